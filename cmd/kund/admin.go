@@ -1,0 +1,125 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+
+	"github.com/kund/kund/internal/app"
+	"github.com/kund/kund/internal/customer"
+)
+
+func runMigrate(ctx context.Context, args []string, stdout io.Writer) error {
+	fs := flag.NewFlagSet("migrate", flag.ContinueOnError)
+	db := fs.String("db", "", "SQLite file or postgres:// URL")
+	if _, err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	store, err := app.OpenStore(ctx, *db)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(stdout, "migrated")
+	return store.Close()
+}
+
+func runLedger(ctx context.Context, args []string, stdout io.Writer) error {
+	if len(args) == 0 || args[0] != "create" {
+		return fmt.Errorf("%w: expected `kund ledger create`", errUsage)
+	}
+	fs := flag.NewFlagSet("ledger create", flag.ContinueOnError)
+	db := fs.String("db", "", "SQLite file or postgres:// URL")
+	country := fs.String("country", "", "SE, NO, DK or FI")
+	numbers := fs.String("customer-numbers", customer.NumbersClient, "client or generated")
+	pos, err := parseFlags(fs, args[1:])
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		return fmt.Errorf("%w: ledger create takes exactly one LEDGERNO", errUsage)
+	}
+	return withKund(ctx, *db, func(k *app.Kund) error {
+		l := &customer.Ledger{No: pos[0], Country: *country, CustomerNumbers: *numbers}
+		if err := k.Service.CreateLedger(ctx, l); err != nil {
+			return describe(err)
+		}
+		fmt.Fprintf(stdout, "ledger %s created (%s, %s customer numbers)\n", l.No, l.Country, l.CustomerNumbers)
+		return nil
+	})
+}
+
+func runToken(ctx context.Context, args []string, stdout io.Writer) error {
+	if len(args) == 0 || (args[0] != "create" && args[0] != "revoke") {
+		return fmt.Errorf("%w: expected `kund token create` or `kund token revoke`", errUsage)
+	}
+	fs := flag.NewFlagSet("token "+args[0], flag.ContinueOnError)
+	db := fs.String("db", "", "SQLite file or postgres:// URL")
+	if args[0] == "revoke" {
+		pos, err := parseFlags(fs, args[1:])
+		if err != nil {
+			return err
+		}
+		if len(pos) != 1 {
+			return fmt.Errorf("%w: token revoke takes exactly one TOKENID", errUsage)
+		}
+		return withKund(ctx, *db, func(k *app.Kund) error {
+			return describe(k.Store.RevokeToken(ctx, pos[0], k.Service.Now()))
+		})
+	}
+	ledger := fs.String("ledger", "", "ledger number the token is bound to")
+	ttl := fs.Duration("ttl", 0, "lifetime of the token (0: no expiry)")
+	var scopes listFlag
+	fs.Var(&scopes, "scope", "scope (repeatable)")
+	pos, err := parseFlags(fs, args[1:])
+	if err != nil {
+		return err
+	}
+	if len(pos) > 0 {
+		return fmt.Errorf("%w: token create takes no arguments", errUsage)
+	}
+	if len(scopes) == 0 {
+		return fmt.Errorf("%w: at least one --scope is required", errUsage)
+	}
+	var sc []customer.Scope
+	for _, s := range scopes {
+		v, ok := customer.ParseScope(s)
+		if !ok {
+			return fmt.Errorf("%w: unknown scope %q", errUsage, s)
+		}
+		sc = append(sc, v)
+	}
+	if *ttl < 0 {
+		return fmt.Errorf("%w: --ttl must not be negative", errUsage)
+	}
+	return withKund(ctx, *db, func(k *app.Kund) error {
+		plain, err := k.CreateToken(ctx, *ledger, sc, *ttl)
+		if err != nil {
+			return describe(err)
+		}
+		fmt.Fprintln(stdout, plain)
+		return nil
+	})
+}
+
+// withKund opens the database, assembles a Kund on it, runs fn and closes.
+func withKund(ctx context.Context, db string, fn func(*app.Kund) error) error {
+	store, err := app.OpenStore(ctx, db)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	return fn(app.New(store, app.Config{}))
+}
+
+// describe turns a domain error into a message for the terminal.
+func describe(err error) error {
+	if err == nil || customer.ErrorCode(err) == customer.EINTERNAL {
+		return err
+	}
+	msg := customer.ErrorMessage(err)
+	for _, p := range customer.ErrorProblems(err) {
+		msg += fmt.Sprintf("\n  %s: %s", p.Field, p.Message)
+	}
+	return fmt.Errorf("%s", msg)
+}

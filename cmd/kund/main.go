@@ -1,0 +1,120 @@
+// Command kund is a self-hosted customer registry for Nordic payment and
+// invoicing ledgers. See README.md for the command-line contract.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+)
+
+const usage = `usage:
+  kund serve   --addr 127.0.0.1:8080 --db kund.db [--public-url URL]
+  kund migrate --db DB
+  kund ledger create LEDGERNO --db DB --country SE|NO|DK|FI [--customer-numbers client|generated]
+  kund token create --db DB --ledger LEDGERNO --scope SCOPE [--scope SCOPE ...] [--ttl DURATION]
+  kund token revoke --db DB TOKENID
+  kund demo    [--addr 127.0.0.1:8080]
+
+Every flag can also be given as an environment variable: --db as KUND_DB,
+--public-url as KUND_PUBLIC_URL, and so on.
+`
+
+// errUsage marks a mistake on the command line (exit status 2).
+var errUsage = errors.New("usage")
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	switch {
+	case errors.Is(err, errUsage):
+		fmt.Fprintln(os.Stderr, err)
+		fmt.Fprint(os.Stderr, usage)
+		os.Exit(2)
+	case err != nil:
+		fmt.Fprintln(os.Stderr, "kund:", err)
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	cmd := ""
+	if len(args) > 0 {
+		cmd, args = args[0], args[1:]
+	}
+	switch cmd {
+	case "serve":
+		return runServe(ctx, args, stderr)
+	case "migrate":
+		return runMigrate(ctx, args, stdout)
+	case "ledger":
+		return runLedger(ctx, args, stdout)
+	case "token":
+		return runToken(ctx, args, stdout)
+	case "demo":
+		return runDemo(ctx, args, stdout, stderr)
+	case "", "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return nil
+	}
+	return fmt.Errorf("%w: unknown command %q", errUsage, cmd)
+}
+
+// parseFlags parses args with positional arguments allowed anywhere
+// (`kund ledger create L --db x`), then fills every flag not given on the
+// command line from its KUND_* environment variable. It returns the
+// positional arguments.
+func parseFlags(fs *flag.FlagSet, args []string) ([]string, error) {
+	fs.SetOutput(io.Discard)
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, fmt.Errorf("%w: %v", errUsage, err)
+		}
+		args = fs.Args()
+		if len(args) == 0 {
+			break
+		}
+		pos = append(pos, args[0])
+		args = args[1:]
+	}
+	given := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
+	var err error
+	fs.VisitAll(func(f *flag.Flag) {
+		if given[f.Name] || err != nil {
+			return
+		}
+		env := "KUND_" + strings.ToUpper(strings.ReplaceAll(f.Name, "-", "_"))
+		v, ok := os.LookupEnv(env)
+		if !ok {
+			return
+		}
+		if _, repeated := f.Value.(*listFlag); repeated {
+			for _, item := range strings.FieldsFunc(v, func(r rune) bool { return r == ',' || r == ' ' }) {
+				if err = f.Value.Set(item); err != nil {
+					break
+				}
+			}
+		} else {
+			err = f.Value.Set(v)
+		}
+		if err != nil {
+			err = fmt.Errorf("%w: %s: %v", errUsage, env, err)
+		}
+	})
+	return pos, err
+}
+
+// listFlag is a flag that may be given several times.
+type listFlag []string
+
+func (l *listFlag) String() string     { return strings.Join(*l, ",") }
+func (l *listFlag) Set(v string) error { *l = append(*l, v); return nil }

@@ -1,0 +1,274 @@
+package main_test
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+var kund string // the built binary
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "kund-bin-")
+	if err != nil {
+		panic(err)
+	}
+	kund = filepath.Join(dir, "kund")
+	if out, err := exec.Command("go", "build", "-o", kund, ".").CombinedOutput(); err != nil {
+		fmt.Fprintf(os.Stderr, "build: %v\n%s", err, out)
+		os.Exit(1)
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// run runs kund to completion.
+func run(t *testing.T, env []string, args ...string) (stdout, stderr string, code int) {
+	t.Helper()
+	cmd := exec.Command(kund, args...)
+	cmd.Env = append(os.Environ(), env...)
+	var o, e bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &o, &e
+	err := cmd.Run()
+	if ee, ok := err.(*exec.ExitError); ok {
+		return o.String(), e.String(), ee.ExitCode()
+	} else if err != nil {
+		t.Fatal(err)
+	}
+	return o.String(), e.String(), 0
+}
+
+func mustRun(t *testing.T, env []string, args ...string) string {
+	t.Helper()
+	out, errOut, code := run(t, env, args...)
+	if code != 0 {
+		t.Fatalf("kund %v: exit %d\n%s%s", args, code, out, errOut)
+	}
+	return out
+}
+
+var tokenPattern = regexp.MustCompile(`^kund\.[0-9a-f]{16}\.[A-Za-z0-9_-]{43}\n$`)
+
+func TestAdminCommands(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "k.db")
+	if out := mustRun(t, nil, "migrate", "--db", db); out != "migrated\n" {
+		t.Fatalf("migrate printed %q", out)
+	}
+	mustRun(t, nil, "ledger", "create", "L-1", "--db", db, "--country", "SE")
+	if _, errOut, code := run(t, nil, "ledger", "create", "L-1", "--db", db, "--country", "SE"); code != 1 || !strings.Contains(errOut, "exists") {
+		t.Fatalf("a second ledger L-1: exit %d %s", code, errOut)
+	}
+	for _, args := range [][]string{
+		{"ledger", "create", "L 2", "--db", db, "--country", "SE"},
+		{"ledger", "create", "L-3", "--db", db, "--country", "DE"},
+		{"ledger", "create", "L-4", "--db", db, "--country", "SE", "--customer-numbers", "random"},
+	} {
+		if _, _, code := run(t, nil, args...); code != 1 {
+			t.Fatalf("%v: exit %d, want 1", args, code)
+		}
+	}
+	// Flags come from the environment too, and token create prints only the token.
+	out := mustRun(t, []string{"KUND_DB=" + db}, "token", "create", "--ledger", "L-1", "--scope", "customers:read", "--scope", "customers:write")
+	if !tokenPattern.MatchString(out) {
+		t.Fatalf("token create printed %q", out)
+	}
+	out = mustRun(t, []string{"KUND_DB=" + db, "KUND_LEDGER=L-1", "KUND_SCOPE=customers:read,register"}, "token", "create")
+	if !tokenPattern.MatchString(out) {
+		t.Fatalf("token create from the environment printed %q", out)
+	}
+	for _, args := range [][]string{
+		{"token", "create", "--db", db, "--ledger", "L-1", "--scope", "everything"},
+		{"token", "create", "--db", db, "--ledger", "L-1"},
+		{"frobnicate"},
+		{"serve", "--no-such-flag"},
+	} {
+		if _, _, code := run(t, nil, args...); code != 2 {
+			t.Fatalf("%v: exit %d, want 2 (usage)", args, code)
+		}
+	}
+	if _, _, code := run(t, nil, "token", "create", "--db", db, "--ledger", "NOPE", "--scope", "*"); code != 1 {
+		t.Fatalf("a token of a ledger that does not exist: exit %d", code)
+	}
+}
+
+// server is a running `kund serve`.
+type server struct {
+	cmd    *exec.Cmd
+	addr   string
+	stderr *bytes.Buffer
+	done   chan error
+}
+
+func serve(t *testing.T, env []string, args ...string) *server {
+	t.Helper()
+	cmd := exec.Command(kund, args...)
+	cmd.Env = append(os.Environ(), env...)
+	pr, pw := io.Pipe()
+	cmd.Stderr = pw
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	s := &server{cmd: cmd, stderr: &bytes.Buffer{}, done: make(chan error, 1)}
+	addr := make(chan string, 1)
+	go func() {
+		sc := bufio.NewScanner(pr)
+		for sc.Scan() {
+			line := sc.Text()
+			s.stderr.WriteString(line + "\n")
+			var m map[string]any
+			if json.Unmarshal([]byte(line), &m) == nil && m["msg"] == "kund listening" {
+				addr <- m["addr"].(string)
+			}
+		}
+	}()
+	go func() { s.done <- cmd.Wait(); pw.Close() }()
+	select {
+	case s.addr = <-addr:
+	case err := <-s.done:
+		t.Fatalf("kund exited: %v\n%s", err, s.stderr)
+	case <-time.After(10 * time.Second):
+		cmd.Process.Kill()
+		t.Fatal("kund did not start listening")
+	}
+	t.Cleanup(func() { cmd.Process.Kill() })
+	return s
+}
+
+func TestServeStopsGracefully(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "k.db")
+	mustRun(t, nil, "ledger", "create", "L", "--db", db, "--country", "SE")
+	tok := strings.TrimSpace(mustRun(t, nil, "token", "create", "--db", db, "--ledger", "L", "--scope", "*"))
+	s := serve(t, []string{"KUND_DB=" + db, "KUND_ADDR=127.0.0.1:0"}, "serve")
+
+	// A request is under way (half its body sent) when SIGTERM arrives.
+	body := `{"customerNo":"1","name":"N","nationalIdentifier":{"regNo":"19121212-1212","countryCode":"SE"},` +
+		`"legalAddress":{"addressee":"A","city":"C","zipCode":"11122","countryCode":"SE"}}`
+	conn, err := net.Dial("tcp", s.addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	fmt.Fprintf(conn, "POST /ledger/customer/v1/L/customers HTTP/1.1\r\nHost: kund\r\nAuthorization: Bearer %s\r\n"+
+		"Content-Type: application/json\r\nContent-Length: %d\r\n\r\n%s", tok, len(body), body[:20])
+	time.Sleep(200 * time.Millisecond)
+	if err := s.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(200 * time.Millisecond)
+	// New connections are refused while the old one finishes.
+	if c, err := net.DialTimeout("tcp", s.addr, time.Second); err == nil {
+		c.Close()
+		t.Fatal("a new connection was accepted after SIGTERM")
+	}
+	fmt.Fprint(conn, body[20:])
+	res, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.StatusCode != http.StatusCreated {
+		t.Fatalf("the in-flight request: %d", res.StatusCode)
+	}
+	select {
+	case err := <-s.done:
+		if err != nil {
+			t.Fatalf("kund exited with %v\n%s", err, s.stderr)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("kund did not stop after SIGTERM")
+	}
+	// The write was durable: a new process sees it.
+	s2 := serve(t, nil, "serve", "--db", db, "--addr", "127.0.0.1:0")
+	req, _ := http.NewRequest("GET", "http://"+s2.addr+"/ledger/customer/v1/L/customers/1", nil)
+	req.Header.Set("Authorization", "Bearer "+tok)
+	r2, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r2.Body.Close()
+	if r2.StatusCode != http.StatusOK {
+		t.Fatalf("after restart: %d", r2.StatusCode)
+	}
+	if strings.Contains(s.stderr.String(), "19121212") {
+		t.Fatalf("the log shows an identity number:\n%s", s.stderr)
+	}
+	if !strings.Contains(s.stderr.String(), `"route":"POST /ledger/customer/v1/{ledgerNo}/customers"`) {
+		t.Fatalf("no request log line with the route:\n%s", s.stderr)
+	}
+}
+
+// TestDemo runs `kund demo` and the curl commands it prints, as a new user
+// would paste them.
+func TestDemo(t *testing.T) {
+	if _, err := exec.LookPath("curl"); err != nil {
+		t.Skip("curl is not installed")
+	}
+	cmd := exec.Command(kund, "demo")
+	cmd.Env = append(os.Environ(), "KUND_ADDR=127.0.0.1:0")
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd.Stderr = io.Discard
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer cmd.Process.Kill()
+	var curls []string
+	var dataDir string
+	sc := bufio.NewScanner(stdout)
+	for sc.Scan() {
+		line := strings.TrimSpace(sc.Text())
+		if strings.HasPrefix(line, "curl ") {
+			curls = append(curls, line)
+		}
+		if _, d, ok := strings.Cut(line, "data in "); ok {
+			dataDir = d
+		}
+		if strings.HasPrefix(line, "Stop with") {
+			break
+		}
+	}
+	if len(curls) != 3 || dataDir == "" {
+		t.Fatalf("demo printed %d curl commands, data dir %q", len(curls), dataDir)
+	}
+	for n, c := range curls {
+		out, err := exec.Command("sh", "-c", c+" -w '\n%{http_code}'").Output()
+		if err != nil {
+			t.Fatalf("%s: %v", c, err)
+		}
+		i := strings.LastIndex(string(out), "\n")
+		body, status := string(out[:i]), string(out[i+1:])
+		if status != "200" {
+			t.Fatalf("%s: status %s %s", c, status, body)
+		}
+		var m map[string]any
+		if err := json.Unmarshal([]byte(body), &m); err != nil || m["customerNo"] != "1001" {
+			t.Fatalf("%s: %s", c, body)
+		}
+		if n == 1 {
+			if _, ok := m["legalAddress"].(map[string]any); !ok {
+				t.Fatalf("the $expand example did not expand: %s", body)
+			}
+		}
+	}
+	cmd.Process.Signal(syscall.SIGTERM)
+	if err := cmd.Wait(); err != nil {
+		t.Fatalf("demo exited with %v", err)
+	}
+	if _, err := os.Stat(dataDir); !os.IsNotExist(err) {
+		t.Fatalf("demo left its data dir %s behind", dataDir)
+	}
+}

@@ -1,0 +1,83 @@
+// Package app assembles a Kund from its configuration: the store chosen by
+// the database address, the domain service, the authenticator and the HTTP
+// handler with every API on it. The command line and the end-to-end tests
+// both build Kund through it, so tests run exactly what `kund serve` runs.
+package app
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/kund/kund/internal/auth"
+	"github.com/kund/kund/internal/customer"
+	"github.com/kund/kund/internal/httpapi"
+	"github.com/kund/kund/internal/sqlite"
+)
+
+// Store is everything Kund keeps, on one database.
+type Store interface {
+	customer.Store
+	auth.Store
+	Ping(ctx context.Context) error
+	Close() error
+}
+
+// IsPostgres reports whether a --db value names a PostgreSQL server.
+func IsPostgres(db string) bool {
+	return strings.HasPrefix(db, "postgres://") || strings.HasPrefix(db, "postgresql://")
+}
+
+// OpenStore opens and migrates the database named by db: a file path for
+// SQLite or a postgres:// URL.
+func OpenStore(ctx context.Context, db string) (Store, error) {
+	if db == "" {
+		return nil, fmt.Errorf("no database given (--db or KUND_DB)")
+	}
+	if IsPostgres(db) {
+		return nil, fmt.Errorf("this build of kund has no PostgreSQL store")
+	}
+	return sqlite.Open(ctx, db)
+}
+
+// Config is what a Kund needs besides its store.
+type Config struct {
+	Log *slog.Logger     // request and error logs; nil discards them
+	Now func() time.Time // clock; nil is time.Now
+}
+
+// Kund is an assembled Kund.
+type Kund struct {
+	Store   Store
+	Service *customer.Service
+	Auth    *auth.Authenticator
+	Handler http.Handler
+}
+
+// New assembles a Kund on an open store.
+func New(store Store, cfg Config) *Kund {
+	if cfg.Log == nil {
+		cfg.Log = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	svc := customer.NewService(store, cfg.Now)
+	authn := auth.NewAuthenticator(store, cfg.Now)
+	srv := httpapi.New(svc, authn, cfg.Log)
+	return &Kund{Store: store, Service: svc, Auth: authn, Handler: srv}
+}
+
+// CreateToken issues a token for a ledger and returns its plaintext, which
+// is shown once and never stored.
+func (k *Kund) CreateToken(ctx context.Context, ledgerNo string, scopes []customer.Scope, ttl time.Duration) (string, error) {
+	if _, err := k.Service.Ledger(ctx, ledgerNo); err != nil {
+		return "", err
+	}
+	plain, t := auth.New(ledgerNo, scopes, k.Service.Now(), ttl)
+	if err := k.Store.CreateToken(ctx, t); err != nil {
+		return "", err
+	}
+	return plain, nil
+}

@@ -1,0 +1,48 @@
+package customer
+
+// Scope is a permission a token carries.
+type Scope string
+
+// Scopes of DESIGN.md.
+const (
+	ScopeRead          Scope = "customers:read"
+	ScopeWrite         Scope = "customers:write"
+	ScopeRegister      Scope = "register"
+	ScopeKYC           Scope = "kyc:write"
+	ScopeSurpluses     Scope = "surpluses:write"
+	ScopeDisbursements Scope = "disbursements:write"
+	ScopeConsents      Scope = "consents:write"
+	ScopeAll           Scope = "*"
+)
+
+// Scopes lists every scope a token can be given.
+var Scopes = []Scope{ScopeRead, ScopeWrite, ScopeRegister, ScopeKYC, ScopeSurpluses, ScopeDisbursements, ScopeConsents, ScopeAll}
+
+// ParseScope checks that s is a known scope.
+func ParseScope(s string) (Scope, bool) {
+	for _, sc := range Scopes {
+		if string(sc) == s {
+			return sc, true
+		}
+	}
+	return "", false
+}
+
+// Caller is who makes a request: the token's id, the one ledger it is bound
+// to, and what it may do.
+type Caller struct {
+	TokenID  string
+	LedgerNo string
+	Scopes   []Scope
+}
+
+// Can reports whether the caller holds scope (or "*"). customers:write
+// includes customers:read: a writer sees what it writes anyway.
+func (c Caller) Can(scope Scope) bool {
+	for _, s := range c.Scopes {
+		if s == scope || s == ScopeAll || (scope == ScopeRead && s == ScopeWrite) {
+			return true
+		}
+	}
+	return false
+}

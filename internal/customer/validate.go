@@ -1,0 +1,448 @@
+package customer
+
+import (
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/kund/kund/internal/nordic"
+)
+
+// Languages a customer may prefer (the seed's preferredLanguageCode values).
+var Languages = []string{"SV", "NO", "DA", "FI", "EN"}
+
+// Opt is one property of a PATCH request that was present: either null
+// (remove it) or a value.
+type Opt[T any] struct {
+	Null  bool
+	Value T
+}
+
+// Set returns an Opt holding v.
+func Set[T any](v T) *Opt[T] { return &Opt[T]{Value: v} }
+
+// Null returns an Opt that removes the property.
+func Null[T any]() *Opt[T] { return &Opt[T]{Null: true} }
+
+// NationalIDInput is a nationalIdentifier as sent.
+type NationalIDInput struct {
+	RegNo       string
+	CountryCode string
+}
+
+// EDIInput is an eDIAddressInfo as sent.
+type EDIInput struct {
+	VAN                  string
+	InterchangeRecipient string
+	BuyerID              string
+}
+
+// AddressInput is a legal or billing address as sent.
+type AddressInput struct {
+	Addressee     string
+	StreetAddress string
+	CoAddress     string
+	City          string
+	ZipCode       string
+	CountryCode   string
+}
+
+// NewCustomer is the body of a create-customer request.
+type NewCustomer struct {
+	CustomerNo              string
+	NationalID              *NationalIDInput
+	VATNo                   string
+	LegalEntity             string
+	Name                    string
+	Email                   string
+	MSISDN                  string
+	PreferredLanguage       string
+	ProtectedIdentity       bool
+	DistributionType        string
+	TaxIdentificationNumber string
+	EDI                     *EDIInput
+	LegalAddress            *AddressInput
+	BillingAddress          *AddressInput
+}
+
+// Patch is a PATCH of a customer: nil properties were absent, and only the
+// seed's patchable properties exist.
+type Patch struct {
+	Email                   *Opt[string]
+	LegalStatus             *Opt[string]
+	PreferredLanguage       *Opt[string]
+	ProtectedIdentity       *Opt[bool]
+	MSISDN                  *Opt[string]
+	DistributionType        *Opt[string]
+	TaxIdentificationNumber *Opt[string]
+	EDI                     *Opt[EDIPatch]
+}
+
+// EDIPatch patches eDIAddressInfo property by property (merge semantics).
+type EDIPatch struct {
+	VAN                  *Opt[string]
+	InterchangeRecipient *Opt[string]
+	BuyerID              *Opt[string]
+}
+
+// Validate checks a create request against the ledger's rules and returns
+// the normalised customer it describes (without number or uuids when those
+// are generated).
+func (in *NewCustomer) Validate(l *Ledger, now time.Time) (*Customer, error) {
+	var p Problems
+	c := &Customer{LedgerNo: l.No, LegalStatus: StatusActive, ActiveConsents: []string{}}
+
+	no := strings.TrimSpace(in.CustomerNo)
+	switch {
+	case l.CustomerNumbers == NumbersGenerated && no != "":
+		p.Add("customerNo", "must not be sent: this ledger generates customer numbers")
+	case l.CustomerNumbers == NumbersGenerated && in.NationalID == nil:
+		p.Add("nationalIdentifier", "is required: this ledger generates customer numbers")
+	case l.CustomerNumbers != NumbersGenerated:
+		if msg := CheckCustomerNo(no); msg != "" {
+			p.Add("customerNo", msg)
+		}
+	}
+	c.No = no
+
+	var kind nordic.Kind
+	if in.NationalID != nil {
+		c.NationalID, kind = validateNationalID(&p, "nationalIdentifier", in.NationalID, now)
+	}
+	c.LegalEntity = strings.ToLower(strings.TrimSpace(in.LegalEntity))
+	switch c.LegalEntity {
+	case Consumer:
+		if kind == nordic.Organisation {
+			p.Add("legalEntity", "a consumer cannot be identified by an organisation number")
+		}
+	case Business:
+	case "":
+		c.LegalEntity = Consumer
+		if kind == nordic.Organisation {
+			c.LegalEntity = Business
+		}
+	default:
+		p.Add("legalEntity", `must be "consumer" or "business"`)
+	}
+
+	c.Name = text(&p, "name", in.Name, 72, true)
+	c.VATNo = vat(&p, "vatNo", in.VATNo)
+	c.Email = email(&p, "emailAddress", in.Email)
+	c.MSISDN = msisdn(&p, "msisdn", in.MSISDN)
+	c.PreferredLanguage = language(&p, "preferredLanguageCode", in.PreferredLanguage)
+	c.ProtectedIdentity = in.ProtectedIdentity
+	c.DistributionType = distribution(&p, "distributionType", in.DistributionType)
+	c.TaxIdentificationNumber = text(&p, "taxIdentificationNumber", in.TaxIdentificationNumber, 20, false)
+	if in.EDI != nil {
+		c.EDI = validateEDI(&p, &EDI{VAN: in.EDI.VAN, InterchangeRecipient: in.EDI.InterchangeRecipient, BuyerID: in.EDI.BuyerID})
+	}
+	if in.LegalAddress == nil {
+		p.Add("legalAddress", "is required")
+	} else {
+		c.LegalAddress = in.LegalAddress.validate(&p, "legalAddress.")
+	}
+	if in.BillingAddress != nil {
+		a := in.BillingAddress.validate(&p, "billingAddress.")
+		c.BillingAddress = &a
+	}
+	if err := p.Err(); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// Apply validates the patch and applies it to c.
+func (pt *Patch) Apply(c *Customer) error {
+	var p Problems
+	if o := pt.Email; o != nil {
+		c.Email = ""
+		if !o.Null {
+			c.Email = email(&p, "emailAddress", o.Value)
+		}
+	}
+	if o := pt.LegalStatus; o != nil {
+		switch {
+		case o.Null:
+			p.Add("legalStatus", "cannot be removed")
+		case o.Value == StatusActive || o.Value == StatusDeceased:
+			c.LegalStatus = o.Value
+		default:
+			p.Add("legalStatus", `must be "active" or "deceased"`)
+		}
+	}
+	if o := pt.PreferredLanguage; o != nil {
+		c.PreferredLanguage = ""
+		if !o.Null {
+			c.PreferredLanguage = language(&p, "preferredLanguageCode", o.Value)
+		}
+	}
+	if o := pt.ProtectedIdentity; o != nil {
+		c.ProtectedIdentity = !o.Null && o.Value
+	}
+	if o := pt.MSISDN; o != nil {
+		c.MSISDN = ""
+		if !o.Null {
+			c.MSISDN = msisdn(&p, "msisdn", o.Value)
+		}
+	}
+	if o := pt.DistributionType; o != nil {
+		c.DistributionType = ""
+		if !o.Null {
+			c.DistributionType = distribution(&p, "distributionType", o.Value)
+		}
+	}
+	if o := pt.TaxIdentificationNumber; o != nil {
+		c.TaxIdentificationNumber = ""
+		if !o.Null {
+			c.TaxIdentificationNumber = text(&p, "taxIdentificationNumber", o.Value, 20, false)
+		}
+	}
+	if o := pt.EDI; o != nil {
+		if o.Null {
+			c.EDI = nil
+		} else {
+			c.EDI = o.Value.merge(&p, c.EDI)
+		}
+	}
+	return p.Err()
+}
+
+func (ep EDIPatch) merge(p *Problems, cur *EDI) *EDI {
+	var e EDI
+	if cur != nil {
+		e = *cur
+	}
+	set := func(dst *string, o *Opt[string]) {
+		if o != nil {
+			*dst = ""
+			if !o.Null {
+				*dst = o.Value
+			}
+		}
+	}
+	set(&e.VAN, ep.VAN)
+	set(&e.InterchangeRecipient, ep.InterchangeRecipient)
+	set(&e.BuyerID, ep.BuyerID)
+	return validateEDI(p, &e)
+}
+
+// Validate checks an address as sent and returns it normalised.
+func (in *AddressInput) Validate() (Address, error) {
+	var p Problems
+	a := in.validate(&p, "")
+	return a, p.Err()
+}
+
+func (in *AddressInput) validate(p *Problems, prefix string) Address {
+	a := Address{
+		Addressee:     text(p, prefix+"addressee", in.Addressee, 72, true),
+		StreetAddress: text(p, prefix+"streetAddress", in.StreetAddress, 72, false),
+		CoAddress:     text(p, prefix+"coAddress", in.CoAddress, 72, false),
+		City:          text(p, prefix+"city", in.City, 27, true),
+		CountryCode:   country(p, prefix+"countryCode", in.CountryCode),
+	}
+	zip := strings.TrimSpace(in.ZipCode)
+	switch {
+	case zip == "":
+		p.Add(prefix+"zipCode", "is required")
+	case a.CountryCode == "":
+		// The format depends on the country, which is already reported.
+	default:
+		z, err := nordic.ParsePostalCode(a.CountryCode, zip)
+		if err != nil {
+			p.Add(prefix+"zipCode", err.Error())
+		}
+		a.ZipCode = z
+	}
+	return a
+}
+
+// ValidateNationalID checks a nationalIdentifier as sent (find-customer and
+// other lookups) and returns it in canonical form.
+func ValidateNationalID(in *NationalIDInput, now time.Time) (*NationalID, error) {
+	var p Problems
+	if in == nil {
+		p.Add("nationalIdentifier", "is required")
+		return nil, p.Err()
+	}
+	id, _ := validateNationalID(&p, "nationalIdentifier", in, now)
+	return id, p.Err()
+}
+
+func validateNationalID(p *Problems, field string, in *NationalIDInput, now time.Time) (*NationalID, nordic.Kind) {
+	cc := country(p, field+".countryCode", in.CountryCode)
+	reg := strings.TrimSpace(in.RegNo)
+	if reg == "" {
+		p.Add(field+".regNo", "is required")
+		return nil, 0
+	}
+	if cc == "" {
+		return nil, 0
+	}
+	if !nordic.IdentityCountry(cc) {
+		// Numbers of other countries are kept as given: Kund cannot check them.
+		if len(reg) > 30 || strings.IndexFunc(reg, func(r rune) bool {
+			return !(r < utf8.RuneSelf && (unicode.IsLetter(r) || unicode.IsDigit(r) || strings.ContainsRune(" +-./", r)))
+		}) >= 0 {
+			p.Add(field+".regNo", "must be at most 30 letters, digits, spaces or + - . /")
+			return nil, 0
+		}
+		return &NationalID{RegNo: strings.ToUpper(reg), CountryCode: cc}, nordic.Person
+	}
+	canon, kind, err := nordic.ParseIdentity(cc, reg, now)
+	if err != nil {
+		p.Add(field+".regNo", err.Error())
+		return nil, 0
+	}
+	return &NationalID{RegNo: canon, CountryCode: cc}, kind
+}
+
+func validateEDI(p *Problems, e *EDI) *EDI {
+	const f = "eDIAddressInfo."
+	e.VAN = text(p, f+"VAN", e.VAN, 255, false)
+	e.InterchangeRecipient = text(p, f+"InterChangeRecipient", e.InterchangeRecipient, 13, false)
+	e.BuyerID = text(p, f+"BuyerId", e.BuyerID, 13, true)
+	return e
+}
+
+// CheckCustomerNo returns what is wrong with a customer number, or "".
+func CheckCustomerNo(no string) string {
+	if no == "" {
+		return "is required"
+	}
+	if len(no) > 15 {
+		return "must be at most 15 digits"
+	}
+	for i := 0; i < len(no); i++ {
+		if no[i] < '0' || no[i] > '9' {
+			return "must be digits only"
+		}
+	}
+	return ""
+}
+
+// text trims s and checks its length in characters and that it holds no
+// control characters.
+func text(p *Problems, field, s string, max int, required bool) string {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		if required {
+			p.Add(field, "is required")
+		}
+		return ""
+	}
+	if n := utf8.RuneCountInString(s); n > max {
+		p.Addf(field, "must be at most %d characters", max)
+	} else if strings.IndexFunc(s, unicode.IsControl) >= 0 || !utf8.ValidString(s) {
+		p.Add(field, "must not contain control characters")
+	}
+	return s
+}
+
+func email(p *Problems, field, s string) string {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return ""
+	}
+	if msg := CheckEmail(s); msg != "" {
+		p.Add(field, msg)
+	}
+	return s
+}
+
+// CheckEmail returns what is wrong with an e-mail address, or "". The rule is
+// the seed's ([^@]+@[^.]+\..+) with the limits of RFC 5321: at most 254
+// characters, a local part of at most 64, no white space or control
+// characters, and a domain of non-empty labels.
+func CheckEmail(s string) string {
+	if utf8.RuneCountInString(s) > 254 {
+		return "must be at most 254 characters"
+	}
+	if strings.IndexFunc(s, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) }) >= 0 || !utf8.ValidString(s) {
+		return "must not contain spaces or control characters"
+	}
+	at := strings.IndexByte(s, '@')
+	if at <= 0 || strings.Count(s, "@") != 1 {
+		return "must be an e-mail address (name@domain.tld)"
+	}
+	local, domain := s[:at], s[at+1:]
+	if len(local) > 64 {
+		return "the part before @ must be at most 64 characters"
+	}
+	labels := strings.Split(domain, ".")
+	if len(labels) < 2 {
+		return "must be an e-mail address (name@domain.tld)"
+	}
+	for _, l := range labels {
+		if l == "" || len(l) > 63 || strings.HasPrefix(l, "-") || strings.HasSuffix(l, "-") {
+			return "the domain is not valid"
+		}
+	}
+	return ""
+}
+
+func vat(p *Problems, field, s string) string {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return ""
+	}
+	v, err := nordic.ParseVAT(s)
+	if err != nil {
+		p.Add(field, err.Error())
+	}
+	return v
+}
+
+func msisdn(p *Problems, field, s string) string {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return ""
+	}
+	m, err := nordic.ParseMSISDN(s)
+	if err != nil {
+		p.Add(field, err.Error())
+	}
+	return m
+}
+
+func language(p *Problems, field, s string) string {
+	s = strings.ToUpper(strings.TrimSpace(s))
+	if s == "" {
+		return ""
+	}
+	for _, l := range Languages {
+		if s == l {
+			return s
+		}
+	}
+	p.Add(field, "must be one of SV, NO, DA, FI, EN")
+	return ""
+}
+
+func distribution(p *Problems, field, s string) string {
+	s = strings.TrimSpace(s)
+	switch {
+	case s == "":
+		return ""
+	case strings.EqualFold(s, DistributionPostal):
+		return DistributionPostal
+	case strings.EqualFold(s, DistributionNone):
+		return DistributionNone
+	}
+	p.Add(field, `must be "postal" or "noDistribution"`)
+	return ""
+}
+
+func country(p *Problems, field, s string) string {
+	s = strings.ToUpper(strings.TrimSpace(s))
+	if s == "" {
+		p.Add(field, "is required")
+		return ""
+	}
+	if !nordic.Country(s) {
+		p.Add(field, "must be an ISO 3166-1 alpha-2 country code")
+		return ""
+	}
+	return s
+}

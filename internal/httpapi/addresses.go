@@ -1,0 +1,88 @@
+package httpapi
+
+import (
+	"net/http"
+
+	"github.com/kund/kund/internal/customer"
+)
+
+func (s *Server) getLegalAddress(w http.ResponseWriter, r *http.Request, caller customer.Caller) error {
+	l, c, err := s.customerAndLedger(r, caller)
+	if err != nil {
+		return err
+	}
+	w.Header().Set("ETag", c.ETag())
+	return writeJSON(w, http.StatusOK, legalAddressRep(caller, l, c))
+}
+
+func (s *Server) putLegalAddress(w http.ResponseWriter, r *http.Request, caller customer.Caller) error {
+	in, err := decode(w, r, decodeAddress)
+	if err != nil {
+		return err
+	}
+	c, err := s.svc.PutLegalAddress(r.Context(), caller.LedgerNo, r.PathValue("customerNo"), in, r.Header.Get("If-Match"))
+	if err != nil {
+		return err
+	}
+	return s.writeAddress(w, r, caller, c, http.StatusOK, legalAddressRep)
+}
+
+func (s *Server) getBillingAddress(w http.ResponseWriter, r *http.Request, caller customer.Caller) error {
+	l, c, err := s.customerAndLedger(r, caller)
+	if err != nil {
+		return err
+	}
+	if c.BillingAddress == nil {
+		return customer.Errorf(customer.EBILLINGNOTFOUND, "The customer has no billing address.")
+	}
+	w.Header().Set("ETag", c.ETag())
+	return writeJSON(w, http.StatusOK, billingAddressRep(caller, l, c))
+}
+
+func (s *Server) addBillingAddress(w http.ResponseWriter, r *http.Request, caller customer.Caller) error {
+	in, err := decode(w, r, decodeAddress)
+	if err != nil {
+		return err
+	}
+	c, err := s.svc.AddBillingAddress(r.Context(), caller.LedgerNo, r.PathValue("customerNo"), in, r.Header.Get("If-Match"))
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Location", customerPath(c.LedgerNo, c.No)+"/billing-address")
+	return s.writeAddress(w, r, caller, c, http.StatusCreated, billingAddressRep)
+}
+
+func (s *Server) putBillingAddress(w http.ResponseWriter, r *http.Request, caller customer.Caller) error {
+	in, err := decode(w, r, decodeAddress)
+	if err != nil {
+		return err
+	}
+	c, err := s.svc.PutBillingAddress(r.Context(), caller.LedgerNo, r.PathValue("customerNo"), in, r.Header.Get("If-Match"))
+	if err != nil {
+		return err
+	}
+	return s.writeAddress(w, r, caller, c, http.StatusOK, billingAddressRep)
+}
+
+func (s *Server) deleteBillingAddress(w http.ResponseWriter, r *http.Request, caller customer.Caller) error {
+	// The seed shows DELETE with an empty JSON object; any body is read and
+	// must be empty.
+	if _, err := decode(w, r, func(o *object) struct{} { o.finish(); return struct{}{} }); err != nil {
+		return err
+	}
+	if err := s.svc.DeleteBillingAddress(r.Context(), caller.LedgerNo, r.PathValue("customerNo"), r.Header.Get("If-Match")); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+func (s *Server) writeAddress(w http.ResponseWriter, r *http.Request, caller customer.Caller, c *customer.Customer, status int,
+	rep func(customer.Caller, *customer.Ledger, *customer.Customer) *addressRep) error {
+	l, err := s.svc.Ledger(r.Context(), caller.LedgerNo)
+	if err != nil {
+		return err
+	}
+	w.Header().Set("ETag", c.ETag())
+	return writeJSON(w, status, rep(caller, l, c))
+}

@@ -1,0 +1,271 @@
+package httpapi
+
+import (
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/kund/kund/internal/customer"
+)
+
+func decodeNationalID(o *object) *customer.NationalIDInput {
+	if o == nil {
+		return nil
+	}
+	defer o.finish()
+	return &customer.NationalIDInput{RegNo: o.str("regNo"), CountryCode: o.str("countryCode")}
+}
+
+func decodeAddress(o *object) *customer.AddressInput {
+	if o == nil {
+		return nil
+	}
+	defer o.finish()
+	return &customer.AddressInput{
+		Addressee:     o.str("addressee"),
+		StreetAddress: o.str("streetAddress"),
+		CoAddress:     o.str("coAddress"),
+		City:          o.str("city"),
+		ZipCode:       o.str("zipCode"),
+		CountryCode:   o.str("countryCode"),
+	}
+}
+
+func decodeNewCustomer(o *object) *customer.NewCustomer {
+	defer o.finish()
+	in := &customer.NewCustomer{
+		CustomerNo:              o.str("customerNo"),
+		VATNo:                   o.str("vatNo"),
+		LegalEntity:             o.str("legalEntity"),
+		Name:                    o.str("name"),
+		Email:                   o.str("emailAddress"),
+		MSISDN:                  o.str("msisdn"),
+		PreferredLanguage:       o.str("preferredLanguageCode"),
+		ProtectedIdentity:       o.boolean("protectedIdentity"),
+		DistributionType:        o.str("distributionType"),
+		TaxIdentificationNumber: o.str("taxIdentificationNumber"),
+	}
+	id, _ := o.obj("nationalIdentifier")
+	in.NationalID = decodeNationalID(id)
+	if e, _ := o.obj("eDIAddressInfo"); e != nil {
+		in.EDI = &customer.EDIInput{VAN: e.str("VAN"), InterchangeRecipient: e.str("InterChangeRecipient"), BuyerID: e.str("BuyerId")}
+		e.finish()
+	}
+	legal, _ := o.obj("legalAddress")
+	in.LegalAddress = decodeAddress(legal)
+	billing, _ := o.obj("billingAddress")
+	in.BillingAddress = decodeAddress(billing)
+	o.refuse("cannot be set when a customer is created", "legalStatus", "activeConsents")
+	o.refuse("is assigned by Kund", "uuid")
+	return in
+}
+
+func decodePatch(o *object) *customer.Patch {
+	defer o.finish()
+	p := &customer.Patch{
+		Email:                   o.optStr("emailAddress"),
+		LegalStatus:             o.optStr("legalStatus"),
+		PreferredLanguage:       o.optStr("preferredLanguageCode"),
+		ProtectedIdentity:       o.optBool("protectedIdentity"),
+		MSISDN:                  o.optStr("msisdn"),
+		DistributionType:        o.optStr("distributionType"),
+		TaxIdentificationNumber: o.optStr("taxIdentificationNumber"),
+	}
+	switch e, null := o.obj("eDIAddressInfo"); {
+	case null:
+		p.EDI = customer.Null[customer.EDIPatch]()
+	case e != nil:
+		p.EDI = customer.Set(customer.EDIPatch{
+			VAN:                  e.optStr("VAN"),
+			InterchangeRecipient: e.optStr("InterChangeRecipient"),
+			BuyerID:              e.optStr("BuyerId"),
+		})
+		e.finish()
+	}
+	o.refuse("cannot be changed with PATCH", "customerNo", "nationalIdentifier", "vatNo", "legalEntity", "name",
+		"activeConsents", "uuid", "legalAddress", "billingAddress")
+	return p
+}
+
+// decode reads the request body as a JSON object and maps it with fn. Every
+// problem of the body, from syntax to unknown properties, is reported at
+// once as a validation problem.
+func decode[T any](w http.ResponseWriter, r *http.Request, fn func(*object) T) (T, error) {
+	var zero T
+	body, err := readBody(w, r)
+	if err != nil {
+		return zero, err
+	}
+	var p customer.Problems
+	o, err := parseBody(body, &p)
+	if err != nil {
+		return zero, err
+	}
+	v := fn(o)
+	if err := p.Err(); err != nil {
+		return zero, err
+	}
+	return v, nil
+}
+
+func (s *Server) createCustomer(w http.ResponseWriter, r *http.Request, caller customer.Caller) error {
+	in, err := decode(w, r, decodeNewCustomer)
+	if err != nil {
+		return err
+	}
+	c, err := s.svc.CreateCustomer(r.Context(), caller.LedgerNo, in)
+	if err != nil {
+		return err
+	}
+	self := customerPath(c.LedgerNo, c.No)
+	w.Header().Set("Location", self)
+	w.Header().Set("ETag", c.ETag())
+	return writeJSON(w, http.StatusCreated, createdRep{ID: self, CustomerNo: c.No})
+}
+
+func parseExpand(q url.Values) (expansion, error) {
+	var x expansion
+	for _, v := range q["$expand"] {
+		for _, part := range strings.Split(v, ",") {
+			switch strings.ToLower(strings.TrimSpace(part)) {
+			case "legaladdress":
+				x.legal = true
+			case "billingaddress":
+				x.billing = true
+			case "":
+			default:
+				return x, customer.ValidationError("$expand", "may hold only legaladdress and billingaddress")
+			}
+		}
+	}
+	return x, nil
+}
+
+// customerAndLedger loads what every customer representation needs.
+func (s *Server) customerAndLedger(r *http.Request, caller customer.Caller) (*customer.Ledger, *customer.Customer, error) {
+	l, err := s.svc.Ledger(r.Context(), caller.LedgerNo)
+	if err != nil {
+		return nil, nil, err
+	}
+	c, err := s.svc.Customer(r.Context(), caller.LedgerNo, r.PathValue("customerNo"))
+	return l, c, err
+}
+
+func (s *Server) getCustomer(w http.ResponseWriter, r *http.Request, caller customer.Caller) error {
+	x, err := parseExpand(r.URL.Query())
+	if err != nil {
+		return err
+	}
+	l, c, err := s.customerAndLedger(r, caller)
+	if err != nil {
+		return err
+	}
+	w.Header().Set("ETag", c.ETag())
+	return writeJSON(w, http.StatusOK, representCustomer(caller, l, c, x))
+}
+
+func (s *Server) patchCustomer(w http.ResponseWriter, r *http.Request, caller customer.Caller) error {
+	p, err := decode(w, r, decodePatch)
+	if err != nil {
+		return err
+	}
+	c, err := s.svc.PatchCustomer(r.Context(), caller.LedgerNo, r.PathValue("customerNo"), p, r.Header.Get("If-Match"))
+	if err != nil {
+		return err
+	}
+	l, err := s.svc.Ledger(r.Context(), caller.LedgerNo)
+	if err != nil {
+		return err
+	}
+	w.Header().Set("ETag", c.ETag())
+	return writeJSON(w, http.StatusOK, representCustomer(caller, l, c, expansion{}))
+}
+
+func (s *Server) findCustomer(w http.ResponseWriter, r *http.Request, caller customer.Caller) error {
+	in, err := decode(w, r, func(o *object) *customer.NationalIDInput {
+		defer o.finish()
+		id, _ := o.obj("nationalIdentifier")
+		return decodeNationalID(id)
+	})
+	if err != nil {
+		return err
+	}
+	c, err := s.svc.FindCustomer(r.Context(), caller.LedgerNo, in)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, createdRep{ID: customerPath(c.LedgerNo, c.No), CustomerNo: c.No})
+}
+
+// DefaultTake is the page size of lists when take is not given.
+const DefaultTake = 20
+
+// listFilters are the query parameters of GET /customers besides paging.
+var listFilters = []string{"name", "emailAddress", "msisdn", "regNo", "zipCode"}
+
+// paging reads skip and take; unknown parameters other than allowed ones
+// are refused, so a misspelt filter never silently lists everything.
+func paging(q url.Values, allowed ...string) (skip, take int, err error) {
+	var p customer.Problems
+	for k := range q {
+		if k != "skip" && k != "take" && !contains(allowed, k) {
+			p.Add(k, "is not a known query parameter")
+		}
+	}
+	skip, take = 0, DefaultTake
+	if v := q.Get("skip"); v != "" {
+		if skip, err = strconv.Atoi(v); err != nil {
+			p.Add("skip", "must be a whole number")
+		}
+	}
+	if v := q.Get("take"); v != "" {
+		if take, err = strconv.Atoi(v); err != nil {
+			p.Add("take", "must be a whole number")
+		}
+	}
+	return skip, take, p.Err()
+}
+
+func contains(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}
+
+func (s *Server) listCustomers(w http.ResponseWriter, r *http.Request, caller customer.Caller) error {
+	q := r.URL.Query()
+	skip, take, err := paging(q, listFilters...)
+	if err != nil {
+		return err
+	}
+	query := customer.ListQuery{
+		Name: q.Get("name"), Email: q.Get("emailAddress"), MSISDN: q.Get("msisdn"),
+		RegNo: q.Get("regNo"), ZipCode: q.Get("zipCode"), Skip: skip, Take: take,
+	}
+	cs, more, err := s.svc.ListCustomers(r.Context(), caller.LedgerNo, query)
+	if err != nil {
+		return err
+	}
+	l, err := s.svc.Ledger(r.Context(), caller.LedgerNo)
+	if err != nil {
+		return err
+	}
+	items := make([]*customerRep, 0, len(cs))
+	for _, c := range cs {
+		items = append(items, representCustomer(caller, l, c, expansion{}))
+	}
+	carry := url.Values{}
+	for _, k := range append(listFilters, "take") {
+		if v := q.Get(k); v != "" {
+			carry.Set(k, v)
+		}
+	}
+	return writeJSON(w, http.StatusOK, struct {
+		Items      []*customerRep `json:"items"`
+		Navigation navigation     `json:"navigation"`
+	}{items, navigate(Base+caller.LedgerNo+"/customers", carry, skip, take, more)})
+}

@@ -1,0 +1,233 @@
+package httpapi
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/kund/kund/internal/customer"
+)
+
+// MaxBody is the largest request body accepted.
+const MaxBody = 1 << 20
+
+// readBody reads a JSON request body: the content type must be JSON, the
+// size at most MaxBody, and the bytes valid UTF-8.
+func readBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
+	if r.ContentLength > MaxBody {
+		return nil, customer.Errorf(customer.ETOOLARGE, "The request body must be at most %d bytes.", MaxBody)
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBody))
+	var tooLarge *http.MaxBytesError
+	if errors.As(err, &tooLarge) {
+		return nil, customer.Errorf(customer.ETOOLARGE, "The request body must be at most %d bytes.", MaxBody)
+	} else if err != nil {
+		return nil, customer.ValidationError("body", "could not be read")
+	}
+	if len(bytes.TrimSpace(body)) == 0 {
+		return body, nil
+	}
+	mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if err != nil || !(mt == "application/json" || strings.HasPrefix(mt, "application/") && strings.HasSuffix(mt, "+json")) {
+		return nil, customer.Errorf(customer.EUNSUPPORTEDMEDIA, "The request body must be application/json.")
+	}
+	if !utf8.Valid(body) {
+		return nil, customer.ValidationError("body", "must be valid UTF-8")
+	}
+	return body, nil
+}
+
+// object is a JSON object of a request whose properties are matched
+// case-insensitively. Reading a property marks it used; finish reports
+// every property that was not used as unknown. Problems of every nested
+// object go to one list.
+type object struct {
+	path    string // field path prefix for problems: "" or "legalAddress."
+	members map[string]*member
+	order   []*member
+	p       *customer.Problems
+}
+
+type member struct {
+	name string
+	raw  json.RawMessage
+	used bool
+}
+
+// readOnly properties of our own representations, ignored when a client
+// sends them back.
+var readOnly = []string{"@id", "operations"}
+
+// parseObject parses body as one JSON object. A duplicated property (in any
+// letter case) is a problem, as is anything but an object.
+func parseObject(body []byte, path string, p *customer.Problems) (*object, error) {
+	field := strings.TrimSuffix(path, ".")
+	if field == "" {
+		field = "body"
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.UseNumber()
+	tok, err := dec.Token()
+	if err != nil {
+		return nil, customer.ValidationError(field, syntaxMessage(err))
+	}
+	if d, ok := tok.(json.Delim); !ok || d != '{' {
+		return nil, customer.ValidationError(field, "must be a JSON object")
+	}
+	o := &object{path: path, members: map[string]*member{}, p: p}
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			return nil, customer.ValidationError(field, syntaxMessage(err))
+		}
+		name := tok.(string)
+		var raw json.RawMessage
+		if err := dec.Decode(&raw); err != nil {
+			return nil, customer.ValidationError(field, syntaxMessage(err))
+		}
+		key := strings.ToLower(name)
+		if _, dup := o.members[key]; dup {
+			return nil, customer.ValidationError(path+name, "appears more than once")
+		}
+		m := &member{name: name, raw: raw}
+		o.members[key] = m
+		o.order = append(o.order, m)
+	}
+	if _, err := dec.Token(); err != nil {
+		return nil, customer.ValidationError(field, syntaxMessage(err))
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return nil, customer.ValidationError(field, "must hold exactly one JSON object")
+	}
+	return o, nil
+}
+
+// parseBody parses a request body that must be a JSON object; an empty
+// body is an empty object.
+func parseBody(body []byte, p *customer.Problems) (*object, error) {
+	if len(bytes.TrimSpace(body)) == 0 {
+		return &object{members: map[string]*member{}, p: p}, nil
+	}
+	return parseObject(body, "", p)
+}
+
+func syntaxMessage(err error) string {
+	var se *json.SyntaxError
+	if errors.As(err, &se) {
+		return fmt.Sprintf("is not valid JSON (at byte %d)", se.Offset)
+	}
+	if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
+		return "is not valid JSON (unexpected end)"
+	}
+	return "is not valid JSON"
+}
+
+func (o *object) take(name string) *member {
+	m := o.members[strings.ToLower(name)]
+	if m != nil {
+		m.used = true
+	}
+	return m
+}
+
+func isNull(raw json.RawMessage) bool { return string(bytes.TrimSpace(raw)) == "null" }
+
+// str reads a string property; absent and null read as "".
+func (o *object) str(name string) string {
+	v := o.optStr(name)
+	if v == nil || v.Null {
+		return ""
+	}
+	return v.Value
+}
+
+// optStr reads a string property for a PATCH: nil when absent.
+func (o *object) optStr(name string) *customer.Opt[string] {
+	m := o.take(name)
+	if m == nil {
+		return nil
+	}
+	if isNull(m.raw) {
+		return customer.Null[string]()
+	}
+	var s string
+	if err := json.Unmarshal(m.raw, &s); err != nil {
+		o.p.Add(o.path+name, "must be a string")
+		return nil
+	}
+	return customer.Set(s)
+}
+
+// boolean reads a boolean property; absent and null read as false.
+func (o *object) boolean(name string) bool {
+	v := o.optBool(name)
+	return v != nil && !v.Null && v.Value
+}
+
+func (o *object) optBool(name string) *customer.Opt[bool] {
+	m := o.take(name)
+	if m == nil {
+		return nil
+	}
+	if isNull(m.raw) {
+		return customer.Null[bool]()
+	}
+	var b bool
+	if err := json.Unmarshal(m.raw, &b); err != nil {
+		o.p.Add(o.path+name, "must be true or false")
+		return nil
+	}
+	return customer.Set(b)
+}
+
+// obj reads a nested object; nil when absent or null. null is reported
+// through the second result.
+func (o *object) obj(name string) (child *object, null bool) {
+	m := o.take(name)
+	if m == nil {
+		return nil, false
+	}
+	if isNull(m.raw) {
+		return nil, true
+	}
+	c, err := parseObject(m.raw, o.path+name+".", o.p)
+	if err != nil {
+		for _, pr := range customer.ErrorProblems(err) {
+			o.p.Add(pr.Field, pr.Message)
+		}
+		return nil, false
+	}
+	return c, false
+}
+
+// refuse marks properties that exist in the resource but may not be sent
+// in this request.
+func (o *object) refuse(message string, names ...string) {
+	for _, n := range names {
+		if m := o.take(n); m != nil {
+			o.p.Add(o.path+m.name, message)
+		}
+	}
+}
+
+// finish reports every property that was neither read nor read-only.
+func (o *object) finish() {
+	for _, m := range o.order {
+		if m.used {
+			continue
+		}
+		ro := false
+		for _, n := range readOnly {
+			ro = ro || strings.EqualFold(n, m.name)
+		}
+		if !ro {
+			o.p.Add(o.path+m.name, "is not a known property")
+		}
+	}
+}

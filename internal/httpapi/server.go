@@ -1,0 +1,208 @@
+// Package httpapi serves Kund's native API, the PayEx Ledger Customer API
+// v1, and carries the middleware every route shares: request ids, one log
+// line per request, panic recovery and the problem writer.
+package httpapi
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"log/slog"
+	"net/http"
+	"regexp"
+	"runtime/debug"
+	"strings"
+	"time"
+
+	"github.com/kund/kund/internal/auth"
+	"github.com/kund/kund/internal/customer"
+)
+
+// Base is the path of the native API; a ledger number follows.
+const Base = "/ledger/customer/v1/"
+
+// Server is the HTTP front of Kund.
+type Server struct {
+	svc   *customer.Service
+	authn *auth.Authenticator
+	log   *slog.Logger
+	mux   *http.ServeMux
+}
+
+// New returns a Server with the native API's routes.
+func New(svc *customer.Service, authn *auth.Authenticator, log *slog.Logger) *Server {
+	s := &Server{svc: svc, authn: authn, log: log, mux: http.NewServeMux()}
+	s.routes()
+	return s
+}
+
+// Handle registers a handler of another API (a compatibility dialect) on
+// the same server, behind the same request ids, logs and recovery.
+func (s *Server) Handle(pattern string, h http.Handler) { s.mux.Handle(pattern, h) }
+
+func (s *Server) routes() {
+	const c = Base + "{ledgerNo}/customers"
+	const one = c + "/{customerNo}"
+	s.route("POST "+c, customer.ScopeWrite, s.createCustomer)
+	s.route("GET "+c, customer.ScopeRead, s.listCustomers)
+	s.route("GET "+one, customer.ScopeRead, s.getCustomer)
+	s.route("PATCH "+one, customer.ScopeWrite, s.patchCustomer)
+	s.route("GET "+one+"/legal-address", customer.ScopeRead, s.getLegalAddress)
+	s.route("PUT "+one+"/legal-address", customer.ScopeWrite, s.putLegalAddress)
+	s.route("GET "+one+"/billing-address", customer.ScopeRead, s.getBillingAddress)
+	s.route("POST "+one+"/billing-address", customer.ScopeWrite, s.addBillingAddress)
+	s.route("PUT "+one+"/billing-address", customer.ScopeWrite, s.putBillingAddress)
+	s.route("DELETE "+one+"/billing-address", customer.ScopeWrite, s.deleteBillingAddress)
+	s.route("POST "+Base+"{ledgerNo}/find-customer", customer.ScopeRead, s.findCustomer)
+}
+
+// handlerFunc is a native handler: it gets the authenticated caller and
+// returns an error to be written as a problem.
+type handlerFunc func(w http.ResponseWriter, r *http.Request, caller customer.Caller) error
+
+// route registers a native handler behind authentication, the ledger
+// binding of the token, and a scope check.
+func (s *Server) route(pattern string, scope customer.Scope, h handlerFunc) {
+	s.mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
+		caller, err := s.authenticate(r)
+		if err == nil && caller.LedgerNo != r.PathValue("ledgerNo") {
+			// Never tell a token of ledger A anything about ledger B.
+			err = customer.Errorf(customer.ENOTFOUND, "The resource was not found.")
+		}
+		if err == nil && !caller.Can(scope) {
+			err = customer.Errorf(customer.EFORBIDDEN, "The token lacks the scope %q.", scope)
+		}
+		if err == nil {
+			err = h(w, r, caller)
+		}
+		if err != nil {
+			s.writeError(w, r, err)
+		}
+	})
+}
+
+func (s *Server) authenticate(r *http.Request) (customer.Caller, error) {
+	h := r.Header.Get("Authorization")
+	scheme, token, ok := strings.Cut(h, " ")
+	if !ok || !strings.EqualFold(scheme, "Bearer") {
+		return customer.Caller{}, customer.Errorf(customer.EUNAUTHORIZED, "A bearer token is required.")
+	}
+	return s.authn.Authenticate(r.Context(), strings.TrimSpace(token))
+}
+
+// ServeHTTP gives every request an id, logs one line for it, turns panics
+// into a problem, and answers unknown routes with problems too.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	start := time.Now()
+	id := r.Header.Get("Request-Id")
+	if !validRequestID(id) {
+		id = newRequestID()
+	}
+	r = r.WithContext(context.WithValue(r.Context(), requestIDKey{}, id))
+	w.Header().Set("Request-Id", id)
+	rw := &statusWriter{ResponseWriter: w}
+	defer func() {
+		if v := recover(); v != nil {
+			if v == http.ErrAbortHandler {
+				panic(v)
+			}
+			s.log.ErrorContext(r.Context(), "panic", slog.String("request_id", id), slog.String("route", r.Pattern),
+				slog.Any("panic", v), slog.String("stack", string(debug.Stack())))
+			if rw.status == 0 {
+				s.writeError(rw, r, customer.Errorf(customer.EINTERNAL, "An unexpected error occurred."))
+			}
+		}
+		s.log.LogAttrs(r.Context(), slog.LevelInfo, "request",
+			slog.String("method", r.Method),
+			slog.String("route", routeOf(r)),
+			slog.Int("status", rw.code()),
+			slog.Float64("duration_ms", float64(time.Since(start).Microseconds())/1000),
+			slog.String("request_id", id))
+	}()
+	if _, pattern := s.mux.Handler(r); pattern == "" {
+		s.unrouted(rw, r)
+		return
+	}
+	s.mux.ServeHTTP(rw, r)
+}
+
+// unrouted answers a request no route matches: 405 when the path exists
+// with other methods, else 404.
+func (s *Server) unrouted(w http.ResponseWriter, r *http.Request) {
+	h, _ := s.mux.Handler(r)
+	rec := &headerRecorder{header: http.Header{}}
+	h.ServeHTTP(rec, r)
+	if rec.status == http.StatusMethodNotAllowed {
+		w.Header().Set("Allow", rec.header.Get("Allow"))
+		s.writeError(w, r, customer.Errorf(customer.EMETHODNOTALLOWED, "The method %s is not allowed here.", r.Method))
+		return
+	}
+	s.writeError(w, r, customer.Errorf(customer.ENOTFOUND, "The resource was not found."))
+}
+
+func routeOf(r *http.Request) string {
+	if r.Pattern == "" {
+		return "unrouted"
+	}
+	return r.Pattern
+}
+
+type requestIDKey struct{}
+
+func requestID(ctx context.Context) string {
+	id, _ := ctx.Value(requestIDKey{}).(string)
+	return id
+}
+
+// A client's Request-Id is kept only when it is a UUID, so that nothing a
+// client chooses (an identity number, say) can reach the logs.
+var requestIDPattern = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
+
+func validRequestID(id string) bool { return len(id) == 36 && requestIDPattern.MatchString(id) }
+
+// newRequestID returns a random version-4 UUID.
+func newRequestID() string {
+	var b [16]byte
+	rand.Read(b[:])
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	h := hex.EncodeToString(b[:])
+	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
+}
+
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	if w.status == 0 {
+		w.status = code
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusWriter) Write(b []byte) (int, error) {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	return w.ResponseWriter.Write(b)
+}
+
+func (w *statusWriter) code() int {
+	if w.status == 0 {
+		return http.StatusOK
+	}
+	return w.status
+}
+
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+type headerRecorder struct {
+	header http.Header
+	status int
+}
+
+func (h *headerRecorder) Header() http.Header         { return h.header }
+func (h *headerRecorder) Write(b []byte) (int, error) { return len(b), nil }
+func (h *headerRecorder) WriteHeader(code int)        { h.status = code }

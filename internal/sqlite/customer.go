@@ -1,0 +1,317 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"strings"
+
+	"github.com/kund/kund/internal/customer"
+)
+
+// CreateLedger stores a new ledger.
+func (db *DB) CreateLedger(ctx context.Context, l *customer.Ledger) error {
+	_, err := db.write.ExecContext(ctx, `INSERT INTO ledgers (no, country, customer_numbers, created_at) VALUES (?, ?, ?, ?)`,
+		l.No, l.Country, l.CustomerNumbers, micros(l.CreatedAt))
+	if isUnique(err) {
+		return customer.Errorf(customer.ECONFLICT, "The ledger already exists.")
+	}
+	return mapErr(err)
+}
+
+// Ledger returns a ledger.
+func (db *DB) Ledger(ctx context.Context, no string) (*customer.Ledger, error) {
+	l := &customer.Ledger{No: no}
+	var created int64
+	err := db.read.QueryRowContext(ctx, `SELECT country, customer_numbers, created_at FROM ledgers WHERE no = ?`, no).
+		Scan(&l.Country, &l.CustomerNumbers, &created)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, customer.Errorf(customer.ENOTFOUND, "No such ledger.")
+	} else if err != nil {
+		return nil, mapErr(err)
+	}
+	l.CreatedAt = fromMicros(created)
+	return l, nil
+}
+
+const customerColumns = `id, ledger_no, customer_no, uuid, reg_country, reg_no, vat_no, legal_entity, name, email,
+	protected_identity, preferred_language, legal_status, msisdn, distribution_type, tax_id,
+	edi_van, edi_recipient, edi_buyer_id, active_consents,
+	legal_uuid, legal_addressee, legal_street, legal_co, legal_city, legal_zip, legal_country,
+	billing_uuid, billing_addressee, billing_street, billing_co, billing_city, billing_zip, billing_country,
+	version, created_at, updated_at`
+
+type scanner interface{ Scan(dest ...any) error }
+
+func scanCustomer(row scanner) (int64, *customer.Customer, error) {
+	var (
+		id                                     int64
+		c                                      customer.Customer
+		regCountry, regNo                      sql.NullString
+		ediVAN, ediRecipient, ediBuyer         sql.NullString
+		consents                               string
+		bUUID, bAddressee, bStreet, bCo, bCity sql.NullString
+		bZip, bCountry                         sql.NullString
+		created, updated                       int64
+	)
+	err := row.Scan(&id, &c.LedgerNo, &c.No, &c.UUID, &regCountry, &regNo, &c.VATNo, &c.LegalEntity, &c.Name, &c.Email,
+		&c.ProtectedIdentity, &c.PreferredLanguage, &c.LegalStatus, &c.MSISDN, &c.DistributionType, &c.TaxIdentificationNumber,
+		&ediVAN, &ediRecipient, &ediBuyer, &consents,
+		&c.LegalAddress.UUID, &c.LegalAddress.Addressee, &c.LegalAddress.StreetAddress, &c.LegalAddress.CoAddress,
+		&c.LegalAddress.City, &c.LegalAddress.ZipCode, &c.LegalAddress.CountryCode,
+		&bUUID, &bAddressee, &bStreet, &bCo, &bCity, &bZip, &bCountry,
+		&c.Version, &created, &updated)
+	if err != nil {
+		return 0, nil, err
+	}
+	if regNo.Valid {
+		c.NationalID = &customer.NationalID{RegNo: regNo.String, CountryCode: regCountry.String}
+	}
+	if ediBuyer.Valid {
+		c.EDI = &customer.EDI{VAN: ediVAN.String, InterchangeRecipient: ediRecipient.String, BuyerID: ediBuyer.String}
+	}
+	if err := json.Unmarshal([]byte(consents), &c.ActiveConsents); err != nil {
+		return 0, nil, err
+	}
+	if bUUID.Valid {
+		c.BillingAddress = &customer.Address{UUID: bUUID.String, Addressee: bAddressee.String, StreetAddress: bStreet.String,
+			CoAddress: bCo.String, City: bCity.String, ZipCode: bZip.String, CountryCode: bCountry.String}
+	}
+	c.CreatedAt, c.UpdatedAt = fromMicros(created), fromMicros(updated)
+	return id, &c, nil
+}
+
+// customerArgs are the values of every stored column after ledger_no and
+// customer_no, in the order of customerColumns.
+func customerArgs(c *customer.Customer) []any {
+	var regCountry, regNo, ediVAN, ediRecipient, ediBuyer sql.NullString
+	if c.NationalID != nil {
+		regCountry = sql.NullString{String: c.NationalID.CountryCode, Valid: true}
+		regNo = sql.NullString{String: c.NationalID.RegNo, Valid: true}
+	}
+	if c.EDI != nil {
+		ediVAN = sql.NullString{String: c.EDI.VAN, Valid: true}
+		ediRecipient = sql.NullString{String: c.EDI.InterchangeRecipient, Valid: true}
+		ediBuyer = sql.NullString{String: c.EDI.BuyerID, Valid: true}
+	}
+	consents, _ := json.Marshal(nonNil(c.ActiveConsents))
+	b := make([]sql.NullString, 7)
+	if a := c.BillingAddress; a != nil {
+		for i, s := range []string{a.UUID, a.Addressee, a.StreetAddress, a.CoAddress, a.City, a.ZipCode, a.CountryCode} {
+			b[i] = sql.NullString{String: s, Valid: true}
+		}
+	}
+	return []any{c.UUID, regCountry, regNo, c.VATNo, c.LegalEntity, c.Name, customer.NameKey(c.Name), c.Email,
+		c.ProtectedIdentity, c.PreferredLanguage, c.LegalStatus, c.MSISDN, c.DistributionType, c.TaxIdentificationNumber,
+		ediVAN, ediRecipient, ediBuyer, string(consents),
+		c.LegalAddress.UUID, c.LegalAddress.Addressee, c.LegalAddress.StreetAddress, c.LegalAddress.CoAddress,
+		c.LegalAddress.City, c.LegalAddress.ZipCode, c.LegalAddress.CountryCode,
+		b[0], b[1], b[2], b[3], b[4], b[5], b[6],
+		c.Version, micros(c.CreatedAt), micros(c.UpdatedAt)}
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
+
+const writeColumns = `uuid, reg_country, reg_no, vat_no, legal_entity, name, name_key, email,
+	protected_identity, preferred_language, legal_status, msisdn, distribution_type, tax_id,
+	edi_van, edi_recipient, edi_buyer_id, active_consents,
+	legal_uuid, legal_addressee, legal_street, legal_co, legal_city, legal_zip, legal_country,
+	billing_uuid, billing_addressee, billing_street, billing_co, billing_city, billing_zip, billing_country,
+	version, created_at, updated_at`
+
+var (
+	insertCustomerSQL = `INSERT INTO customers (ledger_no, customer_no, ` + writeColumns + `) VALUES (?, ?` + strings.Repeat(", ?", strings.Count(writeColumns, ",")+1) + `)`
+	updateCustomerSQL = `UPDATE customers SET ` + assignments(writeColumns) + ` WHERE id = ?`
+)
+
+func assignments(cols string) string {
+	var b strings.Builder
+	for i, c := range strings.Split(cols, ",") {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(strings.TrimSpace(c))
+		b.WriteString(" = ?")
+	}
+	return b.String()
+}
+
+// CreateCustomer stores a new customer.
+func (db *DB) CreateCustomer(ctx context.Context, c *customer.Customer) error {
+	tx, err := db.write.BeginTx(ctx, nil)
+	if err != nil {
+		return mapErr(err)
+	}
+	defer tx.Rollback()
+	if c.No == "" {
+		if c.No, err = nextCustomerNo(ctx, tx, c.LedgerNo); err != nil {
+			return mapErr(err)
+		}
+	}
+	c.Version = 1
+	if err := claimAddressUUIDs(ctx, tx, nil, c); err != nil {
+		return err
+	}
+	_, err = tx.ExecContext(ctx, insertCustomerSQL, append([]any{c.LedgerNo, c.No}, customerArgs(c)...)...)
+	if isUnique(err) {
+		taken, err := numberTaken(ctx, tx, c.LedgerNo, c.No)
+		if err != nil {
+			return mapErr(err)
+		}
+		if taken {
+			return customer.Errorf(customer.ECUSTOMEREXISTS, "A customer with this customer number already exists.")
+		}
+		return customer.ErrUUIDTaken
+	} else if err != nil {
+		return mapErr(err)
+	}
+	return mapErr(tx.Commit())
+}
+
+// nextCustomerNo takes the ledger's next generated number that is not in use.
+func nextCustomerNo(ctx context.Context, tx *sql.Tx, ledgerNo string) (string, error) {
+	for {
+		var seq int64
+		err := tx.QueryRowContext(ctx, `UPDATE ledgers SET next_customer_seq = next_customer_seq + 1 WHERE no = ? RETURNING next_customer_seq - 1`, ledgerNo).Scan(&seq)
+		if errors.Is(err, sql.ErrNoRows) {
+			return "", customer.Errorf(customer.ENOTFOUND, "No such ledger.")
+		} else if err != nil {
+			return "", err
+		}
+		no := customer.GeneratedCustomerNo(seq)
+		taken, err := numberTaken(ctx, tx, ledgerNo, no)
+		if err != nil || !taken {
+			return no, err
+		}
+	}
+}
+
+// claimAddressUUIDs records the address uuids that c has and old had not,
+// and frees those that old had and c has not. A uuid in use is
+// ErrUUIDTaken.
+func claimAddressUUIDs(ctx context.Context, tx *sql.Tx, old, c *customer.Customer) error {
+	added, removed := customer.AddressUUIDChanges(old, c)
+	for _, u := range removed {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM address_uuids WHERE uuid = ?`, u); err != nil {
+			return mapErr(err)
+		}
+	}
+	for _, u := range added {
+		_, err := tx.ExecContext(ctx, `INSERT INTO address_uuids (uuid) VALUES (?)`, u)
+		if isUnique(err) {
+			return customer.ErrUUIDTaken
+		} else if err != nil {
+			return mapErr(err)
+		}
+	}
+	return nil
+}
+
+func numberTaken(ctx context.Context, tx *sql.Tx, ledgerNo, no string) (bool, error) {
+	var n int
+	err := tx.QueryRowContext(ctx, `SELECT count(*) FROM customers WHERE ledger_no = ? AND customer_no = ?`, ledgerNo, no).Scan(&n)
+	return n > 0, err
+}
+
+// Customer returns one customer.
+func (db *DB) Customer(ctx context.Context, ledgerNo, no string) (*customer.Customer, error) {
+	return db.one(ctx, db.read, `SELECT `+customerColumns+` FROM customers WHERE ledger_no = ? AND customer_no = ?`, ledgerNo, no)
+}
+
+// CustomerByUUID returns one customer by uuid.
+func (db *DB) CustomerByUUID(ctx context.Context, ledgerNo, uuid string) (*customer.Customer, error) {
+	return db.one(ctx, db.read, `SELECT `+customerColumns+` FROM customers WHERE uuid = ? AND ledger_no = ?`, uuid, ledgerNo)
+}
+
+type queryer interface {
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+func (db *DB) one(ctx context.Context, q queryer, query string, args ...any) (*customer.Customer, error) {
+	_, c, err := scanCustomer(q.QueryRowContext(ctx, query, args...))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, customer.Errorf(customer.ECUSTOMERNOTFOUND, "The customer does not exist.")
+	}
+	return c, mapErr(err)
+}
+
+// UpdateCustomer reads, changes and writes one customer in one transaction.
+func (db *DB) UpdateCustomer(ctx context.Context, ledgerNo, no string, fn func(*customer.Customer) error) (*customer.Customer, error) {
+	tx, err := db.write.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	defer tx.Rollback()
+	id, c, err := scanCustomer(tx.QueryRowContext(ctx, `SELECT `+customerColumns+` FROM customers WHERE ledger_no = ? AND customer_no = ?`, ledgerNo, no))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, customer.Errorf(customer.ECUSTOMERNOTFOUND, "The customer does not exist.")
+	} else if err != nil {
+		return nil, mapErr(err)
+	}
+	old := c.Clone()
+	if err := fn(c); err != nil {
+		return nil, err
+	}
+	c.Version++
+	if err := claimAddressUUIDs(ctx, tx, old, c); err != nil {
+		return nil, err
+	}
+	if _, err = tx.ExecContext(ctx, updateCustomerSQL, append(customerArgs(c), id)...); err != nil {
+		return nil, mapErr(err)
+	}
+	if err := tx.Commit(); err != nil {
+		return nil, mapErr(err)
+	}
+	return c, nil
+}
+
+// FindCustomers returns customers carrying a national identifier.
+func (db *DB) FindCustomers(ctx context.Context, ledgerNo string, id customer.NationalID, limit int) ([]*customer.Customer, error) {
+	return db.list(ctx, `SELECT `+customerColumns+` FROM customers WHERE ledger_no = ? AND reg_no = ? AND reg_country = ? ORDER BY id LIMIT ?`,
+		ledgerNo, id.RegNo, id.CountryCode, limit)
+}
+
+// ListCustomers returns a filtered page of customers, newest first.
+func (db *DB) ListCustomers(ctx context.Context, ledgerNo string, f customer.ListFilter) ([]*customer.Customer, error) {
+	where := []string{"ledger_no = ?"}
+	args := []any{ledgerNo}
+	if f.NamePrefix != "" {
+		// Byte-wise range over the folded name: every string with the
+		// prefix sorts between the prefix and the prefix followed by the
+		// largest code point.
+		where = append(where, "name_key >= ? AND name_key < ?")
+		args = append(args, f.NamePrefix, f.NamePrefix+"\U0010FFFF")
+	}
+	for _, eq := range []struct{ col, v string }{{"email", f.Email}, {"msisdn", f.MSISDN}, {"reg_no", f.RegNo}, {"legal_zip", f.ZipCode}} {
+		if eq.v != "" {
+			where = append(where, eq.col+" = ?")
+			args = append(args, eq.v)
+		}
+	}
+	args = append(args, f.Limit, f.Skip)
+	return db.list(ctx, `SELECT `+customerColumns+` FROM customers WHERE `+strings.Join(where, " AND ")+
+		` ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?`, args...)
+}
+
+func (db *DB) list(ctx context.Context, query string, args ...any) ([]*customer.Customer, error) {
+	rows, err := db.read.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	defer rows.Close()
+	var cs []*customer.Customer
+	for rows.Next() {
+		_, c, err := scanCustomer(rows)
+		if err != nil {
+			return nil, mapErr(err)
+		}
+		cs = append(cs, c)
+	}
+	return cs, mapErr(rows.Err())
+}

@@ -1,0 +1,55 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"strings"
+	"time"
+
+	"github.com/kund/kund/internal/auth"
+	"github.com/kund/kund/internal/customer"
+)
+
+// CreateToken stores a token.
+func (db *DB) CreateToken(ctx context.Context, t *auth.Token) error {
+	scopes := make([]string, len(t.Scopes))
+	for i, s := range t.Scopes {
+		scopes[i] = string(s)
+	}
+	_, err := db.write.ExecContext(ctx, `INSERT INTO tokens (id, ledger_no, scopes, secret_hash, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)`,
+		t.ID, t.LedgerNo, strings.Join(scopes, " "), t.SecretHash, micros(t.CreatedAt), nullMicros(t.ExpiresAt))
+	return mapErr(err)
+}
+
+// Token returns a token by id.
+func (db *DB) Token(ctx context.Context, id string) (*auth.Token, error) {
+	t := &auth.Token{ID: id}
+	var scopes string
+	var created int64
+	var expires, revoked sql.NullInt64
+	err := db.read.QueryRowContext(ctx, `SELECT ledger_no, scopes, secret_hash, created_at, expires_at, revoked_at FROM tokens WHERE id = ?`, id).
+		Scan(&t.LedgerNo, &scopes, &t.SecretHash, &created, &expires, &revoked)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, customer.Errorf(customer.ENOTFOUND, "No such token.")
+	} else if err != nil {
+		return nil, mapErr(err)
+	}
+	for _, s := range strings.Fields(scopes) {
+		t.Scopes = append(t.Scopes, customer.Scope(s))
+	}
+	t.CreatedAt, t.ExpiresAt, t.RevokedAt = fromMicros(created), fromNullMicros(expires), fromNullMicros(revoked)
+	return t, nil
+}
+
+// RevokeToken marks a token revoked.
+func (db *DB) RevokeToken(ctx context.Context, id string, at time.Time) error {
+	res, err := db.write.ExecContext(ctx, `UPDATE tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL`, micros(at), id)
+	if err != nil {
+		return mapErr(err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return customer.Errorf(customer.ENOTFOUND, "No such token, or it is already revoked.")
+	}
+	return nil
+}

@@ -1,0 +1,490 @@
+// Package storetest is the contract every Kund store must pass. Each
+// backend's tests call Run with a function that opens a fresh, empty store.
+package storetest
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"reflect"
+	"sort"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/kund/kund/internal/auth"
+	"github.com/kund/kund/internal/customer"
+)
+
+// Store is what the contract exercises.
+type Store interface {
+	customer.Store
+	auth.Store
+}
+
+// Run runs the whole contract on stores made by open.
+func Run(t *testing.T, open func(t *testing.T) Store) {
+	tests := []struct {
+		name string
+		fn   func(t *testing.T, s Store)
+	}{
+		{"Ledgers", testLedgers},
+		{"CreateAndRead", testCreateAndRead},
+		{"CustomerNumberConflict", testNumberConflict},
+		{"UUIDConflict", testUUIDConflict},
+		{"GeneratedNumbers", testGeneratedNumbers},
+		{"GeneratedNumbersConcurrently", testGeneratedConcurrently},
+		{"Update", testUpdate},
+		{"UpdateRollsBack", testUpdateRollsBack},
+		{"ConcurrentUpdatesLoseNothing", testConcurrentUpdates},
+		{"Find", testFind},
+		{"List", testList},
+		{"LedgerIsolation", testIsolation},
+		{"Tokens", testTokens},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) { tt.fn(t, open(t)) })
+	}
+}
+
+var (
+	ctx = context.Background()
+	t0  = time.Date(2026, 1, 2, 3, 4, 5, 6000, time.UTC)
+)
+
+func ledger(t *testing.T, s Store, no, numbers string) *customer.Ledger {
+	t.Helper()
+	l := &customer.Ledger{No: no, Country: "SE", CustomerNumbers: numbers, CreatedAt: t0}
+	if err := s.CreateLedger(ctx, l); err != nil {
+		t.Fatal(err)
+	}
+	return l
+}
+
+func uuid(prefix string) string { return fmt.Sprintf("%s%010d", prefix, rand.Int64N(10_000_000_000)) }
+
+// sample is a customer with every property set.
+func sample(ledgerNo, no string) *customer.Customer {
+	return &customer.Customer{
+		LedgerNo: ledgerNo, No: no, UUID: uuid("CSRT"),
+		NationalID: &customer.NationalID{RegNo: "19121212-1212", CountryCode: "SE"},
+		VATNo:      "SE101010101001", LegalEntity: customer.Consumer, Name: "Britt-Marie Axelstopp",
+		Email: "britt@axelstopp.com", ProtectedIdentity: true, PreferredLanguage: "SV",
+		LegalStatus: customer.StatusActive, MSISDN: "+46701234567", DistributionType: customer.DistributionPostal,
+		TaxIdentificationNumber: "123456789",
+		EDI:                     &customer.EDI{VAN: "ABCXYZ", InterchangeRecipient: "Recipient_ID1", BuyerID: "123456"},
+		ActiveConsents:          []string{"Autogiro", "Kivra"},
+		LegalAddress: customer.Address{UUID: uuid("ADRS"), Addressee: "Britt-Marie Axelstopp", StreetAddress: "The street 18",
+			CoAddress: "c/o Jansson", City: "STOCKHOLM", ZipCode: "15961", CountryCode: "SE"},
+		BillingAddress: &customer.Address{UUID: uuid("ADRS"), Addressee: "Kalle Axelstopp", StreetAddress: "Axelgatan 18",
+			City: "STOCKHOLM", ZipCode: "16872", CountryCode: "SE"},
+		CreatedAt: t0, UpdatedAt: t0,
+	}
+}
+
+// minimal is a customer with only what is required.
+func minimal(ledgerNo, no string) *customer.Customer {
+	return &customer.Customer{
+		LedgerNo: ledgerNo, No: no, UUID: uuid("CSRT"), LegalEntity: customer.Consumer, Name: "Kari Nordmann",
+		LegalStatus: customer.StatusActive, ActiveConsents: []string{},
+		LegalAddress: customer.Address{UUID: uuid("ADRS"), Addressee: "Kari Nordmann", City: "OSLO", ZipCode: "0150", CountryCode: "NO"},
+		CreatedAt:    t0, UpdatedAt: t0,
+	}
+}
+
+func create(t *testing.T, s Store, c *customer.Customer) *customer.Customer {
+	t.Helper()
+	if err := s.CreateCustomer(ctx, c); err != nil {
+		t.Fatalf("create %s: %v", c.No, err)
+	}
+	return c
+}
+
+func code(t *testing.T, err error, want string) {
+	t.Helper()
+	if got := customer.ErrorCode(err); got != want {
+		t.Fatalf("error code: got %q (%v), want %q", got, err, want)
+	}
+}
+
+func equal(t *testing.T, got, want *customer.Customer) {
+	t.Helper()
+	if !reflect.DeepEqual(got, want) {
+		g, _ := json.Marshal(got)
+		w, _ := json.Marshal(want)
+		t.Fatalf("customer differs:\n got %s\nwant %s", g, w)
+	}
+}
+
+func testLedgers(t *testing.T, s Store) {
+	l := ledger(t, s, "L-1", customer.NumbersGenerated)
+	got, err := s.Ledger(ctx, "L-1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if *got != *l {
+		t.Fatalf("got %+v, want %+v", got, l)
+	}
+	code(t, s.CreateLedger(ctx, &customer.Ledger{No: "L-1", Country: "NO", CustomerNumbers: customer.NumbersClient, CreatedAt: t0}), customer.ECONFLICT)
+	_, err = s.Ledger(ctx, "L-2")
+	code(t, err, customer.ENOTFOUND)
+}
+
+func testCreateAndRead(t *testing.T, s Store) {
+	ledger(t, s, "L", customer.NumbersClient)
+	full := create(t, s, sample("L", "9999"))
+	if full.Version != 1 {
+		t.Fatalf("version after create: got %d, want 1", full.Version)
+	}
+	got, err := s.Customer(ctx, "L", "9999")
+	if err != nil {
+		t.Fatal(err)
+	}
+	equal(t, got, full)
+	got, err = s.CustomerByUUID(ctx, "L", full.UUID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	equal(t, got, full)
+
+	bare := create(t, s, minimal("L", "1"))
+	got, err = s.Customer(ctx, "L", "1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	equal(t, got, bare)
+
+	_, err = s.Customer(ctx, "L", "2")
+	code(t, err, customer.ECUSTOMERNOTFOUND)
+	_, err = s.CustomerByUUID(ctx, "L", "CSRT0000000000")
+	code(t, err, customer.ECUSTOMERNOTFOUND)
+}
+
+func testNumberConflict(t *testing.T, s Store) {
+	ledger(t, s, "L", customer.NumbersClient)
+	create(t, s, sample("L", "42"))
+	code(t, s.CreateCustomer(ctx, minimal("L", "42")), customer.ECUSTOMEREXISTS)
+	got, err := s.Customer(ctx, "L", "42")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Name != "Britt-Marie Axelstopp" {
+		t.Fatalf("the first customer was overwritten: %+v", got)
+	}
+}
+
+func testUUIDConflict(t *testing.T, s Store) {
+	ledger(t, s, "L", customer.NumbersClient)
+	a := create(t, s, minimal("L", "1"))
+	b := minimal("L", "2")
+	b.UUID = a.UUID
+	if err := s.CreateCustomer(ctx, b); !errors.Is(err, customer.ErrUUIDTaken) {
+		t.Fatalf("same customer uuid: got %v, want ErrUUIDTaken", err)
+	}
+	c := minimal("L", "3")
+	c.LegalAddress.UUID = a.LegalAddress.UUID
+	if err := s.CreateCustomer(ctx, c); !errors.Is(err, customer.ErrUUIDTaken) {
+		t.Fatalf("same address uuid: got %v, want ErrUUIDTaken", err)
+	}
+	for _, no := range []string{"2", "3"} {
+		if _, err := s.Customer(ctx, "L", no); customer.ErrorCode(err) != customer.ECUSTOMERNOTFOUND {
+			t.Fatalf("customer %s was written by a failed create: %v", no, err)
+		}
+	}
+}
+
+func testGeneratedNumbers(t *testing.T, s Store) {
+	ledger(t, s, "G", customer.NumbersGenerated)
+	ledger(t, s, "H", customer.NumbersGenerated)
+	first := create(t, s, minimal("G", ""))
+	if first.No != customer.GeneratedCustomerNo(1) {
+		t.Fatalf("first number: got %q, want %q", first.No, customer.GeneratedCustomerNo(1))
+	}
+	// A number taken otherwise (an import) is skipped.
+	create(t, s, minimal("G", customer.GeneratedCustomerNo(2)))
+	next := create(t, s, minimal("G", ""))
+	if next.No != customer.GeneratedCustomerNo(3) {
+		t.Fatalf("after a taken number: got %q, want %q", next.No, customer.GeneratedCustomerNo(3))
+	}
+	// Each ledger counts on its own.
+	other := create(t, s, minimal("H", ""))
+	if other.No != customer.GeneratedCustomerNo(1) {
+		t.Fatalf("other ledger: got %q, want %q", other.No, customer.GeneratedCustomerNo(1))
+	}
+}
+
+func testGeneratedConcurrently(t *testing.T, s Store) {
+	ledger(t, s, "G", customer.NumbersGenerated)
+	const n = 40
+	nos := make([]string, n)
+	var wg sync.WaitGroup
+	errs := make(chan error, n)
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			c := minimal("G", "")
+			if err := s.CreateCustomer(ctx, c); err != nil {
+				errs <- err
+				return
+			}
+			nos[i] = c.No
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Fatal(err)
+	}
+	sort.Strings(nos)
+	for i, no := range nos {
+		if want := customer.GeneratedCustomerNo(int64(i + 1)); no != want {
+			t.Fatalf("numbers are not 1..%d without gaps or duplicates: %v", n, nos)
+		}
+	}
+}
+
+func testUpdate(t *testing.T, s Store) {
+	ledger(t, s, "L", customer.NumbersClient)
+	c := create(t, s, sample("L", "7"))
+	t1 := t0.Add(time.Hour)
+	got, err := s.UpdateCustomer(ctx, "L", "7", func(c *customer.Customer) error {
+		c.Email = ""
+		c.EDI = nil
+		c.BillingAddress = nil
+		c.ActiveConsents = []string{"EInvoice"}
+		c.LegalAddress.City = "GÖTEBORG"
+		c.UpdatedAt = t1
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Version != 2 {
+		t.Fatalf("version: got %d, want 2", got.Version)
+	}
+	want := c.Clone()
+	want.Email, want.EDI, want.BillingAddress, want.ActiveConsents = "", nil, nil, []string{"EInvoice"}
+	want.LegalAddress.City, want.UpdatedAt, want.Version = "GÖTEBORG", t1, 2
+	equal(t, got, want)
+	read, err := s.Customer(ctx, "L", "7")
+	if err != nil {
+		t.Fatal(err)
+	}
+	equal(t, read, want)
+
+	// A new billing address is stored with its uuid.
+	got, err = s.UpdateCustomer(ctx, "L", "7", func(c *customer.Customer) error {
+		c.BillingAddress = &customer.Address{UUID: uuid("ADRS"), Addressee: "A", City: "B", ZipCode: "11122", CountryCode: "SE"}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	read, err = s.Customer(ctx, "L", "7")
+	if err != nil {
+		t.Fatal(err)
+	}
+	equal(t, read, got)
+
+	_, err = s.UpdateCustomer(ctx, "L", "8", func(*customer.Customer) error { return nil })
+	code(t, err, customer.ECUSTOMERNOTFOUND)
+}
+
+func testUpdateRollsBack(t *testing.T, s Store) {
+	ledger(t, s, "L", customer.NumbersClient)
+	before := create(t, s, sample("L", "7"))
+	other := create(t, s, minimal("L", "8"))
+
+	boom := customer.Errorf(customer.EVALIDATION, "refused")
+	_, err := s.UpdateCustomer(ctx, "L", "7", func(c *customer.Customer) error {
+		c.Name = "changed"
+		return boom
+	})
+	if err != boom {
+		t.Fatalf("the error of fn: got %v, want it returned as is", err)
+	}
+	// A uuid clash in the write itself rolls back too.
+	_, err = s.UpdateCustomer(ctx, "L", "7", func(c *customer.Customer) error {
+		c.Name = "changed"
+		c.BillingAddress.UUID = other.LegalAddress.UUID
+		return nil
+	})
+	if !errors.Is(err, customer.ErrUUIDTaken) {
+		t.Fatalf("uuid clash: got %v, want ErrUUIDTaken", err)
+	}
+	got, err := s.Customer(ctx, "L", "7")
+	if err != nil {
+		t.Fatal(err)
+	}
+	equal(t, got, before)
+}
+
+func testConcurrentUpdates(t *testing.T, s Store) {
+	ledger(t, s, "L", customer.NumbersClient)
+	create(t, s, minimal("L", "1"))
+	const n = 32
+	var wg sync.WaitGroup
+	errs := make(chan error, n)
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, err := s.UpdateCustomer(ctx, "L", "1", func(c *customer.Customer) error {
+				c.ActiveConsents = append(c.ActiveConsents, fmt.Sprint(i))
+				return nil
+			})
+			errs <- err
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, err := s.Customer(ctx, "L", "1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got.ActiveConsents) != n || got.Version != n+1 {
+		t.Fatalf("after %d concurrent updates: %d values, version %d", n, len(got.ActiveConsents), got.Version)
+	}
+}
+
+func testFind(t *testing.T, s Store) {
+	ledger(t, s, "L", customer.NumbersClient)
+	ledger(t, s, "M", customer.NumbersClient)
+	create(t, s, sample("L", "1"))
+	id := customer.NationalID{RegNo: "19121212-1212", CountryCode: "SE"}
+	cs, err := s.FindCustomers(ctx, "L", id, 2)
+	if err != nil || len(cs) != 1 || cs[0].No != "1" {
+		t.Fatalf("find one: %v %v", cs, err)
+	}
+	create(t, s, sample("L", "2"))
+	create(t, s, sample("L", "3"))
+	if cs, err = s.FindCustomers(ctx, "L", id, 2); err != nil || len(cs) != 2 {
+		t.Fatalf("find with limit 2 among 3: got %d, %v", len(cs), err)
+	}
+	if cs, err = s.FindCustomers(ctx, "L", customer.NationalID{RegNo: "19121212-1212", CountryCode: "NO"}, 2); err != nil || len(cs) != 0 {
+		t.Fatalf("another country must not match: %d, %v", len(cs), err)
+	}
+	if cs, err = s.FindCustomers(ctx, "M", id, 2); err != nil || len(cs) != 0 {
+		t.Fatalf("another ledger must not match: %d, %v", len(cs), err)
+	}
+}
+
+func testList(t *testing.T, s Store) {
+	ledger(t, s, "L", customer.NumbersClient)
+	names := []string{"Åsa Öberg", "åsa Nilsson", "Bertil", "Asa Berg", "Östen"}
+	for i, name := range names {
+		c := minimal("L", fmt.Sprint(i+1))
+		c.Name = name
+		c.Email = fmt.Sprintf("p%d@example.com", i%2)
+		c.CreatedAt = t0.Add(time.Duration(i) * time.Second)
+		if i == 2 {
+			c.NationalID = &customer.NationalID{RegNo: "19121212-1212", CountryCode: "SE"}
+			c.MSISDN = "+46701234567"
+			c.LegalAddress.ZipCode = "0151"
+		}
+		create(t, s, c)
+	}
+	nos := func(f customer.ListFilter) []string {
+		t.Helper()
+		if f.Limit == 0 {
+			f.Limit = 100
+		}
+		cs, err := s.ListCustomers(ctx, "L", f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out := []string{}
+		for _, c := range cs {
+			out = append(out, c.No)
+		}
+		return out
+	}
+	for _, tt := range []struct {
+		f    customer.ListFilter
+		want []string
+	}{
+		{customer.ListFilter{}, []string{"5", "4", "3", "2", "1"}},
+		{customer.ListFilter{Limit: 2}, []string{"5", "4"}},
+		{customer.ListFilter{Skip: 2, Limit: 2}, []string{"3", "2"}},
+		{customer.ListFilter{Skip: 5}, []string{}},
+		{customer.ListFilter{NamePrefix: customer.NameKey("ÅSA")}, []string{"2", "1"}},
+		{customer.ListFilter{NamePrefix: "asa"}, []string{"4"}},
+		{customer.ListFilter{NamePrefix: "ö"}, []string{"5"}},
+		{customer.ListFilter{NamePrefix: "x"}, []string{}},
+		{customer.ListFilter{NamePrefix: "%"}, []string{}},
+		{customer.ListFilter{Email: "p1@example.com"}, []string{"4", "2"}},
+		{customer.ListFilter{MSISDN: "+46701234567"}, []string{"3"}},
+		{customer.ListFilter{RegNo: "19121212-1212"}, []string{"3"}},
+		{customer.ListFilter{ZipCode: "0151"}, []string{"3"}},
+		{customer.ListFilter{Email: "p0@example.com", NamePrefix: "b"}, []string{"3"}},
+	} {
+		if got := nos(tt.f); fmt.Sprint(got) != fmt.Sprint(tt.want) {
+			t.Errorf("%+v: got %v, want %v", tt.f, got, tt.want)
+		}
+	}
+}
+
+func testIsolation(t *testing.T, s Store) {
+	ledger(t, s, "A", customer.NumbersClient)
+	ledger(t, s, "B", customer.NumbersClient)
+	a := create(t, s, sample("A", "1"))
+	// The same number in another ledger is another customer.
+	create(t, s, minimal("B", "1"))
+	if _, err := s.Customer(ctx, "B", "2"); customer.ErrorCode(err) != customer.ECUSTOMERNOTFOUND {
+		t.Fatal(err)
+	}
+	got, err := s.Customer(ctx, "B", "1")
+	if err != nil || got.Name != "Kari Nordmann" {
+		t.Fatalf("ledger B sees %+v, %v", got, err)
+	}
+	_, err = s.CustomerByUUID(ctx, "B", a.UUID)
+	code(t, err, customer.ECUSTOMERNOTFOUND)
+	_, err = s.UpdateCustomer(ctx, "B", "1", func(c *customer.Customer) error { c.Name = "B's"; return nil })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := s.Customer(ctx, "A", "1"); got.Name != a.Name {
+		t.Fatalf("an update in ledger B changed ledger A: %q", got.Name)
+	}
+	cs, err := s.ListCustomers(ctx, "B", customer.ListFilter{Limit: 10})
+	if err != nil || len(cs) != 1 || cs[0].LedgerNo != "B" {
+		t.Fatalf("list of B: %v %v", cs, err)
+	}
+}
+
+func testTokens(t *testing.T, s Store) {
+	ledger(t, s, "L", customer.NumbersClient)
+	_, tok := auth.New("L", []customer.Scope{customer.ScopeRead, customer.ScopeWrite}, t0, time.Hour)
+	if err := s.CreateToken(ctx, tok); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.Token(ctx, tok.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fmt.Sprintf("%+v", got) != fmt.Sprintf("%+v", tok) {
+		t.Fatalf("got %+v, want %+v", got, tok)
+	}
+	_, err = s.Token(ctx, "0000000000000000")
+	code(t, err, customer.ENOTFOUND)
+	if err := s.RevokeToken(ctx, tok.ID, t0.Add(time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	got, _ = s.Token(ctx, tok.ID)
+	if !got.RevokedAt.Equal(t0.Add(time.Minute)) {
+		t.Fatalf("revoked at: got %v", got.RevokedAt)
+	}
+	code(t, s.RevokeToken(ctx, tok.ID, t0), customer.ENOTFOUND)
+	_, other := auth.New("nope", []customer.Scope{customer.ScopeAll}, t0, 0)
+	if err := s.CreateToken(ctx, other); err == nil {
+		t.Fatal("a token of a ledger that does not exist was stored")
+	}
+}

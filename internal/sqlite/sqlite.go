@@ -20,17 +20,18 @@ import (
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
 
-	"github.com/kund/kund/internal/customer"
+	"github.com/kund/kund/internal/sqlstore"
 )
 
 //go:embed migrations/*.sql
 var migrations embed.FS
 
-// DB is an open Kund database file.
+// DB is an open Kund database file: the shared SQL store on SQLite
+// connections. Its Write pool has exactly one connection, since SQLite has
+// one writer.
 type DB struct {
-	path  string
-	write *sql.DB // exactly one connection: SQLite has one writer
-	read  *sql.DB
+	*sqlstore.DB
+	path string
 }
 
 // Open opens (creating if needed) and migrates the database at path.
@@ -38,29 +39,37 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	if path == "" {
 		return nil, errors.New("sqlite: empty path")
 	}
-	db := &DB{path: path}
-	var err error
-	if db.write, err = sql.Open("sqlite", dsn(path, false)); err != nil {
+	write, err := sql.Open("sqlite", dsn(path, false))
+	if err != nil {
 		return nil, err
 	}
-	db.write.SetMaxOpenConns(1)
-	db.write.SetMaxIdleConns(1)
-	db.write.SetConnMaxLifetime(0)
-	db.write.SetConnMaxIdleTime(0)
-	if err := db.migrate(ctx); err != nil {
-		db.write.Close()
+	write.SetMaxOpenConns(1)
+	write.SetMaxIdleConns(1)
+	write.SetConnMaxLifetime(0)
+	write.SetConnMaxIdleTime(0)
+	if err := migrate(ctx, write); err != nil {
+		write.Close()
 		return nil, fmt.Errorf("sqlite: migrate %s: %w", path, err)
 	}
-	if db.read, err = sql.Open("sqlite", dsn(path, true)); err != nil {
-		db.write.Close()
+	read, err := sql.Open("sqlite", dsn(path, true))
+	if err != nil {
+		write.Close()
 		return nil, err
 	}
 	n := max(4, 2*runtime.NumCPU())
-	db.read.SetMaxOpenConns(n)
-	db.read.SetMaxIdleConns(n)
-	db.read.SetConnMaxIdleTime(0)
-	db.read.SetConnMaxLifetime(0)
-	return db, nil
+	read.SetMaxOpenConns(n)
+	read.SetMaxIdleConns(n)
+	read.SetConnMaxIdleTime(0)
+	read.SetConnMaxLifetime(0)
+	return &DB{DB: sqlstore.New(write, read, dialect), path: path}, nil
+}
+
+// dialect describes SQLite to the shared store: "?" placeholders, no row
+// locks (the single writer serialises every write transaction), and a busy
+// database as the retryable error.
+var dialect = sqlstore.Dialect{
+	IsUnique:    isUnique,
+	IsRetryable: isBusy,
 }
 
 func dsn(path string, readOnly bool) string {
@@ -79,32 +88,25 @@ func dsn(path string, readOnly bool) string {
 
 // Close closes the database.
 func (db *DB) Close() error {
-	var errs []error
-	if db.read != nil {
-		errs = append(errs, db.read.Close())
-	}
-	if db.write != nil {
-		errs = append(errs, db.write.Close())
-	}
-	return errors.Join(errs...)
+	return errors.Join(db.Read.Close(), db.Write.Close())
 }
 
 // Ping checks that the file can be read.
 func (db *DB) Ping(ctx context.Context) error {
 	var n int
-	return db.read.QueryRowContext(ctx, "SELECT 1").Scan(&n)
+	return db.Read.QueryRowContext(ctx, "SELECT 1").Scan(&n)
 }
 
 // IntegrityCheck runs SQLite's integrity_check and returns its verdict
 // ("ok" when the file is sound).
 func (db *DB) IntegrityCheck(ctx context.Context) (string, error) {
 	var s string
-	err := db.read.QueryRowContext(ctx, "PRAGMA integrity_check").Scan(&s)
+	err := db.Read.QueryRowContext(ctx, "PRAGMA integrity_check").Scan(&s)
 	return s, err
 }
 
-func (db *DB) migrate(ctx context.Context) error {
-	tx, err := db.write.BeginTx(ctx, nil)
+func migrate(ctx context.Context, write *sql.DB) error {
+	tx, err := write.BeginTx(ctx, nil)
 	if err != nil {
 		return err
 	}
@@ -159,34 +161,4 @@ func isBusy(err error) bool {
 		return e.Code()&0xff == sqlite3.SQLITE_BUSY || e.Code()&0xff == sqlite3.SQLITE_LOCKED
 	}
 	return false
-}
-
-// mapErr turns driver errors that mean "try again later" into the
-// domain's unavailable error and leaves the rest alone.
-func mapErr(err error) error {
-	if err == nil {
-		return nil
-	}
-	if isBusy(err) {
-		return customer.Errorf(customer.EUNAVAILABLE, "The database is busy; try again.")
-	}
-	return err
-}
-
-func micros(t time.Time) int64 { return t.UnixMicro() }
-
-func fromMicros(n int64) time.Time { return time.UnixMicro(n).UTC() }
-
-func nullMicros(t time.Time) sql.NullInt64 {
-	if t.IsZero() {
-		return sql.NullInt64{}
-	}
-	return sql.NullInt64{Int64: t.UnixMicro(), Valid: true}
-}
-
-func fromNullMicros(n sql.NullInt64) time.Time {
-	if !n.Valid {
-		return time.Time{}
-	}
-	return fromMicros(n.Int64)
 }

@@ -1,4 +1,4 @@
-package sqlite
+package sqlstore
 
 import (
 	"context"
@@ -17,9 +17,9 @@ func (db *DB) CreateToken(ctx context.Context, t *auth.Token) error {
 	for i, s := range t.Scopes {
 		scopes[i] = string(s)
 	}
-	_, err := db.write.ExecContext(ctx, `INSERT INTO tokens (id, ledger_no, scopes, secret_hash, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)`,
+	_, err := db.Write.ExecContext(ctx, db.Q(`INSERT INTO tokens (id, ledger_no, scopes, secret_hash, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)`),
 		t.ID, t.LedgerNo, strings.Join(scopes, " "), t.SecretHash, micros(t.CreatedAt), nullMicros(t.ExpiresAt))
-	return mapErr(err)
+	return db.Err(err)
 }
 
 // Token returns a token by id.
@@ -28,12 +28,12 @@ func (db *DB) Token(ctx context.Context, id string) (*auth.Token, error) {
 	var scopes string
 	var created int64
 	var expires, revoked sql.NullInt64
-	err := db.read.QueryRowContext(ctx, `SELECT ledger_no, scopes, secret_hash, created_at, expires_at, revoked_at FROM tokens WHERE id = ?`, id).
+	err := db.Read.QueryRowContext(ctx, db.Q(`SELECT ledger_no, scopes, secret_hash, created_at, expires_at, revoked_at FROM tokens WHERE id = ?`), id).
 		Scan(&t.LedgerNo, &scopes, &t.SecretHash, &created, &expires, &revoked)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, customer.Errorf(customer.ENOTFOUND, "No such token.")
 	} else if err != nil {
-		return nil, mapErr(err)
+		return nil, db.Err(err)
 	}
 	for _, s := range strings.Fields(scopes) {
 		t.Scopes = append(t.Scopes, customer.Scope(s))
@@ -44,9 +44,9 @@ func (db *DB) Token(ctx context.Context, id string) (*auth.Token, error) {
 
 // RevokeToken marks a token revoked.
 func (db *DB) RevokeToken(ctx context.Context, id string, at time.Time) error {
-	res, err := db.write.ExecContext(ctx, `UPDATE tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL`, micros(at), id)
+	res, err := db.Write.ExecContext(ctx, db.Q(`UPDATE tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL`), micros(at), id)
 	if err != nil {
-		return mapErr(err)
+		return db.Err(err)
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
 		return customer.Errorf(customer.ENOTFOUND, "No such token, or it is already revoked.")

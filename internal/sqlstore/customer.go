@@ -1,4 +1,4 @@
-package sqlite
+package sqlstore
 
 import (
 	"context"
@@ -12,24 +12,24 @@ import (
 
 // CreateLedger stores a new ledger.
 func (db *DB) CreateLedger(ctx context.Context, l *customer.Ledger) error {
-	_, err := db.write.ExecContext(ctx, `INSERT INTO ledgers (no, country, customer_numbers, created_at) VALUES (?, ?, ?, ?)`,
+	_, err := db.Write.ExecContext(ctx, db.Q(`INSERT INTO ledgers (no, country, customer_numbers, created_at) VALUES (?, ?, ?, ?)`),
 		l.No, l.Country, l.CustomerNumbers, micros(l.CreatedAt))
-	if isUnique(err) {
+	if db.d.IsUnique(err) {
 		return customer.Errorf(customer.ECONFLICT, "The ledger already exists.")
 	}
-	return mapErr(err)
+	return db.Err(err)
 }
 
 // Ledger returns a ledger.
 func (db *DB) Ledger(ctx context.Context, no string) (*customer.Ledger, error) {
 	l := &customer.Ledger{No: no}
 	var created int64
-	err := db.read.QueryRowContext(ctx, `SELECT country, customer_numbers, created_at FROM ledgers WHERE no = ?`, no).
+	err := db.Read.QueryRowContext(ctx, db.Q(`SELECT country, customer_numbers, created_at FROM ledgers WHERE no = ?`), no).
 		Scan(&l.Country, &l.CustomerNumbers, &created)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, customer.Errorf(customer.ENOTFOUND, "No such ledger.")
 	} else if err != nil {
-		return nil, mapErr(err)
+		return nil, db.Err(err)
 	}
 	l.CreatedAt = fromMicros(created)
 	return l, nil
@@ -142,50 +142,59 @@ func assignments(cols string) string {
 	return b.String()
 }
 
+// errNumberInUse aborts a create whose insert hit a unique constraint, so
+// that the transaction is rolled back before the cause is looked up (an
+// engine like PostgreSQL refuses further statements in a failed
+// transaction).
+var errNumberInUse = errors.New("unique constraint on insert")
+
 // CreateCustomer stores a new customer.
 func (db *DB) CreateCustomer(ctx context.Context, c *customer.Customer) error {
-	tx, err := db.write.BeginTx(ctx, nil)
-	if err != nil {
-		return mapErr(err)
-	}
-	defer tx.Rollback()
-	if c.No == "" {
-		if c.No, err = nextCustomerNo(ctx, tx, c.LedgerNo); err != nil {
-			return mapErr(err)
+	generate := c.No == ""
+	err := db.Tx(ctx, func(tx *sql.Tx) error {
+		if generate {
+			var err error
+			if c.No, err = db.nextCustomerNo(ctx, tx, c.LedgerNo); err != nil {
+				return err
+			}
 		}
-	}
-	c.Version = 1
-	if err := claimAddressUUIDs(ctx, tx, nil, c); err != nil {
+		c.Version = 1
+		if err := db.claimAddressUUIDs(ctx, tx, nil, c); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, db.Q(insertCustomerSQL), append([]any{c.LedgerNo, c.No}, customerArgs(c)...)...)
+		if db.d.IsUnique(err) {
+			return errNumberInUse
+		}
+		return err
+	})
+	if !errors.Is(err, errNumberInUse) {
 		return err
 	}
-	_, err = tx.ExecContext(ctx, insertCustomerSQL, append([]any{c.LedgerNo, c.No}, customerArgs(c)...)...)
-	if isUnique(err) {
-		taken, err := numberTaken(ctx, tx, c.LedgerNo, c.No)
-		if err != nil {
-			return mapErr(err)
-		}
-		if taken {
-			return customer.Errorf(customer.ECUSTOMEREXISTS, "A customer with this customer number already exists.")
-		}
-		return customer.ErrUUIDTaken
-	} else if err != nil {
-		return mapErr(err)
+	// Either the customer number or the customer's uuid is taken; the
+	// number can only be taken for good, so it decides.
+	taken, err := db.numberTaken(ctx, db.Write, c.LedgerNo, c.No)
+	if err != nil {
+		return db.Err(err)
 	}
-	return mapErr(tx.Commit())
+	if taken {
+		return customer.Errorf(customer.ECUSTOMEREXISTS, "A customer with this customer number already exists.")
+	}
+	return customer.ErrUUIDTaken
 }
 
 // nextCustomerNo takes the ledger's next generated number that is not in use.
-func nextCustomerNo(ctx context.Context, tx *sql.Tx, ledgerNo string) (string, error) {
+func (db *DB) nextCustomerNo(ctx context.Context, tx *sql.Tx, ledgerNo string) (string, error) {
 	for {
 		var seq int64
-		err := tx.QueryRowContext(ctx, `UPDATE ledgers SET next_customer_seq = next_customer_seq + 1 WHERE no = ? RETURNING next_customer_seq - 1`, ledgerNo).Scan(&seq)
+		err := tx.QueryRowContext(ctx, db.Q(`UPDATE ledgers SET next_customer_seq = next_customer_seq + 1 WHERE no = ? RETURNING next_customer_seq - 1`), ledgerNo).Scan(&seq)
 		if errors.Is(err, sql.ErrNoRows) {
 			return "", customer.Errorf(customer.ENOTFOUND, "No such ledger.")
 		} else if err != nil {
 			return "", err
 		}
 		no := customer.GeneratedCustomerNo(seq)
-		taken, err := numberTaken(ctx, tx, ledgerNo, no)
+		taken, err := db.numberTaken(ctx, tx, ledgerNo, no)
 		if err != nil || !taken {
 			return no, err
 		}
@@ -195,78 +204,79 @@ func nextCustomerNo(ctx context.Context, tx *sql.Tx, ledgerNo string) (string, e
 // claimAddressUUIDs records the address uuids that c has and old had not,
 // and frees those that old had and c has not. A uuid in use is
 // ErrUUIDTaken.
-func claimAddressUUIDs(ctx context.Context, tx *sql.Tx, old, c *customer.Customer) error {
+func (db *DB) claimAddressUUIDs(ctx context.Context, tx *sql.Tx, old, c *customer.Customer) error {
 	added, removed := customer.AddressUUIDChanges(old, c)
 	for _, u := range removed {
-		if _, err := tx.ExecContext(ctx, `DELETE FROM address_uuids WHERE uuid = ?`, u); err != nil {
-			return mapErr(err)
+		if _, err := tx.ExecContext(ctx, db.Q(`DELETE FROM address_uuids WHERE uuid = ?`), u); err != nil {
+			return err
 		}
 	}
 	for _, u := range added {
-		_, err := tx.ExecContext(ctx, `INSERT INTO address_uuids (uuid) VALUES (?)`, u)
-		if isUnique(err) {
+		_, err := tx.ExecContext(ctx, db.Q(`INSERT INTO address_uuids (uuid) VALUES (?)`), u)
+		if db.d.IsUnique(err) {
 			return customer.ErrUUIDTaken
 		} else if err != nil {
-			return mapErr(err)
+			return err
 		}
 	}
 	return nil
-}
-
-func numberTaken(ctx context.Context, tx *sql.Tx, ledgerNo, no string) (bool, error) {
-	var n int
-	err := tx.QueryRowContext(ctx, `SELECT count(*) FROM customers WHERE ledger_no = ? AND customer_no = ?`, ledgerNo, no).Scan(&n)
-	return n > 0, err
-}
-
-// Customer returns one customer.
-func (db *DB) Customer(ctx context.Context, ledgerNo, no string) (*customer.Customer, error) {
-	return db.one(ctx, db.read, `SELECT `+customerColumns+` FROM customers WHERE ledger_no = ? AND customer_no = ?`, ledgerNo, no)
-}
-
-// CustomerByUUID returns one customer by uuid.
-func (db *DB) CustomerByUUID(ctx context.Context, ledgerNo, uuid string) (*customer.Customer, error) {
-	return db.one(ctx, db.read, `SELECT `+customerColumns+` FROM customers WHERE uuid = ? AND ledger_no = ?`, uuid, ledgerNo)
 }
 
 type queryer interface {
 	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
 }
 
+func (db *DB) numberTaken(ctx context.Context, q queryer, ledgerNo, no string) (bool, error) {
+	var n int
+	err := q.QueryRowContext(ctx, db.Q(`SELECT count(*) FROM customers WHERE ledger_no = ? AND customer_no = ?`), ledgerNo, no).Scan(&n)
+	return n > 0, err
+}
+
+// Customer returns one customer.
+func (db *DB) Customer(ctx context.Context, ledgerNo, no string) (*customer.Customer, error) {
+	return db.one(ctx, db.Read, `SELECT `+customerColumns+` FROM customers WHERE ledger_no = ? AND customer_no = ?`, ledgerNo, no)
+}
+
+// CustomerByUUID returns one customer by uuid.
+func (db *DB) CustomerByUUID(ctx context.Context, ledgerNo, uuid string) (*customer.Customer, error) {
+	return db.one(ctx, db.Read, `SELECT `+customerColumns+` FROM customers WHERE uuid = ? AND ledger_no = ?`, uuid, ledgerNo)
+}
+
 func (db *DB) one(ctx context.Context, q queryer, query string, args ...any) (*customer.Customer, error) {
-	_, c, err := scanCustomer(q.QueryRowContext(ctx, query, args...))
+	_, c, err := scanCustomer(q.QueryRowContext(ctx, db.Q(query), args...))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, customer.Errorf(customer.ECUSTOMERNOTFOUND, "The customer does not exist.")
 	}
-	return c, mapErr(err)
+	return c, db.Err(err)
 }
 
 // UpdateCustomer reads, changes and writes one customer in one transaction.
 func (db *DB) UpdateCustomer(ctx context.Context, ledgerNo, no string, fn func(*customer.Customer) error) (*customer.Customer, error) {
-	tx, err := db.write.BeginTx(ctx, nil)
+	var c *customer.Customer
+	err := db.Tx(ctx, func(tx *sql.Tx) error {
+		id, cur, err := scanCustomer(tx.QueryRowContext(ctx,
+			db.Q(`SELECT `+customerColumns+` FROM customers WHERE ledger_no = ? AND customer_no = ?`+db.d.ForUpdate), ledgerNo, no))
+		if errors.Is(err, sql.ErrNoRows) {
+			return customer.Errorf(customer.ECUSTOMERNOTFOUND, "The customer does not exist.")
+		} else if err != nil {
+			return err
+		}
+		old := cur.Clone()
+		if err := fn(cur); err != nil {
+			return err
+		}
+		cur.Version++
+		if err := db.claimAddressUUIDs(ctx, tx, old, cur); err != nil {
+			return err
+		}
+		if _, err = tx.ExecContext(ctx, db.Q(updateCustomerSQL), append(customerArgs(cur), id)...); err != nil {
+			return err
+		}
+		c = cur
+		return nil
+	})
 	if err != nil {
-		return nil, mapErr(err)
-	}
-	defer tx.Rollback()
-	id, c, err := scanCustomer(tx.QueryRowContext(ctx, `SELECT `+customerColumns+` FROM customers WHERE ledger_no = ? AND customer_no = ?`, ledgerNo, no))
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, customer.Errorf(customer.ECUSTOMERNOTFOUND, "The customer does not exist.")
-	} else if err != nil {
-		return nil, mapErr(err)
-	}
-	old := c.Clone()
-	if err := fn(c); err != nil {
 		return nil, err
-	}
-	c.Version++
-	if err := claimAddressUUIDs(ctx, tx, old, c); err != nil {
-		return nil, err
-	}
-	if _, err = tx.ExecContext(ctx, updateCustomerSQL, append(customerArgs(c), id)...); err != nil {
-		return nil, mapErr(err)
-	}
-	if err := tx.Commit(); err != nil {
-		return nil, mapErr(err)
 	}
 	return c, nil
 }
@@ -300,18 +310,18 @@ func (db *DB) ListCustomers(ctx context.Context, ledgerNo string, f customer.Lis
 }
 
 func (db *DB) list(ctx context.Context, query string, args ...any) ([]*customer.Customer, error) {
-	rows, err := db.read.QueryContext(ctx, query, args...)
+	rows, err := db.Read.QueryContext(ctx, db.Q(query), args...)
 	if err != nil {
-		return nil, mapErr(err)
+		return nil, db.Err(err)
 	}
 	defer rows.Close()
 	var cs []*customer.Customer
 	for rows.Next() {
 		_, c, err := scanCustomer(rows)
 		if err != nil {
-			return nil, mapErr(err)
+			return nil, db.Err(err)
 		}
 		cs = append(cs, c)
 	}
-	return cs, mapErr(rows.Err())
+	return cs, db.Err(rows.Err())
 }

@@ -1,0 +1,144 @@
+// Package sqlstore is Kund's Store written once in SQL that SQLite,
+// PostgreSQL and the PostgreSQL-compatible distributed engines all accept.
+// The engine packages open connections, run their own migrations and
+// describe their driver in a Dialect; every query and every rule of
+// storage lives here, so the engines cannot drift apart.
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/kund/kund/internal/customer"
+)
+
+// Dialect is what differs between engines.
+type Dialect struct {
+	// Numbered placeholders ($1, $2, ...) instead of "?".
+	Numbered bool
+	// ForUpdate is appended to the read of a read-modify-write
+	// transaction (" FOR UPDATE" where the engine has row locks).
+	ForUpdate string
+	// IsUnique reports a unique-constraint violation.
+	IsUnique func(error) bool
+	// IsRetryable reports a transaction that failed only because of
+	// another one (serialization failure, deadlock, busy) and may be run
+	// again.
+	IsRetryable func(error) bool
+	// IsUnavailable reports that the database cannot be reached.
+	IsUnavailable func(error) bool
+}
+
+// DB is the shared store on an engine's connections. Writes go to Write,
+// reads to Read (the same pool on engines with one).
+type DB struct {
+	Write *sql.DB
+	Read  *sql.DB
+	d     Dialect
+	q     sync.Map // rebound queries, by their "?" text
+}
+
+// New returns a store over open, migrated connections.
+func New(write, read *sql.DB, d Dialect) *DB {
+	return &DB{Write: write, Read: read, d: d}
+}
+
+// Q rebinds a query written with "?" placeholders for the engine. Queries
+// are built from package constants (a bounded set), so each rebound text is
+// computed once and kept.
+func (db *DB) Q(query string) string {
+	if !db.d.Numbered {
+		return query
+	}
+	if q, ok := db.q.Load(query); ok {
+		return q.(string)
+	}
+	q := rebind(query)
+	db.q.Store(query, q)
+	return q
+}
+
+func rebind(query string) string {
+	var b strings.Builder
+	n := 0
+	for i := 0; i < len(query); i++ {
+		if query[i] == '?' {
+			n++
+			b.WriteByte('$')
+			b.WriteString(strconv.Itoa(n))
+			continue
+		}
+		b.WriteByte(query[i])
+	}
+	return b.String()
+}
+
+// Tx runs fn in a write transaction and commits it. A transaction that
+// fails because of another one is run again, a few times.
+func (db *DB) Tx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	var err error
+	for attempt := 0; attempt < 5; attempt++ {
+		err = db.tx(ctx, fn)
+		if err == nil || db.d.IsRetryable == nil || !db.d.IsRetryable(err) {
+			break
+		}
+		select {
+		case <-ctx.Done():
+			return db.Err(ctx.Err())
+		case <-time.After(time.Duration(attempt+1) * 5 * time.Millisecond):
+		}
+	}
+	return db.Err(err)
+}
+
+func (db *DB) tx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	tx, err := db.Write.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if err := fn(tx); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+// Err maps driver errors to the domain: a database that cannot be reached,
+// or a transaction that keeps failing because of others, is unavailable
+// (503, try again); domain errors and everything else pass unchanged.
+func (db *DB) Err(err error) error {
+	var de *customer.Error
+	switch {
+	case err == nil, errors.As(err, &de), errors.Is(err, customer.ErrUUIDTaken):
+		return err
+	case errors.Is(err, context.DeadlineExceeded),
+		db.d.IsRetryable != nil && db.d.IsRetryable(err),
+		db.d.IsUnavailable != nil && db.d.IsUnavailable(err),
+		errors.Is(err, sql.ErrConnDone):
+		return customer.Errorf(customer.EUNAVAILABLE, "The database is unavailable; try again.")
+	}
+	return err
+}
+
+func micros(t time.Time) int64 { return t.UnixMicro() }
+
+func fromMicros(n int64) time.Time { return time.UnixMicro(n).UTC() }
+
+func nullMicros(t time.Time) sql.NullInt64 {
+	if t.IsZero() {
+		return sql.NullInt64{}
+	}
+	return sql.NullInt64{Int64: t.UnixMicro(), Valid: true}
+}
+
+func fromNullMicros(n sql.NullInt64) time.Time {
+	if !n.Valid {
+		return time.Time{}
+	}
+	return fromMicros(n.Int64)
+}

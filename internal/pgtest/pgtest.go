@@ -283,18 +283,19 @@ func (c *Cluster) watch() error {
 	return nil
 }
 
-// binDir finds initdb and pg_ctl: KUND_PG_BIN, PostgreSQL 15's Debian
-// directory, or the newest other version there.
+// binDir finds initdb and pg_ctl: in KUND_PG_BIN if set, else in
+// PostgreSQL 15's Debian directory or the newest other version there.
 func binDir() (string, error) {
-	cands := []string{}
 	if d := os.Getenv(EnvBin); d != "" {
-		cands = append(cands, d)
+		if _, err := os.Stat(filepath.Join(d, "initdb")); err != nil {
+			return "", fmt.Errorf("%s=%s: %w", EnvBin, d, err)
+		}
+		return d, nil
 	}
-	cands = append(cands, "/usr/lib/postgresql/15/bin")
+	cands := []string{"/usr/lib/postgresql/15/bin"}
 	others, _ := filepath.Glob("/usr/lib/postgresql/*/bin")
 	sort.Sort(sort.Reverse(sort.StringSlice(others)))
-	cands = append(cands, others...)
-	for _, d := range cands {
+	for _, d := range append(cands, others...) {
 		if _, err := os.Stat(filepath.Join(d, "initdb")); err == nil {
 			return d, nil
 		}

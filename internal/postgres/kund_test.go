@@ -2,6 +2,7 @@ package postgres_test
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -212,5 +213,52 @@ func TestOutage(t *testing.T) {
 		if res := e.Call("PATCH", custPath, tok, fmt.Sprintf(`{"taxIdentificationNumber":"%d"}`, i)); res.Status != http.StatusOK {
 			t.Fatalf("after recovery, request %d: %d %s", i, res.Status, res.Body)
 		}
+	}
+}
+
+// TestStuckTransaction: a transaction elsewhere holds the customer's row
+// lock and does not finish (a stuck client, a hung session). A PATCH that
+// would wait for it answers 503 within 2 s instead of hanging; reads are
+// not held up; once the lock is gone the PATCH succeeds.
+func TestStuckTransaction(t *testing.T) {
+	url := pgtest.URL(t)
+	e := apitest.Start(t, at(url))
+	e.Ledger("L", "SE", customer.NumbersClient)
+	tok := e.Token("L", customer.ScopeRead, customer.ScopeWrite)
+	if res := e.Call("POST", ledgerPath+"/customers", tok, createBody); res.Status != http.StatusCreated {
+		t.Fatalf("create: %d %s", res.Status, res.Body)
+	}
+
+	other, err := sql.Open("pgx", url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	tx, err := other.Begin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback()
+	if _, err := tx.Exec(`SELECT id FROM customers WHERE customer_no = '1' FOR UPDATE`); err != nil {
+		t.Fatal(err)
+	}
+
+	start := time.Now()
+	status, h, body, err := call("PATCH", e.URL+custPath, tok, `{"emailAddress":"kari@example.no"}`, nil)
+	if took := time.Since(start); err != nil || took > 2*time.Second {
+		t.Fatalf("PATCH behind a stuck lock: %v after %v", err, took)
+	}
+	if status != http.StatusServiceUnavailable || h.Get("Content-Type") != "application/problem+json" {
+		t.Fatalf("PATCH behind a stuck lock: %d %s", status, body)
+	}
+	if res := e.Call("GET", custPath, tok, ""); res.Status != http.StatusOK || res.JSON(t)["emailAddress"] != nil {
+		t.Fatalf("GET while the row is locked: %d %s", res.Status, res.Body)
+	}
+
+	if err := tx.Rollback(); err != nil {
+		t.Fatal(err)
+	}
+	if res := e.Call("PATCH", custPath, tok, `{"emailAddress":"kari@example.no"}`); res.Status != http.StatusOK {
+		t.Fatalf("PATCH after the lock is gone: %d %s", res.Status, res.Body)
 	}
 }

@@ -44,7 +44,7 @@ type DB struct {
 // a database outage from hanging requests.
 const (
 	connectTimeout = time.Second
-	ackTimeout     = 1500 * time.Millisecond
+	ackTimeout     = time.Second
 )
 
 // Open connects to the server at url (postgres://...) and migrates it.
@@ -58,7 +58,7 @@ func Open(ctx context.Context, url string) (*DB, error) {
 	}
 	d := &net.Dialer{KeepAlive: 5 * time.Second, Control: setAckTimeout}
 	cfg.DialFunc = d.DialContext
-	pool := stdlib.OpenDB(*cfg)
+	pool := sql.OpenDB(boundedConnector{stdlib.GetConnector(*cfg)})
 	pool.SetMaxOpenConns(20)
 	pool.SetMaxIdleConns(10)
 	// Connections are replaced now and then, so a server restart or a

@@ -16,6 +16,7 @@ import (
 	"github.com/kund/kund/internal/auth"
 	"github.com/kund/kund/internal/customer"
 	"github.com/kund/kund/internal/httpapi"
+	"github.com/kund/kund/internal/postgres"
 	"github.com/kund/kund/internal/sqlite"
 )
 
@@ -39,7 +40,7 @@ func OpenStore(ctx context.Context, db string) (Store, error) {
 		return nil, fmt.Errorf("no database given (--db or KUND_DB)")
 	}
 	if IsPostgres(db) {
-		return nil, fmt.Errorf("this build of kund has no PostgreSQL store")
+		return postgres.Open(ctx, db)
 	}
 	return sqlite.Open(ctx, db)
 }

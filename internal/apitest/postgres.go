@@ -1,0 +1,23 @@
+package apitest
+
+import (
+	"context"
+	"testing"
+
+	"github.com/kund/kund/internal/app"
+	"github.com/kund/kund/internal/pgtest"
+)
+
+// Postgres is the server backend: a fresh database on the test binary's
+// throwaway PostgreSQL (or on KUND_TEST_POSTGRES). Tests on it skip when
+// PostgreSQL cannot be had, unless KUND_REQUIRE_POSTGRES=1.
+var Postgres = Backend{Name: "postgres", Open: func(t testing.TB) app.Store {
+	s, err := app.OpenStore(context.Background(), pgtest.URL(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}}
+
+func init() { Register(Postgres) }

@@ -34,6 +34,29 @@ type Store interface {
 	FindCustomers(ctx context.Context, ledgerNo string, id NationalID, limit int) ([]*Customer, error)
 	// ListCustomers returns the ledger's customers newest first, filtered.
 	ListCustomers(ctx context.Context, ledgerNo string, f ListFilter) ([]*Customer, error)
+
+	// UpdateLedger reads a ledger, lets fn change its options, and writes
+	// them back in one transaction; ENOTFOUND when there is none.
+	UpdateLedger(ctx context.Context, no string, fn func(*Ledger) error) (*Ledger, error)
+	// CreateSurplus stores a surplus of an existing customer;
+	// ECUSTOMERNOTFOUND when there is no such customer, ECONFLICT when the
+	// customer has a surplus with the same id in any letter case.
+	CreateSurplus(ctx context.Context, s *Surplus) error
+	// Surplus returns a surplus by id in any letter case, depleted or
+	// not; ENOTFOUND when there is none.
+	Surplus(ctx context.Context, ledgerNo, customerNo, id string) (*Surplus, error)
+	// ListSurpluses returns up to limit of a customer's surpluses that are
+	// not depleted, oldest date first, after skipping skip.
+	ListSurpluses(ctx context.Context, ledgerNo, customerNo string, skip, limit int) ([]*Surplus, error)
+	// UpdateSurplus reads a surplus, lets fn change it and writes it back
+	// in one transaction. An error from fn aborts and is returned as is.
+	UpdateSurplus(ctx context.Context, ledgerNo, customerNo, id string, fn func(*Surplus) error) (*Surplus, error)
+	// AddKYCAnswers stores a customer's new KYC answers, keeping earlier
+	// ones; ECUSTOMERNOTFOUND when there is no such customer.
+	AddKYCAnswers(ctx context.Context, a *KYCAnswers) error
+	// KYCAnswers returns up to limit of a customer's KYC answers, newest
+	// first.
+	KYCAnswers(ctx context.Context, ledgerNo, customerNo string, limit int) ([]*KYCAnswers, error)
 }
 
 // ErrUUIDTaken is returned by a Store when a freshly drawn customer or

@@ -58,6 +58,7 @@ type customerRep struct {
 	EDIAddressInfo          *ediRep        `json:"eDIAddressInfo,omitempty"`
 	LegalAddress            any            `json:"legalAddress"`
 	BillingAddress          any            `json:"billingAddress,omitempty"`
+	Surpluses               string         `json:"surpluses"`
 	Operations              []operation    `json:"operations"`
 }
 
@@ -137,6 +138,7 @@ func representCustomer(caller customer.Caller, l *customer.Ledger, c *customer.C
 		ActiveConsents:          c.ActiveConsents,
 		Operations:              customerOps(caller, l, c),
 	}
+	rep.Surpluses = self + "/surpluses"
 	if rep.ActiveConsents == nil {
 		rep.ActiveConsents = []string{}
 	}

@@ -54,6 +54,15 @@ func (s *Server) routes() {
 	s.route("PUT "+one+"/billing-address", customer.ScopeWrite, s.putBillingAddress)
 	s.route("DELETE "+one+"/billing-address", customer.ScopeWrite, s.deleteBillingAddress)
 	s.route("POST "+Base+"{ledgerNo}/find-customer", customer.ScopeRead, s.findCustomer)
+	s.route("GET "+one+"/surpluses", customer.ScopeRead, s.listSurpluses)
+	s.route("POST "+one+"/surpluses", customer.ScopeSurpluses, s.createSurplus)
+	s.route("GET "+one+"/surpluses/{surplusId}", customer.ScopeRead, s.getSurplus)
+	s.route("DELETE "+one+"/surpluses/{surplusId}", customer.ScopeSurpluses, s.deleteSurplus)
+	s.route("GET "+one+"/surpluses/{surplusId}/active-disbursement-orders", customer.ScopeRead, s.listDisbursementOrders)
+	s.route("POST "+one+"/surpluses/{surplusId}/active-disbursement-orders", customer.ScopeDisbursements, s.addDisbursementOrder)
+	s.route("GET "+Base+"{ledgerNo}/kyc-questions", customer.ScopeRead, s.getKYCQuestions)
+	s.route("GET "+Base+"{ledgerNo}/Kyc-Questions", customer.ScopeRead, s.getKYCQuestions)
+	s.route("POST "+one+"/update-kyc-answers", customer.ScopeKYC, s.updateKYCAnswers)
 }
 
 // handlerFunc is a native handler: it gets the authenticated caller and

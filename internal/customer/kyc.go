@@ -173,7 +173,8 @@ func ValidateKYCAnswers(questions []KYCQuestion, answers []KYCAnswer) error {
 			byCode[q.SubQuestions[j].QuestionCode] = asked{q: &q.SubQuestions[j], parent: q}
 		}
 	}
-	given := map[string][]string{} // question code -> answer codes, in order
+	given := map[string][]string{} // question code -> valid answer codes, in order
+	attempted := map[string]bool{} // questions with any answer, valid or not
 	for i, a := range answers {
 		f := fmt.Sprintf("answers[%d]", i)
 		qa, ok := byCode[a.QuestionCode]
@@ -185,6 +186,7 @@ func ValidateKYCAnswers(questions []KYCQuestion, answers []KYCAnswer) error {
 			continue
 		}
 		q := qa.q
+		attempted[q.QuestionCode] = true
 		switch q.Answer.Type {
 		case KYCSingle, KYCMulti:
 			if !q.hasAnswer(a.AnswerCode) {
@@ -234,12 +236,12 @@ func ValidateKYCAnswers(questions []KYCQuestion, answers []KYCAnswer) error {
 	}
 	for i := range questions {
 		q := &questions[i]
-		if q.Answer.Required && len(given[q.QuestionCode]) == 0 {
+		if q.Answer.Required && !attempted[q.QuestionCode] {
 			p.Addf("answers", "must answer the required question %q", q.QuestionCode)
 		}
 		for j := range q.SubQuestions {
 			sq := &q.SubQuestions[j]
-			if sq.Answer.Required && isAsked(sq, q, given) && len(given[sq.QuestionCode]) == 0 {
+			if sq.Answer.Required && isAsked(sq, q, given) && !attempted[sq.QuestionCode] {
 				p.Addf("answers", "must answer the required question %q", sq.QuestionCode)
 			}
 		}

@@ -9,6 +9,10 @@ import (
 	"github.com/kund/kund/internal/nordic"
 )
 
+// The customer offers update-kyc-answers as a POST to its own sub-resource
+// (the href is set in customerOps).
+func init() { customerMethods[customer.RelUpdateKYC] = http.MethodPost }
+
 type kycQuestionRep struct {
 	QuestionText string           `json:"questionText"`
 	Answer       kycAnswerRep     `json:"answer"`

@@ -94,6 +94,9 @@ func customerOps(caller customer.Caller, l *customer.Ledger, c *customer.Custome
 		if rel == customer.RelAddBilling {
 			href = self + "/billing-address"
 		}
+		if rel == customer.RelUpdateKYC {
+			href = self + "/update-kyc-answers"
+		}
 		out = append(out, operation{Rel: rel, Method: customerMethods[rel], Href: href})
 	}
 	return out

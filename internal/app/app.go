@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/kund/kund/internal/auth"
+	"github.com/kund/kund/internal/cardgw"
 	"github.com/kund/kund/internal/customer"
 	"github.com/kund/kund/internal/httpapi"
 	"github.com/kund/kund/internal/sqlite"
@@ -66,6 +67,9 @@ func New(store Store, cfg Config) *Kund {
 	svc := customer.NewService(store, cfg.Now)
 	authn := auth.NewAuthenticator(store, cfg.Now)
 	srv := httpapi.New(svc, authn, cfg.Log)
+	sandbox := cardgw.NewSandbox(svc)
+	svc.UseCardGateway(sandbox)
+	sandbox.Routes(srv.Handle)
 	return &Kund{Store: store, Service: svc, Auth: authn, Handler: srv}
 }
 

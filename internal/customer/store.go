@@ -3,6 +3,7 @@ package customer
 import (
 	"context"
 	"errors"
+	"time"
 )
 
 // Store keeps ledgers and customers. Every method is one transaction: it
@@ -57,6 +58,27 @@ type Store interface {
 	// KYCAnswers returns up to limit of a customer's KYC answers, newest
 	// first.
 	KYCAnswers(ctx context.Context, ledgerNo, customerNo string, limit int) ([]*KYCAnswers, error)
+
+	// CreateCardRegistration stores a new Initialized registration;
+	// ECUSTOMERNOTFOUND without the customer, ECONFLICT when the customer
+	// has an Initialized one.
+	CreateCardRegistration(ctx context.Context, r *CardRegistration) error
+	// LatestCardRegistration is the customer's newest registration;
+	// ENOTFOUND when there is none.
+	LatestCardRegistration(ctx context.Context, ledgerNo, customerNo string) (*CardRegistration, error)
+	// CardRegistration returns a registration by id; ENOTFOUND.
+	CardRegistration(ctx context.Context, id string) (*CardRegistration, error)
+	// FinishCardRegistration moves an Initialized registration to status
+	// in one transaction; with a consent it also replaces the customer's
+	// card consent and adds RecurringCard to its active consents.
+	// ENOTFOUND, or ECONFLICT when the registration is no longer
+	// Initialized.
+	FinishCardRegistration(ctx context.Context, id, status string, consent *CardConsent, now time.Time) (*CardRegistration, error)
+	// CardConsent returns the customer's card consent; ENOTFOUND.
+	CardConsent(ctx context.Context, ledgerNo, customerNo string) (*CardConsent, error)
+	// DeleteCardConsent removes it and RecurringCard from the active
+	// consents; ENOTFOUND when there is none.
+	DeleteCardConsent(ctx context.Context, ledgerNo, customerNo string, now time.Time) error
 }
 
 // ErrUUIDTaken is returned by a Store when a freshly drawn customer or

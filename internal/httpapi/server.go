@@ -63,6 +63,13 @@ func (s *Server) routes() {
 	s.route("GET "+Base+"{ledgerNo}/kyc-questions", customer.ScopeRead, s.getKYCQuestions)
 	s.route("GET "+Base+"{ledgerNo}/Kyc-Questions", customer.ScopeRead, s.getKYCQuestions)
 	s.route("POST "+one+"/update-kyc-answers", customer.ScopeKYC, s.updateKYCAnswers)
+	s.route("GET "+one+"/consent", customer.ScopeRead, s.getConsent)
+	s.route("GET "+one+"/consent/recurring-card", customer.ScopeRead, s.getCardConsent)
+	s.route("DELETE "+one+"/consent/recurring-card", customer.ScopeConsents, s.deleteCardConsent)
+	s.route("POST "+one+"/consent/recurring-card-redirect-registration", customer.ScopeConsents, s.startCardRegistration)
+	s.route("GET "+one+"/consent/recurring-card-redirect-registration", customer.ScopeRead, s.getCardRegistration)
+	s.route("PUT "+one+"/consent/active-consents/{name}", customer.ScopeConsents, s.putActiveConsent)
+	s.route("DELETE "+one+"/consent/active-consents/{name}", customer.ScopeConsents, s.deleteActiveConsent)
 }
 
 // handlerFunc is a native handler: it gets the authenticated caller and

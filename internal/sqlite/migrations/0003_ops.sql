@@ -38,3 +38,36 @@ CREATE TABLE kyc_answers (
 ) STRICT;
 
 CREATE INDEX kyc_answers_customer ON kyc_answers (ledger_no, customer_no, answered_at);
+
+-- Recurring-card registrations through the card gateway. At most one per
+-- customer is still Initialized (the partial unique index). seq orders
+-- them: several can start within one clock tick.
+CREATE TABLE card_registrations (
+	seq          INTEGER PRIMARY KEY,
+	id           TEXT NOT NULL UNIQUE,
+	ledger_no    TEXT NOT NULL REFERENCES ledgers (no),
+	customer_no  TEXT NOT NULL,
+	status       TEXT NOT NULL,
+	redirect_url TEXT NOT NULL,
+	complete_url TEXT NOT NULL,
+	cancel_url   TEXT NOT NULL,
+	language     TEXT NOT NULL,
+	created_at   INTEGER NOT NULL,
+	updated_at   INTEGER NOT NULL
+) STRICT;
+
+CREATE UNIQUE INDEX card_registrations_active ON card_registrations (ledger_no, customer_no) WHERE status = 'Initialized';
+CREATE INDEX card_registrations_customer ON card_registrations (ledger_no, customer_no, created_at);
+
+-- The active recurring-card consent of a customer: a token and a masked
+-- number from the gateway, never the card number.
+CREATE TABLE card_consents (
+	ledger_no      TEXT NOT NULL REFERENCES ledgers (no),
+	customer_no    TEXT NOT NULL,
+	card_token     TEXT NOT NULL,
+	masked_number  TEXT NOT NULL,
+	card_expiry    TEXT NOT NULL,
+	consent_expiry TEXT NOT NULL,
+	created_at     INTEGER NOT NULL,
+	PRIMARY KEY (ledger_no, customer_no)
+) STRICT;

@@ -82,6 +82,9 @@ func TestSeedDisbursementOrders(t *testing.T) {
 			{`{"SwedishBankAccount" : {"AccountNo":"944-1049000", "AccountType":"BGSE"}}`, []string{"swedishBankAccount.accountNo"},
 				`{"SwedishBankAccount" : {"AccountNo":"5050-1055", "AccountType":"BGSE"}}`,
 				`{"operations":[],"swedishBankAccount":{"accountNo":"5050-1055","accountType":"BGSE"}}`},
+			{`{"swedishBankAccount" : {"accountNo":"90 01 22", "accountType":"pgse"}}`, []string{"swedishBankAccount.accountNo"},
+				`{"swedishBankAccount" : {"accountNo":"90 01 22-3", "accountType":"pgse"}}`,
+				`{"operations":[],"swedishBankAccount":{"accountNo":"900122-3","accountType":"PGSE"}}`},
 			{`{"norwegianBankAccount" : {"accountNo" : "1234"}}`, []string{"norwegianBankAccount.accountNo"},
 				`{"norwegianBankAccount" : {"accountNo" : "8601 11 17947"}}`,
 				`{"operations":[],"norwegianBankAccount":{"accountNo":"86011117947"}}`},
@@ -96,7 +99,7 @@ func TestSeedDisbursementOrders(t *testing.T) {
 				`{"operations":[],"swedishSus":{"nationalIdentifier":{"regNo":"19121212-1212","countryCode":"SE"},
  "address":{"addressee":"Kalle Axelstopp","streetAddress":"Axelgatan 18","city":"STOCKHOLM","zipCode":"16872","countryCode":"SE"}}}`},
 		} {
-			id := []string{"BG", "NO", "INTL", "SUS"}[i]
+			id := []string{"BG", "PG", "NO", "INTL", "SUS"}[i]
 			openSurplus(t, e, feed, id)
 			problem(t, e.Call("POST", ordersPath(id), payer, c.placeholder), 400, "validation", c.fields...)
 			res := e.Call("POST", ordersPath(id), payer, c.real)

@@ -216,7 +216,9 @@ func ValidateKYCAnswers(questions []KYCQuestion, answers []KYCAnswer) error {
 				continue
 			}
 			if re := q.Answer.TextValidationRegEx; re != nil && *re != "" {
-				if !regexp.MustCompile(`^(?:` + *re + `)$`).MatchString(a.AnswerCode) {
+				// The pattern was checked when the questions were loaded; one
+				// that does not compile matches nothing rather than panicking.
+				if m, err := regexp.Compile(`^(?:` + *re + `)$`); err != nil || !m.MatchString(a.AnswerCode) {
 					p.Add(f+".answerCode", "does not match the question's textValidationRegEx")
 					continue
 				}

@@ -86,7 +86,9 @@ func (g *Sandbox) registration(w http.ResponseWriter, r *http.Request) *customer
 func (g *Sandbox) render(w http.ResponseWriter, reg *customer.CardRegistration, status int, msg string) {
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
-	w.Header().Set("Content-Security-Policy", "default-src 'none'; form-action 'self'")
+	// No scripts, styles or frames; form-action stays open because the
+	// answer to the form redirects to the client's completeUrl or cancelUrl.
+	w.Header().Set("Content-Security-Policy", "default-src 'none'")
 	w.WriteHeader(status)
 	pageTmpl.Execute(w, pageData{Lang: reg.Language, Action: PagePath + reg.ID, Error: msg})
 }

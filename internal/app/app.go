@@ -49,6 +49,10 @@ func OpenStore(ctx context.Context, db string) (Store, error) {
 type Config struct {
 	Log *slog.Logger     // request and error logs; nil discards them
 	Now func() time.Time // clock; nil is time.Now
+	// PublicURL is where browsers reach this server (the sandbox card
+	// page's redirectUrl); empty: the host of the request that started
+	// the registration.
+	PublicURL string
 }
 
 // Kund is an assembled Kund.
@@ -68,6 +72,7 @@ func New(store Store, cfg Config) *Kund {
 	authn := auth.NewAuthenticator(store, cfg.Now)
 	srv := httpapi.New(svc, authn, cfg.Log)
 	sandbox := cardgw.NewSandbox(svc)
+	sandbox.Base = cfg.PublicURL
 	svc.UseCardGateway(sandbox)
 	sandbox.Routes(srv.Handle)
 	return &Kund{Store: store, Service: svc, Auth: authn, Handler: srv}

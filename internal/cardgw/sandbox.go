@@ -25,8 +25,11 @@ const PagePath = "/sandbox/card-registrations/"
 
 // Sandbox is the built-in card gateway.
 type Sandbox struct {
-	svc *customer.Service
-	now func() time.Time
+	// Base is the public URL of Kund for the pages' links; empty: the
+	// base the API request came in on.
+	Base string
+	svc  *customer.Service
+	now  func() time.Time
 }
 
 // NewSandbox returns a sandbox gateway reporting to svc.
@@ -34,6 +37,9 @@ func NewSandbox(svc *customer.Service) *Sandbox { return &Sandbox{svc: svc, now:
 
 // Begin returns the sandbox page of the registration.
 func (g *Sandbox) Begin(ctx context.Context, reg *customer.CardRegistration, base string) (string, error) {
+	if g.Base != "" {
+		base = g.Base
+	}
 	return strings.TrimSuffix(base, "/") + PagePath + reg.ID, nil
 }
 

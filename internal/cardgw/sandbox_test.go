@@ -1,8 +1,11 @@
 package cardgw
 
 import (
+	"context"
 	"testing"
 	"time"
+
+	"github.com/kund/kund/internal/customer"
 )
 
 func TestCheckCard(t *testing.T) {
@@ -31,5 +34,17 @@ func TestCheckCard(t *testing.T) {
 		if c.ok && card.masked() != c.masked {
 			t.Fatalf("%s: masked %s, want %s", c.number, card.masked(), c.masked)
 		}
+	}
+}
+
+func TestBeginUsesThePublicURL(t *testing.T) {
+	reg := &customer.CardRegistration{ID: "abc"}
+	g := &Sandbox{}
+	if u, _ := g.Begin(context.Background(), reg, "http://127.0.0.1:8080"); u != "http://127.0.0.1:8080/sandbox/card-registrations/abc" {
+		t.Fatalf("without a public URL: %s", u)
+	}
+	g.Base = "https://kund.example.com/"
+	if u, _ := g.Begin(context.Background(), reg, "http://127.0.0.1:8080"); u != "https://kund.example.com/sandbox/card-registrations/abc" {
+		t.Fatalf("with a public URL: %s", u)
 	}
 }

@@ -25,13 +25,17 @@ func runMigrate(ctx context.Context, args []string, stdout io.Writer) error {
 }
 
 func runLedger(ctx context.Context, args []string, stdout io.Writer) error {
+	if len(args) > 0 && args[0] == "update" {
+		return runLedgerUpdate(ctx, args[1:], stdout)
+	}
 	if len(args) == 0 || args[0] != "create" {
-		return fmt.Errorf("%w: expected `kund ledger create`", errUsage)
+		return fmt.Errorf("%w: expected `kund ledger create` or `kund ledger update`", errUsage)
 	}
 	fs := flag.NewFlagSet("ledger create", flag.ContinueOnError)
 	db := fs.String("db", "", "SQLite file or postgres:// URL")
 	country := fs.String("country", "", "SE, NO, DK or FI")
 	numbers := fs.String("customer-numbers", customer.NumbersClient, "client or generated")
+	opts := ledgerOptionFlags(fs)
 	pos, err := parseFlags(fs, args[1:])
 	if err != nil {
 		return err
@@ -41,6 +45,11 @@ func runLedger(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 	return withKund(ctx, *db, func(k *app.Kund) error {
 		l := &customer.Ledger{No: pos[0], Country: *country, CustomerNumbers: *numbers}
+		o, err := opts.read(fs)
+		if err != nil {
+			return err
+		}
+		applyOptions(o, l)
 		if err := k.Service.CreateLedger(ctx, l); err != nil {
 			return describe(err)
 		}

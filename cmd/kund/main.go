@@ -18,6 +18,8 @@ const usage = `usage:
   kund serve   --addr 127.0.0.1:8080 --db kund.db [--public-url URL]
   kund migrate --db DB
   kund ledger create LEDGERNO --db DB --country SE|NO|DK|FI [--customer-numbers client|generated]
+               [--kyc-questions FILE.json] [--kyc-renewal-days N] [--disbursements]
+  kund ledger update LEDGERNO --db DB [--kyc-questions FILE.json|none] [--kyc-renewal-days N] [--disbursements=true|false]
   kund token create --db DB --ledger LEDGERNO --scope SCOPE [--scope SCOPE ...] [--ttl DURATION]
   kund token revoke --db DB TOKENID
   kund demo    [--addr 127.0.0.1:8080]

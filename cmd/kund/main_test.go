@@ -272,3 +272,33 @@ func TestDemo(t *testing.T) {
 		t.Fatalf("demo left its data dir %s behind", dataDir)
 	}
 }
+
+func TestLedgerOptions(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "k.db")
+	questions := filepath.Join(dir, "kyc.json")
+	os.WriteFile(questions, []byte(`[{"questionCode":"employment","questionText":{"en":"What is your current employment?"},
+ "answer":{"type":"single","required":true,"possibleAnswers":[{"answerCode":"selfemployed","answerText":{"en":"Own business"}}]}}]`), 0o600)
+	out := mustRun(t, nil, "ledger", "create", "L-1", "--db", db, "--country", "SE", "--kyc-questions", questions, "--kyc-renewal-days", "365", "--disbursements")
+	if !strings.Contains(out, "created") {
+		t.Fatalf("ledger create printed %q", out)
+	}
+	out = mustRun(t, nil, "ledger", "update", "L-1", "--db", db, "--kyc-renewal-days", "30")
+	if want := "ledger L-1 updated (1 KYC questions, KYC renewal after 30 days, disbursements true)\n"; out != want {
+		t.Fatalf("ledger update printed %q, want %q", out, want)
+	}
+	out = mustRun(t, []string{"KUND_DISBURSEMENTS=false"}, "ledger", "update", "L-1", "--db", db, "--kyc-questions", "none")
+	if want := "ledger L-1 updated (0 KYC questions, KYC renewal after 30 days, disbursements false)\n"; out != want {
+		t.Fatalf("ledger update printed %q, want %q", out, want)
+	}
+	os.WriteFile(questions, []byte(`[{"questionCode":"x","answer":{"type":"maybe"}}]`), 0o600)
+	if _, errOut, code := run(t, nil, "ledger", "update", "L-1", "--db", db, "--kyc-questions", questions); code != 1 || !strings.Contains(errOut, "answer.type") {
+		t.Fatalf("a bad questions file: exit %d\n%s", code, errOut)
+	}
+	if _, _, code := run(t, nil, "ledger", "update", "NOPE", "--db", db, "--disbursements"); code != 1 {
+		t.Fatalf("update of a missing ledger: exit %d", code)
+	}
+	if _, _, code := run(t, nil, "ledger", "update", "L-1", "--db", db, "--kyc-renewal-days", "-1"); code != 2 {
+		t.Fatalf("negative renewal days: exit %d", code)
+	}
+}

@@ -39,7 +39,7 @@ func (m *Main) Open(ctx context.Context) error {
 		return err
 	}
 	m.DB = db
-	k := app.New(db, app.Config{Log: m.Log})
+	k := app.New(db, app.Config{Log: m.Log, PublicURL: m.Config.PublicURL})
 	m.Server = &http.Server{
 		Handler:           k.Handler,
 		ReadHeaderTimeout: 10 * time.Second,

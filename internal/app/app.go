@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/kund/kund/internal/auth"
+	"github.com/kund/kund/internal/cardgw"
 	"github.com/kund/kund/internal/customer"
 	"github.com/kund/kund/internal/httpapi"
 	"github.com/kund/kund/internal/postgres"
@@ -49,6 +50,10 @@ func OpenStore(ctx context.Context, db string) (Store, error) {
 type Config struct {
 	Log *slog.Logger     // request and error logs; nil discards them
 	Now func() time.Time // clock; nil is time.Now
+	// PublicURL is where browsers reach this server (the sandbox card
+	// page's redirectUrl); empty: the host of the request that started
+	// the registration.
+	PublicURL string
 }
 
 // Kund is an assembled Kund.
@@ -67,6 +72,10 @@ func New(store Store, cfg Config) *Kund {
 	svc := customer.NewService(store, cfg.Now)
 	authn := auth.NewAuthenticator(store, cfg.Now)
 	srv := httpapi.New(svc, authn, cfg.Log)
+	sandbox := cardgw.NewSandbox(svc)
+	sandbox.Base = cfg.PublicURL
+	svc.UseCardGateway(sandbox)
+	sandbox.Routes(srv.Handle)
 	return &Kund{Store: store, Service: svc, Auth: authn, Handler: srv}
 }
 

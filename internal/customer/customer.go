@@ -40,6 +40,9 @@ type Ledger struct {
 	Country         string // SE, NO, DK or FI
 	CustomerNumbers string // NumbersClient or NumbersGenerated
 	CreatedAt       time.Time
+	Disbursements   bool          // disbursement orders may be added to surpluses
+	KYCQuestions    []KYCQuestion // none: the ledger has no KYC
+	KYCRenewalDays  int           // answers older than this are due again; 0: never
 }
 
 // NationalID is a national identity number: a personal number or an
@@ -88,6 +91,11 @@ type Customer struct {
 	ActiveConsents          []string
 	LegalAddress            Address
 	BillingAddress          *Address
+	// KYCDue says that the ledger asks KYC questions and the customer's
+	// answers are missing or older than the renewal period. It is not kept
+	// with the customer: Service.CheckKYCDue fills it in where operations
+	// need it.
+	KYCDue bool
 
 	// Version grows by one with every change; the ETag is made from it.
 	Version   int64

@@ -28,6 +28,8 @@ const (
 	ETOOMANYREQUESTS      = "too-many-requests"
 	EUNAVAILABLE          = "service-unavailable"
 	EINTERNAL             = "fatal"
+	EKYCCONFIGURATION     = "kyc-configuration"
+	EKYCNOTCONFIGURED     = "company-kyc-questions-not-configured"
 )
 
 // Problem names one bad field of a request and says what is wrong with it.

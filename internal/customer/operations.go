@@ -7,6 +7,8 @@ const (
 	RelAddBilling    = "add-billing-address"
 	RelUpdate        = "update"
 	RelDelete        = "delete"
+	RelUpdateKYC     = "update-kyc-answers"
+	RelAddDisbursal  = "add-disbursement-orders"
 )
 
 // CustomerOperations lists what caller may do with c now.
@@ -18,7 +20,19 @@ func CustomerOperations(caller Caller, l *Ledger, c *Customer) []string {
 			ops = append(ops, RelAddBilling)
 		}
 	}
+	if caller.Can(ScopeKYC) && c.KYCDue {
+		ops = append(ops, RelUpdateKYC)
+	}
 	return ops
+}
+
+// SurplusOperations lists what caller may do with surplus s: order a
+// disbursement when the ledger allows them and the surplus is open.
+func SurplusOperations(caller Caller, l *Ledger, s *Surplus) []string {
+	if caller.Can(ScopeDisbursements) && l.Disbursements && s.Status == SurplusOpen {
+		return []string{RelAddDisbursal}
+	}
+	return nil
 }
 
 // LegalAddressOperations lists what caller may do with c's legal address.

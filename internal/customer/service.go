@@ -17,6 +17,7 @@ import (
 type Service struct {
 	store Store
 	now   func() time.Time
+	cards CardGateway // nil: recurring-card registrations are unavailable
 }
 
 // NewService returns a Service over store. now is the clock; nil means

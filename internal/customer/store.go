@@ -3,6 +3,7 @@ package customer
 import (
 	"context"
 	"errors"
+	"time"
 )
 
 // Store keeps ledgers and customers. Every method is one transaction: it
@@ -34,6 +35,50 @@ type Store interface {
 	FindCustomers(ctx context.Context, ledgerNo string, id NationalID, limit int) ([]*Customer, error)
 	// ListCustomers returns the ledger's customers newest first, filtered.
 	ListCustomers(ctx context.Context, ledgerNo string, f ListFilter) ([]*Customer, error)
+
+	// UpdateLedger reads a ledger, lets fn change its options, and writes
+	// them back in one transaction; ENOTFOUND when there is none.
+	UpdateLedger(ctx context.Context, no string, fn func(*Ledger) error) (*Ledger, error)
+	// CreateSurplus stores a surplus of an existing customer;
+	// ECUSTOMERNOTFOUND when there is no such customer, ECONFLICT when the
+	// customer has a surplus with the same id in any letter case.
+	CreateSurplus(ctx context.Context, s *Surplus) error
+	// Surplus returns a surplus by id in any letter case, depleted or
+	// not; ENOTFOUND when there is none.
+	Surplus(ctx context.Context, ledgerNo, customerNo, id string) (*Surplus, error)
+	// ListSurpluses returns up to limit of a customer's surpluses that are
+	// not depleted, oldest date first, after skipping skip.
+	ListSurpluses(ctx context.Context, ledgerNo, customerNo string, skip, limit int) ([]*Surplus, error)
+	// UpdateSurplus reads a surplus, lets fn change it and writes it back
+	// in one transaction. An error from fn aborts and is returned as is.
+	UpdateSurplus(ctx context.Context, ledgerNo, customerNo, id string, fn func(*Surplus) error) (*Surplus, error)
+	// AddKYCAnswers stores a customer's new KYC answers, keeping earlier
+	// ones; ECUSTOMERNOTFOUND when there is no such customer.
+	AddKYCAnswers(ctx context.Context, a *KYCAnswers) error
+	// KYCAnswers returns up to limit of a customer's KYC answers, newest
+	// first.
+	KYCAnswers(ctx context.Context, ledgerNo, customerNo string, limit int) ([]*KYCAnswers, error)
+
+	// CreateCardRegistration stores a new Initialized registration;
+	// ECUSTOMERNOTFOUND without the customer, ECONFLICT when the customer
+	// has an Initialized one.
+	CreateCardRegistration(ctx context.Context, r *CardRegistration) error
+	// LatestCardRegistration is the customer's newest registration;
+	// ENOTFOUND when there is none.
+	LatestCardRegistration(ctx context.Context, ledgerNo, customerNo string) (*CardRegistration, error)
+	// CardRegistration returns a registration by id; ENOTFOUND.
+	CardRegistration(ctx context.Context, id string) (*CardRegistration, error)
+	// FinishCardRegistration moves an Initialized registration to status
+	// in one transaction; with a consent it also replaces the customer's
+	// card consent and adds RecurringCard to its active consents.
+	// ENOTFOUND, or ECONFLICT when the registration is no longer
+	// Initialized.
+	FinishCardRegistration(ctx context.Context, id, status string, consent *CardConsent, now time.Time) (*CardRegistration, error)
+	// CardConsent returns the customer's card consent; ENOTFOUND.
+	CardConsent(ctx context.Context, ledgerNo, customerNo string) (*CardConsent, error)
+	// DeleteCardConsent removes it and RecurringCard from the active
+	// consents; ENOTFOUND when there is none.
+	DeleteCardConsent(ctx context.Context, ledgerNo, customerNo string, now time.Time) error
 }
 
 // ErrUUIDTaken is returned by a Store when a freshly drawn customer or

@@ -161,6 +161,9 @@ func (s *Server) getCustomer(w http.ResponseWriter, r *http.Request, caller cust
 	if err != nil {
 		return err
 	}
+	if err := s.svc.CheckKYCDue(r.Context(), l, c); err != nil {
+		return err
+	}
 	w.Header().Set("ETag", c.ETag())
 	return writeJSON(w, http.StatusOK, representCustomer(caller, l, c, x))
 }
@@ -176,6 +179,9 @@ func (s *Server) patchCustomer(w http.ResponseWriter, r *http.Request, caller cu
 	}
 	l, err := s.svc.Ledger(r.Context(), caller.LedgerNo)
 	if err != nil {
+		return err
+	}
+	if err := s.svc.CheckKYCDue(r.Context(), l, c); err != nil {
 		return err
 	}
 	w.Header().Set("ETag", c.ETag())
@@ -256,6 +262,9 @@ func (s *Server) listCustomers(w http.ResponseWriter, r *http.Request, caller cu
 	}
 	items := make([]*customerRep, 0, len(cs))
 	for _, c := range cs {
+		if err := s.svc.CheckKYCDue(r.Context(), l, c); err != nil {
+			return err
+		}
 		items = append(items, representCustomer(caller, l, c, expansion{}))
 	}
 	carry := url.Values{}

@@ -35,6 +35,8 @@ var codes = map[string]struct {
 	customer.ETOOMANYREQUESTS:      {http.StatusTooManyRequests, "Too many requests."},
 	customer.EUNAVAILABLE:          {http.StatusServiceUnavailable, "The service is unavailable."},
 	customer.EINTERNAL:             {http.StatusInternalServerError, "An unexpected error occurred."},
+	customer.EKYCCONFIGURATION:     {http.StatusConflict, "The ledger is not configured for KYC."},
+	customer.EKYCNOTCONFIGURED:     {http.StatusNotFound, "The ledger has no KYC questions."},
 }
 
 // Status returns the HTTP status of a domain error code.

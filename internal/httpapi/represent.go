@@ -58,6 +58,7 @@ type customerRep struct {
 	EDIAddressInfo          *ediRep        `json:"eDIAddressInfo,omitempty"`
 	LegalAddress            any            `json:"legalAddress"`
 	BillingAddress          any            `json:"billingAddress,omitempty"`
+	Surpluses               string         `json:"surpluses"`
 	Operations              []operation    `json:"operations"`
 }
 
@@ -92,6 +93,9 @@ func customerOps(caller customer.Caller, l *customer.Ledger, c *customer.Custome
 		href := self
 		if rel == customer.RelAddBilling {
 			href = self + "/billing-address"
+		}
+		if rel == customer.RelUpdateKYC {
+			href = self + "/update-kyc-answers"
 		}
 		out = append(out, operation{Rel: rel, Method: customerMethods[rel], Href: href})
 	}
@@ -137,6 +141,7 @@ func representCustomer(caller customer.Caller, l *customer.Ledger, c *customer.C
 		ActiveConsents:          c.ActiveConsents,
 		Operations:              customerOps(caller, l, c),
 	}
+	rep.Surpluses = self + "/surpluses"
 	if rep.ActiveConsents == nil {
 		rep.ActiveConsents = []string{}
 	}

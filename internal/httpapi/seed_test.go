@@ -155,6 +155,7 @@ func TestSeedCreateCustomer(t *testing.T) {
  "activeConsents": [],
  "eDIAddressInfo" : {"VAN": "ABCXYZ", "InterChangeRecipient": "Recipient_ID1", "BuyerId": "123456"},
  "legalAddress" : "/ledger/customer/v1/XXX/customers/9999/legal-address",
+ "surpluses": "/ledger/customer/v1/XXX/customers/9999/surpluses",
  "operations" : [
   {"rel": "partial-update-customer", "method": "PATCH", "href": "/ledger/customer/v1/XXX/customers/9999"},
   {"rel": "add-billing-address", "method": "POST", "href": "/ledger/customer/v1/XXX/customers/9999/billing-address"}
@@ -191,6 +192,7 @@ func TestSeedCreateWithBillingAndExpand(t *testing.T) {
   "city" : "STOCKHOLM", "zipCode" : "15961", "countryCode" : "SE",
   "operations" : [{"rel" : "update", "href" : "/ledger/customer/v1/XXX/customers/9999/legal-address", "method" : "PUT"}]
  },
+ "surpluses": "/ledger/customer/v1/XXX/customers/9999/surpluses",
  "billingAddress" : {
   "addressee" : "Kalle Axelstopp", "streetAddress" : "Axelgatan 18", "city" : "STOCKHOLM", "zipCode" : "16872", "countryCode" : "SE",
   "operations" : [
@@ -248,6 +250,7 @@ func TestSeedPatchCustomer(t *testing.T) {
  "taxIdentificationNumber" : "987654321", "activeConsents": [],
  "eDIAddressInfo" : {"VAN": "ABCXYZ", "InterChangeRecipient": "Recipient_ID1", "BuyerId": "123456"},
  "legalAddress" : "/ledger/customer/v1/XXX/customers/9999/legal-address",
+ "surpluses": "/ledger/customer/v1/XXX/customers/9999/surpluses",
  "operations" : [
   {"rel": "partial-update-customer", "method": "PATCH", "href": "/ledger/customer/v1/XXX/customers/9999"},
   {"rel": "add-billing-address", "method": "POST", "href": "/ledger/customer/v1/XXX/customers/9999/billing-address"}

@@ -54,6 +54,22 @@ func (s *Server) routes() {
 	s.route("PUT "+one+"/billing-address", customer.ScopeWrite, s.putBillingAddress)
 	s.route("DELETE "+one+"/billing-address", customer.ScopeWrite, s.deleteBillingAddress)
 	s.route("POST "+Base+"{ledgerNo}/find-customer", customer.ScopeRead, s.findCustomer)
+	s.route("GET "+one+"/surpluses", customer.ScopeRead, s.listSurpluses)
+	s.route("POST "+one+"/surpluses", customer.ScopeSurpluses, s.createSurplus)
+	s.route("GET "+one+"/surpluses/{surplusId}", customer.ScopeRead, s.getSurplus)
+	s.route("DELETE "+one+"/surpluses/{surplusId}", customer.ScopeSurpluses, s.deleteSurplus)
+	s.route("GET "+one+"/surpluses/{surplusId}/active-disbursement-orders", customer.ScopeRead, s.listDisbursementOrders)
+	s.route("POST "+one+"/surpluses/{surplusId}/active-disbursement-orders", customer.ScopeDisbursements, s.addDisbursementOrder)
+	s.route("GET "+Base+"{ledgerNo}/kyc-questions", customer.ScopeRead, s.getKYCQuestions)
+	s.route("GET "+Base+"{ledgerNo}/Kyc-Questions", customer.ScopeRead, s.getKYCQuestions)
+	s.route("POST "+one+"/update-kyc-answers", customer.ScopeKYC, s.updateKYCAnswers)
+	s.route("GET "+one+"/consent", customer.ScopeRead, s.getConsent)
+	s.route("GET "+one+"/consent/recurring-card", customer.ScopeRead, s.getCardConsent)
+	s.route("DELETE "+one+"/consent/recurring-card", customer.ScopeConsents, s.deleteCardConsent)
+	s.route("POST "+one+"/consent/recurring-card-redirect-registration", customer.ScopeConsents, s.startCardRegistration)
+	s.route("GET "+one+"/consent/recurring-card-redirect-registration", customer.ScopeRead, s.getCardRegistration)
+	s.route("PUT "+one+"/consent/active-consents/{name}", customer.ScopeConsents, s.putActiveConsent)
+	s.route("DELETE "+one+"/consent/active-consents/{name}", customer.ScopeConsents, s.deleteActiveConsent)
 }
 
 // handlerFunc is a native handler: it gets the authenticated caller and

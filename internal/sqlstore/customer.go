@@ -12,8 +12,12 @@ import (
 
 // CreateLedger stores a new ledger.
 func (db *DB) CreateLedger(ctx context.Context, l *customer.Ledger) error {
-	_, err := db.Write.ExecContext(ctx, db.Q(`INSERT INTO ledgers (no, country, customer_numbers, created_at) VALUES (?, ?, ?, ?)`),
-		l.No, l.Country, l.CustomerNumbers, micros(l.CreatedAt))
+	kyc, err := kycColumn(l.KYCQuestions)
+	if err != nil {
+		return err
+	}
+	_, err = db.Write.ExecContext(ctx, db.Q(`INSERT INTO ledgers (no, country, customer_numbers, created_at, disbursements, kyc_questions, kyc_renewal_days) VALUES (?, ?, ?, ?, ?, ?, ?)`),
+		l.No, l.Country, l.CustomerNumbers, micros(l.CreatedAt), l.Disbursements, kyc, l.KYCRenewalDays)
 	if db.d.IsUnique(err) {
 		return customer.Errorf(customer.ECONFLICT, "The ledger already exists.")
 	}
@@ -22,17 +26,7 @@ func (db *DB) CreateLedger(ctx context.Context, l *customer.Ledger) error {
 
 // Ledger returns a ledger.
 func (db *DB) Ledger(ctx context.Context, no string) (*customer.Ledger, error) {
-	l := &customer.Ledger{No: no}
-	var created int64
-	err := db.Read.QueryRowContext(ctx, db.Q(`SELECT country, customer_numbers, created_at FROM ledgers WHERE no = ?`), no).
-		Scan(&l.Country, &l.CustomerNumbers, &created)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, customer.Errorf(customer.ENOTFOUND, "No such ledger.")
-	} else if err != nil {
-		return nil, db.Err(err)
-	}
-	l.CreatedAt = fromMicros(created)
-	return l, nil
+	return db.ledger(ctx, db.Read, no, "")
 }
 
 const customerColumns = `id, ledger_no, customer_no, uuid, reg_country, reg_no, vat_no, legal_entity, name, email,

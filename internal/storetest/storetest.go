@@ -45,6 +45,10 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 		{"Tokens", testTokens},
 		{"CreateRollsBack", testCreateRollsBack},
 		{"ConcurrentSameNumber", testConcurrentSameNumber},
+		{"LedgerOptions", testLedgerOptions},
+		{"Surpluses", testSurpluses},
+		{"KYCAnswers", testKYCAnswers},
+		{"CardConsents", testCardConsents},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, open(t)) })
@@ -126,7 +130,7 @@ func testLedgers(t *testing.T, s Store) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if *got != *l {
+	if !reflect.DeepEqual(got, l) {
 		t.Fatalf("got %+v, want %+v", got, l)
 	}
 	code(t, s.CreateLedger(ctx, &customer.Ledger{No: "L-1", Country: "NO", CustomerNumbers: customer.NumbersClient, CreatedAt: t0}), customer.ECONFLICT)

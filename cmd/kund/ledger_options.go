@@ -1,0 +1,106 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/kund/kund/internal/app"
+	"github.com/kund/kund/internal/customer"
+)
+
+// ledgerFlags are the ledger options that `ledger create` and `ledger
+// update` share.
+type ledgerFlags struct {
+	kycFile       *string
+	renewalDays   *int
+	disbursements *bool
+}
+
+func ledgerOptionFlags(fs *flag.FlagSet) *ledgerFlags {
+	return &ledgerFlags{
+		kycFile:       fs.String("kyc-questions", "", "KYC questions file (JSON); \"none\" removes them (update)"),
+		renewalDays:   fs.Int("kyc-renewal-days", 0, "days after which KYC answers are due again (0: never)"),
+		disbursements: fs.Bool("disbursements", false, "allow disbursement orders on surpluses"),
+	}
+}
+
+// read returns the options given (on the command line or in KUND_*
+// variables); options not given stay nil.
+func (f *ledgerFlags) read(fs *flag.FlagSet) (customer.LedgerOptions, error) {
+	var o customer.LedgerOptions
+	set := map[string]bool{}
+	fs.Visit(func(fl *flag.Flag) { set[fl.Name] = true })
+	for _, name := range []string{"kyc-questions", "kyc-renewal-days", "disbursements"} {
+		// parseFlags fills flags from KUND_* variables without marking
+		// them as set.
+		if _, ok := os.LookupEnv("KUND_" + strings.ToUpper(strings.ReplaceAll(name, "-", "_"))); ok {
+			set[name] = true
+		}
+	}
+	if set["disbursements"] {
+		o.Disbursements = f.disbursements
+	}
+	if set["kyc-renewal-days"] {
+		if *f.renewalDays < 0 {
+			return o, fmt.Errorf("%w: --kyc-renewal-days must not be negative", errUsage)
+		}
+		o.KYCRenewalDays = f.renewalDays
+	}
+	switch {
+	case !set["kyc-questions"]:
+	case *f.kycFile == "none":
+		o.ClearKYC = true
+	default:
+		data, err := os.ReadFile(*f.kycFile)
+		if err != nil {
+			return o, fmt.Errorf("--kyc-questions: %w", err)
+		}
+		qs, err := customer.ParseKYCQuestions(data)
+		if err != nil {
+			return o, fmt.Errorf("--kyc-questions %s: %w", *f.kycFile, describe(err))
+		}
+		o.KYCQuestions = qs
+	}
+	return o, nil
+}
+
+// applyOptions sets the options of a ledger about to be created.
+func applyOptions(o customer.LedgerOptions, l *customer.Ledger) {
+	if o.Disbursements != nil {
+		l.Disbursements = *o.Disbursements
+	}
+	if o.KYCRenewalDays != nil {
+		l.KYCRenewalDays = *o.KYCRenewalDays
+	}
+	l.KYCQuestions = o.KYCQuestions
+}
+
+func runLedgerUpdate(ctx context.Context, args []string, stdout io.Writer) error {
+	fs := flag.NewFlagSet("ledger update", flag.ContinueOnError)
+	db := fs.String("db", "", "SQLite file or postgres:// URL")
+	opts := ledgerOptionFlags(fs)
+	pos, err := parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		return fmt.Errorf("%w: ledger update takes exactly one LEDGERNO", errUsage)
+	}
+	o, err := opts.read(fs)
+	if err != nil {
+		return err
+	}
+	return withKund(ctx, *db, func(k *app.Kund) error {
+		l, err := k.Service.UpdateLedger(ctx, pos[0], o)
+		if err != nil {
+			return describe(err)
+		}
+		fmt.Fprintf(stdout, "ledger %s updated (%d KYC questions, KYC renewal after %d days, disbursements %t)\n",
+			l.No, len(l.KYCQuestions), l.KYCRenewalDays, l.Disbursements)
+		return nil
+	})
+}

@@ -1,0 +1,109 @@
+package httpapi
+
+import (
+	"net/http"
+
+	"github.com/kund/kund/internal/customer"
+)
+
+func (s *Server) getConsent(w http.ResponseWriter, r *http.Request, caller customer.Caller) error {
+	c, err := s.svc.Customer(r.Context(), caller.LedgerNo, r.PathValue("customerNo"))
+	if err != nil {
+		return err
+	}
+	base := customerPath(c.LedgerNo, c.No) + "/consent"
+	return writeJSON(w, http.StatusOK, struct {
+		RecurringCard                     string `json:"recurringCard"`
+		RecurringCardRedirectRegistration string `json:"recurringCardRedirectRegistration"`
+	}{base + "/recurring-card", base + "/recurring-card-redirect-registration"})
+}
+
+func (s *Server) getCardConsent(w http.ResponseWriter, r *http.Request, caller customer.Caller) error {
+	c, err := s.svc.CardConsent(r.Context(), caller.LedgerNo, r.PathValue("customerNo"))
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, struct {
+		CardToken             string `json:"cardToken"`
+		ConsentExpiryDate     string `json:"consentExpiryDate"`
+		InstrumentDisplayName string `json:"instrumentDisplayName"`
+		CardExpiryDate        string `json:"cardExpiryDate"`
+	}{c.CardToken, c.ConsentExpiry, c.MaskedNumber, c.CardExpiry})
+}
+
+// emptyBody accepts no body or the seed's empty object.
+func emptyBody(w http.ResponseWriter, r *http.Request) error {
+	_, err := decode(w, r, func(o *object) struct{} { o.finish(); return struct{}{} })
+	return err
+}
+
+func (s *Server) deleteCardConsent(w http.ResponseWriter, r *http.Request, caller customer.Caller) error {
+	if err := emptyBody(w, r); err != nil {
+		return err
+	}
+	if err := s.svc.DeleteCardConsent(r.Context(), caller.LedgerNo, r.PathValue("customerNo")); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+func registrationPath(ledgerNo, customerNo string) string {
+	return customerPath(ledgerNo, customerNo) + "/consent/recurring-card-redirect-registration"
+}
+
+func (s *Server) startCardRegistration(w http.ResponseWriter, r *http.Request, caller customer.Caller) error {
+	in, err := decode(w, r, func(o *object) *customer.CardRegistrationInput {
+		defer o.finish()
+		return &customer.CardRegistrationInput{CompleteURL: o.str("completeUrl"), CancelURL: o.str("cancelUrl"), Language: o.str("language")}
+	})
+	if err != nil {
+		return err
+	}
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	reg, err := s.svc.StartCardRegistration(r.Context(), caller.LedgerNo, r.PathValue("customerNo"), in, scheme+"://"+r.Host)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, struct {
+		RedirectURL string `json:"redirectUrl"`
+		Status      string `json:"status"`
+		ID          string `json:"@id"`
+	}{reg.RedirectURL, reg.Status, registrationPath(reg.LedgerNo, reg.CustomerNo)})
+}
+
+func (s *Server) getCardRegistration(w http.ResponseWriter, r *http.Request, caller customer.Caller) error {
+	if err := emptyBody(w, r); err != nil {
+		return err
+	}
+	reg, err := s.svc.CardRegistration(r.Context(), caller.LedgerNo, r.PathValue("customerNo"))
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, struct {
+		RedirectURL string `json:"redirectUrl"`
+		Status      string `json:"status"`
+	}{reg.RedirectURL, reg.Status})
+}
+
+func (s *Server) putActiveConsent(w http.ResponseWriter, r *http.Request, caller customer.Caller) error {
+	return s.setConsent(w, r, caller, true)
+}
+
+func (s *Server) deleteActiveConsent(w http.ResponseWriter, r *http.Request, caller customer.Caller) error {
+	return s.setConsent(w, r, caller, false)
+}
+
+func (s *Server) setConsent(w http.ResponseWriter, r *http.Request, caller customer.Caller, on bool) error {
+	if err := emptyBody(w, r); err != nil {
+		return err
+	}
+	if _, err := s.svc.SetConsent(r.Context(), caller.LedgerNo, r.PathValue("customerNo"), r.PathValue("name"), on); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}

@@ -1,0 +1,132 @@
+package httpapi
+
+import (
+	"encoding/json"
+	"net/http"
+	"strings"
+
+	"github.com/kund/kund/internal/customer"
+	"github.com/kund/kund/internal/nordic"
+)
+
+// The customer offers update-kyc-answers as a POST to its own sub-resource
+// (the href is set in customerOps).
+func init() { customerMethods[customer.RelUpdateKYC] = http.MethodPost }
+
+type kycQuestionRep struct {
+	QuestionText string           `json:"questionText"`
+	Answer       kycAnswerRep     `json:"answer"`
+	QuestionCode string           `json:"questionCode"`
+	SubQuestions []kycQuestionRep `json:"subQuestions,omitempty"`
+	AskedWhen    []string         `json:"askedWhen,omitempty"`
+}
+
+type kycAnswerRep struct {
+	Type                string              `json:"type"`
+	Required            bool                `json:"required"`
+	TextValidationRegEx *string             `json:"textValidationRegEx,omitempty"`
+	PossibleAnswers     []possibleAnswerRep `json:"possibleAnswers"`
+}
+
+type possibleAnswerRep struct {
+	AnswerCode string `json:"answerCode"`
+	AnswerText string `json:"answerText"`
+}
+
+func representKYCQuestion(q *customer.KYCQuestion, lang string) kycQuestionRep {
+	rep := kycQuestionRep{
+		QuestionText: customer.Text(q.QuestionText, lang),
+		Answer: kycAnswerRep{Type: q.Answer.Type, Required: q.Answer.Required,
+			TextValidationRegEx: q.Answer.TextValidationRegEx, PossibleAnswers: []possibleAnswerRep{}},
+		QuestionCode: q.QuestionCode,
+		AskedWhen:    q.AskedWhen,
+	}
+	for _, a := range q.Answer.PossibleAnswers {
+		rep.Answer.PossibleAnswers = append(rep.Answer.PossibleAnswers, possibleAnswerRep{a.AnswerCode, customer.Text(a.AnswerText, lang)})
+	}
+	for i := range q.SubQuestions {
+		rep.SubQuestions = append(rep.SubQuestions, representKYCQuestion(&q.SubQuestions[i], lang))
+	}
+	return rep
+}
+
+func (s *Server) getKYCQuestions(w http.ResponseWriter, r *http.Request, caller customer.Caller) error {
+	q := r.URL.Query()
+	var p customer.Problems
+	lang := "en"
+	for k, vs := range q {
+		if !strings.EqualFold(k, "language") {
+			p.Add(k, "is not a known query parameter")
+			continue
+		}
+		// The seed writes both "language" and "Language".
+		v := strings.ToLower(strings.TrimSpace(vs[0]))
+		if len(vs) > 1 {
+			p.Add(k, "must be given once")
+		} else if v != "" && !nordic.Language(v) {
+			p.Add(k, "must be an ISO 639-1 language code such as en or sv")
+		} else if v != "" {
+			lang = v
+		}
+	}
+	if err := p.Err(); err != nil {
+		return err
+	}
+	qs, err := s.svc.KYCQuestions(r.Context(), caller.LedgerNo)
+	if err != nil {
+		return err
+	}
+	out := struct {
+		KYCQuestions []kycQuestionRep `json:"kycQuestions"`
+		Operations   []operation      `json:"operations"`
+		ID           string           `json:"@id"`
+	}{KYCQuestions: []kycQuestionRep{}, Operations: []operation{}, ID: Base + caller.LedgerNo + "/kyc-questions"}
+	for i := range qs {
+		out.KYCQuestions = append(out.KYCQuestions, representKYCQuestion(&qs[i], lang))
+	}
+	return writeJSON(w, http.StatusOK, out)
+}
+
+func decodeKYCAnswers(o *object) []customer.KYCAnswer {
+	defer o.finish()
+	m := o.take("answers")
+	if m == nil || isNull(m.raw) {
+		return nil
+	}
+	var raws []json.RawMessage
+	if err := json.Unmarshal(m.raw, &raws); err != nil {
+		o.p.Add("answers", "must be an array")
+		return nil
+	}
+	answers := make([]customer.KYCAnswer, 0, len(raws))
+	for i, raw := range raws {
+		f := "answers[" + itoa(i) + "]."
+		a, err := parseObject(raw, f, o.p)
+		if err != nil {
+			for _, pr := range customer.ErrorProblems(err) {
+				o.p.Add(pr.Field, pr.Message)
+			}
+			continue
+		}
+		answers = append(answers, customer.KYCAnswer{QuestionCode: a.str("questionCode"), AnswerCode: a.str("answerCode")})
+		a.finish()
+	}
+	return answers
+}
+
+func itoa(i int) string {
+	b, _ := json.Marshal(i)
+	return string(b)
+}
+
+func (s *Server) updateKYCAnswers(w http.ResponseWriter, r *http.Request, caller customer.Caller) error {
+	answers, err := decode(w, r, decodeKYCAnswers)
+	if err != nil {
+		return err
+	}
+	if err := s.svc.UpdateKYCAnswers(r.Context(), caller.LedgerNo, r.PathValue("customerNo"), answers); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}

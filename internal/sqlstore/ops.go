@@ -1,0 +1,239 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+
+	"github.com/kund/kund/internal/customer"
+)
+
+// kycColumn is the stored form of a ledger's KYC questions: NULL for none.
+func kycColumn(qs []customer.KYCQuestion) (sql.NullString, error) {
+	if len(qs) == 0 {
+		return sql.NullString{}, nil
+	}
+	b, err := json.Marshal(qs)
+	return sql.NullString{String: string(b), Valid: true}, err
+}
+
+// ledger reads a ledger with its options; forUpdate locks the row where the
+// engine has row locks.
+func (db *DB) ledger(ctx context.Context, q queryer, no, forUpdate string) (*customer.Ledger, error) {
+	l := &customer.Ledger{No: no}
+	var (
+		created int64
+		kyc     sql.NullString
+		renewal int64
+	)
+	err := q.QueryRowContext(ctx, db.Q(`SELECT country, customer_numbers, created_at, disbursements, kyc_questions, kyc_renewal_days FROM ledgers WHERE no = ?`+forUpdate), no).
+		Scan(&l.Country, &l.CustomerNumbers, &created, &l.Disbursements, &kyc, &renewal)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, customer.Errorf(customer.ENOTFOUND, "No such ledger.")
+	} else if err != nil {
+		return nil, db.Err(err)
+	}
+	if kyc.Valid {
+		if err := json.Unmarshal([]byte(kyc.String), &l.KYCQuestions); err != nil {
+			return nil, err
+		}
+	}
+	l.CreatedAt = fromMicros(created)
+	l.KYCRenewalDays = int(renewal)
+	return l, nil
+}
+
+// UpdateLedger changes a ledger's options in one transaction.
+func (db *DB) UpdateLedger(ctx context.Context, no string, fn func(*customer.Ledger) error) (*customer.Ledger, error) {
+	var out *customer.Ledger
+	err := db.Tx(ctx, func(tx *sql.Tx) error {
+		l, err := db.ledger(ctx, tx, no, db.d.ForUpdate)
+		if err != nil {
+			return err
+		}
+		if err := fn(l); err != nil {
+			return err
+		}
+		kyc, err := kycColumn(l.KYCQuestions)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, db.Q(`UPDATE ledgers SET disbursements = ?, kyc_questions = ?, kyc_renewal_days = ? WHERE no = ?`),
+			l.Disbursements, kyc, l.KYCRenewalDays, no); err != nil {
+			return err
+		}
+		out = l
+		return nil
+	})
+	return out, err
+}
+
+const surplusColumns = `ledger_no, customer_no, surplus_id, balance_minor, currency, date, status, invoice, account, active_order, created_at, updated_at`
+
+func scanSurplus(row scanner) (int64, *customer.Surplus, error) {
+	var (
+		id               int64
+		s                customer.Surplus
+		order            sql.NullString
+		created, updated int64
+	)
+	err := row.Scan(&id, &s.LedgerNo, &s.CustomerNo, &s.ID, &s.Balance.Minor, &s.Balance.Currency, &s.Date, &s.Status,
+		&s.Invoice, &s.Account, &order, &created, &updated)
+	if err != nil {
+		return 0, nil, err
+	}
+	if order.Valid {
+		s.ActiveOrder = &customer.DisbursementOrder{}
+		if err := json.Unmarshal([]byte(order.String), s.ActiveOrder); err != nil {
+			return 0, nil, err
+		}
+	}
+	s.CreatedAt, s.UpdatedAt = fromMicros(created), fromMicros(updated)
+	return id, &s, nil
+}
+
+func orderColumn(o *customer.DisbursementOrder) (sql.NullString, error) {
+	if o == nil {
+		return sql.NullString{}, nil
+	}
+	b, err := json.Marshal(o)
+	return sql.NullString{String: string(b), Valid: true}, err
+}
+
+// errSurplusTaken aborts a create whose insert hit the unique constraint,
+// so the transaction is rolled back before the error is reported.
+var errSurplusTaken = errors.New("surplus id in use")
+
+// CreateSurplus stores a new surplus of an existing customer.
+func (db *DB) CreateSurplus(ctx context.Context, s *customer.Surplus) error {
+	order, err := orderColumn(s.ActiveOrder)
+	if err != nil {
+		return err
+	}
+	err = db.Tx(ctx, func(tx *sql.Tx) error {
+		taken, err := db.numberTaken(ctx, tx, s.LedgerNo, s.CustomerNo)
+		if err != nil {
+			return err
+		}
+		if !taken {
+			return customer.Errorf(customer.ECUSTOMERNOTFOUND, "The customer does not exist.")
+		}
+		_, err = tx.ExecContext(ctx, db.Q(`INSERT INTO surpluses (surplus_key, `+surplusColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+			customer.SurplusKey(s.ID), s.LedgerNo, s.CustomerNo, s.ID, s.Balance.Minor, s.Balance.Currency, s.Date, s.Status,
+			s.Invoice, s.Account, order, micros(s.CreatedAt), micros(s.UpdatedAt))
+		if db.d.IsUnique(err) {
+			return errSurplusTaken
+		}
+		return err
+	})
+	if errors.Is(err, errSurplusTaken) {
+		return customer.Errorf(customer.ECONFLICT, "The customer already has a surplus with this surplusId.")
+	}
+	return err
+}
+
+// Surplus returns one surplus by id in any letter case.
+func (db *DB) Surplus(ctx context.Context, ledgerNo, customerNo, id string) (*customer.Surplus, error) {
+	_, s, err := scanSurplus(db.Read.QueryRowContext(ctx, db.Q(`SELECT id, `+surplusColumns+` FROM surpluses WHERE ledger_no = ? AND customer_no = ? AND surplus_key = ?`),
+		ledgerNo, customerNo, customer.SurplusKey(id)))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, customer.Errorf(customer.ENOTFOUND, "The surplus does not exist.")
+	}
+	return s, db.Err(err)
+}
+
+// ListSurpluses returns a page of a customer's surpluses that are not
+// depleted, oldest first.
+func (db *DB) ListSurpluses(ctx context.Context, ledgerNo, customerNo string, skip, limit int) ([]*customer.Surplus, error) {
+	rows, err := db.Read.QueryContext(ctx, db.Q(`SELECT id, `+surplusColumns+` FROM surpluses
+		WHERE ledger_no = ? AND customer_no = ? AND status <> ? ORDER BY date, id LIMIT ? OFFSET ?`),
+		ledgerNo, customerNo, customer.SurplusDepleted, limit, skip)
+	if err != nil {
+		return nil, db.Err(err)
+	}
+	defer rows.Close()
+	list := []*customer.Surplus{}
+	for rows.Next() {
+		_, s, err := scanSurplus(rows)
+		if err != nil {
+			return nil, db.Err(err)
+		}
+		list = append(list, s)
+	}
+	return list, db.Err(rows.Err())
+}
+
+// UpdateSurplus reads, changes and writes one surplus in one transaction.
+func (db *DB) UpdateSurplus(ctx context.Context, ledgerNo, customerNo, id string, fn func(*customer.Surplus) error) (*customer.Surplus, error) {
+	var out *customer.Surplus
+	err := db.Tx(ctx, func(tx *sql.Tx) error {
+		row, s, err := scanSurplus(tx.QueryRowContext(ctx, db.Q(`SELECT id, `+surplusColumns+` FROM surpluses WHERE ledger_no = ? AND customer_no = ? AND surplus_key = ?`+db.d.ForUpdate),
+			ledgerNo, customerNo, customer.SurplusKey(id)))
+		if errors.Is(err, sql.ErrNoRows) {
+			return customer.Errorf(customer.ENOTFOUND, "The surplus does not exist.")
+		} else if err != nil {
+			return err
+		}
+		if err := fn(s); err != nil {
+			return err
+		}
+		order, err := orderColumn(s.ActiveOrder)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, db.Q(`UPDATE surpluses SET balance_minor = ?, status = ?, active_order = ?, updated_at = ? WHERE id = ?`),
+			s.Balance.Minor, s.Status, order, micros(s.UpdatedAt), row); err != nil {
+			return err
+		}
+		out = s
+		return nil
+	})
+	return out, err
+}
+
+// AddKYCAnswers stores a customer's new answers beside the earlier ones.
+func (db *DB) AddKYCAnswers(ctx context.Context, a *customer.KYCAnswers) error {
+	b, err := json.Marshal(a.Answers)
+	if err != nil {
+		return err
+	}
+	return db.Tx(ctx, func(tx *sql.Tx) error {
+		taken, err := db.numberTaken(ctx, tx, a.LedgerNo, a.CustomerNo)
+		if err != nil {
+			return err
+		}
+		if !taken {
+			return customer.Errorf(customer.ECUSTOMERNOTFOUND, "The customer does not exist.")
+		}
+		_, err = tx.ExecContext(ctx, db.Q(`INSERT INTO kyc_answers (ledger_no, customer_no, answers, answered_at) VALUES (?, ?, ?, ?)`),
+			a.LedgerNo, a.CustomerNo, string(b), micros(a.AnsweredAt))
+		return err
+	})
+}
+
+// KYCAnswers returns a customer's answers, newest first.
+func (db *DB) KYCAnswers(ctx context.Context, ledgerNo, customerNo string, limit int) ([]*customer.KYCAnswers, error) {
+	rows, err := db.Read.QueryContext(ctx, db.Q(`SELECT answers, answered_at FROM kyc_answers
+		WHERE ledger_no = ? AND customer_no = ? ORDER BY answered_at DESC, id DESC LIMIT ?`), ledgerNo, customerNo, limit)
+	if err != nil {
+		return nil, db.Err(err)
+	}
+	defer rows.Close()
+	var list []*customer.KYCAnswers
+	for rows.Next() {
+		var (
+			raw string
+			at  int64
+		)
+		if err := rows.Scan(&raw, &at); err != nil {
+			return nil, db.Err(err)
+		}
+		a := &customer.KYCAnswers{LedgerNo: ledgerNo, CustomerNo: customerNo, AnsweredAt: fromMicros(at)}
+		if err := json.Unmarshal([]byte(raw), &a.Answers); err != nil {
+			return nil, err
+		}
+		list = append(list, a)
+	}
+	return list, db.Err(rows.Err())
+}

@@ -163,7 +163,7 @@ func NewCluster() (*Cluster, error) {
 	if err != nil {
 		return nil, err
 	}
-	dir, err := os.MkdirTemp("", "kund-pg-")
+	dir, err := os.MkdirTemp(tempBase(cred != nil), "kund-pg-")
 	if err != nil {
 		return nil, err
 	}
@@ -320,6 +320,23 @@ func runAs() (*syscall.Credential, int, int, error) {
 	uid, _ := strconv.Atoi(u.Uid)
 	gid, _ := strconv.Atoi(u.Gid)
 	return &syscall.Credential{Uid: uint32(uid), Gid: uint32(gid)}, uid, gid, nil
+}
+
+// tempBase is where the cluster's directory goes: the usual temp dir,
+// unless the cluster's user could not reach it (a root-only TMPDIR).
+func tempBase(otherUser bool) string {
+	base := os.TempDir()
+	if !otherUser {
+		return base
+	}
+	for d := base; ; d = filepath.Dir(d) {
+		if fi, err := os.Stat(d); err != nil || fi.Mode().Perm()&0o001 == 0 {
+			return "/tmp"
+		}
+		if d == filepath.Dir(d) {
+			return base
+		}
+	}
 }
 
 func freePort() (int, error) {

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/kund/kund/internal/pgtest"
 	"github.com/kund/kund/internal/postgres"
@@ -75,5 +76,51 @@ func TestConcurrentOpen(t *testing.T) {
 	}
 	if rows != len(files) || versions != len(files) {
 		t.Fatalf("schema_migrations has %d rows of %d versions, want %d", rows, versions, len(files))
+	}
+}
+
+// TestOpenWaitsForMigrator: while another process holds the migration
+// lock (as during a long migration), Open waits for it rather than timing
+// out like a request would, and then comes up.
+func TestOpenWaitsForMigrator(t *testing.T) {
+	url := pgtest.URL(t)
+	first, err := postgres.Open(context.Background(), url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	first.Close()
+	other, err := sql.Open("pgx", url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	tx, err := other.Begin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tx.Exec(`SELECT id FROM schema_lock WHERE id = 1 FOR UPDATE`); err != nil {
+		t.Fatal(err)
+	}
+	opened := make(chan error, 1)
+	go func() {
+		db, err := postgres.Open(context.Background(), url)
+		if err == nil {
+			db.Close()
+		}
+		opened <- err
+	}()
+	select {
+	case err := <-opened:
+		t.Fatalf("Open did not wait for the lock holder: %v", err)
+	case <-time.After(2500 * time.Millisecond):
+	}
+	tx.Rollback()
+	select {
+	case err := <-opened:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("Open still waits after the lock was released")
 	}
 }

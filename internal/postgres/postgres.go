@@ -13,10 +13,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"net"
-	"sort"
-	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -58,6 +55,16 @@ func Open(ctx context.Context, url string) (*DB, error) {
 	}
 	d := &net.Dialer{KeepAlive: 5 * time.Second, Control: setAckTimeout}
 	cfg.DialFunc = d.DialContext
+	// Migrations run on connections of their own, without the per-call
+	// bound: a long migration, and the processes waiting for it, must not
+	// time out.
+	mpool := stdlib.OpenDB(*cfg)
+	mpool.SetMaxOpenConns(1)
+	err = migrate(ctx, mpool)
+	mpool.Close()
+	if err != nil {
+		return nil, fmt.Errorf("postgres: migrate: %w", err)
+	}
 	pool := sql.OpenDB(boundedConnector{stdlib.GetConnector(*cfg)})
 	pool.SetMaxOpenConns(20)
 	pool.SetMaxIdleConns(10)
@@ -65,10 +72,6 @@ func Open(ctx context.Context, url string) (*DB, error) {
 	// failover leaves no stale connection around for long.
 	pool.SetConnMaxLifetime(30 * time.Minute)
 	pool.SetConnMaxIdleTime(5 * time.Minute)
-	if err := migrate(ctx, pool); err != nil {
-		pool.Close()
-		return nil, fmt.Errorf("postgres: migrate: %w", err)
-	}
 	return &DB{DB: sqlstore.New(pool, pool, dialect), pool: pool}, nil
 }
 
@@ -211,36 +214,12 @@ func apply(ctx context.Context, pool *sql.DB) error {
 	if err := tx.QueryRowContext(ctx, `SELECT id FROM schema_lock WHERE id = 1 FOR UPDATE`).Scan(&id); err != nil {
 		return err
 	}
-	names, err := fs.Glob(migrations, "migrations/*.sql")
+	ms, err := sqlstore.Migrations(migrations, "migrations")
 	if err != nil {
 		return err
 	}
-	sort.Strings(names)
-	for _, name := range names {
-		base := strings.TrimPrefix(name, "migrations/")
-		v, err := strconv.Atoi(strings.SplitN(base, "_", 2)[0])
-		if err != nil {
-			return fmt.Errorf("migration %s: bad name", name)
-		}
-		var n int
-		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM schema_migrations WHERE version = $1`, v).Scan(&n); err != nil {
-			return err
-		}
-		if n > 0 {
-			continue
-		}
-		body, err := migrations.ReadFile(name)
-		if err != nil {
-			return err
-		}
-		// Without arguments pgx sends the file in the simple protocol, which
-		// runs all its statements.
-		if _, err := tx.ExecContext(ctx, string(body)); err != nil {
-			return fmt.Errorf("migration %s: %w", base, err)
-		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)`, v, time.Now().Unix()); err != nil {
-			return err
-		}
+	if err := sqlstore.Apply(ctx, tx, dialect, ms); err != nil {
+		return err
 	}
 	return tx.Commit()
 }

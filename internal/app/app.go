@@ -16,6 +16,7 @@ import (
 	"github.com/kund/kund/internal/auth"
 	"github.com/kund/kund/internal/customer"
 	"github.com/kund/kund/internal/httpapi"
+	"github.com/kund/kund/internal/register"
 	"github.com/kund/kund/internal/sqlite"
 )
 
@@ -23,6 +24,7 @@ import (
 type Store interface {
 	customer.Store
 	auth.Store
+	register.LookupLog
 	Ping(ctx context.Context) error
 	Close() error
 }
@@ -48,6 +50,9 @@ func OpenStore(ctx context.Context, db string) (Store, error) {
 type Config struct {
 	Log *slog.Logger     // request and error logs; nil discards them
 	Now func() time.Time // clock; nil is time.Now
+	// Register is the population register; nil answers every lookup with
+	// population-register-unavailable.
+	Register register.Provider
 }
 
 // Kund is an assembled Kund.
@@ -56,6 +61,8 @@ type Kund struct {
 	Service *customer.Service
 	Auth    *auth.Authenticator
 	Handler http.Handler
+	// Register asks the population register and keeps the disclosure log.
+	Register *register.Service
 }
 
 // New assembles a Kund on an open store.
@@ -66,7 +73,9 @@ func New(store Store, cfg Config) *Kund {
 	svc := customer.NewService(store, cfg.Now)
 	authn := auth.NewAuthenticator(store, cfg.Now)
 	srv := httpapi.New(svc, authn, cfg.Log)
-	return &Kund{Store: store, Service: svc, Auth: authn, Handler: srv}
+	reg := register.NewService(cfg.Register, store, cfg.Now)
+	srv.SetRegister(reg)
+	return &Kund{Store: store, Service: svc, Auth: authn, Handler: srv, Register: reg}
 }
 
 // CreateToken issues a token for a ledger and returns its plaintext, which

@@ -16,6 +16,7 @@ import (
 
 	"github.com/kund/kund/internal/auth"
 	"github.com/kund/kund/internal/customer"
+	"github.com/kund/kund/internal/register"
 )
 
 // Base is the path of the native API; a ledger number follows.
@@ -27,6 +28,7 @@ type Server struct {
 	authn *auth.Authenticator
 	log   *slog.Logger
 	mux   *http.ServeMux
+	reg   *register.Service
 }
 
 // New returns a Server with the native API's routes.
@@ -54,6 +56,7 @@ func (s *Server) routes() {
 	s.route("PUT "+one+"/billing-address", customer.ScopeWrite, s.putBillingAddress)
 	s.route("DELETE "+one+"/billing-address", customer.ScopeWrite, s.deleteBillingAddress)
 	s.route("POST "+Base+"{ledgerNo}/find-customer", customer.ScopeRead, s.findCustomer)
+	s.registerRoutes()
 }
 
 // handlerFunc is a native handler: it gets the authenticated caller and

@@ -104,3 +104,15 @@ func TestServeRegisterFile(t *testing.T) {
 		t.Fatalf("a missing register file: exit %d, want 1", code)
 	}
 }
+
+func TestServeRegisterFlagsConflict(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "k.db")
+	for _, args := range [][]string{
+		{"serve", "--db", db, "--register-file", "p.csv", "--register-url", "http://127.0.0.1:1"},
+		{"serve", "--db", db, "--register-url", "ftp://127.0.0.1:1"},
+	} {
+		if _, _, code := run(t, nil, args...); code != 2 {
+			t.Fatalf("%v: exit %d, want 2", args, code)
+		}
+	}
+}

@@ -22,6 +22,11 @@ type Config struct {
 	PublicURL string
 	// RegisterFile is the population register's CSV file (DESIGN.md).
 	RegisterFile string
+	// RegisterURL is an HTTP register (docs/register.md), with the
+	// timeout of a lookup and the TTL of its cache.
+	RegisterURL      string
+	RegisterTimeout  time.Duration
+	RegisterCacheTTL time.Duration
 }
 
 // Main is a running Kund: its configuration, its database and its HTTP
@@ -106,6 +111,9 @@ func runServe(ctx context.Context, args []string, stderr io.Writer) error {
 	fs.StringVar(&cfg.DB, "db", "kund.db", "SQLite file or postgres:// URL")
 	fs.StringVar(&cfg.PublicURL, "public-url", "", "URL at which clients reach this server")
 	fs.StringVar(&cfg.RegisterFile, "register-file", "", "population register CSV file")
+	fs.StringVar(&cfg.RegisterURL, "register-url", "", "population register behind the HTTP contract of docs/register.md")
+	fs.DurationVar(&cfg.RegisterTimeout, "register-timeout", 2*time.Second, "time limit of one register lookup, retries included")
+	fs.DurationVar(&cfg.RegisterCacheTTL, "register-cache-ttl", time.Minute, "how long answers of --register-url are kept (0: not at all)")
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return err

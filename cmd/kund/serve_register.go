@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"os"
 	"os/signal"
@@ -13,7 +14,19 @@ import (
 // openRegister opens the population register the configuration names, or
 // none (every register operation then answers 503).
 func (m *Main) openRegister() (register.Provider, error) {
-	if m.Config.RegisterFile == "" {
+	switch {
+	case m.Config.RegisterFile != "" && m.Config.RegisterURL != "":
+		return nil, fmt.Errorf("%w: give --register-file or --register-url, not both", errUsage)
+	case m.Config.RegisterURL != "":
+		h, err := register.NewHTTP(m.Config.RegisterURL, register.HTTPOptions{Timeout: m.Config.RegisterTimeout})
+		if err != nil {
+			return nil, fmt.Errorf("%w: --register-url: %v", errUsage, err)
+		}
+		if m.Config.RegisterCacheTTL <= 0 {
+			return h, nil
+		}
+		return register.NewCache(h, m.Config.RegisterCacheTTL, 0, nil), nil
+	case m.Config.RegisterFile == "":
 		return nil, nil
 	}
 	// Rejected rows are logged by line number and reason; the reasons never

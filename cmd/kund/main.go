@@ -16,6 +16,7 @@ import (
 
 const usage = `usage:
   kund serve   --addr 127.0.0.1:8080 --db kund.db [--public-url URL]
+               [--register-file persons.csv | --register-url URL [--register-timeout 2s] [--register-cache-ttl 1m]]
   kund migrate --db DB
   kund ledger create LEDGERNO --db DB --country SE|NO|DK|FI [--customer-numbers client|generated]
                [--kyc-questions FILE.json] [--kyc-renewal-days N] [--disbursements]
@@ -23,6 +24,7 @@ const usage = `usage:
   kund token create --db DB --ledger LEDGERNO --scope SCOPE [--scope SCOPE ...] [--ttl DURATION]
   kund token revoke --db DB TOKENID
   kund demo    [--addr 127.0.0.1:8080]
+  kund register generate --country SE|NO|DK|FI --count N [--seed N] > persons.csv
 
 Every flag can also be given as an environment variable: --db as KUND_DB,
 --public-url as KUND_PUBLIC_URL, and so on.
@@ -62,6 +64,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runToken(ctx, args, stdout)
 	case "demo":
 		return runDemo(ctx, args, stdout, stderr)
+	case "register":
+		return runRegister(ctx, args, stdout)
 	case "", "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil

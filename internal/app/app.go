@@ -18,6 +18,7 @@ import (
 	"github.com/kund/kund/internal/customer"
 	"github.com/kund/kund/internal/httpapi"
 	"github.com/kund/kund/internal/postgres"
+	"github.com/kund/kund/internal/register"
 	"github.com/kund/kund/internal/sqlite"
 )
 
@@ -25,6 +26,7 @@ import (
 type Store interface {
 	customer.Store
 	auth.Store
+	register.LookupLog
 	Ping(ctx context.Context) error
 	Close() error
 }
@@ -54,6 +56,9 @@ type Config struct {
 	// page's redirectUrl); empty: the host of the request that started
 	// the registration.
 	PublicURL string
+	// Register is the population register; nil answers every lookup with
+	// population-register-unavailable.
+	Register register.Provider
 }
 
 // Kund is an assembled Kund.
@@ -62,6 +67,8 @@ type Kund struct {
 	Service *customer.Service
 	Auth    *auth.Authenticator
 	Handler http.Handler
+	// Register asks the population register and keeps the disclosure log.
+	Register *register.Service
 }
 
 // New assembles a Kund on an open store.
@@ -76,7 +83,9 @@ func New(store Store, cfg Config) *Kund {
 	sandbox.Base = cfg.PublicURL
 	svc.UseCardGateway(sandbox)
 	sandbox.Routes(srv.Handle)
-	return &Kund{Store: store, Service: svc, Auth: authn, Handler: srv}
+	reg := register.NewService(cfg.Register, store, cfg.Now)
+	srv.SetRegister(reg)
+	return &Kund{Store: store, Service: svc, Auth: authn, Handler: srv, Register: reg}
 }
 
 // CreateToken issues a token for a ledger and returns its plaintext, which

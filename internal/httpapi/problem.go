@@ -37,6 +37,9 @@ var codes = map[string]struct {
 	customer.EINTERNAL:             {http.StatusInternalServerError, "An unexpected error occurred."},
 	customer.EKYCCONFIGURATION:     {http.StatusConflict, "The ledger is not configured for KYC."},
 	customer.EKYCNOTCONFIGURED:     {http.StatusNotFound, "The ledger has no KYC questions."},
+	customer.EPERSONNOTFOUND:       {http.StatusNotFound, "The person is not in the population register."},
+	customer.EPERSONDECEASED:       {http.StatusUnprocessableEntity, "The person is deceased according to the population register."},
+	customer.EREGISTERUNAVAILABLE:  {http.StatusServiceUnavailable, "The population register is unavailable."},
 }
 
 // Status returns the HTTP status of a domain error code.

@@ -16,6 +16,7 @@ import (
 
 	"github.com/kund/kund/internal/auth"
 	"github.com/kund/kund/internal/customer"
+	"github.com/kund/kund/internal/register"
 )
 
 // Base is the path of the native API; a ledger number follows.
@@ -27,6 +28,7 @@ type Server struct {
 	authn *auth.Authenticator
 	log   *slog.Logger
 	mux   *http.ServeMux
+	reg   *register.Service
 }
 
 // New returns a Server with the native API's routes.
@@ -70,6 +72,7 @@ func (s *Server) routes() {
 	s.route("GET "+one+"/consent/recurring-card-redirect-registration", customer.ScopeRead, s.getCardRegistration)
 	s.route("PUT "+one+"/consent/active-consents/{name}", customer.ScopeConsents, s.putActiveConsent)
 	s.route("DELETE "+one+"/consent/active-consents/{name}", customer.ScopeConsents, s.deleteActiveConsent)
+	s.registerRoutes()
 }
 
 // handlerFunc is a native handler: it gets the authenticated caller and

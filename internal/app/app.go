@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/kund/kund/internal/auth"
+	"github.com/kund/kund/internal/compat/frontpayment"
 	"github.com/kund/kund/internal/customer"
 	"github.com/kund/kund/internal/httpapi"
 	"github.com/kund/kund/internal/sqlite"
@@ -66,6 +67,7 @@ func New(store Store, cfg Config) *Kund {
 	svc := customer.NewService(store, cfg.Now)
 	authn := auth.NewAuthenticator(store, cfg.Now)
 	srv := httpapi.New(svc, authn, cfg.Log)
+	frontpayment.Mount(srv.Handle, svc, authn, cfg.Log)
 	return &Kund{Store: store, Service: svc, Auth: authn, Handler: srv}
 }
 

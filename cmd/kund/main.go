@@ -20,6 +20,7 @@ const usage = `usage:
   kund ledger create LEDGERNO --db DB --country SE|NO|DK|FI [--customer-numbers client|generated]
   kund token create --db DB --ledger LEDGERNO --scope SCOPE [--scope SCOPE ...] [--ttl DURATION]
   kund token revoke --db DB TOKENID
+  kund payway client create --db DB --ledger LEDGERNO --scope /external/account/r
   kund demo    [--addr 127.0.0.1:8080]
 
 Every flag can also be given as an environment variable: --db as KUND_DB,
@@ -58,6 +59,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runLedger(ctx, args, stdout)
 	case "token":
 		return runToken(ctx, args, stdout)
+	case "payway":
+		return runPayway(ctx, args, stdout)
 	case "demo":
 		return runDemo(ctx, args, stdout, stderr)
 	case "", "help", "-h", "--help":

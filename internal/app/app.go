@@ -15,6 +15,7 @@ import (
 
 	"github.com/kund/kund/internal/auth"
 	"github.com/kund/kund/internal/compat/frontpayment"
+	"github.com/kund/kund/internal/compat/payway"
 	"github.com/kund/kund/internal/customer"
 	"github.com/kund/kund/internal/httpapi"
 	"github.com/kund/kund/internal/sqlite"
@@ -24,6 +25,8 @@ import (
 type Store interface {
 	customer.Store
 	auth.Store
+	auth.CompatStore
+	customer.ProductStore
 	Ping(ctx context.Context) error
 	Close() error
 }
@@ -68,6 +71,7 @@ func New(store Store, cfg Config) *Kund {
 	authn := auth.NewAuthenticator(store, cfg.Now)
 	srv := httpapi.New(svc, authn, cfg.Log)
 	frontpayment.Mount(srv.Handle, svc, authn, cfg.Log)
+	payway.Mount(srv.Handle, svc, authn, store, cfg.Log)
 	return &Kund{Store: store, Service: svc, Auth: authn, Handler: srv}
 }
 

@@ -54,6 +54,8 @@ func (s *Server) routes() {
 	s.route("PUT "+one+"/billing-address", customer.ScopeWrite, s.putBillingAddress)
 	s.route("DELETE "+one+"/billing-address", customer.ScopeWrite, s.deleteBillingAddress)
 	s.route("POST "+Base+"{ledgerNo}/find-customer", customer.ScopeRead, s.findCustomer)
+	s.route("GET "+one+"/products", customer.ScopeRead, s.getProducts)
+	s.route("PUT "+one+"/products", customer.ScopeWrite, s.putProducts)
 }
 
 // handlerFunc is a native handler: it gets the authenticated caller and

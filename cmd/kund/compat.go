@@ -1,0 +1,42 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+
+	"github.com/kund/kund/internal/app"
+	"github.com/kund/kund/internal/compat/payway"
+)
+
+// runPayway is `kund payway client create`: it prints the new client's id
+// and secret as JSON, once.
+func runPayway(ctx context.Context, args []string, stdout io.Writer) error {
+	if len(args) < 2 || args[0] != "client" || args[1] != "create" {
+		return fmt.Errorf("%w: expected `kund payway client create`", errUsage)
+	}
+	fs := flag.NewFlagSet("payway client create", flag.ContinueOnError)
+	db := fs.String("db", "", "SQLite file or postgres:// URL")
+	ledger := fs.String("ledger", "", "ledger number the client is bound to")
+	var scopes listFlag
+	fs.Var(&scopes, "scope", "Payway scope (repeatable), such as "+payway.ScopeAccountRead)
+	pos, err := parseFlags(fs, args[2:])
+	if err != nil {
+		return err
+	}
+	if len(pos) > 0 {
+		return fmt.Errorf("%w: payway client create takes no arguments", errUsage)
+	}
+	if len(scopes) == 0 {
+		return fmt.Errorf("%w: at least one --scope is required", errUsage)
+	}
+	return withKund(ctx, *db, func(k *app.Kund) error {
+		id, secret, err := payway.CreateClient(ctx, k.Service, k.Store, *ledger, scopes)
+		if err != nil {
+			return describe(err)
+		}
+		return json.NewEncoder(stdout).Encode(map[string]string{"clientId": id, "clientSecret": secret})
+	})
+}

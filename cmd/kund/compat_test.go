@@ -1,0 +1,37 @@
+package main_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+func TestPaywayClientCreate(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "k.db")
+	mustRun(t, nil, "ledger", "create", "L-1", "--db", db, "--country", "SE")
+	out := mustRun(t, nil, "payway", "client", "create", "--db", db, "--ledger", "L-1", "--scope", "/external/account/r")
+	var c map[string]string
+	if err := json.Unmarshal([]byte(out), &c); err != nil || len(c) != 2 || c["clientId"] == "" || len(c["clientSecret"]) < 40 {
+		t.Fatalf("payway client create printed %q", out)
+	}
+	// Only a hash of the secret is kept.
+	files, _ := filepath.Glob(filepath.Join(dir, "k.db*"))
+	for _, f := range files {
+		b, _ := os.ReadFile(f)
+		if bytes.Contains(b, []byte(c["clientSecret"])) {
+			t.Fatalf("%s holds the client secret", f)
+		}
+	}
+	if _, _, code := run(t, nil, "payway", "client", "create", "--db", db, "--ledger", "L-1", "--scope", "/external/account/w"); code != 1 {
+		t.Fatalf("unknown scope: exit %d", code)
+	}
+	if _, _, code := run(t, nil, "payway", "client", "create", "--db", db, "--ledger", "L-9", "--scope", "/external/account/r"); code != 1 {
+		t.Fatalf("unknown ledger: exit %d", code)
+	}
+	if _, _, code := run(t, nil, "payway", "client", "create", "--db", db, "--ledger", "L-1"); code != 2 {
+		t.Fatalf("no scope: exit %d", code)
+	}
+}

@@ -22,6 +22,7 @@ const usage = `usage:
   kund token revoke --db DB TOKENID
   kund payway client create --db DB --ledger LEDGERNO --scope /external/account/r
   kund demo    [--addr 127.0.0.1:8080]
+  kund register generate --country SE|NO|DK|FI --count N [--seed N] > persons.csv
 
 Every flag can also be given as an environment variable: --db as KUND_DB,
 --public-url as KUND_PUBLIC_URL, and so on.
@@ -63,6 +64,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runPayway(ctx, args, stdout)
 	case "demo":
 		return runDemo(ctx, args, stdout, stderr)
+	case "register":
+		return runRegister(ctx, args, stdout)
 	case "", "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil

@@ -16,8 +16,10 @@ import (
 	"github.com/kund/kund/internal/auth"
 	"github.com/kund/kund/internal/compat/frontpayment"
 	"github.com/kund/kund/internal/compat/payway"
+	"github.com/kund/kund/internal/compat/riverty"
 	"github.com/kund/kund/internal/customer"
 	"github.com/kund/kund/internal/httpapi"
+	"github.com/kund/kund/internal/register"
 	"github.com/kund/kund/internal/sqlite"
 )
 
@@ -52,6 +54,9 @@ func OpenStore(ctx context.Context, db string) (Store, error) {
 type Config struct {
 	Log *slog.Logger     // request and error logs; nil discards them
 	Now func() time.Time // clock; nil is time.Now
+	// Register is the population register the dialects fall back on; nil
+	// is register.None (every register lookup unavailable).
+	Register register.Provider
 }
 
 // Kund is an assembled Kund.
@@ -67,11 +72,15 @@ func New(store Store, cfg Config) *Kund {
 	if cfg.Log == nil {
 		cfg.Log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
+	if cfg.Register == nil {
+		cfg.Register = register.None{}
+	}
 	svc := customer.NewService(store, cfg.Now)
 	authn := auth.NewAuthenticator(store, cfg.Now)
 	srv := httpapi.New(svc, authn, cfg.Log)
 	frontpayment.Mount(srv.Handle, svc, authn, cfg.Log)
 	payway.Mount(srv.Handle, svc, authn, store, cfg.Log)
+	riverty.Mount(srv.Handle, svc, authn, cfg.Register, cfg.Log)
 	return &Kund{Store: store, Service: svc, Auth: authn, Handler: srv}
 }
 

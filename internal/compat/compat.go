@@ -6,11 +6,13 @@ package compat
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"strings"
 
 	"github.com/kund/kund/internal/auth"
 	"github.com/kund/kund/internal/customer"
+	"github.com/kund/kund/internal/register"
 )
 
 // Bearer authenticates the native bearer token of r. Every failure is an
@@ -33,4 +35,43 @@ func SplitName(name string) (first, last string) {
 		return name, ""
 	}
 	return strings.TrimSpace(name[:i]), name[i+1:]
+}
+
+// RegisterPerson asks the population register about a person for a
+// dialect's lookup. A person under protected identity is never disclosed,
+// so the register's answer for one is "not found", as it is for a deceased
+// person, who cannot become a customer. Register failures other than "not
+// found" are EUNAVAILABLE.
+func RegisterPerson(ctx context.Context, reg register.Provider, lookup func(register.Provider) (*register.Person, error)) (*register.Person, error) {
+	p, err := lookup(reg)
+	switch {
+	case errors.Is(err, register.ErrNotFound), errors.Is(err, register.ErrAmbiguous), err == nil && (p.ProtectedIdentity || p.Deceased):
+		return nil, customer.Errorf(customer.ECUSTOMERNOTFOUND, "No customer was found.")
+	case err != nil:
+		return nil, customer.Errorf(customer.EUNAVAILABLE, "The population register is unavailable; try again.")
+	}
+	return p, nil
+}
+
+// CreateFromRegister makes a consumer customer of a ledger from what the
+// register says about p, through the domain's own create (so every rule
+// of a new customer applies). customerNo is empty on a ledger that
+// generates its numbers.
+func CreateFromRegister(ctx context.Context, svc *customer.Service, ledgerNo, customerNo string, p *register.Person) (*customer.Customer, error) {
+	in := &customer.NewCustomer{
+		CustomerNo:  customerNo,
+		NationalID:  &customer.NationalIDInput{RegNo: p.RegNo, CountryCode: p.Country},
+		LegalEntity: customer.Consumer,
+		Name:        p.Name(),
+		MSISDN:      p.Phone,
+		LegalAddress: &customer.AddressInput{
+			Addressee:     p.Name(),
+			StreetAddress: p.Address.StreetAddress,
+			CoAddress:     p.Address.CoAddress,
+			ZipCode:       p.Address.ZipCode,
+			City:          p.Address.City,
+			CountryCode:   p.Address.CountryCode,
+		},
+	}
+	return svc.CreateCustomer(ctx, ledgerNo, in)
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/kund/kund/internal/app"
 	"github.com/kund/kund/internal/compat/payway"
+	"github.com/kund/kund/internal/compat/worldline"
 )
 
 // runPayway is `kund payway client create`: it prints the new client's id
@@ -38,5 +39,30 @@ func runPayway(ctx context.Context, args []string, stdout io.Writer) error {
 			return describe(err)
 		}
 		return json.NewEncoder(stdout).Encode(map[string]string{"clientId": id, "clientSecret": secret})
+	})
+}
+
+// runWorldline is `kund worldline key create`: it prints the new API key's
+// id and secret as JSON.
+func runWorldline(ctx context.Context, args []string, stdout io.Writer) error {
+	if len(args) < 2 || args[0] != "key" || args[1] != "create" {
+		return fmt.Errorf("%w: expected `kund worldline key create`", errUsage)
+	}
+	fs := flag.NewFlagSet("worldline key create", flag.ContinueOnError)
+	db := fs.String("db", "", "SQLite file or postgres:// URL")
+	ledger := fs.String("ledger", "", "ledger number (the merchantId) the key is bound to")
+	pos, err := parseFlags(fs, args[2:])
+	if err != nil {
+		return err
+	}
+	if len(pos) > 0 {
+		return fmt.Errorf("%w: worldline key create takes no arguments", errUsage)
+	}
+	return withKund(ctx, *db, func(k *app.Kund) error {
+		key, err := worldline.CreateKey(ctx, k.Service, k.Store, *ledger)
+		if err != nil {
+			return describe(err)
+		}
+		return json.NewEncoder(stdout).Encode(map[string]string{"apiKeyId": key.ID, "secretApiKey": key.Secret})
 	})
 }

@@ -35,3 +35,19 @@ func TestPaywayClientCreate(t *testing.T) {
 		t.Fatalf("no scope: exit %d", code)
 	}
 }
+
+func TestWorldlineKeyCreate(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "k.db")
+	mustRun(t, nil, "ledger", "create", "L-1", "--db", db, "--country", "SE")
+	out := mustRun(t, nil, "worldline", "key", "create", "--db", db, "--ledger", "L-1")
+	var k map[string]string
+	if err := json.Unmarshal([]byte(out), &k); err != nil || len(k) != 2 || k["apiKeyId"] == "" || len(k["secretApiKey"]) < 40 {
+		t.Fatalf("worldline key create printed %q", out)
+	}
+	if _, _, code := run(t, nil, "worldline", "key", "create", "--db", db, "--ledger", "L-9"); code != 1 {
+		t.Fatalf("unknown ledger: exit %d", code)
+	}
+	if _, _, code := run(t, nil, "worldline", "key"); code != 2 {
+		t.Fatalf("no verb: exit %d", code)
+	}
+}

@@ -20,6 +20,7 @@ const usage = `usage:
   kund ledger create LEDGERNO --db DB --country SE|NO|DK|FI [--customer-numbers client|generated]
   kund token create --db DB --ledger LEDGERNO --scope SCOPE [--scope SCOPE ...] [--ttl DURATION]
   kund token revoke --db DB TOKENID
+  kund worldline key create --db DB --ledger LEDGERNO
   kund payway client create --db DB --ledger LEDGERNO --scope /external/account/r
   kund demo    [--addr 127.0.0.1:8080]
   kund register generate --country SE|NO|DK|FI --count N [--seed N] > persons.csv
@@ -60,6 +61,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runLedger(ctx, args, stdout)
 	case "token":
 		return runToken(ctx, args, stdout)
+	case "worldline":
+		return runWorldline(ctx, args, stdout)
 	case "payway":
 		return runPayway(ctx, args, stdout)
 	case "demo":

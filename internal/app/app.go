@@ -17,6 +17,7 @@ import (
 	"github.com/kund/kund/internal/compat/frontpayment"
 	"github.com/kund/kund/internal/compat/payway"
 	"github.com/kund/kund/internal/compat/riverty"
+	"github.com/kund/kund/internal/compat/worldline"
 	"github.com/kund/kund/internal/customer"
 	"github.com/kund/kund/internal/httpapi"
 	"github.com/kund/kund/internal/register"
@@ -81,6 +82,7 @@ func New(store Store, cfg Config) *Kund {
 	frontpayment.Mount(srv.Handle, svc, authn, cfg.Log)
 	payway.Mount(srv.Handle, svc, authn, store, cfg.Log)
 	riverty.Mount(srv.Handle, svc, authn, cfg.Register, cfg.Log)
+	worldline.Mount(srv.Handle, svc, store, cfg.Register, cfg.Log)
 	return &Kund{Store: store, Service: svc, Auth: authn, Handler: srv}
 }
 

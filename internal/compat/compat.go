@@ -12,6 +12,7 @@ import (
 
 	"github.com/kund/kund/internal/auth"
 	"github.com/kund/kund/internal/customer"
+	"github.com/kund/kund/internal/nordic"
 	"github.com/kund/kund/internal/register"
 )
 
@@ -74,4 +75,18 @@ func CreateFromRegister(ctx context.Context, svc *customer.Service, ledgerNo, cu
 		},
 	}
 	return svc.CreateCustomer(ctx, ledgerNo, in)
+}
+
+// NationalPhone writes an E.164 number as it is dialled inside its
+// country: the national part, with the trunk 0 that Sweden and Finland
+// write in front of it. An invalid number gives "".
+func NationalPhone(msisdn string) string {
+	cc, national, err := nordic.MSISDNParts(msisdn)
+	if err != nil {
+		return ""
+	}
+	if cc == "+46" || cc == "+358" {
+		national = "0" + national
+	}
+	return national
 }

@@ -267,13 +267,7 @@ func represent(c *customer.Customer, ps []customer.Product) item {
 	} else {
 		it.FirstName, it.LastName = compat.SplitName(c.Name)
 	}
-	if cc, national, err := nordic.MSISDNParts(c.MSISDN); err == nil {
-		// Sweden and Finland write national numbers with a trunk 0.
-		if cc == "+46" || cc == "+358" {
-			national = "0" + national
-		}
-		it.MobilePhoneNumber = national
-	}
+	it.MobilePhoneNumber = compat.NationalPhone(c.MSISDN)
 	if c.NationalID != nil {
 		it.SocialSecurityNumber = tenDigits(c.NationalID)
 	}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"flag"
 	"fmt"
@@ -8,9 +9,11 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/kund/kund/internal/app"
 	"github.com/kund/kund/internal/customer"
+	"github.com/kund/kund/internal/register"
 )
 
 const demoLedger = "DEMO"
@@ -61,7 +64,12 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return err
 	}
 
-	m := &Main{Config: Config{Addr: *addr, DB: db}, Log: slog.New(slog.NewJSONHandler(stderr, nil))}
+	persons, regNo, err := demoRegister(dir)
+	if err != nil {
+		return err
+	}
+
+	m := &Main{Config: Config{Addr: *addr, DB: db, RegisterFile: persons}, Log: slog.New(slog.NewJSONHandler(stderr, nil))}
 	if err := m.Open(ctx); err != nil {
 		m.Config.Addr = "127.0.0.1:0"
 		if err := m.Open(ctx); err != nil {
@@ -82,8 +90,13 @@ Try:
   curl -s %s '%s/customers/1001?$expand=legaladdress,billingaddress'
   curl -s %s -H 'Content-Type: application/json' -d '{"nationalIdentifier":{"regNo":"19121212-1212","countryCode":"SE"}}' %s/find-customer
 
+The synthetic population register %s holds %d Swedish persons:
+  curl -s %s -H 'Content-Type: application/json' -d '{"nationalIdentifier":{"regNo":"%s","countryCode":"SE"},"customerNo":"2001"}' %s/generate-consumer-customer-by-reg-no
+  curl -s %s %s/register-lookups
+
 Stop with Ctrl-C.
-`, demoLedger, len(demoCustomers), dir, demoLedger, token, auth, base, auth, base, auth, base)
+`, demoLedger, len(demoCustomers), dir, demoLedger, token, auth, base, auth, base, auth, base,
+		persons, demoPersons, auth, regNo, base, auth, base)
 	return m.Run(ctx)
 }
 
@@ -105,4 +118,26 @@ func seedDemo(ctx context.Context, db string) (string, error) {
 		}
 	}
 	return k.CreateToken(ctx, demoLedger, []customer.Scope{customer.ScopeAll}, 0)
+}
+
+// demoPersons is the size of the demo's synthetic register.
+const demoPersons = 1000
+
+// demoRegister writes the demo's synthetic register into dir and returns
+// its path and the number of an ordinary person in it (living, not
+// protected) for the printed example.
+func demoRegister(dir string) (path, regNo string, err error) {
+	var buf bytes.Buffer
+	if err := register.Generate(&buf, register.GenerateOptions{Country: "SE", Count: demoPersons, Seed: 1}); err != nil {
+		return "", "", err
+	}
+	for _, row := range strings.Split(buf.String(), "\n")[1:] {
+		f := strings.Split(row, ",")
+		if len(f) == len(register.Header) && f[8] == "false" && f[9] == "false" {
+			regNo = f[1]
+			break
+		}
+	}
+	path = filepath.Join(dir, "persons.csv")
+	return path, regNo, os.WriteFile(path, buf.Bytes(), 0o600)
 }

@@ -16,6 +16,7 @@ import (
 
 const usage = `usage:
   kund serve   --addr 127.0.0.1:8080 --db kund.db [--public-url URL]
+               [--register-file persons.csv | --register-url URL [--register-timeout 2s] [--register-cache-ttl 1m]]
   kund migrate --db DB
   kund ledger create LEDGERNO --db DB --country SE|NO|DK|FI [--customer-numbers client|generated]
   kund token create --db DB --ledger LEDGERNO --scope SCOPE [--scope SCOPE ...] [--ttl DURATION]

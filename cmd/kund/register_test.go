@@ -1,8 +1,13 @@
 package main_test
 
 import (
+	"os"
+	"os/exec"
+	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 )
 
 func TestRegisterGenerate(t *testing.T) {
@@ -23,6 +28,88 @@ func TestRegisterGenerate(t *testing.T) {
 		{"register", "generate", "--country", "DE"},
 		{"register", "generate", "--count", "-1"},
 		{"register", "lookup"},
+	} {
+		if _, _, code := run(t, nil, args...); code != 2 {
+			t.Fatalf("%v: exit %d, want 2", args, code)
+		}
+	}
+}
+
+// checkDemoRegister runs the demo's register examples: generate a customer
+// from the synthetic register, then read the disclosure log.
+func checkDemoRegister(t *testing.T, curls []string) {
+	t.Helper()
+	var gen, log string
+	for _, c := range curls {
+		switch {
+		case strings.Contains(c, "generate-consumer-customer-by-reg-no"):
+			gen = c
+		case strings.Contains(c, "register-lookups"):
+			log = c
+		}
+	}
+	if gen == "" || log == "" {
+		t.Fatalf("the demo prints no register examples: %v", curls)
+	}
+	body, status := curlStatus(t, gen)
+	if status != "201" || !strings.Contains(body, `"customerNo":"2001"`) {
+		t.Fatalf("%s: %s %s", gen, status, body)
+	}
+	body, status = curlStatus(t, log)
+	if status != "200" || !strings.Contains(body, `"outcome":"found"`) {
+		t.Fatalf("%s: %s %s", log, status, body)
+	}
+}
+
+func curlStatus(t *testing.T, c string) (body, status string) {
+	t.Helper()
+	out, err := exec.Command("sh", "-c", c+" -w '\n%{http_code}'").Output()
+	if err != nil {
+		t.Fatalf("%s: %v", c, err)
+	}
+	i := strings.LastIndex(string(out), "\n")
+	return string(out[:i]), string(out[i+1:])
+}
+
+// TestServeRegisterFile: bad rows are logged by line number without their
+// content, and SIGHUP reloads the file.
+func TestServeRegisterFile(t *testing.T) {
+	dir := t.TempDir()
+	db, persons := filepath.Join(dir, "k.db"), filepath.Join(dir, "persons.csv")
+	head := "country,regNo,firstName,lastName,coAddress,streetAddress,zipCode,city,protectedIdentity,deceased,phone\n"
+	good := "SE,19811218-9876,Britt-Marie,Axelstopp,c/o Jansson,The street 18,15961,STOCKHOLM,false,false,\n"
+	bad := "SE,19811218-9875,Bad,Check,,The street 18,15961,STOCKHOLM,false,false,\n"
+	os.WriteFile(persons, []byte(head+good+bad), 0o600)
+	s := serve(t, nil, "serve", "--db", db, "--addr", "127.0.0.1:0", "--register-file", persons)
+	os.WriteFile(persons, []byte(head+good), 0o600)
+	s.cmd.Process.Signal(syscall.SIGHUP)
+	time.Sleep(300 * time.Millisecond) // let the reload happen before the stop
+	s.cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case <-s.done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("kund did not stop")
+	}
+	log := s.stderr.String()
+	if !strings.Contains(log, `"msg":"register file: row skipped","line":3,`) {
+		t.Fatalf("the bad row is not logged with its line:\n%s", log)
+	}
+	if strings.Contains(log, "19811218") || strings.Contains(log, "9875") {
+		t.Fatalf("the log shows an identity number:\n%s", log)
+	}
+	if !strings.Contains(log, `"persons":1,"rejected":1`) || !strings.Contains(log, `"persons":1,"rejected":0`) {
+		t.Fatalf("load and reload are not both logged:\n%s", log)
+	}
+	if _, _, code := run(t, nil, "serve", "--db", db, "--register-file", filepath.Join(dir, "missing.csv")); code != 1 {
+		t.Fatalf("a missing register file: exit %d, want 1", code)
+	}
+}
+
+func TestServeRegisterFlagsConflict(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "k.db")
+	for _, args := range [][]string{
+		{"serve", "--db", db, "--register-file", "p.csv", "--register-url", "http://127.0.0.1:1"},
+		{"serve", "--db", db, "--register-url", "ftp://127.0.0.1:1"},
 	} {
 		if _, _, code := run(t, nil, args...); code != 2 {
 			t.Fatalf("%v: exit %d, want 2", args, code)

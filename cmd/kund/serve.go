@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/kund/kund/internal/app"
+	"github.com/kund/kund/internal/register"
 )
 
 // Config is the configuration of `kund serve`.
@@ -19,6 +20,13 @@ type Config struct {
 	Addr      string
 	DB        string
 	PublicURL string
+	// RegisterFile is the population register's CSV file (DESIGN.md).
+	RegisterFile string
+	// RegisterURL is an HTTP register (docs/register.md), with the
+	// timeout of a lookup and the TTL of its cache.
+	RegisterURL      string
+	RegisterTimeout  time.Duration
+	RegisterCacheTTL time.Duration
 }
 
 // Main is a running Kund: its configuration, its database and its HTTP
@@ -29,7 +37,8 @@ type Main struct {
 	DB     app.Store
 	Server *http.Server
 
-	listener net.Listener
+	listener     net.Listener
+	registerFile *register.File
 }
 
 // Open opens the database and starts listening; Run then serves.
@@ -39,7 +48,12 @@ func (m *Main) Open(ctx context.Context) error {
 		return err
 	}
 	m.DB = db
-	k := app.New(db, app.Config{Log: m.Log})
+	provider, err := m.openRegister()
+	if err != nil {
+		db.Close()
+		return err
+	}
+	k := app.New(db, app.Config{Log: m.Log, Register: provider})
 	m.Server = &http.Server{
 		Handler:           k.Handler,
 		ReadHeaderTimeout: 10 * time.Second,
@@ -62,6 +76,7 @@ func (m *Main) Addr() string { return m.listener.Addr().String() }
 // finish (for up to 30 seconds), new connections are refused.
 func (m *Main) Run(ctx context.Context) error {
 	m.Log.Info("kund listening", slog.String("addr", m.Addr()))
+	m.reloadOnHangup(ctx)
 	done := make(chan error, 1)
 	go func() { done <- m.Server.Serve(m.listener) }()
 	select {
@@ -95,6 +110,10 @@ func runServe(ctx context.Context, args []string, stderr io.Writer) error {
 	fs.StringVar(&cfg.Addr, "addr", "127.0.0.1:8080", "listen address")
 	fs.StringVar(&cfg.DB, "db", "kund.db", "SQLite file or postgres:// URL")
 	fs.StringVar(&cfg.PublicURL, "public-url", "", "URL at which clients reach this server")
+	fs.StringVar(&cfg.RegisterFile, "register-file", "", "population register CSV file")
+	fs.StringVar(&cfg.RegisterURL, "register-url", "", "population register behind the HTTP contract of docs/register.md")
+	fs.DurationVar(&cfg.RegisterTimeout, "register-timeout", 2*time.Second, "time limit of one register lookup, retries included")
+	fs.DurationVar(&cfg.RegisterCacheTTL, "register-cache-ttl", time.Minute, "how long answers of --register-url are kept (0: not at all)")
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return err

@@ -62,15 +62,21 @@ type Env struct {
 	clockMu   sync.Mutex
 }
 
-// Start runs Kund on backend b until the test ends. opts may change the
-// configuration (a population register, say) before Kund is assembled.
-func Start(t testing.TB, b Backend, opts ...func(*app.Config)) *Env {
+// Start runs Kund on backend b until the test ends.
+func Start(t testing.TB, b Backend) *Env {
+	t.Helper()
+	return StartWith(t, b, nil)
+}
+
+// StartWith is Start with a configuration hook: configure, when not nil,
+// may set what a test needs (a population register) before Kund is built.
+func StartWith(t testing.TB, b Backend, configure func(*app.Config)) *Env {
 	t.Helper()
 	e := &Env{T: t, Store: b.Open(t), sensitive: map[string]bool{}, Now: time.Now().UTC()}
 	logger := slog.New(slog.NewJSONHandler(&lockedWriter{e: e}, nil))
 	cfg := app.Config{Log: logger, Now: e.clock}
-	for _, o := range opts {
-		o(&cfg)
+	if configure != nil {
+		configure(&cfg)
 	}
 	e.Kund = app.New(e.Store, cfg)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")

@@ -30,6 +30,7 @@ type Store interface {
 	auth.Store
 	auth.CompatStore
 	customer.ProductStore
+	register.LookupLog
 	Ping(ctx context.Context) error
 	Close() error
 }
@@ -55,8 +56,8 @@ func OpenStore(ctx context.Context, db string) (Store, error) {
 type Config struct {
 	Log *slog.Logger     // request and error logs; nil discards them
 	Now func() time.Time // clock; nil is time.Now
-	// Register is the population register the dialects fall back on; nil
-	// is register.None (every register lookup unavailable).
+	// Register is the population register; nil answers every lookup with
+	// population-register-unavailable.
 	Register register.Provider
 }
 
@@ -66,6 +67,8 @@ type Kund struct {
 	Service *customer.Service
 	Auth    *auth.Authenticator
 	Handler http.Handler
+	// Register asks the population register and keeps the disclosure log.
+	Register *register.Service
 }
 
 // New assembles a Kund on an open store.
@@ -73,17 +76,16 @@ func New(store Store, cfg Config) *Kund {
 	if cfg.Log == nil {
 		cfg.Log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
-	if cfg.Register == nil {
-		cfg.Register = register.None{}
-	}
 	svc := customer.NewService(store, cfg.Now)
 	authn := auth.NewAuthenticator(store, cfg.Now)
 	srv := httpapi.New(svc, authn, cfg.Log)
+	reg := register.NewService(cfg.Register, store, cfg.Now)
+	srv.SetRegister(reg)
 	frontpayment.Mount(srv.Handle, svc, authn, cfg.Log)
 	payway.Mount(srv.Handle, svc, authn, store, cfg.Log)
-	riverty.Mount(srv.Handle, svc, authn, cfg.Register, cfg.Log)
-	worldline.Mount(srv.Handle, svc, store, cfg.Register, cfg.Log)
-	return &Kund{Store: store, Service: svc, Auth: authn, Handler: srv}
+	riverty.Mount(srv.Handle, svc, authn, reg, cfg.Log)
+	worldline.Mount(srv.Handle, svc, store, reg, cfg.Log)
+	return &Kund{Store: store, Service: svc, Auth: authn, Handler: srv, Register: reg}
 }
 
 // CreateToken issues a token for a ledger and returns its plaintext, which

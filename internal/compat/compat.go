@@ -6,7 +6,6 @@ package compat
 
 import (
 	"context"
-	"errors"
 	"net/http"
 	"strings"
 
@@ -38,18 +37,19 @@ func SplitName(name string) (first, last string) {
 	return strings.TrimSpace(name[:i]), name[i+1:]
 }
 
-// RegisterPerson asks the population register about a person for a
-// dialect's lookup. A person under protected identity is never disclosed,
-// so the register's answer for one is "not found", as it is for a deceased
-// person, who cannot become a customer. Register failures other than "not
-// found" are EUNAVAILABLE.
-func RegisterPerson(ctx context.Context, reg register.Provider, lookup func(register.Provider) (*register.Person, error)) (*register.Person, error) {
-	p, err := lookup(reg)
+// RegisterPerson translates the register service's answer to a
+// dialect's lookup (the service has already written the disclosure log).
+// A person under protected identity is never disclosed, so the register's
+// answer for one is "not found", as it is for a deceased person, who
+// cannot become a customer; a register that cannot answer is EUNAVAILABLE.
+func RegisterPerson(p *register.Person, err error) (*register.Person, error) {
 	switch {
-	case errors.Is(err, register.ErrNotFound), errors.Is(err, register.ErrAmbiguous), err == nil && (p.ProtectedIdentity || p.Deceased):
+	case customer.ErrorCode(err) == customer.EPERSONNOTFOUND, err == nil && (p.ProtectedIdentity || p.Deceased):
 		return nil, customer.Errorf(customer.ECUSTOMERNOTFOUND, "No customer was found.")
-	case err != nil:
+	case customer.ErrorCode(err) == customer.EREGISTERUNAVAILABLE:
 		return nil, customer.Errorf(customer.EUNAVAILABLE, "The population register is unavailable; try again.")
+	case err != nil:
+		return nil, err
 	}
 	return p, nil
 }

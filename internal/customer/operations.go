@@ -23,10 +23,14 @@ func CustomerOperations(caller Caller, l *Ledger, c *Customer) []string {
 
 // LegalAddressOperations lists what caller may do with c's legal address.
 func LegalAddressOperations(caller Caller, l *Ledger, c *Customer) []string {
+	var ops []string
 	if caller.Can(ScopeWrite) {
-		return []string{RelUpdate}
+		ops = append(ops, RelUpdate)
 	}
-	return nil
+	if caller.Can(ScopeRegister) && c.LegalEntity == Consumer && c.NationalID != nil {
+		ops = append(ops, RelUpdateFromRegister)
+	}
+	return ops
 }
 
 // BillingAddressOperations lists what caller may do with c's billing

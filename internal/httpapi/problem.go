@@ -35,6 +35,9 @@ var codes = map[string]struct {
 	customer.ETOOMANYREQUESTS:      {http.StatusTooManyRequests, "Too many requests."},
 	customer.EUNAVAILABLE:          {http.StatusServiceUnavailable, "The service is unavailable."},
 	customer.EINTERNAL:             {http.StatusInternalServerError, "An unexpected error occurred."},
+	customer.EPERSONNOTFOUND:       {http.StatusNotFound, "The person is not in the population register."},
+	customer.EPERSONDECEASED:       {http.StatusUnprocessableEntity, "The person is deceased according to the population register."},
+	customer.EREGISTERUNAVAILABLE:  {http.StatusServiceUnavailable, "The population register is unavailable."},
 }
 
 // Status returns the HTTP status of a domain error code.

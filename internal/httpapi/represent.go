@@ -82,7 +82,8 @@ func ops(href string, rels []string, methods map[string]string) []operation {
 
 var (
 	customerMethods = map[string]string{customer.RelPartialUpdate: http.MethodPatch, customer.RelAddBilling: http.MethodPost}
-	addressMethods  = map[string]string{customer.RelUpdate: http.MethodPut, customer.RelDelete: http.MethodDelete}
+	addressMethods  = map[string]string{customer.RelUpdate: http.MethodPut, customer.RelDelete: http.MethodDelete,
+		customer.RelUpdateFromRegister: http.MethodPost}
 )
 
 func customerOps(caller customer.Caller, l *customer.Ledger, c *customer.Customer) []operation {
@@ -101,6 +102,11 @@ func customerOps(caller customer.Caller, l *customer.Ledger, c *customer.Custome
 func legalAddressRep(caller customer.Caller, l *customer.Ledger, c *customer.Customer) *addressRep {
 	a := addressOf(&c.LegalAddress)
 	a.Operations = ops(customerPath(c.LedgerNo, c.No)+"/legal-address", customer.LegalAddressOperations(caller, l, c), addressMethods)
+	for i := range a.Operations {
+		if a.Operations[i].Rel == customer.RelUpdateFromRegister {
+			a.Operations[i].Href += "/" + customer.RelUpdateFromRegister
+		}
+	}
 	return a
 }
 

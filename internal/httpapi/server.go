@@ -16,6 +16,7 @@ import (
 
 	"github.com/kund/kund/internal/auth"
 	"github.com/kund/kund/internal/customer"
+	"github.com/kund/kund/internal/register"
 )
 
 // Base is the path of the native API; a ledger number follows.
@@ -27,6 +28,7 @@ type Server struct {
 	authn *auth.Authenticator
 	log   *slog.Logger
 	mux   *http.ServeMux
+	reg   *register.Service
 }
 
 // New returns a Server with the native API's routes.
@@ -56,6 +58,7 @@ func (s *Server) routes() {
 	s.route("POST "+Base+"{ledgerNo}/find-customer", customer.ScopeRead, s.findCustomer)
 	s.route("GET "+one+"/products", customer.ScopeRead, s.getProducts)
 	s.route("PUT "+one+"/products", customer.ScopeWrite, s.putProducts)
+	s.registerRoutes()
 }
 
 // handlerFunc is a native handler: it gets the authenticated caller and

@@ -16,12 +16,14 @@ import (
 
 	"github.com/kund/kund/internal/auth"
 	"github.com/kund/kund/internal/customer"
+	"github.com/kund/kund/internal/register"
 )
 
 // Store is what the contract exercises.
 type Store interface {
 	customer.Store
 	auth.Store
+	register.LookupLog
 }
 
 // Run runs the whole contract on stores made by open.
@@ -45,6 +47,7 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 		{"Tokens", testTokens},
 		{"CompatCredentials", testCompatCredentials},
 		{"Products", testProducts},
+		{"RegisterLookups", testRegisterLookups},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, open(t)) })

@@ -23,15 +23,18 @@ import (
 type Handler struct {
 	svc   *customer.Service
 	authn *auth.Authenticator
-	reg   register.Provider
+	reg   *register.Service
 	log   *slog.Logger
 }
 
 // Mount registers the dialect's route with handle.
-func Mount(handle func(string, http.Handler), svc *customer.Service, authn *auth.Authenticator, reg register.Provider, log *slog.Logger) {
+func Mount(handle func(string, http.Handler), svc *customer.Service, authn *auth.Authenticator, reg *register.Service, log *slog.Logger) {
 	h := &Handler{svc: svc, authn: authn, reg: reg, log: log}
 	handle("POST /v1/clients/{clientId}/lookup/customer", http.HandlerFunc(h.lookup))
 }
+
+// Purpose names Riverty's lookups in the register's disclosure log.
+const Purpose = "riverty-lookup-and-create-customer"
 
 // Lookup fields of the seed.
 const (
@@ -195,7 +198,7 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request) (int, *customer.
 		return 0, nil, err
 	}
 	var found []*customer.Customer
-	var ask func(register.Provider) (*register.Person, error)
+	var ask func() (*register.Person, error)
 	switch req.Field {
 	case FieldIdentification:
 		regNo, kind, err := nordic.ParseIdentity(l.Country, req.Value, h.svc.Now())
@@ -207,7 +210,9 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request) (int, *customer.
 			return 0, nil, err
 		}
 		if kind == nordic.Person {
-			ask = func(p register.Provider) (*register.Person, error) { return p.Lookup(r.Context(), l.Country, regNo) }
+			ask = func() (*register.Person, error) {
+				return h.reg.Lookup(r.Context(), caller, Purpose, l.Country, regNo)
+			}
 		}
 	case FieldPhone:
 		msisdn, err := nordic.ParseMSISDN(req.Value)
@@ -218,7 +223,7 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request) (int, *customer.
 		if err != nil {
 			return 0, nil, err
 		}
-		ask = func(p register.Provider) (*register.Person, error) { return p.LookupPhone(r.Context(), msisdn) }
+		ask = func() (*register.Person, error) { return h.reg.LookupPhone(r.Context(), caller, Purpose, msisdn) }
 	}
 	if req.CustomerNumber != "" {
 		// The newer body names the customer it expects.
@@ -242,7 +247,7 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request) (int, *customer.
 	if !caller.Can(customer.ScopeRegister) {
 		return 0, nil, errNotFound()
 	}
-	p, err := compat.RegisterPerson(r.Context(), h.reg, ask)
+	p, err := compat.RegisterPerson(ask())
 	if err != nil {
 		return 0, nil, err
 	}

@@ -33,7 +33,7 @@ func start(t *testing.T, b apitest.Backend) *apitest.Env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return apitest.Start(t, b, func(c *app.Config) { c.Register = f })
+	return apitest.StartWith(t, b, func(c *app.Config) { c.Register = f })
 }
 
 const native = `{"customerNo":"100","nationalIdentifier":{"regNo":"198001012387","countryCode":"SE"},

@@ -27,6 +27,9 @@ const LookupProductID = 9000
 // by fiscalNumber (the personal identity number).
 var LookupCountries = []string{"SE", "NO", "DK", "FI"}
 
+// Purpose names Worldline's lookups in the register's disclosure log.
+const Purpose = "worldline-customer-details"
+
 // Store is what the dialect keeps.
 type Store interface {
 	auth.CompatStore
@@ -36,12 +39,12 @@ type Store interface {
 type Handler struct {
 	svc   *customer.Service
 	store Store
-	reg   register.Provider
+	reg   *register.Service
 	log   *slog.Logger
 }
 
 // Mount registers the dialect's routes with handle.
-func Mount(handle func(string, http.Handler), svc *customer.Service, store Store, reg register.Provider, log *slog.Logger) {
+func Mount(handle func(string, http.Handler), svc *customer.Service, store Store, reg *register.Service, log *slog.Logger) {
 	h := &Handler{svc: svc, store: store, reg: reg, log: log}
 	handle("POST /v1/{merchantId}/sessions", http.HandlerFunc(h.createSession))
 	handle("POST /v1/{merchantId}/products/{productId}/customerDetails", http.HandlerFunc(h.serverCustomerDetails))
@@ -143,7 +146,7 @@ func (h *Handler) serverCustomerDetails(w http.ResponseWriter, r *http.Request) 
 	if !ok {
 		return
 	}
-	h.customerDetails(w, r, k.LedgerNo)
+	h.customerDetails(w, r, customer.Caller{TokenID: "worldline-key:" + k.ID, LedgerNo: k.LedgerNo})
 }
 
 func (h *Handler) clientCustomerDetails(w http.ResponseWriter, r *http.Request) {
@@ -152,7 +155,7 @@ func (h *Handler) clientCustomerDetails(w http.ResponseWriter, r *http.Request) 
 		h.fail(w, r, err)
 		return
 	}
-	h.customerDetails(w, r, s.LedgerNo)
+	h.customerDetails(w, r, customer.Caller{TokenID: "worldline-session:" + s.ID, LedgerNo: s.LedgerNo})
 }
 
 func (h *Handler) clientProduct(w http.ResponseWriter, r *http.Request) {
@@ -206,8 +209,10 @@ type details struct {
 	Zip          string `json:"zip,omitempty"`
 }
 
-func (h *Handler) customerDetails(w http.ResponseWriter, r *http.Request, ledgerNo string) {
-	d, err := h.lookup(w, r, ledgerNo)
+// customerDetails answers a lookup for caller: the API key or the client
+// session, as the register's disclosure log names it.
+func (h *Handler) customerDetails(w http.ResponseWriter, r *http.Request, caller customer.Caller) {
+	d, err := h.lookup(w, r, caller)
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -215,7 +220,8 @@ func (h *Handler) customerDetails(w http.ResponseWriter, r *http.Request, ledger
 	write(w, http.StatusOK, d)
 }
 
-func (h *Handler) lookup(w http.ResponseWriter, r *http.Request, ledgerNo string) (*details, error) {
+func (h *Handler) lookup(w http.ResponseWriter, r *http.Request, caller customer.Caller) (*details, error) {
+	ledgerNo := caller.LedgerNo
 	var in detailsRequest
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, 16<<10))
 	if err != nil || json.Unmarshal(body, &in) != nil {
@@ -238,7 +244,7 @@ func (h *Handler) lookup(w http.ResponseWriter, r *http.Request, ledgerNo string
 	}
 	now := h.svc.Now()
 	var found []*customer.Customer
-	var ask func(register.Provider) (*register.Person, error)
+	var ask func() (*register.Person, error)
 	switch {
 	case fiscal != "":
 		regNo, err := nordic.ParsePersonalNumber(in.CountryCode, fiscal, now)
@@ -249,8 +255,8 @@ func (h *Handler) lookup(w http.ResponseWriter, r *http.Request, ledgerNo string
 		if err != nil {
 			return nil, err
 		}
-		ask = func(p register.Provider) (*register.Person, error) {
-			return p.Lookup(r.Context(), in.CountryCode, regNo)
+		ask = func() (*register.Person, error) {
+			return h.reg.Lookup(r.Context(), caller, Purpose, in.CountryCode, regNo)
 		}
 	case phone != "":
 		// A phone number looks up only the ledger's own customers.
@@ -271,7 +277,7 @@ func (h *Handler) lookup(w http.ResponseWriter, r *http.Request, ledgerNo string
 	case len(found) > 1 || ask == nil:
 		return nil, errNotFound()
 	}
-	p, err := compat.RegisterPerson(r.Context(), h.reg, ask)
+	p, err := compat.RegisterPerson(ask())
 	if customer.ErrorCode(err) == customer.ECUSTOMERNOTFOUND {
 		return nil, errNotFound()
 	} else if err != nil {

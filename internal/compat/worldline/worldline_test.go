@@ -33,7 +33,7 @@ func start(t *testing.T, b apitest.Backend) (*apitest.Env, string, string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := apitest.Start(t, b, func(c *app.Config) { c.Register = f })
+	e := apitest.StartWith(t, b, func(c *app.Config) { c.Register = f })
 	e.Ledger("4711", "SE", customer.NumbersClient)
 	write := e.Token("4711", customer.ScopeWrite)
 	for _, body := range []string{

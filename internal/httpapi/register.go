@@ -1,0 +1,137 @@
+package httpapi
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/kund/kund/internal/customer"
+	"github.com/kund/kund/internal/nordic"
+	"github.com/kund/kund/internal/register"
+)
+
+// SetRegister gives the server its population register. Without one the
+// register operations answer 503 population-register-unavailable.
+func (s *Server) SetRegister(r *register.Service) { s.reg = r }
+
+func (s *Server) registerRoutes() {
+	const one = Base + "{ledgerNo}/customers/{customerNo}"
+	s.route("POST "+Base+"{ledgerNo}/generate-consumer-customer-by-reg-no", customer.ScopeRegister, s.generateByRegNo)
+	// The seed shows the operation at both addresses.
+	s.route("POST "+one+"/legal-address/"+customer.RelUpdateFromRegister, customer.ScopeRegister, s.updateLegalFromRegister)
+	s.route("POST "+one+"/legal-address", customer.ScopeRegister, s.updateLegalFromRegister)
+	s.route("GET "+Base+"{ledgerNo}/register-lookups", customer.ScopeRegister, s.registerLookups)
+}
+
+func (s *Server) register() (*register.Service, error) {
+	if s.reg == nil {
+		return nil, customer.Errorf(customer.EREGISTERUNAVAILABLE, "No population register is configured.")
+	}
+	return s.reg, nil
+}
+
+func decodeGenerate(o *object) *customer.GenerateRequest {
+	defer o.finish()
+	in := &customer.GenerateRequest{
+		CustomerNo: o.str("customerNo"),
+		Email:      o.str("emailAddress"),
+		MSISDN:     o.str("msisdn"),
+	}
+	id, _ := o.obj("nationalIdentifier")
+	in.NationalID = decodeNationalID(id)
+	o.refuse("is taken from the population register", "name", "legalAddress")
+	return in
+}
+
+func (s *Server) generateByRegNo(w http.ResponseWriter, r *http.Request, caller customer.Caller) error {
+	in, err := decode(w, r, decodeGenerate)
+	if err != nil {
+		return err
+	}
+	reg, err := s.register()
+	if err != nil {
+		return err
+	}
+	c, err := reg.GenerateConsumer(r.Context(), s.svc, caller, in)
+	if err != nil {
+		return err
+	}
+	self := customerPath(c.LedgerNo, c.No)
+	w.Header().Set("Location", self)
+	w.Header().Set("ETag", c.ETag())
+	return writeJSON(w, http.StatusCreated, createdRep{ID: self, CustomerNo: c.No})
+}
+
+func (s *Server) updateLegalFromRegister(w http.ResponseWriter, r *http.Request, caller customer.Caller) error {
+	// The body is empty or {}: anything in it is an unknown property.
+	if _, err := decode(w, r, func(o *object) struct{} { o.finish(); return struct{}{} }); err != nil {
+		return err
+	}
+	reg, err := s.register()
+	if err != nil {
+		return err
+	}
+	c, err := reg.UpdateLegalAddress(r.Context(), s.svc, caller, r.PathValue("customerNo"), r.Header.Get("If-Match"))
+	if err != nil {
+		return err
+	}
+	return s.writeAddress(w, r, caller, c, http.StatusOK, legalAddressRep)
+}
+
+type lookupRep struct {
+	ID          int64  `json:"lookupId"`
+	TokenID     string `json:"tokenId"`
+	SubjectHash string `json:"subjectHash"`
+	Purpose     string `json:"purpose"`
+	Outcome     string `json:"outcome"`
+	Time        string `json:"time"`
+}
+
+// registerLookups lists the disclosure log. regNo with countryCode, or
+// msisdn, selects the lookups about one person.
+func (s *Server) registerLookups(w http.ResponseWriter, r *http.Request, caller customer.Caller) error {
+	q := r.URL.Query()
+	skip, take, err := paging(q, "regNo", "countryCode", "msisdn")
+	if err != nil {
+		return err
+	}
+	subject := ""
+	switch {
+	case q.Get("regNo") != "" || q.Get("countryCode") != "":
+		id, err := customer.ValidateNationalID(&customer.NationalIDInput{RegNo: q.Get("regNo"), CountryCode: q.Get("countryCode")}, s.svc.Now())
+		if err != nil {
+			return err
+		}
+		subject = register.HashSubject(caller.LedgerNo, id.CountryCode, id.RegNo)
+	case q.Get("msisdn") != "":
+		m, err := nordic.ParseMSISDN(q.Get("msisdn"))
+		if err != nil {
+			return customer.ValidationError("msisdn", err.Error())
+		}
+		subject = register.HashSubject(caller.LedgerNo, "phone", m)
+	}
+	reg, err := s.register()
+	if err != nil {
+		return err
+	}
+	ls, more, err := reg.Lookups(r.Context(), caller.LedgerNo, subject, skip, take)
+	if err != nil {
+		return err
+	}
+	items := make([]lookupRep, 0, len(ls))
+	for _, l := range ls {
+		items = append(items, lookupRep{ID: l.ID, TokenID: l.TokenID, SubjectHash: l.SubjectHash, Purpose: l.Purpose,
+			Outcome: l.Outcome, Time: l.At.UTC().Format(time.RFC3339Nano)})
+	}
+	carry := url.Values{}
+	for _, k := range []string{"regNo", "countryCode", "msisdn", "take"} {
+		if v := strings.TrimSpace(q.Get(k)); v != "" {
+			carry.Set(k, v)
+		}
+	}
+	return writeJSON(w, http.StatusOK, struct {
+		Items      []lookupRep `json:"items"`
+		Navigation navigation  `json:"navigation"`
+	}{items, navigate(Base+caller.LedgerNo+"/register-lookups", carry, skip, take, more)})
+}

@@ -1,0 +1,144 @@
+// Package registertest is a population register for tests: a real HTTP
+// server on 127.0.0.1 that speaks the contract of docs/register.md. It is
+// the fake of what lies outside Kund (SPAR, the Folkeregister, CPR, DVV or
+// an operator's adapter), with knobs to make it slow or failing.
+package registertest
+
+import (
+	"encoding/json"
+	"net"
+	"net/http"
+	"sync"
+	"testing"
+	"time"
+)
+
+// Person is a person as the contract sends it.
+type Person struct {
+	Country           string `json:"country"`
+	RegNo             string `json:"regNo"`
+	FirstName         string `json:"firstName"`
+	LastName          string `json:"lastName"`
+	CoAddress         string `json:"coAddress"`
+	StreetAddress     string `json:"streetAddress"`
+	ZipCode           string `json:"zipCode"`
+	City              string `json:"city"`
+	ProtectedIdentity bool   `json:"protectedIdentity"`
+	Deceased          bool   `json:"deceased"`
+	Phone             string `json:"phone"`
+}
+
+// Server is a running test register.
+type Server struct {
+	URL string
+
+	srv *http.Server
+	ln  net.Listener
+
+	mu       sync.Mutex
+	persons  []Person
+	hits     int
+	failNext int
+	delay    time.Duration
+	raw      string // when set, answered as is with 200
+}
+
+// Start runs a register holding persons until the test ends.
+func Start(t testing.TB, persons ...Person) *Server {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := &Server{URL: "http://" + ln.Addr().String(), ln: ln, persons: persons}
+	s.srv = &http.Server{Handler: http.HandlerFunc(s.serve), ReadHeaderTimeout: 5 * time.Second}
+	go s.srv.Serve(ln)
+	t.Cleanup(s.Stop)
+	return s
+}
+
+// Stop stops the register: further lookups find nobody listening.
+func (s *Server) Stop() { s.srv.Close() }
+
+// Set replaces the persons.
+func (s *Server) Set(persons ...Person) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.persons = persons
+}
+
+// FailNext makes the next n requests answer 503.
+func (s *Server) FailNext(n int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.failNext = n
+}
+
+// Delay makes every answer wait d.
+func (s *Server) Delay(d time.Duration) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.delay = d
+}
+
+// AnswerRaw makes every lookup answer body with 200, whatever was asked.
+func (s *Server) AnswerRaw(body string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.raw = body
+}
+
+// Hits is the number of lookups received.
+func (s *Server) Hits() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.hits
+}
+
+func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodPost || r.URL.Path != "/lookup" {
+		http.NotFound(w, r)
+		return
+	}
+	var q struct{ Country, RegNo, Phone string }
+	if err := json.NewDecoder(r.Body).Decode(&q); err != nil {
+		http.Error(w, "bad request", http.StatusBadRequest)
+		return
+	}
+	s.mu.Lock()
+	s.hits++
+	delay, fail, raw := s.delay, s.failNext > 0, s.raw
+	if fail {
+		s.failNext--
+	}
+	var found []Person
+	for _, p := range s.persons {
+		if q.Phone != "" && p.Phone == q.Phone || q.Phone == "" && p.Country == q.Country && p.RegNo == q.RegNo {
+			found = append(found, p)
+		}
+	}
+	s.mu.Unlock()
+	if delay > 0 {
+		select {
+		case <-time.After(delay):
+		case <-r.Context().Done():
+			return
+		}
+	}
+	w.Header().Set("Content-Type", "application/json")
+	switch {
+	case fail:
+		w.WriteHeader(http.StatusServiceUnavailable)
+		w.Write([]byte(`{"error":"maintenance"}`))
+	case raw != "":
+		w.Write([]byte(raw))
+	case len(found) == 0:
+		w.WriteHeader(http.StatusNotFound)
+		w.Write([]byte(`{"error":"not found"}`))
+	case len(found) > 1:
+		w.WriteHeader(http.StatusConflict)
+		w.Write([]byte(`{"error":"ambiguous"}`))
+	default:
+		json.NewEncoder(w).Encode(found[0])
+	}
+}

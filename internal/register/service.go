@@ -1,0 +1,195 @@
+package register
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"time"
+
+	"github.com/kund/kund/internal/customer"
+)
+
+// Outcomes of a register lookup in the disclosure log.
+const (
+	OutcomeFound       = "found"
+	OutcomeNotFound    = "not-found"
+	OutcomeAmbiguous   = "ambiguous"
+	OutcomeUnavailable = "unavailable"
+)
+
+// Purposes of the native API's lookups; the dialects name their own.
+const (
+	PurposeGenerate      = "generate-consumer-customer-by-reg-no"
+	PurposeUpdateAddress = customer.RelUpdateFromRegister
+)
+
+// Lookup is one entry of the disclosure log: who asked the register about
+// whom, why, when, and what came of it. The identity number is kept only
+// as SubjectHash.
+type Lookup struct {
+	ID          int64
+	LedgerNo    string
+	TokenID     string
+	SubjectHash string // HashSubject of the person asked about
+	Purpose     string
+	Outcome     string
+	At          time.Time
+}
+
+// LookupLog keeps the disclosure log. Every engine's store implements it.
+type LookupLog interface {
+	// LogRegisterLookup appends an entry and sets its ID.
+	LogRegisterLookup(ctx context.Context, l *Lookup) error
+	// RegisterLookups returns up to limit entries of a ledger newest first,
+	// after skipping skip; subjectHash, when not empty, selects one person.
+	RegisterLookups(ctx context.Context, ledgerNo, subjectHash string, skip, limit int) ([]*Lookup, error)
+}
+
+// HashSubject pseudonymises the identity number (or phone number) a lookup
+// was about. The ledger is part of the hash so that entries of different
+// ledgers cannot be joined. Personal numbers are few enough to be tried
+// one by one, so this keeps them out of sight, not secret: the log is as
+// sensitive as the customers and is shown only to scope register.
+func HashSubject(ledgerNo, kind, value string) string {
+	h := sha256.New()
+	for _, part := range []string{"kund register lookup v1", ledgerNo, kind, value} {
+		h.Write([]byte(part))
+		h.Write([]byte{0})
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// Service asks the register on behalf of a caller and writes every lookup
+// to the disclosure log before its answer is used.
+type Service struct {
+	provider Provider
+	log      LookupLog
+	now      func() time.Time
+}
+
+// NewService returns a Service; a nil provider is None.
+func NewService(p Provider, log LookupLog, now func() time.Time) *Service {
+	if p == nil {
+		p = None{}
+	}
+	if now == nil {
+		now = time.Now
+	}
+	return &Service{provider: p, log: log, now: now}
+}
+
+// Lookup asks the register about a person by country and canonical
+// personal identity number, for purpose. A person not in the register is
+// EPERSONNOTFOUND, a register that cannot answer EREGISTERUNAVAILABLE.
+func (s *Service) Lookup(ctx context.Context, caller customer.Caller, purpose, country, regNo string) (*Person, error) {
+	p, err := s.provider.Lookup(ctx, country, regNo)
+	return s.record(ctx, caller, purpose, HashSubject(caller.LedgerNo, country, regNo), p, err)
+}
+
+// LookupPhone is Lookup by an E.164 phone number. A number that several
+// persons share is EPERSONNOTFOUND too: the register cannot say who it is.
+func (s *Service) LookupPhone(ctx context.Context, caller customer.Caller, purpose, phone string) (*Person, error) {
+	p, err := s.provider.LookupPhone(ctx, phone)
+	return s.record(ctx, caller, purpose, HashSubject(caller.LedgerNo, "phone", phone), p, err)
+}
+
+func (s *Service) record(ctx context.Context, caller customer.Caller, purpose, subject string, p *Person, err error) (*Person, error) {
+	entry := &Lookup{LedgerNo: caller.LedgerNo, TokenID: caller.TokenID, SubjectHash: subject, Purpose: purpose,
+		At: s.now().UTC().Truncate(time.Microsecond)}
+	var out error
+	switch {
+	case err == nil:
+		entry.Outcome = OutcomeFound
+	case errors.Is(err, ErrNotFound):
+		entry.Outcome = OutcomeNotFound
+		out = customer.Errorf(customer.EPERSONNOTFOUND, "The person is not in the population register.")
+	case errors.Is(err, ErrAmbiguous):
+		entry.Outcome = OutcomeAmbiguous
+		out = customer.Errorf(customer.EPERSONNOTFOUND, "Several persons in the population register have this phone number.")
+	default:
+		entry.Outcome = OutcomeUnavailable
+		out = customer.Errorf(customer.EREGISTERUNAVAILABLE, "The population register did not answer; nothing was changed. Try again later.")
+	}
+	// An answer that cannot be logged is not used: the log is the proof of
+	// every disclosure.
+	if lerr := s.log.LogRegisterLookup(ctx, entry); lerr != nil {
+		if customer.ErrorCode(lerr) == customer.EINTERNAL {
+			return nil, customer.Errorf(customer.EUNAVAILABLE, "The register lookup could not be logged; nothing was changed.")
+		}
+		return nil, lerr
+	}
+	if out != nil {
+		return nil, out
+	}
+	return p, nil
+}
+
+// Entry is the domain's view of a person found.
+func Entry(p *Person) *customer.RegisterEntry {
+	return &customer.RegisterEntry{
+		Name: p.Name(),
+		Address: customer.AddressInput{StreetAddress: p.Address.StreetAddress, CoAddress: p.Address.CoAddress,
+			City: p.Address.City, ZipCode: p.Address.ZipCode, CountryCode: p.Address.CountryCode},
+		ProtectedIdentity: p.ProtectedIdentity,
+		Deceased:          p.Deceased,
+	}
+}
+
+// GenerateConsumer implements generate-consumer-customer-by-reg-no: the
+// request is validated, the register asked (and the lookup logged), and the
+// customer created from the register's answer.
+func (s *Service) GenerateConsumer(ctx context.Context, customers *customer.Service, caller customer.Caller, in *customer.GenerateRequest) (*customer.Customer, error) {
+	id, err := customers.CheckGenerateRequest(ctx, caller.LedgerNo, in)
+	if err != nil {
+		return nil, err
+	}
+	p, err := s.Lookup(ctx, caller, PurposeGenerate, id.CountryCode, id.RegNo)
+	if err != nil {
+		return nil, err
+	}
+	return customers.GenerateFromRegister(ctx, caller.LedgerNo, in, id, Entry(p))
+}
+
+// UpdateLegalAddress implements update-legal-address-from-population-register.
+func (s *Service) UpdateLegalAddress(ctx context.Context, customers *customer.Service, caller customer.Caller, no, ifMatch string) (*customer.Customer, error) {
+	c, err := customers.RegisterSubject(ctx, caller.LedgerNo, no)
+	if err != nil {
+		return nil, err
+	}
+	if err := c.CheckETag(ifMatch); err != nil {
+		return nil, err // refused before anyone is asked
+	}
+	id := *c.NationalID
+	p, err := s.Lookup(ctx, caller, PurposeUpdateAddress, id.CountryCode, id.RegNo)
+	if err != nil {
+		return nil, err
+	}
+	return customers.SetLegalAddressFromRegister(ctx, caller.LedgerNo, no, id, Entry(p), ifMatch)
+}
+
+// MaxPage is the largest page of the disclosure log.
+const MaxPage = 100
+
+// Lookups returns a page of a ledger's disclosure log newest first and
+// whether more follow. subjectHash, when not empty, selects one person.
+func (s *Service) Lookups(ctx context.Context, ledgerNo, subjectHash string, skip, take int) ([]*Lookup, bool, error) {
+	var p customer.Problems
+	if skip < 0 {
+		p.Add("skip", "must be 0 or more")
+	}
+	if take < 1 || take > MaxPage {
+		p.Addf("take", "must be between 1 and %d", MaxPage)
+	}
+	if err := p.Err(); err != nil {
+		return nil, false, err
+	}
+	ls, err := s.log.RegisterLookups(ctx, ledgerNo, subjectHash, skip, take+1)
+	if err != nil {
+		return nil, false, err
+	}
+	if len(ls) > take {
+		return ls[:take], true, nil
+	}
+	return ls, false, nil
+}

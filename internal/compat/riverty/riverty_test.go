@@ -12,6 +12,7 @@ import (
 
 	"github.com/kund/kund/internal/apitest"
 	"github.com/kund/kund/internal/app"
+	"github.com/kund/kund/internal/compat/riverty"
 	"github.com/kund/kund/internal/customer"
 	"github.com/kund/kund/internal/register"
 )
@@ -120,6 +121,17 @@ func TestLookupAndCreate(t *testing.T) {
 				errBody(t, e.Call("POST", path, reg, `{"lookupField":"IdentificationNumber","lookupValue":"`+v+`"}`), 404, "BusinessError")
 			}
 			errBody(t, e.Call("POST", path, reg, `{"lookupField":"PhoneNumber","lookupValue":"+46701112244"}`), 404, "BusinessError")
+
+			// Every register lookup is in the disclosure log, under Riverty's purpose.
+			logged, err := e.Store.RegisterLookups(context.Background(), "4711", "", 0, 100)
+			if err != nil || len(logged) != 5 {
+				t.Fatalf("disclosure log: %d entries, %v", len(logged), err)
+			}
+			for _, l := range logged {
+				if l.Purpose != riverty.Purpose || l.TokenID == "" {
+					t.Fatalf("disclosure log entry: %+v", l)
+				}
+			}
 
 			// Errors.
 			errBody(t, e.Call("POST", path, "", body), 401, "TechnicalError")

@@ -173,6 +173,12 @@ func TestServerAndClientAPI(t *testing.T) {
 			wantError(t, client("POST", "/products/9000/customerDetails", `{"values":[]}`), 400, "21000020", "PARAMETER_NOT_FOUND_IN_REQUEST", "countryCode")
 			wantError(t, client("POST", "/products/9001/customerDetails", lookup("19811218-9876")), 404, "1070", "UNKNOWN_PAYMENT_PRODUCT_ID", "")
 
+			// The register lookups are in the disclosure log, naming the session.
+			logged, err := e.Store.RegisterLookups(context.Background(), "4711", "", 0, 100)
+			if err != nil || len(logged) != 3 || logged[0].Purpose != worldline.Purpose || logged[0].TokenID != "worldline-session:"+sid {
+				t.Fatalf("disclosure log: %+v %v", logged, err)
+			}
+
 			// Another customer id, an unknown session, an expired session.
 			wantError(t, e.Do(apitest.Request{Method: "GET", Path: "/client/v1/other/products/9000?countryCode=SE",
 				Header: map[string]string{"Authorization": "GCS v1Client:" + sid}}), 401, "9002", "MISSING_OR_INVALID_AUTHORIZATION", "")

@@ -1,6 +1,7 @@
 package main_test
 
 import (
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -8,6 +9,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/kund/kund/internal/register/registertest"
 )
 
 func TestRegisterGenerate(t *testing.T) {
@@ -114,5 +117,40 @@ func TestServeRegisterFlagsConflict(t *testing.T) {
 		if _, _, code := run(t, nil, args...); code != 2 {
 			t.Fatalf("%v: exit %d, want 2", args, code)
 		}
+	}
+}
+
+// TestServeRegisterURL runs `kund serve --register-url` against a test
+// register: a lookup is answered, a second one comes from the cache after
+// the register stopped, and another person then gets 503.
+func TestServeRegisterURL(t *testing.T) {
+	reg := registertest.Start(t, registertest.Person{Country: "SE", RegNo: "19811218-9876", FirstName: "Britt-Marie",
+		LastName: "Axelstopp", StreetAddress: "The street 18", ZipCode: "15961", City: "STOCKHOLM"})
+	db := filepath.Join(t.TempDir(), "k.db")
+	mustRun(t, nil, "ledger", "create", "L", "--db", db, "--country", "SE")
+	tok := strings.TrimSpace(mustRun(t, nil, "token", "create", "--db", db, "--ledger", "L", "--scope", "register"))
+	s := serve(t, nil, "serve", "--db", db, "--addr", "127.0.0.1:0", "--register-url", reg.URL,
+		"--register-timeout", "500ms", "--register-cache-ttl", "1h")
+	generate := func(regNo, no string) int {
+		body := `{"nationalIdentifier":{"regNo":"` + regNo + `","countryCode":"SE"},"customerNo":"` + no + `"}`
+		req, _ := http.NewRequest("POST", "http://"+s.addr+"/ledger/customer/v1/L/generate-consumer-customer-by-reg-no", strings.NewReader(body))
+		req.Header.Set("Authorization", "Bearer "+tok)
+		req.Header.Set("Content-Type", "application/json")
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		return res.StatusCode
+	}
+	if code := generate("19811218-9876", "1"); code != 201 {
+		t.Fatalf("generate: %d", code)
+	}
+	reg.Stop()
+	if code := generate("19811218-9876", "2"); code != 201 {
+		t.Fatalf("generate from the cache: %d", code)
+	}
+	if code := generate("19121212-1212", "3"); code != 503 {
+		t.Fatalf("generate with the register down: %d", code)
 	}
 }

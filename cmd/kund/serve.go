@@ -75,8 +75,10 @@ func (m *Main) Addr() string { return m.listener.Addr().String() }
 // Run serves until ctx is done, then stops gracefully: in-flight requests
 // finish (for up to 30 seconds), new connections are refused.
 func (m *Main) Run(ctx context.Context) error {
-	m.Log.Info("kund listening", slog.String("addr", m.Addr()))
+	// SIGHUP is caught before "listening" is announced: its default action
+	// would end the process.
 	m.reloadOnHangup(ctx)
+	m.Log.Info("kund listening", slog.String("addr", m.Addr()))
 	done := make(chan error, 1)
 	go func() { done <- m.Server.Serve(m.listener) }()
 	select {

@@ -190,3 +190,19 @@ func BenchmarkGenerate(b *testing.B) {
 type discard struct{}
 
 func (discard) Write(p []byte) (int, error) { return len(p), nil }
+
+// TestGenerateHundredThousand: the size loads back whole (how fast
+// it generates is BenchmarkGenerate's business, not a test's).
+func TestGenerateHundredThousand(t *testing.T) {
+	if testing.Short() {
+		t.Skip("large")
+	}
+	var buf bytes.Buffer
+	if err := Generate(&buf, GenerateOptions{Country: "FI", Count: 100_000, Seed: 5, Now: testNow}); err != nil {
+		t.Fatal(err)
+	}
+	snap, bad, err := Parse(&buf, testNow)
+	if err != nil || len(bad) != 0 || snap.Len() != 100_000 {
+		t.Fatalf("err=%v rejected=%d loaded=%d", err, len(bad), snap.Len())
+	}
+}

@@ -47,6 +47,12 @@ func TestWorldlineKeyCreate(t *testing.T) {
 	if _, _, code := run(t, nil, "worldline", "key", "create", "--db", db, "--ledger", "L-9"); code != 1 {
 		t.Fatalf("unknown ledger: exit %d", code)
 	}
+	if out := mustRun(t, nil, "worldline", "product", "set", "--db", db, "--ledger", "L-1", "--product", "9100", "--countries", "se,NO"); out == "" {
+		t.Fatal("product set printed nothing")
+	}
+	if _, _, code := run(t, nil, "worldline", "product", "set", "--db", db, "--ledger", "L-1", "--countries", "DE"); code != 1 {
+		t.Fatalf("a country without lookup: exit %d", code)
+	}
 	if _, _, code := run(t, nil, "worldline", "key"); code != 2 {
 		t.Fatalf("no verb: exit %d", code)
 	}

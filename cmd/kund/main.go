@@ -22,6 +22,7 @@ const usage = `usage:
   kund token create --db DB --ledger LEDGERNO --scope SCOPE [--scope SCOPE ...] [--ttl DURATION]
   kund token revoke --db DB TOKENID
   kund worldline key create --db DB --ledger LEDGERNO
+  kund worldline product set --db DB --ledger LEDGERNO --product 9000 --countries SE,NO,DK,FI
   kund payway client create --db DB --ledger LEDGERNO --scope /external/account/r
   kund demo    [--addr 127.0.0.1:8080]
   kund register generate --country SE|NO|DK|FI --count N [--seed N] > persons.csv

@@ -51,6 +51,11 @@ type CompatStore interface {
 	WorldlineKey(ctx context.Context, id string) (*WorldlineKey, error)
 	CreateWorldlineSession(ctx context.Context, s *WorldlineSession) error
 	WorldlineSession(ctx context.Context, id string) (*WorldlineSession, error)
+	// WorldlineProducts returns a ledger's configured lookup products by id.
+	WorldlineProducts(ctx context.Context, ledgerNo string) (map[int][]string, error)
+	// SetWorldlineProduct configures a lookup product of a ledger with its
+	// countries; no countries removes it.
+	SetWorldlineProduct(ctx context.Context, ledgerNo string, productID int, countries []string) error
 }
 
 // RandomHex returns n random bytes in hex.

@@ -127,3 +127,37 @@ func (db *DB) SetProducts(ctx context.Context, ledgerNo, customerNo string, ps [
 		return nil
 	})
 }
+
+// WorldlineProducts returns a ledger's configured lookup products.
+func (db *DB) WorldlineProducts(ctx context.Context, ledgerNo string) (map[int][]string, error) {
+	rows, err := db.Read.QueryContext(ctx, db.Q(`SELECT product_id, countries FROM worldline_products WHERE ledger_no = ?`), ledgerNo)
+	if err != nil {
+		return nil, db.Err(err)
+	}
+	defer rows.Close()
+	out := map[int][]string{}
+	for rows.Next() {
+		var id int64
+		var countries string
+		if err := rows.Scan(&id, &countries); err != nil {
+			return nil, db.Err(err)
+		}
+		out[int(id)] = strings.Fields(countries)
+	}
+	return out, db.Err(rows.Err())
+}
+
+// SetWorldlineProduct replaces the countries of a ledger's lookup product.
+func (db *DB) SetWorldlineProduct(ctx context.Context, ledgerNo string, productID int, countries []string) error {
+	return db.Tx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, db.Q(`DELETE FROM worldline_products WHERE ledger_no = ? AND product_id = ?`), ledgerNo, int64(productID)); err != nil {
+			return err
+		}
+		if len(countries) == 0 {
+			return nil
+		}
+		_, err := tx.ExecContext(ctx, db.Q(`INSERT INTO worldline_products (ledger_no, product_id, countries) VALUES (?, ?, ?)`),
+			ledgerNo, int64(productID), strings.Join(countries, " "))
+		return err
+	})
+}

@@ -66,6 +66,28 @@ func testCompatCredentials(t *testing.T, s Store) {
 	}
 	_, err = c.WorldlineSession(ctx, "s2")
 	code(t, err, customer.ENOTFOUND)
+
+	if ps, err := c.WorldlineProducts(ctx, "L"); err != nil || len(ps) != 0 {
+		t.Fatalf("no products configured: %v %v", ps, err)
+	}
+	if err := c.SetWorldlineProduct(ctx, "L", 9000, []string{"SE", "NO"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.SetWorldlineProduct(ctx, "L", 9000, []string{"DK"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.SetWorldlineProduct(ctx, "L", 9100, []string{"FI"}); err != nil {
+		t.Fatal(err)
+	}
+	if ps, err := c.WorldlineProducts(ctx, "L"); err != nil || !reflect.DeepEqual(ps, map[int][]string{9000: {"DK"}, 9100: {"FI"}}) {
+		t.Fatalf("products: %v %v", ps, err)
+	}
+	if err := c.SetWorldlineProduct(ctx, "L", 9000, nil); err != nil {
+		t.Fatal(err)
+	}
+	if ps, _ := c.WorldlineProducts(ctx, "L"); !reflect.DeepEqual(ps, map[int][]string{9100: {"FI"}}) {
+		t.Fatalf("after removal: %v", ps)
+	}
 }
 
 func testProducts(t *testing.T, s Store) {

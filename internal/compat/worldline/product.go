@@ -14,10 +14,10 @@ var fiscalFormats = map[string]struct{ pattern, placeholder string }{
 	"FI": {`^\d{6}[-+A-FU-Y]\d{3}[0-9A-Y]$`, "DDMMYY-NNNC"},
 }
 
-func product(country string) map[string]any {
+func product(id int, country string) map[string]any {
 	f := fiscalFormats[country]
 	return map[string]any{
-		"id":                        LookupProductID,
+		"id":                        id,
 		"paymentMethod":             "invoice",
 		"paymentProductGroup":       nil,
 		"allowsRecurring":           false,

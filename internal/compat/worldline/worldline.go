@@ -19,13 +19,44 @@ import (
 	"github.com/kund/kund/internal/register"
 )
 
-// LookupProductID is the payment product with customer lookup that every
-// ledger has.
+// LookupProductID is the payment product with customer lookup that a
+// ledger has when it has configured none.
 const LookupProductID = 9000
 
-// LookupCountries are the countries where product 9000 looks customers up
-// by fiscalNumber (the personal identity number).
+// LookupCountries are the countries where a lookup product can look
+// customers up by fiscalNumber (the personal identity number), and those
+// of the default product.
 var LookupCountries = []string{"SE", "NO", "DK", "FI"}
+
+// products returns the lookup products of a ledger by id with their
+// countries: those configured, or else the default.
+func (h *Handler) products(ctx context.Context, ledgerNo string) (map[int][]string, error) {
+	ps, err := h.store.WorldlineProducts(ctx, ledgerNo)
+	if err != nil {
+		return nil, err
+	}
+	if len(ps) == 0 {
+		ps = map[int][]string{LookupProductID: LookupCountries}
+	}
+	return ps, nil
+}
+
+// SetProduct configures a lookup product of a ledger (`kund worldline
+// product set`); no countries removes it.
+func SetProduct(ctx context.Context, svc *customer.Service, store auth.CompatStore, ledgerNo string, productID int, countries []string) error {
+	if _, err := svc.Ledger(ctx, ledgerNo); err != nil {
+		return err
+	}
+	if productID <= 0 || productID > 99999 {
+		return customer.ValidationError("product", "must be a payment product id, 1-99999")
+	}
+	for _, c := range countries {
+		if !slices.Contains(LookupCountries, c) {
+			return customer.ValidationError("countries", "must be among SE, NO, DK and FI")
+		}
+	}
+	return store.SetWorldlineProduct(ctx, ledgerNo, productID, countries)
+}
 
 // Purpose names Worldline's lookups in the register's disclosure log.
 const Purpose = "worldline-customer-details"
@@ -159,31 +190,40 @@ func (h *Handler) clientCustomerDetails(w http.ResponseWriter, r *http.Request) 
 }
 
 func (h *Handler) clientProduct(w http.ResponseWriter, r *http.Request) {
-	if _, err := checkClient(r.Context(), h.store, r, h.svc.Now()); err != nil {
+	s, err := checkClient(r.Context(), h.store, r, h.svc.Now())
+	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
 	country := r.URL.Query().Get("countryCode")
-	if err := checkProduct(r.PathValue("productId"), country); err != nil {
+	id, err := h.checkProduct(r.Context(), s.LedgerNo, r.PathValue("productId"), country)
+	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
-	write(w, http.StatusOK, product(country))
+	write(w, http.StatusOK, product(id, country))
 }
 
-// checkProduct answers 404 for any product but the lookup product, and
-// for the lookup product in a country where it does not look up.
-func checkProduct(id, country string) error {
-	if id != strconv.Itoa(LookupProductID) {
-		return errUnknownProduct()
+// checkProduct answers 404 for any product but the ledger's lookup
+// products, and for a lookup product in a country where it does not look
+// up.
+func (h *Handler) checkProduct(ctx context.Context, ledgerNo, id, country string) (int, error) {
+	ps, err := h.products(ctx, ledgerNo)
+	if err != nil {
+		return 0, err
+	}
+	n, err := strconv.Atoi(id)
+	countries, ok := ps[n]
+	if err != nil || !ok {
+		return 0, errUnknownProduct()
 	}
 	if country == "" {
-		return errMissing("countryCode")
+		return 0, errMissing("countryCode")
 	}
-	if !slices.Contains(LookupCountries, country) {
-		return errUnknownProduct()
+	if !slices.Contains(countries, country) {
+		return 0, errUnknownProduct()
 	}
-	return nil
+	return n, nil
 }
 
 type keyValue struct {
@@ -230,7 +270,7 @@ func (h *Handler) lookup(w http.ResponseWriter, r *http.Request, caller customer
 	if in.CountryCode == "" {
 		return nil, errMissing("countryCode")
 	}
-	if err := checkProduct(r.PathValue("productId"), in.CountryCode); err != nil {
+	if _, err := h.checkProduct(r.Context(), ledgerNo, r.PathValue("productId"), in.CountryCode); err != nil {
 		return nil, err
 	}
 	var fiscal, phone string

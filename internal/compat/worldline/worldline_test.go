@@ -173,6 +173,25 @@ func TestServerAndClientAPI(t *testing.T) {
 			wantError(t, client("POST", "/products/9000/customerDetails", `{"values":[]}`), 400, "21000020", "PARAMETER_NOT_FOUND_IN_REQUEST", "countryCode")
 			wantError(t, client("POST", "/products/9001/customerDetails", lookup("19811218-9876")), 404, "1070", "UNKNOWN_PAYMENT_PRODUCT_ID", "")
 
+			// A ledger's own lookup products replace the default.
+			if err := worldline.SetProduct(context.Background(), e.Kund.Service, e.Store, "4711", 9100, []string{"NO"}); err != nil {
+				t.Fatal(err)
+			}
+			wantError(t, client("GET", "/products/9000?countryCode=SE", ""), 404, "1070", "UNKNOWN_PAYMENT_PRODUCT_ID", "")
+			wantError(t, client("GET", "/products/9100?countryCode=SE", ""), 404, "1070", "UNKNOWN_PAYMENT_PRODUCT_ID", "")
+			if res := client("GET", "/products/9100?countryCode=NO", ""); res.Status != 200 || !strings.Contains(string(res.Body), `"id":9100`) {
+				t.Fatalf("configured product: %d %s", res.Status, res.Body)
+			}
+			if err := worldline.SetProduct(context.Background(), e.Kund.Service, e.Store, "4711", 9100, []string{"DE"}); customer.ErrorCode(err) != customer.EVALIDATION {
+				t.Fatalf("a country without lookup: %v", err)
+			}
+			if err := worldline.SetProduct(context.Background(), e.Kund.Service, e.Store, "4711", 9100, nil); err != nil {
+				t.Fatal(err)
+			}
+			if res := client("GET", "/products/9000?countryCode=SE", ""); res.Status != 200 {
+				t.Fatalf("back to the default: %d %s", res.Status, res.Body)
+			}
+
 			// The register lookups are in the disclosure log, naming the session.
 			logged, err := e.Store.RegisterLookups(context.Background(), "4711", "", 0, 100)
 			if err != nil || len(logged) != 3 || logged[0].Purpose != worldline.Purpose || logged[0].TokenID != "worldline-session:"+sid {

@@ -40,3 +40,13 @@ CREATE TABLE customer_products (
 	PRIMARY KEY (ledger_no, customer_no, position),
 	FOREIGN KEY (ledger_no, customer_no) REFERENCES customers (ledger_no, customer_no)
 );
+
+-- The Worldline payment products with customer lookup that a ledger has
+-- configured, each with its countries (space-separated). A ledger with
+-- none has the default product (internal/compat/worldline).
+CREATE TABLE worldline_products (
+	ledger_no  TEXT NOT NULL REFERENCES ledgers (no),
+	product_id BIGINT NOT NULL,
+	countries  TEXT NOT NULL,
+	PRIMARY KEY (ledger_no, product_id)
+);

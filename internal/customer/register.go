@@ -108,8 +108,8 @@ func (s *Service) GenerateFromRegister(ctx context.Context, ledgerNo string, in 
 	return s.CreateCustomer(ctx, ledgerNo, nc)
 }
 
-// RegisterSubject returns the personal identity number under which a
-// customer's legal address can be updated from the register.
+// RegisterSubject returns a customer whose legal address may be updated
+// from the register: a consumer with a Nordic personal identity number.
 func (s *Service) RegisterSubject(ctx context.Context, ledgerNo, no string) (*Customer, error) {
 	c, err := s.Customer(ctx, ledgerNo, no)
 	if err != nil {

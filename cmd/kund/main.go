@@ -23,6 +23,9 @@ const usage = `usage:
   kund ledger update LEDGERNO --db DB [--kyc-questions FILE.json|none] [--kyc-renewal-days N] [--disbursements=true|false]
   kund token create --db DB --ledger LEDGERNO --scope SCOPE [--scope SCOPE ...] [--ttl DURATION]
   kund token revoke --db DB TOKENID
+  kund worldline key create --db DB --ledger LEDGERNO
+  kund worldline product set --db DB --ledger LEDGERNO --product 9000 --countries SE,NO,DK,FI
+  kund payway client create --db DB --ledger LEDGERNO --scope /external/account/r
   kund demo    [--addr 127.0.0.1:8080]
   kund register generate --country SE|NO|DK|FI --count N [--seed N] > persons.csv
 
@@ -62,6 +65,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runLedger(ctx, args, stdout)
 	case "token":
 		return runToken(ctx, args, stdout)
+	case "worldline":
+		return runWorldline(ctx, args, stdout)
+	case "payway":
+		return runPayway(ctx, args, stdout)
 	case "demo":
 		return runDemo(ctx, args, stdout, stderr)
 	case "register":

@@ -15,6 +15,10 @@ import (
 
 	"github.com/kund/kund/internal/auth"
 	"github.com/kund/kund/internal/cardgw"
+	"github.com/kund/kund/internal/compat/frontpayment"
+	"github.com/kund/kund/internal/compat/payway"
+	"github.com/kund/kund/internal/compat/riverty"
+	"github.com/kund/kund/internal/compat/worldline"
 	"github.com/kund/kund/internal/customer"
 	"github.com/kund/kund/internal/httpapi"
 	"github.com/kund/kund/internal/postgres"
@@ -26,6 +30,8 @@ import (
 type Store interface {
 	customer.Store
 	auth.Store
+	auth.CompatStore
+	customer.ProductStore
 	register.LookupLog
 	Ping(ctx context.Context) error
 	Close() error
@@ -85,6 +91,10 @@ func New(store Store, cfg Config) *Kund {
 	sandbox.Routes(srv.Handle)
 	reg := register.NewService(cfg.Register, store, cfg.Now)
 	srv.SetRegister(reg)
+	frontpayment.Mount(srv.Handle, svc, authn, cfg.Log)
+	payway.Mount(srv.Handle, svc, authn, store, cfg.Log)
+	riverty.Mount(srv.Handle, svc, authn, reg, cfg.Log)
+	worldline.Mount(srv.Handle, svc, store, reg, cfg.Log)
 	return &Kund{Store: store, Service: svc, Auth: authn, Handler: srv, Register: reg}
 }
 

@@ -72,6 +72,8 @@ func (s *Server) routes() {
 	s.route("GET "+one+"/consent/recurring-card-redirect-registration", customer.ScopeRead, s.getCardRegistration)
 	s.route("PUT "+one+"/consent/active-consents/{name}", customer.ScopeConsents, s.putActiveConsent)
 	s.route("DELETE "+one+"/consent/active-consents/{name}", customer.ScopeConsents, s.deleteActiveConsent)
+	s.route("GET "+one+"/products", customer.ScopeRead, s.getProducts)
+	s.route("PUT "+one+"/products", customer.ScopeWrite, s.putProducts)
 	s.registerRoutes()
 }
 

@@ -51,6 +51,8 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 		{"Surpluses", testSurpluses},
 		{"KYCAnswers", testKYCAnswers},
 		{"CardConsents", testCardConsents},
+		{"CompatCredentials", testCompatCredentials},
+		{"Products", testProducts},
 		{"RegisterLookups", testRegisterLookups},
 	}
 	for _, tt := range tests {

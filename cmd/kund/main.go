@@ -21,6 +21,8 @@ const usage = `usage:
   kund token create --db DB --ledger LEDGERNO --scope SCOPE [--scope SCOPE ...] [--ttl DURATION]
   kund token revoke --db DB TOKENID
   kund demo    [--addr 127.0.0.1:8080]
+  kund import  --db DB --ledger LEDGERNO [--format ndjson|csv] [--strict] [--batch 1000] [--progress 2s] FILE
+  kund export  --db DB --ledger LEDGERNO [FILE]
 
 Every flag can also be given as an environment variable: --db as KUND_DB,
 --public-url as KUND_PUBLIC_URL, and so on.
@@ -60,6 +62,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runToken(ctx, args, stdout)
 	case "demo":
 		return runDemo(ctx, args, stdout, stderr)
+	case "import":
+		return runImport(ctx, args, stdout, stderr)
+	case "export":
+		return runExport(ctx, args, stdout, stderr)
 	case "", "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil

@@ -44,6 +44,7 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 		{"LedgerIsolation", testIsolation},
 		{"Tokens", testTokens},
 		{"BulkCreateAndExport", testBulk},
+		{"FailingWritesAmongManyUndoOnlyThemselves", testFailingAmongMany},
 		{"BulkUUIDTakenWritesNothing", testBulkUUIDTaken},
 	}
 	for _, tt := range tests {

@@ -23,6 +23,8 @@ const usage = `usage:
   kund demo    [--addr 127.0.0.1:8080]
   kund import  --db DB --ledger LEDGERNO [--format ndjson|csv] [--strict] [--batch 1000] [--progress 2s] FILE
   kund export  --db DB --ledger LEDGERNO [FILE]
+  kund bench   [--db FILE] [--n 1000000] [--reuse] [--duration 5s] [--rounds 2] [--concurrency 64]
+               [--scenarios get,get-expand,find,create,patch,mixed] [--json FILE]
 
 Every flag can also be given as an environment variable: --db as KUND_DB,
 --public-url as KUND_PUBLIC_URL, and so on.
@@ -66,6 +68,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runImport(ctx, args, stdout, stderr)
 	case "export":
 		return runExport(ctx, args, stdout, stderr)
+	case "bench":
+		return runBench(ctx, args, stdout, stderr)
 	case "", "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil

@@ -294,7 +294,16 @@ type server struct {
 // it to say where it listens.
 func startKund(ctx context.Context, exe, db string) (*server, error) {
 	cmd := exec.Command(exe, "serve", "--addr", "127.0.0.1:0", "--db", db)
-	cmd.Env = os.Environ()
+	// The server gets its own profile file, if one is asked for
+	// (KUND_BENCH_SERVER_PROFILE), never the bench's.
+	for _, e := range os.Environ() {
+		if !strings.HasPrefix(e, "KUND_CPUPROFILE=") {
+			cmd.Env = append(cmd.Env, e)
+		}
+	}
+	if p := os.Getenv("KUND_BENCH_SERVER_PROFILE"); p != "" {
+		cmd.Env = append(cmd.Env, "KUND_CPUPROFILE="+p)
+	}
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
 		return nil, err

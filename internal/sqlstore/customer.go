@@ -24,7 +24,7 @@ func (db *DB) CreateLedger(ctx context.Context, l *customer.Ledger) error {
 func (db *DB) Ledger(ctx context.Context, no string) (*customer.Ledger, error) {
 	l := &customer.Ledger{No: no}
 	var created int64
-	err := db.Read.QueryRowContext(ctx, db.Q(`SELECT country, customer_numbers, created_at FROM ledgers WHERE no = ?`), no).
+	err := db.readRow(ctx, `SELECT country, customer_numbers, created_at FROM ledgers WHERE no = ?`, no).
 		Scan(&l.Country, &l.CustomerNumbers, &created)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, customer.Errorf(customer.ENOTFOUND, "No such ledger.")
@@ -234,16 +234,21 @@ func (db *DB) numberTaken(ctx context.Context, q queryer, ledgerNo, no string) (
 
 // Customer returns one customer.
 func (db *DB) Customer(ctx context.Context, ledgerNo, no string) (*customer.Customer, error) {
-	return db.one(ctx, db.Read, `SELECT `+customerColumns+` FROM customers WHERE ledger_no = ? AND customer_no = ?`, ledgerNo, no)
+	return db.one(ctx, customerByNoSQL, ledgerNo, no)
 }
 
 // CustomerByUUID returns one customer by uuid.
 func (db *DB) CustomerByUUID(ctx context.Context, ledgerNo, uuid string) (*customer.Customer, error) {
-	return db.one(ctx, db.Read, `SELECT `+customerColumns+` FROM customers WHERE uuid = ? AND ledger_no = ?`, uuid, ledgerNo)
+	return db.one(ctx, customerByUUIDSQL, uuid, ledgerNo)
 }
 
-func (db *DB) one(ctx context.Context, q queryer, query string, args ...any) (*customer.Customer, error) {
-	_, c, err := scanCustomer(q.QueryRowContext(ctx, db.Q(query), args...))
+const (
+	customerByNoSQL   = `SELECT ` + customerColumns + ` FROM customers WHERE ledger_no = ? AND customer_no = ?`
+	customerByUUIDSQL = `SELECT ` + customerColumns + ` FROM customers WHERE uuid = ? AND ledger_no = ?`
+)
+
+func (db *DB) one(ctx context.Context, query string, args ...any) (*customer.Customer, error) {
+	_, c, err := scanCustomer(db.readRow(ctx, query, args...))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, customer.Errorf(customer.ECUSTOMERNOTFOUND, "The customer does not exist.")
 	}
@@ -310,7 +315,7 @@ func (db *DB) ListCustomers(ctx context.Context, ledgerNo string, f customer.Lis
 }
 
 func (db *DB) list(ctx context.Context, query string, args ...any) ([]*customer.Customer, error) {
-	rows, err := db.Read.QueryContext(ctx, db.Q(query), args...)
+	rows, err := db.readRows(ctx, query, args...)
 	if err != nil {
 		return nil, db.Err(err)
 	}

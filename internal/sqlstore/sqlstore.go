@@ -45,6 +45,7 @@ type DB struct {
 	d     Dialect
 	q     sync.Map // rebound queries, by their "?" text
 	group *committer
+	stmts sync.Map // prepared statements, by stmtKey
 }
 
 // New returns a store over open, migrated connections.

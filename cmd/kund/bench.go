@@ -25,6 +25,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	conc := fs.Int("concurrency", 64, "concurrent connections")
 	scen := fs.String("scenarios", strings.Join(bench.Scenarios, ","), "scenarios to run")
 	jsonOut := fs.String("json", "", "also write the report as JSON to this file")
+	server := fs.String("kund", "", "kund binary to serve with (default: this one), to compare builds")
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return err
@@ -57,6 +58,9 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	exe, err := os.Executable()
 	if err != nil {
 		return err
+	}
+	if *server != "" {
+		exe = *server
 	}
 	var names []string
 	for _, s := range strings.Split(*scen, ",") {

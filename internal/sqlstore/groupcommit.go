@@ -118,13 +118,13 @@ func (db *DB) commitGroup(batch []*txRequest) {
 			errs[i] = err
 			continue
 		}
-		if _, err := tx.Exec(`SAVEPOINT g`); err != nil {
+		if _, err := db.txExec(context.Background(), tx, `SAVEPOINT g`); err != nil {
 			tx.Rollback()
 			fail(err)
 			return
 		}
 		if errs[i] = runFn(r.fn, tx); errs[i] != nil {
-			if _, err := tx.Exec(`ROLLBACK TO SAVEPOINT g`); err != nil {
+			if _, err := db.txExec(context.Background(), tx, `ROLLBACK TO SAVEPOINT g`); err != nil {
 				// The engine ended the whole transaction (as SQLite does
 				// on some I/O errors): nothing of the group is written.
 				tx.Rollback()
@@ -132,7 +132,7 @@ func (db *DB) commitGroup(batch []*txRequest) {
 				return
 			}
 		}
-		if _, err := tx.Exec(`RELEASE SAVEPOINT g`); err != nil {
+		if _, err := db.txExec(context.Background(), tx, `RELEASE SAVEPOINT g`); err != nil {
 			tx.Rollback()
 			fail(err)
 			return

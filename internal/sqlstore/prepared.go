@@ -52,3 +52,62 @@ func (db *DB) readRows(ctx context.Context, query string, args ...any) (*sql.Row
 	}
 	return s.QueryContext(ctx, args...)
 }
+
+// Write statements are prepared once when the store opens, while the
+// writer connection is free: preparing later would need a connection of
+// the write pool, which (on SQLite) is the one the transaction holds.
+// Inside a transaction, tx.StmtContext runs them on the transaction's
+// connection. A query not prepared here still runs, unprepared.
+var writeQueries = []string{
+	insertCustomerSQL,
+	updateCustomerSQL,
+	customerByNoSQL + forUpdateMark,
+	nextSeqSQL,
+	numberTakenSQL,
+	`DELETE FROM address_uuids WHERE uuid = ?`,
+	`INSERT INTO address_uuids (uuid) VALUES (?)`,
+	`SAVEPOINT g`,
+	`ROLLBACK TO SAVEPOINT g`,
+	`RELEASE SAVEPOINT g`,
+}
+
+// forUpdateMark stands for the dialect's ForUpdate in writeQueries.
+const forUpdateMark = "\x00forupdate"
+
+func (db *DB) prepareWrites() {
+	for _, q := range writeQueries {
+		db.stmt(context.Background(), db.Write, db.forUpdate(q))
+	}
+}
+
+func (db *DB) forUpdate(q string) string {
+	if len(q) > len(forUpdateMark) && q[len(q)-len(forUpdateMark):] == forUpdateMark {
+		return q[:len(q)-len(forUpdateMark)] + db.d.ForUpdate
+	}
+	return q
+}
+
+// txStmt is the prepared form of query in tx, or nil.
+func (db *DB) txStmt(ctx context.Context, tx *sql.Tx, query string) *sql.Stmt {
+	s, ok := db.stmts.Load(stmtKey{db.Write, query})
+	if !ok {
+		return nil
+	}
+	return tx.StmtContext(ctx, s.(*sql.Stmt))
+}
+
+// txExec runs a write statement in tx, prepared when it can be.
+func (db *DB) txExec(ctx context.Context, tx *sql.Tx, query string, args ...any) (sql.Result, error) {
+	if s := db.txStmt(ctx, tx, query); s != nil {
+		return s.ExecContext(ctx, args...)
+	}
+	return tx.ExecContext(ctx, db.Q(query), args...)
+}
+
+// txRow runs a one-row query in tx, prepared when it can be.
+func (db *DB) txRow(ctx context.Context, tx *sql.Tx, query string, args ...any) *sql.Row {
+	if s := db.txStmt(ctx, tx, query); s != nil {
+		return s.QueryRowContext(ctx, args...)
+	}
+	return tx.QueryRowContext(ctx, db.Q(query), args...)
+}

@@ -51,6 +51,7 @@ type DB struct {
 // New returns a store over open, migrated connections.
 func New(write, read *sql.DB, d Dialect) *DB {
 	db := &DB{Write: write, Read: read, d: d}
+	db.prepareWrites()
 	if d.GroupCommit {
 		db.startGroupCommit()
 	}

@@ -3,6 +3,7 @@ package httpapi
 import (
 	"bytes"
 	"encoding/json"
+	"unicode/utf8"
 
 	"github.com/kund/kund/internal/customer"
 )
@@ -14,6 +15,9 @@ func DecodeCreateBody(body []byte) (*customer.NewCustomer, error) {
 	var p customer.Problems
 	if len(bytes.TrimSpace(body)) == 0 {
 		return nil, customer.ValidationError("body", "must be a JSON object")
+	}
+	if !utf8.Valid(body) {
+		return nil, customer.ValidationError("body", "must be valid UTF-8") // as readBody
 	}
 	o, err := parseObject(body, "", &p)
 	if err != nil {

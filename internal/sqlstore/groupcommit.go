@@ -33,7 +33,9 @@ type committer struct {
 	queue        chan *txRequest
 	stop         chan struct{}
 	wg           sync.WaitGroup
-	once         sync.Once
+
+	mu     sync.RWMutex
+	closed bool
 }
 
 var errClosed = errors.New("sqlstore: the store is closed")
@@ -49,7 +51,13 @@ func (db *DB) startGroupCommit() {
 			select {
 			case first = <-c.queue:
 			case <-c.stop:
-				return
+				// No request can be queued any more: run those that
+				// are, then end.
+				select {
+				case first = <-c.queue:
+				default:
+					return
+				}
 			}
 			batch := []*txRequest{first}
 		more:
@@ -66,36 +74,41 @@ func (db *DB) startGroupCommit() {
 	}()
 }
 
-// Stop ends group commit after the transactions under way; later write
-// transactions fail. Call it before closing the connections.
+// Stop ends group commit: transactions already queued are still run and
+// committed, later ones fail. Call it before closing the connections.
 func (db *DB) Stop() {
 	c := db.group
 	if c == nil {
 		return
 	}
-	c.once.Do(func() { close(c.stop) })
-	c.wg.Wait()
-	// Anything queued after the last group is refused, not left waiting.
-	for {
-		select {
-		case r := <-c.queue:
-			r.done <- errClosed
-		default:
-			return
-		}
+	c.mu.Lock()
+	already := c.closed
+	c.closed = true
+	c.mu.Unlock()
+	if !already {
+		close(c.stop)
 	}
+	c.wg.Wait()
 }
 
 // groupTx queues fn for the next group and waits for its outcome.
 func (db *DB) groupTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	c := db.group
 	r := &txRequest{ctx: ctx, fn: fn, done: make(chan error, 1)}
-	select {
-	case db.group.queue <- r:
-	case <-db.group.stop:
+	// The read lock keeps Stop from declaring the queue finished while a
+	// request is being put in it.
+	c.mu.RLock()
+	if c.closed {
+		c.mu.RUnlock()
 		return errClosed
+	}
+	select {
+	case c.queue <- r:
 	case <-ctx.Done():
+		c.mu.RUnlock()
 		return ctx.Err()
 	}
+	c.mu.RUnlock()
 	// Once queued, the request is waited for even if ctx ends: it may be
 	// in a commit already, and its caller must learn whether it happened.
 	return <-r.done

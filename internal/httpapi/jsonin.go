@@ -64,9 +64,9 @@ type member struct {
 // sends them back.
 var readOnly = []string{"@id", "operations"}
 
-// parseObjectTokens parses body as one JSON object. A duplicated property (in any
+// parseObject parses body as one JSON object. A duplicated property (in any
 // letter case) is a problem, as is anything but an object.
-func parseObjectTokens(body []byte, path string, p *customer.Problems) (*object, error) {
+func parseObject(body []byte, path string, p *customer.Problems) (*object, error) {
 	field := strings.TrimSuffix(path, ".")
 	if field == "" {
 		field = "body"

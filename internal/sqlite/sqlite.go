@@ -65,7 +65,6 @@ func Open(ctx context.Context, path string) (*DB, error) {
 var dialect = sqlstore.Dialect{
 	IsUnique:    isUnique,
 	IsRetryable: isBusy,
-	GroupCommit: true,
 }
 
 func dsn(path string, readOnly bool) string {
@@ -84,7 +83,6 @@ func dsn(path string, readOnly bool) string {
 
 // Close closes the database.
 func (db *DB) Close() error {
-	db.DB.Stop()
 	return errors.Join(db.Read.Close(), db.Write.Close())
 }
 

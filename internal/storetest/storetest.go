@@ -54,9 +54,6 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 		{"CompatCredentials", testCompatCredentials},
 		{"Products", testProducts},
 		{"RegisterLookups", testRegisterLookups},
-		{"BulkCreateAndExport", testBulk},
-		{"FailingWritesAmongManyUndoOnlyThemselves", testFailingAmongMany},
-		{"BulkUUIDTakenWritesNothing", testBulkUUIDTaken},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, open(t)) })

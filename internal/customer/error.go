@@ -28,6 +28,7 @@ const (
 	ETOOMANYREQUESTS      = "too-many-requests"
 	EUNAVAILABLE          = "service-unavailable"
 	EINTERNAL             = "fatal"
+	EIDEMPOTENCYREUSE     = "idempotency-key-reuse"
 )
 
 // Problem names one bad field of a request and says what is wrong with it.

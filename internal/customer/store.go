@@ -34,6 +34,10 @@ type Store interface {
 	FindCustomers(ctx context.Context, ledgerNo string, id NationalID, limit int) ([]*Customer, error)
 	// ListCustomers returns the ledger's customers newest first, filtered.
 	ListCustomers(ctx context.Context, ledgerNo string, f ListFilter) ([]*Customer, error)
+
+	// Idempotency keys; CreateCustomer and UpdateCustomer also complete the
+	// Idempotency their ctx carries in their transaction (WithIdempotency).
+	IdempotencyStore
 }
 
 // ErrUUIDTaken is returned by a Store when a freshly drawn customer or

@@ -35,6 +35,7 @@ var codes = map[string]struct {
 	customer.ETOOMANYREQUESTS:      {http.StatusTooManyRequests, "Too many requests."},
 	customer.EUNAVAILABLE:          {http.StatusServiceUnavailable, "The service is unavailable."},
 	customer.EINTERNAL:             {http.StatusInternalServerError, "An unexpected error occurred."},
+	customer.EIDEMPOTENCYREUSE:     {http.StatusUnprocessableEntity, "The Idempotency-Key was used for another request."},
 }
 
 // Status returns the HTTP status of a domain error code.

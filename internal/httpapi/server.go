@@ -72,7 +72,9 @@ func (s *Server) route(pattern string, scope customer.Scope, h handlerFunc) {
 		if err == nil && !caller.Can(scope) {
 			err = customer.Errorf(customer.EFORBIDDEN, "The token lacks the scope %q.", scope)
 		}
-		if err == nil {
+		if err == nil && r.Method == http.MethodPost {
+			err = s.idempotent(h)(w, r, caller)
+		} else if err == nil {
 			err = h(w, r, caller)
 		}
 		if err != nil {

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/kund/kund/internal/app"
+	"github.com/kund/kund/internal/httpapi"
 )
 
 // Config is the configuration of `kund serve`.
@@ -19,6 +20,10 @@ type Config struct {
 	Addr      string
 	DB        string
 	PublicURL string
+
+	RateLimit   float64 // requests per second per token; 0: unlimited
+	RateBurst   int
+	CORSOrigins string // comma-separated
 }
 
 // Main is a running Kund: its configuration, its database and its HTTP
@@ -39,7 +44,9 @@ func (m *Main) Open(ctx context.Context) error {
 		return err
 	}
 	m.DB = db
-	k := app.New(db, app.Config{Log: m.Log})
+	k := app.New(db, app.Config{Log: m.Log, HTTP: httpapi.Options{
+		Rate: m.Config.RateLimit, Burst: m.Config.RateBurst, CORSOrigins: httpapi.ParseOrigins(m.Config.CORSOrigins),
+	}})
 	m.Server = &http.Server{
 		Handler:           k.Handler,
 		ReadHeaderTimeout: 10 * time.Second,
@@ -95,6 +102,9 @@ func runServe(ctx context.Context, args []string, stderr io.Writer) error {
 	fs.StringVar(&cfg.Addr, "addr", "127.0.0.1:8080", "listen address")
 	fs.StringVar(&cfg.DB, "db", "kund.db", "SQLite file or postgres:// URL")
 	fs.StringVar(&cfg.PublicURL, "public-url", "", "URL at which clients reach this server")
+	fs.Float64Var(&cfg.RateLimit, "rate-limit", 100, "requests per second per token (0: no limit)")
+	fs.IntVar(&cfg.RateBurst, "rate-burst", 200, "requests one token may make at once")
+	fs.StringVar(&cfg.CORSOrigins, "cors-origins", "", "comma-separated browser origins allowed to call the API (none: no CORS)")
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return err

@@ -65,9 +65,21 @@ type Env struct {
 // Start runs Kund on backend b until the test ends.
 func Start(t testing.TB, b Backend) *Env {
 	t.Helper()
+	return StartWith(t, b, nil)
+}
+
+// StartWith is Start with the HTTP front configured by configure (which
+// may be nil); the limiter runs on the Kund's clock, so tests move it.
+func StartWith(t testing.TB, b Backend, configure func(*app.Config)) *Env {
+	t.Helper()
 	e := &Env{T: t, Store: b.Open(t), sensitive: map[string]bool{}, Now: time.Now().UTC()}
 	logger := slog.New(slog.NewJSONHandler(&lockedWriter{e: e}, nil))
-	e.Kund = app.New(e.Store, app.Config{Log: logger, Now: e.clock})
+	cfg := app.Config{Log: logger, Now: e.clock}
+	cfg.HTTP.Now = e.clock
+	if configure != nil {
+		configure(&cfg)
+	}
+	e.Kund = app.New(e.Store, cfg)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)

@@ -48,6 +48,9 @@ func OpenStore(ctx context.Context, db string) (Store, error) {
 type Config struct {
 	Log *slog.Logger     // request and error logs; nil discards them
 	Now func() time.Time // clock; nil is time.Now
+
+	// HTTP is the operator's settings of the HTTP front (rate limit, CORS).
+	HTTP httpapi.Options
 }
 
 // Kund is an assembled Kund.
@@ -66,6 +69,7 @@ func New(store Store, cfg Config) *Kund {
 	svc := customer.NewService(store, cfg.Now)
 	authn := auth.NewAuthenticator(store, cfg.Now)
 	srv := httpapi.New(svc, authn, cfg.Log)
+	srv.Configure(cfg.HTTP)
 	return &Kund{Store: store, Service: svc, Auth: authn, Handler: srv}
 }
 

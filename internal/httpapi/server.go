@@ -27,6 +27,9 @@ type Server struct {
 	authn *auth.Authenticator
 	log   *slog.Logger
 	mux   *http.ServeMux
+
+	limiter     *rateLimiter // nil: no rate limit
+	corsOrigins []string
 }
 
 // New returns a Server with the native API's routes.
@@ -65,6 +68,9 @@ type handlerFunc func(w http.ResponseWriter, r *http.Request, caller customer.Ca
 func (s *Server) route(pattern string, scope customer.Scope, h handlerFunc) {
 	s.mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
 		caller, err := s.authenticate(r)
+		if err == nil {
+			err = s.limit(w, caller)
+		}
 		if err == nil && caller.LedgerNo != r.PathValue("ledgerNo") {
 			// Never tell a token of ledger A anything about ledger B.
 			err = customer.Errorf(customer.ENOTFOUND, "The resource was not found.")
@@ -102,6 +108,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	r = r.WithContext(context.WithValue(r.Context(), requestIDKey{}, id))
 	w.Header().Set("Request-Id", id)
+	secure(w.Header())
 	rw := &statusWriter{ResponseWriter: w}
 	defer func() {
 		if v := recover(); v != nil {
@@ -121,6 +128,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			slog.Float64("duration_ms", float64(time.Since(start).Microseconds())/1000),
 			slog.String("request_id", id))
 	}()
+	if s.cors(rw, r) {
+		return
+	}
 	if _, pattern := s.mux.Handler(r); pattern == "" {
 		s.unrouted(rw, r)
 		return

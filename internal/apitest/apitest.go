@@ -135,6 +135,9 @@ func (e *Env) checkLog() {
 			e.T.Errorf("the log shows personal data %q that a request carried", s)
 		}
 	}
+	for _, s := range ScanPersonalData(log) {
+		e.T.Errorf("the log shows what looks like personal data: %q", s)
+	}
 }
 
 // noteSensitive remembers every string in a request body that looks like

@@ -6,6 +6,7 @@ package app
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"io"
 	"log/slog"
@@ -70,6 +71,12 @@ func New(store Store, cfg Config) *Kund {
 	authn := auth.NewAuthenticator(store, cfg.Now)
 	srv := httpapi.New(svc, authn, cfg.Log)
 	srv.Configure(cfg.HTTP)
+	srv.AddReadyCheck("database", store.Ping)
+	if p, ok := store.(interface{ Pools() map[string]*sql.DB }); ok {
+		for name, db := range p.Pools() {
+			srv.AddDBStats(name, db)
+		}
+	}
 	return &Kund{Store: store, Service: svc, Auth: authn, Handler: srv}
 }
 

@@ -30,12 +30,14 @@ type Server struct {
 
 	limiter     *rateLimiter // nil: no rate limit
 	corsOrigins []string
+	ops         *opsState
 }
 
 // New returns a Server with the native API's routes.
 func New(svc *customer.Service, authn *auth.Authenticator, log *slog.Logger) *Server {
 	s := &Server{svc: svc, authn: authn, log: log, mux: http.NewServeMux()}
 	s.routes()
+	s.opsRoutes()
 	return s
 }
 
@@ -121,6 +123,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 				s.writeError(rw, r, customer.Errorf(customer.EINTERNAL, "An unexpected error occurred."))
 			}
 		}
+		s.ops.metrics.observe(routeOf(r), r.Method, rw.code(), time.Since(start))
 		s.log.LogAttrs(r.Context(), slog.LevelInfo, "request",
 			slog.String("method", r.Method),
 			slog.String("route", routeOf(r)),

@@ -21,6 +21,7 @@ const usage = `usage:
   kund token create --db DB --ledger LEDGERNO --scope SCOPE [--scope SCOPE ...] [--ttl DURATION]
   kund token revoke --db DB TOKENID
   kund demo    [--addr 127.0.0.1:8080]
+  kund crashtest [--rounds 10] [--seconds 3] [--workers 8] [--dir DIR]
 
 Every flag can also be given as an environment variable: --db as KUND_DB,
 --public-url as KUND_PUBLIC_URL, and so on.
@@ -60,6 +61,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runToken(ctx, args, stdout)
 	case "demo":
 		return runDemo(ctx, args, stdout, stderr)
+	case "crashtest":
+		return runCrashTest(ctx, args, stdout)
 	case "", "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil

@@ -2,6 +2,8 @@ package httpapi_test
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"io"
 	"net/http"
 	"strings"
@@ -135,5 +137,35 @@ func TestIdempotentRetryStorm(t *testing.T) {
 			t.Fatalf("%d customers, want 1", len(items))
 		}
 		t.Logf("answers: %v", statuses)
+	})
+}
+
+// TestIdempotencyInFlight: while a request holds the key, a retry is 409;
+// once its lease ran out (its process died), a retry takes the key over
+// and runs.
+func TestIdempotencyInFlight(t *testing.T) {
+	each(t, func(t *testing.T, e *apitest.Env) {
+		e.Ledger("L1", "SE", customer.NumbersClient)
+		tok := e.Token("L1", customer.ScopeRead, customer.ScopeWrite)
+		path := "/ledger/customer/v1/L1/customers"
+		// The fingerprint Kund computes: method, path, query, then the body.
+		sum := sha256.Sum256([]byte("POST " + path + "?\n" + idemBody))
+		claim, replay, err := e.Kund.Service.BeginIdempotent(t.Context(), "L1", "busy", hex.EncodeToString(sum[:]))
+		if err != nil || claim == nil || replay != nil {
+			t.Fatalf("claim: %v %v %v", claim, replay, err)
+		}
+		problem(t, idemPost(e, tok, path, "busy", idemBody), http.StatusConflict, customer.ECONFLICT)
+		problem(t, idemPost(e, tok, path, "busy", strings.Replace(idemBody, "501", "502", 1)), http.StatusUnprocessableEntity, customer.EIDEMPOTENCYREUSE)
+		e.Advance(customer.IdempotencyLease)
+		first := idemPost(e, tok, path, "busy", idemBody)
+		want(t, first, http.StatusCreated)
+		again := idemPost(e, tok, path, "busy", idemBody)
+		if again.Header.Get("Idempotent-Replayed") != "true" || string(again.Body) != string(first.Body) {
+			t.Fatalf("after the take-over: %d %s", again.Status, again.Body)
+		}
+		// The abandoned request cannot complete the key any more.
+		if err := e.Kund.Service.FinishIdempotent(t.Context(), claim, customer.Reply{Status: 200}); customer.ErrorCode(err) != customer.ECONFLICT {
+			t.Fatalf("the abandoned claim completed the key: %v", err)
+		}
 	})
 }

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/kund/kund/internal/app"
+	"github.com/kund/kund/internal/httpapi"
 	"github.com/kund/kund/internal/register"
 )
 
@@ -27,6 +28,10 @@ type Config struct {
 	RegisterURL      string
 	RegisterTimeout  time.Duration
 	RegisterCacheTTL time.Duration
+
+	RateLimit   float64 // requests per second per token; 0: unlimited
+	RateBurst   int
+	CORSOrigins string // comma-separated
 }
 
 // Main is a running Kund: its configuration, its database and its HTTP
@@ -53,7 +58,9 @@ func (m *Main) Open(ctx context.Context) error {
 		db.Close()
 		return err
 	}
-	k := app.New(db, app.Config{Log: m.Log, PublicURL: m.Config.PublicURL, Register: provider})
+	k := app.New(db, app.Config{Log: m.Log, PublicURL: m.Config.PublicURL, Register: provider, HTTP: httpapi.Options{
+		Rate: m.Config.RateLimit, Burst: m.Config.RateBurst, CORSOrigins: httpapi.ParseOrigins(m.Config.CORSOrigins),
+	}})
 	m.Server = &http.Server{
 		Handler:           k.Handler,
 		ReadHeaderTimeout: 10 * time.Second,
@@ -116,6 +123,9 @@ func runServe(ctx context.Context, args []string, stderr io.Writer) error {
 	fs.StringVar(&cfg.RegisterURL, "register-url", "", "population register behind the HTTP contract of docs/register.md")
 	fs.DurationVar(&cfg.RegisterTimeout, "register-timeout", 2*time.Second, "time limit of one register lookup, retries included")
 	fs.DurationVar(&cfg.RegisterCacheTTL, "register-cache-ttl", time.Minute, "how long answers of --register-url are kept (0: not at all)")
+	fs.Float64Var(&cfg.RateLimit, "rate-limit", 100, "requests per second per token (0: no limit)")
+	fs.IntVar(&cfg.RateBurst, "rate-burst", 200, "requests one token may make at once")
+	fs.StringVar(&cfg.CORSOrigins, "cors-origins", "", "comma-separated browser origins allowed to call the API (none: no CORS)")
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return err

@@ -69,12 +69,15 @@ func Start(t testing.TB, b Backend) *Env {
 }
 
 // StartWith is Start with a configuration hook: configure, when not nil,
-// may set what a test needs (a population register) before Kund is built.
+// may set what a test needs (a population register, the HTTP front's
+// limits) before Kund is built. The limiter runs on the Kund's clock, so
+// tests move it.
 func StartWith(t testing.TB, b Backend, configure func(*app.Config)) *Env {
 	t.Helper()
 	e := &Env{T: t, Store: b.Open(t), sensitive: map[string]bool{}, Now: time.Now().UTC()}
 	logger := slog.New(slog.NewJSONHandler(&lockedWriter{e: e}, nil))
 	cfg := app.Config{Log: logger, Now: e.clock}
+	cfg.HTTP.Now = e.clock
 	if configure != nil {
 		configure(&cfg)
 	}
@@ -133,6 +136,9 @@ func (e *Env) checkLog() {
 		if strings.Contains(log, s) {
 			e.T.Errorf("the log shows personal data %q that a request carried", s)
 		}
+	}
+	for _, s := range ScanPersonalData(log) {
+		e.T.Errorf("the log shows what looks like personal data: %q", s)
 	}
 }
 

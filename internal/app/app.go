@@ -6,6 +6,7 @@ package app
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"io"
 	"log/slog"
@@ -65,6 +66,9 @@ type Config struct {
 	// Register is the population register; nil answers every lookup with
 	// population-register-unavailable.
 	Register register.Provider
+
+	// HTTP is the operator's settings of the HTTP front (rate limit, CORS).
+	HTTP httpapi.Options
 }
 
 // Kund is an assembled Kund.
@@ -95,6 +99,13 @@ func New(store Store, cfg Config) *Kund {
 	payway.Mount(srv.Handle, svc, authn, store, cfg.Log)
 	riverty.Mount(srv.Handle, svc, authn, reg, cfg.Log)
 	worldline.Mount(srv.Handle, svc, store, reg, cfg.Log)
+	srv.Configure(cfg.HTTP)
+	srv.AddReadyCheck("database", store.Ping)
+	if p, ok := store.(interface{ Pools() map[string]*sql.DB }); ok {
+		for name, db := range p.Pools() {
+			srv.AddDBStats(name, db)
+		}
+	}
 	return &Kund{Store: store, Service: svc, Auth: authn, Handler: srv, Register: reg}
 }
 

@@ -30,6 +30,7 @@ const (
 	EINTERNAL             = "fatal"
 	EKYCCONFIGURATION     = "kyc-configuration"
 	EKYCNOTCONFIGURED     = "company-kyc-questions-not-configured"
+	EIDEMPOTENCYREUSE     = "idempotency-key-reuse"
 )
 
 // Problem names one bad field of a request and says what is wrong with it.

@@ -79,6 +79,9 @@ type Store interface {
 	// DeleteCardConsent removes it and RecurringCard from the active
 	// consents; ENOTFOUND when there is none.
 	DeleteCardConsent(ctx context.Context, ledgerNo, customerNo string, now time.Time) error
+	// Idempotency keys; CreateCustomer and UpdateCustomer also complete the
+	// Idempotency their ctx carries in their transaction (WithIdempotency).
+	IdempotencyStore
 }
 
 // ErrUUIDTaken is returned by a Store when a freshly drawn customer or

@@ -44,12 +44,26 @@ func (s *Server) addBillingAddress(w http.ResponseWriter, r *http.Request, calle
 	if err != nil {
 		return err
 	}
+	l, err := s.svc.Ledger(r.Context(), caller.LedgerNo)
+	if err != nil {
+		return err
+	}
+	render := func(c *customer.Customer) (customer.Reply, error) {
+		return jsonReply(http.StatusCreated, map[string]string{
+			"Location": customerPath(c.LedgerNo, c.No) + "/billing-address", "ETag": c.ETag(),
+		}, billingAddressRep(caller, l, c))
+	}
+	respondWith(r, render)
 	c, err := s.svc.AddBillingAddress(r.Context(), caller.LedgerNo, r.PathValue("customerNo"), in, r.Header.Get("If-Match"))
 	if err != nil {
 		return err
 	}
-	w.Header().Set("Location", customerPath(c.LedgerNo, c.No)+"/billing-address")
-	return s.writeAddress(w, r, caller, c, http.StatusCreated, billingAddressRep)
+	reply, err := render(c)
+	if err != nil {
+		return err
+	}
+	writeReply(w, reply)
+	return nil
 }
 
 func (s *Server) putBillingAddress(w http.ResponseWriter, r *http.Request, caller customer.Caller) error {

@@ -114,14 +114,25 @@ func (s *Server) createCustomer(w http.ResponseWriter, r *http.Request, caller c
 	if err != nil {
 		return err
 	}
+	respondWith(r, createdReply)
 	c, err := s.svc.CreateCustomer(r.Context(), caller.LedgerNo, in)
 	if err != nil {
 		return err
 	}
+	reply, err := createdReply(c)
+	if err != nil {
+		return err
+	}
+	writeReply(w, reply)
+	return nil
+}
+
+// createdReply is the answer to a created customer; an idempotency key
+// stores it with the customer.
+func createdReply(c *customer.Customer) (customer.Reply, error) {
 	self := customerPath(c.LedgerNo, c.No)
-	w.Header().Set("Location", self)
-	w.Header().Set("ETag", c.ETag())
-	return writeJSON(w, http.StatusCreated, createdRep{ID: self, CustomerNo: c.No})
+	return jsonReply(http.StatusCreated, map[string]string{"Location": self, "ETag": c.ETag()},
+		createdRep{ID: self, CustomerNo: c.No})
 }
 
 func parseExpand(q url.Values) (expansion, error) {

@@ -40,6 +40,7 @@ var codes = map[string]struct {
 	customer.EPERSONNOTFOUND:       {http.StatusNotFound, "The person is not in the population register."},
 	customer.EPERSONDECEASED:       {http.StatusUnprocessableEntity, "The person is deceased according to the population register."},
 	customer.EREGISTERUNAVAILABLE:  {http.StatusServiceUnavailable, "The population register is unavailable."},
+	customer.EIDEMPOTENCYREUSE:     {http.StatusUnprocessableEntity, "The Idempotency-Key was used for another request."},
 }
 
 // Status returns the HTTP status of a domain error code.

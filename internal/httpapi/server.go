@@ -29,12 +29,17 @@ type Server struct {
 	log   *slog.Logger
 	mux   *http.ServeMux
 	reg   *register.Service
+
+	limiter     *rateLimiter // nil: no rate limit
+	corsOrigins []string
+	ops         *opsState
 }
 
 // New returns a Server with the native API's routes.
 func New(svc *customer.Service, authn *auth.Authenticator, log *slog.Logger) *Server {
 	s := &Server{svc: svc, authn: authn, log: log, mux: http.NewServeMux()}
 	s.routes()
+	s.opsRoutes()
 	return s
 }
 
@@ -86,6 +91,9 @@ type handlerFunc func(w http.ResponseWriter, r *http.Request, caller customer.Ca
 func (s *Server) route(pattern string, scope customer.Scope, h handlerFunc) {
 	s.mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
 		caller, err := s.authenticate(r)
+		if err == nil {
+			err = s.limit(w, caller)
+		}
 		if err == nil && caller.LedgerNo != r.PathValue("ledgerNo") {
 			// Never tell a token of ledger A anything about ledger B.
 			err = customer.Errorf(customer.ENOTFOUND, "The resource was not found.")
@@ -93,7 +101,9 @@ func (s *Server) route(pattern string, scope customer.Scope, h handlerFunc) {
 		if err == nil && !caller.Can(scope) {
 			err = customer.Errorf(customer.EFORBIDDEN, "The token lacks the scope %q.", scope)
 		}
-		if err == nil {
+		if err == nil && r.Method == http.MethodPost {
+			err = s.idempotent(h)(w, r, caller)
+		} else if err == nil {
 			err = h(w, r, caller)
 		}
 		if err != nil {
@@ -121,6 +131,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	r = r.WithContext(context.WithValue(r.Context(), requestIDKey{}, id))
 	w.Header().Set("Request-Id", id)
+	secure(w.Header())
 	rw := &statusWriter{ResponseWriter: w}
 	defer func() {
 		if v := recover(); v != nil {
@@ -133,6 +144,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 				s.writeError(rw, r, customer.Errorf(customer.EINTERNAL, "An unexpected error occurred."))
 			}
 		}
+		s.ops.metrics.observe(routeOf(r), r.Method, rw.code(), time.Since(start))
 		s.log.LogAttrs(r.Context(), slog.LevelInfo, "request",
 			slog.String("method", r.Method),
 			slog.String("route", routeOf(r)),
@@ -140,6 +152,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			slog.Float64("duration_ms", float64(time.Since(start).Microseconds())/1000),
 			slog.String("request_id", id))
 	}()
+	if s.cors(rw, r) {
+		return
+	}
 	if _, pattern := s.mux.Handler(r); pattern == "" {
 		s.unrouted(rw, r)
 		return

@@ -159,9 +159,14 @@ func (db *DB) CreateCustomer(ctx context.Context, c *customer.Customer) error {
 		_, err := tx.ExecContext(ctx, db.Q(insertCustomerSQL), append([]any{c.LedgerNo, c.No}, customerArgs(c)...)...)
 		if db.d.IsUnique(err) {
 			return errNumberInUse
+		} else if err != nil {
+			return err
 		}
-		return err
+		return db.completeWriteIdem(ctx, tx, c)
 	})
+	if err == nil {
+		markIdemDone(ctx)
+	}
 	if !errors.Is(err, errNumberInUse) {
 		return err
 	}
@@ -267,11 +272,12 @@ func (db *DB) UpdateCustomer(ctx context.Context, ledgerNo, no string, fn func(*
 			return err
 		}
 		c = cur
-		return nil
+		return db.completeWriteIdem(ctx, tx, cur)
 	})
 	if err != nil {
 		return nil, err
 	}
+	markIdemDone(ctx)
 	return c, nil
 }
 

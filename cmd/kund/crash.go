@@ -1,0 +1,349 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/kund/kund/internal/app"
+	"github.com/kund/kund/internal/customer"
+)
+
+// `kund crashtest` proves that Kund keeps every write it acknowledged. It
+// runs `kund serve` as a child process on one SQLite file, puts a writer
+// load of creates and If-Match PATCHes on it, kills it with SIGKILL at a
+// random moment, restarts it, and so on for a number of rounds; then it
+// checks that every answered write is there exactly as answered and that
+// SQLite's integrity_check is "ok". A write whose answer was lost in the
+// kill may or may not be there: both are correct, anything else is not.
+
+type crashConfig struct {
+	Rounds  int
+	Seconds float64 // longest time a round runs before the kill
+	Workers int
+	Dir     string
+	Kund    string // the binary to run; default this one
+}
+
+// expected is what the clients know of one customer.
+type expected struct {
+	no        string
+	acked     bool   // its create was answered 201
+	value     string // taxIdentificationNumber as last answered
+	version   int64  // version as last answered
+	pending   string // the value of a PATCH whose answer was lost ("" none)
+	uncertain bool   // the create's answer was lost
+}
+
+type crashReport struct {
+	Rounds, Requests, Acked, Lost int
+}
+
+func runCrashTest(ctx context.Context, args []string, stdout io.Writer) error {
+	fs := flag.NewFlagSet("crashtest", flag.ContinueOnError)
+	var cfg crashConfig
+	fs.IntVar(&cfg.Rounds, "rounds", 10, "kill -9 rounds")
+	fs.Float64Var(&cfg.Seconds, "seconds", 3, "longest run of a round before the kill, in seconds")
+	fs.IntVar(&cfg.Workers, "workers", 8, "concurrent writers")
+	fs.StringVar(&cfg.Dir, "dir", "", "directory for the database (default: a new temporary one, removed afterwards)")
+	fs.StringVar(&cfg.Kund, "kund", "", "kund binary to crash (default: this one)")
+	if _, err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if cfg.Rounds < 1 || cfg.Workers < 1 || cfg.Seconds <= 0 {
+		return fmt.Errorf("%w: --rounds, --workers and --seconds must be positive", errUsage)
+	}
+	rep, err := crashTest(ctx, cfg, stdout)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "crashtest ok: %d rounds survived, %d requests, %d writes acknowledged and all present, %d answers lost in kills\n",
+		rep.Rounds, rep.Requests, rep.Acked, rep.Lost)
+	return nil
+}
+
+func crashTest(ctx context.Context, cfg crashConfig, log io.Writer) (*crashReport, error) {
+	if cfg.Kund == "" {
+		exe, err := os.Executable()
+		if err != nil {
+			return nil, err
+		}
+		cfg.Kund = exe
+	}
+	if cfg.Dir == "" {
+		dir, err := os.MkdirTemp("", "kund-crash-")
+		if err != nil {
+			return nil, err
+		}
+		defer os.RemoveAll(dir)
+		cfg.Dir = dir
+	}
+	dbPath := filepath.Join(cfg.Dir, "crash.db")
+	token, err := crashSetup(ctx, dbPath)
+	if err != nil {
+		return nil, err
+	}
+	rep := &crashReport{}
+	var (
+		mu   sync.Mutex
+		all  []*expected
+		next int64 = 100000
+	)
+	client := &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: cfg.Workers}}
+	for round := 1; round <= cfg.Rounds; round++ {
+		srv, err := startKund(ctx, cfg.Kund, dbPath)
+		if err != nil {
+			return rep, fmt.Errorf("round %d: %w", round, err)
+		}
+		base := "http://" + srv.addr + "/ledger/customer/v1/CRASH/customers"
+		stop := make(chan struct{})
+		var wg sync.WaitGroup
+		for w := 0; w < cfg.Workers; w++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				var mine []*expected
+				for {
+					select {
+					case <-stop:
+						return
+					default:
+					}
+					mu.Lock()
+					rep.Requests++
+					mu.Unlock()
+					// Two PATCHes for every create, on this writer's own
+					// customers whose state is known.
+					var c *expected
+					if len(mine) > 0 && rand.IntN(3) > 0 {
+						c = mine[rand.IntN(len(mine))]
+					}
+					if c == nil {
+						mu.Lock()
+						next++
+						c = &expected{no: strconv.FormatInt(next, 10), value: "V0"}
+						all = append(all, c)
+						mu.Unlock()
+						body := `{"customerNo":"` + c.no + `","name":"Crash","taxIdentificationNumber":"V0","legalAddress":{"addressee":"A","city":"C","zipCode":"11122","countryCode":"SE"}}`
+						status, _, err := crashDo(client, "POST", base, token, "", body)
+						mu.Lock()
+						switch {
+						case err != nil:
+							c.uncertain = true
+							rep.Lost++
+						case status == http.StatusCreated:
+							c.acked, c.version = true, 1
+							rep.Acked++
+							mine = append(mine, c)
+						default:
+							c.uncertain = true
+						}
+						mu.Unlock()
+						if err != nil {
+							return
+						}
+						continue
+					}
+					value := "V" + strconv.Itoa(rand.IntN(1_000_000))
+					status, etag, err := crashDo(client, "PATCH", base+"/"+c.no, token, `"`+strconv.FormatInt(c.version, 10)+`"`,
+						`{"taxIdentificationNumber":"`+value+`"}`)
+					mu.Lock()
+					switch {
+					case err != nil:
+						c.pending = value
+						rep.Lost++
+					case status == http.StatusOK:
+						c.value = value
+						c.version, _ = strconv.ParseInt(strings.Trim(etag, `"`), 10, 64)
+						rep.Acked++
+					}
+					mu.Unlock()
+					if err != nil {
+						// The answer is lost: this customer's state is
+						// no longer known exactly, so it is left alone.
+						for i, m := range mine {
+							if m == c {
+								mine = append(mine[:i], mine[i+1:]...)
+								break
+							}
+						}
+						return
+					}
+				}
+			}()
+		}
+		time.Sleep(time.Duration((0.1 + rand.Float64()*0.9) * cfg.Seconds * float64(time.Second)))
+		srv.kill() // SIGKILL: no shutdown, no final fsync
+		close(stop)
+		wg.Wait()
+		client.CloseIdleConnections()
+		rep.Rounds = round
+		fmt.Fprintf(log, "round %d: killed after %d requests in all\n", round, rep.Requests)
+	}
+	srv, err := startKund(ctx, cfg.Kund, dbPath)
+	if err != nil {
+		return rep, fmt.Errorf("restart after the last kill: %w", err)
+	}
+	defer srv.kill()
+	base := "http://" + srv.addr + "/ledger/customer/v1/CRASH/customers"
+	var problems []string
+	for _, c := range all {
+		status, etag, body, err := crashGet(client, base+"/"+c.no, token)
+		if err != nil {
+			return rep, err
+		}
+		switch {
+		case status == http.StatusNotFound && (c.uncertain || !c.acked):
+		case status != http.StatusOK:
+			problems = append(problems, fmt.Sprintf("customer %s: acknowledged, now %d", c.no, status))
+		case !c.acked && !c.uncertain:
+			problems = append(problems, fmt.Sprintf("customer %s: refused, yet there", c.no))
+		case c.acked:
+			got := body["taxIdentificationNumber"]
+			v, _ := strconv.ParseInt(strings.Trim(etag, `"`), 10, 64)
+			okNow := got == c.value && v == c.version
+			okPending := c.pending != "" && got == c.pending && v == c.version+1
+			if !okNow && !okPending {
+				problems = append(problems, fmt.Sprintf("customer %s: answered %s at version %d, now %v at %d", c.no, c.value, c.version, got, v))
+			}
+		}
+	}
+	if len(problems) > 0 {
+		return rep, fmt.Errorf("acknowledged writes were lost or changed:\n%s", strings.Join(problems, "\n"))
+	}
+	srv.kill()
+	store, err := app.OpenStore(ctx, dbPath)
+	if err != nil {
+		return rep, err
+	}
+	defer store.Close()
+	checker, ok := store.(interface {
+		IntegrityCheck(context.Context) (string, error)
+	})
+	if !ok {
+		return rep, errors.New("the store has no integrity check")
+	}
+	verdict, err := checker.IntegrityCheck(ctx)
+	if err != nil {
+		return rep, err
+	}
+	if verdict != "ok" {
+		return rep, fmt.Errorf("integrity_check: %s", verdict)
+	}
+	return rep, nil
+}
+
+func crashSetup(ctx context.Context, dbPath string) (string, error) {
+	store, err := app.OpenStore(ctx, dbPath)
+	if err != nil {
+		return "", err
+	}
+	defer store.Close()
+	k := app.New(store, app.Config{})
+	if err := k.Service.CreateLedger(ctx, &customer.Ledger{No: "CRASH", Country: "SE", CustomerNumbers: customer.NumbersClient}); err != nil {
+		return "", err
+	}
+	return k.CreateToken(ctx, "CRASH", []customer.Scope{customer.ScopeWrite}, 0)
+}
+
+type child struct {
+	cmd  *exec.Cmd
+	addr string
+	done chan error
+	once sync.Once
+}
+
+// kill sends SIGKILL and waits for the process to be gone.
+func (c *child) kill() {
+	c.once.Do(func() {
+		c.cmd.Process.Kill()
+		<-c.done
+	})
+}
+
+// startKund runs `kund serve` on a free port without a rate limit and
+// waits for it to listen.
+func startKund(ctx context.Context, bin, dbPath string) (*child, error) {
+	cmd := exec.CommandContext(ctx, bin, "serve", "--addr", "127.0.0.1:0", "--db", dbPath, "--rate-limit", "0")
+	cmd.Env = os.Environ()
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		return nil, err
+	}
+	if err := cmd.Start(); err != nil {
+		return nil, err
+	}
+	c := &child{cmd: cmd, done: make(chan error, 1)}
+	addr := make(chan string, 1)
+	go func() {
+		sc := bufio.NewScanner(stderr)
+		for sc.Scan() {
+			var m map[string]any
+			if json.Unmarshal(sc.Bytes(), &m) == nil && m["msg"] == "kund listening" {
+				addr <- fmt.Sprint(m["addr"])
+			}
+		}
+		c.done <- cmd.Wait()
+	}()
+	select {
+	case c.addr = <-addr:
+		return c, nil
+	case err := <-c.done:
+		return nil, fmt.Errorf("kund serve exited: %v", err)
+	case <-time.After(15 * time.Second):
+		cmd.Process.Kill()
+		<-c.done
+		return nil, errors.New("kund serve did not start listening")
+	}
+}
+
+func crashDo(client *http.Client, method, url, token, ifMatch, body string) (int, string, error) {
+	req, err := http.NewRequest(method, url, strings.NewReader(body))
+	if err != nil {
+		return 0, "", err
+	}
+	req.Header.Set("Authorization", "Bearer "+token)
+	req.Header.Set("Content-Type", "application/json")
+	if ifMatch != "" {
+		req.Header.Set("If-Match", ifMatch)
+	}
+	res, err := client.Do(req)
+	if err != nil {
+		return 0, "", err
+	}
+	defer res.Body.Close()
+	if _, err := io.Copy(io.Discard, res.Body); err != nil {
+		// Headers came but the body did not: the answer is lost.
+		return 0, "", err
+	}
+	return res.StatusCode, res.Header.Get("ETag"), nil
+}
+
+func crashGet(client *http.Client, url, token string) (int, string, map[string]any, error) {
+	req, err := http.NewRequest("GET", url, nil)
+	if err != nil {
+		return 0, "", nil, err
+	}
+	req.Header.Set("Authorization", "Bearer "+token)
+	res, err := client.Do(req)
+	if err != nil {
+		return 0, "", nil, err
+	}
+	defer res.Body.Close()
+	var m map[string]any
+	json.NewDecoder(res.Body).Decode(&m)
+	return res.StatusCode, res.Header.Get("ETag"), m, nil
+}

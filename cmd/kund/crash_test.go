@@ -1,0 +1,22 @@
+package main_test
+
+import (
+	"regexp"
+	"strconv"
+	"testing"
+)
+
+// TestCrash is the short crash test of the test command: three kill -9
+// rounds of at most a second under four writers. `kund crashtest` with its
+// defaults is the long one (docs/reliability.md).
+func TestCrash(t *testing.T) {
+	out := mustRun(t, nil, "crashtest", "--rounds", "3", "--seconds", "1", "--workers", "4", "--dir", t.TempDir())
+	m := regexp.MustCompile(`crashtest ok: 3 rounds survived, (\d+) requests, (\d+) writes acknowledged`).FindStringSubmatch(out)
+	if m == nil {
+		t.Fatalf("unexpected report:\n%s", out)
+	}
+	if acked, _ := strconv.Atoi(m[2]); acked == 0 {
+		t.Fatalf("no write was acknowledged, so nothing was tested:\n%s", out)
+	}
+	t.Log(out)
+}

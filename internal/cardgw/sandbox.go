@@ -7,14 +7,15 @@ package cardgw
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"fmt"
 	"html/template"
 	"net/http"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/google/uuid"
+	"github.com/kund/kund/internal/nordic"
 
 	"github.com/kund/kund/internal/customer"
 )
@@ -134,7 +135,7 @@ func (g *Sandbox) submit(w http.ResponseWriter, r *http.Request) {
 			break
 		}
 		status = customer.CardCompleted
-		consent = &customer.CardConsent{CardToken: newToken(), MaskedNumber: card.masked(),
+		consent = &customer.CardConsent{CardToken: uuid.NewString(), MaskedNumber: card.masked(),
 			CardExpiry: fmt.Sprintf("%02d/%d", card.month, card.year), ConsentExpiry: fmt.Sprintf("%02d-%d", card.month, card.year)}
 	default:
 		g.render(w, reg, http.StatusBadRequest, "Choose Register card or Cancel.")
@@ -166,7 +167,7 @@ func (c card) masked() string {
 func CheckCard(number, expiry, cvc string, now time.Time) (card, string) {
 	var c card
 	c.number = strings.NewReplacer(" ", "", "-", "").Replace(strings.TrimSpace(number))
-	if len(c.number) < 12 || len(c.number) > 19 || strings.Trim(c.number, "0123456789") != "" || !luhn(c.number) {
+	if len(c.number) < 12 || len(c.number) > 19 || strings.Trim(c.number, "0123456789") != "" || !nordic.Luhn(c.number) {
 		return c, "The card number is not valid."
 	}
 	mm, yy, ok := strings.Cut(strings.TrimSpace(expiry), "/")
@@ -187,29 +188,4 @@ func CheckCard(number, expiry, cvc string, now time.Time) (card, string) {
 		return c, "The CVC must be 3 or 4 digits."
 	}
 	return c, ""
-}
-
-func luhn(d string) bool {
-	sum := 0
-	for i := 0; i < len(d); i++ {
-		n := int(d[len(d)-1-i] - '0')
-		if i%2 == 1 {
-			n *= 2
-			if n > 9 {
-				n -= 9
-			}
-		}
-		sum += n
-	}
-	return sum%10 == 0
-}
-
-// newToken is a random version-4 UUID, the form of the seed's cardToken.
-func newToken() string {
-	var b [16]byte
-	rand.Read(b[:])
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	h := hex.EncodeToString(b[:])
-	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
 }

@@ -5,14 +5,14 @@ package httpapi
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"log/slog"
 	"net/http"
 	"regexp"
 	"runtime/debug"
 	"strings"
 	"time"
+
+	"github.com/google/uuid"
 
 	"github.com/kund/kund/internal/auth"
 	"github.com/kund/kund/internal/customer"
@@ -127,7 +127,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	id := r.Header.Get("Request-Id")
 	if !validRequestID(id) {
-		id = newRequestID()
+		id = uuid.NewString()
 	}
 	r = r.WithContext(context.WithValue(r.Context(), requestIDKey{}, id))
 	w.Header().Set("Request-Id", id)
@@ -195,16 +195,6 @@ func requestID(ctx context.Context) string {
 var requestIDPattern = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
 
 func validRequestID(id string) bool { return len(id) == 36 && requestIDPattern.MatchString(id) }
-
-// newRequestID returns a random version-4 UUID.
-func newRequestID() string {
-	var b [16]byte
-	rand.Read(b[:])
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	h := hex.EncodeToString(b[:])
-	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
-}
 
 type statusWriter struct {
 	http.ResponseWriter

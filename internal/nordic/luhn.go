@@ -26,3 +26,7 @@ func luhnDigit(payload string) byte {
 	}
 	return byte('0' + (10-sum%10)%10)
 }
+
+// Luhn reports whether d, ASCII digits only, ends in its Luhn check digit:
+// the check of payment card numbers.
+func Luhn(d string) bool { return luhnValid(d) }

@@ -97,6 +97,10 @@ type tokenResponse struct {
 	Scope       string `json:"scope"`
 }
 
+// accessToken is the dialect's only POST. It takes no Idempotency-Key:
+// replaying its answer would mean keeping a live bearer token in plaintext
+// for a day, while Kund keeps only token hashes. A retry is harmless
+// without one: it gets a fresh token, and each expires within TokenTTL.
 func (h *Handler) accessToken(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, 8<<10)
 	if err := r.ParseForm(); err != nil {

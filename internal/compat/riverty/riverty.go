@@ -15,6 +15,7 @@ import (
 	"github.com/kund/kund/internal/auth"
 	"github.com/kund/kund/internal/compat"
 	"github.com/kund/kund/internal/customer"
+	"github.com/kund/kund/internal/httpapi"
 	"github.com/kund/kund/internal/nordic"
 	"github.com/kund/kund/internal/register"
 )
@@ -162,29 +163,55 @@ func decode(body []byte) (*request, error) {
 }
 
 func (h *Handler) lookup(w http.ResponseWriter, r *http.Request) {
-	status, c, err := h.serve(w, r)
+	caller, err := compat.Bearer(r.Context(), h.authn, r)
+	// clientId is the ledger number; the token must be that ledger's.
+	if err == nil && (caller.LedgerNo != r.PathValue("clientId") || !caller.Can(customer.ScopeRead)) {
+		err = technicalError(http.StatusForbidden, "forbidden", "Forbidden", "The token may not look up customers of this client.")
+	}
+	if err == nil {
+		// Under an Idempotency-Key, as in the native API: a customer the
+		// lookup creates is stored with its 201 in one transaction.
+		err = httpapi.Idempotent(h.svc, h.log, w, r, caller.LedgerNo, func(w http.ResponseWriter, r *http.Request) {
+			httpapi.RespondWith(r, func(c *customer.Customer) (customer.Reply, error) { return reply(http.StatusCreated, c) })
+			status, c, err := h.serve(w, r, caller)
+			var res customer.Reply
+			if err == nil {
+				res, err = reply(status, c)
+			}
+			if err != nil {
+				h.fail(w, r, err)
+				return
+			}
+			for k, v := range res.Header {
+				w.Header().Set(k, v)
+			}
+			w.WriteHeader(res.Status)
+			w.Write(res.Body)
+		})
+	}
 	if err != nil {
 		h.fail(w, r, err)
-		return
 	}
+}
+
+// reply renders the answer about c, found (200) or created (201), exactly
+// as it is stored for a retry under an Idempotency-Key.
+func reply(status int, c *customer.Customer) (customer.Reply, error) {
 	self := "/v1/clients/" + c.LedgerNo + "/customers/" + c.No
 	res := represent(c)
 	res.Links = []link{{Href: self, Rel: "self", Method: "GET"}}
-	if status == http.StatusCreated {
-		w.Header().Set("Location", self)
+	body, err := json.Marshal(res)
+	if err != nil {
+		return customer.Reply{}, err
 	}
-	write(w, status, res)
+	header := map[string]string{"Content-Type": "application/json"}
+	if status == http.StatusCreated {
+		header["Location"] = self
+	}
+	return customer.Reply{Status: status, Header: header, Body: append(body, '\n')}, nil
 }
 
-func (h *Handler) serve(w http.ResponseWriter, r *http.Request) (int, *customer.Customer, error) {
-	caller, err := compat.Bearer(r.Context(), h.authn, r)
-	if err != nil {
-		return 0, nil, err
-	}
-	// clientId is the ledger number; the token must be that ledger's.
-	if caller.LedgerNo != r.PathValue("clientId") || !caller.Can(customer.ScopeRead) {
-		return 0, nil, technicalError(http.StatusForbidden, "forbidden", "Forbidden", "The token may not look up customers of this client.")
-	}
+func (h *Handler) serve(w http.ResponseWriter, r *http.Request, caller customer.Caller) (int, *customer.Customer, error) {
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, 16<<10))
 	if err != nil {
 		return 0, nil, businessError(http.StatusRequestEntityTooLarge, "validation", "Invalid request", "The body is too large.")
@@ -308,6 +335,12 @@ func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 			e = businessError(http.StatusBadRequest, "validation", "Invalid request", msg)
 		case customer.ECUSTOMEREXISTS:
 			e = businessError(http.StatusConflict, "customer-exists", "Customer already exists", customer.ErrorMessage(err))
+		case customer.EIDEMPOTENCYREUSE:
+			e = businessError(http.StatusUnprocessableEntity, "idempotency-key-reuse", "Idempotency-Key reused", customer.ErrorMessage(err))
+		case customer.ECONFLICT:
+			e = technicalError(http.StatusConflict, "conflict", "Request in progress", customer.ErrorMessage(err))
+		case customer.ETOOLARGE:
+			e = businessError(http.StatusRequestEntityTooLarge, "validation", "Invalid request", "The body is too large.")
 		case customer.EUNAVAILABLE:
 			e = technicalError(http.StatusServiceUnavailable, "unavailable", "Service unavailable", customer.ErrorMessage(err))
 		default:

@@ -59,6 +59,20 @@ func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 			e = newError(http.StatusUnauthorized, "9002", "MISSING_OR_INVALID_AUTHORIZATION", customer.ErrorMessage(err), "")
 		case customer.EFORBIDDEN:
 			e = newError(http.StatusForbidden, "9007", "ACCESS_TO_MERCHANT_NOT_ALLOWED", customer.ErrorMessage(err), "")
+		case customer.EVALIDATION:
+			// Only the Idempotency-Key and the body read under it reach
+			// here; the lookup's own checks make Worldline errors.
+			property, message := "", customer.ErrorMessage(err)
+			if ps := customer.ErrorProblems(err); len(ps) > 0 {
+				property, message = ps[0].Field, ps[0].Field+" "+ps[0].Message+"."
+			}
+			e = newError(http.StatusBadRequest, "21000120", "INVALID_VALUE", message, property)
+		case customer.EIDEMPOTENCYREUSE:
+			e = newError(http.StatusUnprocessableEntity, "1422", "IDEMPOTENCY_KEY_REUSED", customer.ErrorMessage(err), "Idempotency-Key")
+		case customer.ECONFLICT:
+			e = newError(http.StatusConflict, "1409", "DUPLICATE_REQUEST_IN_PROGRESS", customer.ErrorMessage(err), "")
+		case customer.ETOOLARGE:
+			e = newError(http.StatusRequestEntityTooLarge, "21000120", "REQUEST_TOO_LARGE", customer.ErrorMessage(err), "")
 		case customer.EUNAVAILABLE:
 			e = newError(http.StatusServiceUnavailable, "1001", "SERVICE_UNAVAILABLE", customer.ErrorMessage(err), "")
 			e.Category = "IO_ERROR"

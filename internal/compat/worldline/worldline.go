@@ -15,6 +15,7 @@ import (
 	"github.com/kund/kund/internal/auth"
 	"github.com/kund/kund/internal/compat"
 	"github.com/kund/kund/internal/customer"
+	"github.com/kund/kund/internal/httpapi"
 	"github.com/kund/kund/internal/nordic"
 	"github.com/kund/kund/internal/register"
 )
@@ -143,6 +144,19 @@ func (h *Handler) createSession(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
+	h.idempotent(w, r, k.LedgerNo, func(w http.ResponseWriter, r *http.Request) { h.newSession(w, r, k) })
+}
+
+// idempotent runs a POST of the merchant's ledger under its
+// Idempotency-Key, as the native API does, with the errors in Worldline's
+// format.
+func (h *Handler) idempotent(w http.ResponseWriter, r *http.Request, ledgerNo string, serve http.HandlerFunc) {
+	if err := httpapi.Idempotent(h.svc, h.log, w, r, ledgerNo, serve); err != nil {
+		h.fail(w, r, err)
+	}
+}
+
+func (h *Handler) newSession(w http.ResponseWriter, r *http.Request, k *auth.WorldlineKey) {
 	// The body (payment product filters, tokens) may be empty; Kund keeps no
 	// tokens, so every token sent is invalid for it.
 	var in struct {
@@ -177,7 +191,8 @@ func (h *Handler) serverCustomerDetails(w http.ResponseWriter, r *http.Request) 
 	if !ok {
 		return
 	}
-	h.customerDetails(w, r, customer.Caller{TokenID: "worldline-key:" + k.ID, LedgerNo: k.LedgerNo})
+	caller := customer.Caller{TokenID: "worldline-key:" + k.ID, LedgerNo: k.LedgerNo}
+	h.idempotent(w, r, k.LedgerNo, func(w http.ResponseWriter, r *http.Request) { h.customerDetails(w, r, caller) })
 }
 
 func (h *Handler) clientCustomerDetails(w http.ResponseWriter, r *http.Request) {
@@ -186,7 +201,8 @@ func (h *Handler) clientCustomerDetails(w http.ResponseWriter, r *http.Request) 
 		h.fail(w, r, err)
 		return
 	}
-	h.customerDetails(w, r, customer.Caller{TokenID: "worldline-session:" + s.ID, LedgerNo: s.LedgerNo})
+	caller := customer.Caller{TokenID: "worldline-session:" + s.ID, LedgerNo: s.LedgerNo}
+	h.idempotent(w, r, s.LedgerNo, func(w http.ResponseWriter, r *http.Request) { h.customerDetails(w, r, caller) })
 }
 
 func (h *Handler) clientProduct(w http.ResponseWriter, r *http.Request) {

@@ -1,0 +1,82 @@
+package riverty_test
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/kund/kund/internal/apitest"
+	"github.com/kund/kund/internal/customer"
+)
+
+// TestIdempotencyKey: the lookup takes an Idempotency-Key with the native
+// API's semantics; a customer it creates is kept with its 201, so a retry
+// gets that 201 again (not the 200 of a second lookup) and no second
+// customer. Errors are Riverty's.
+func TestIdempotencyKey(t *testing.T) {
+	for _, b := range apitest.Backends() {
+		t.Run(b.Name, func(t *testing.T) {
+			e := start(t, b)
+			e.Ledger("4711", "SE", customer.NumbersGenerated)
+			reg := e.Token("4711", customer.ScopeRead, customer.ScopeRegister)
+			path := "/v1/clients/4711/lookup/customer"
+			body := `{"lookupField":"IdentificationNumber","lookupValue":"19811218-9876"}`
+			post := func(key, body string) *apitest.Response {
+				return e.Do(apitest.Request{Method: "POST", Path: path, Token: reg, Body: body, Header: map[string]string{"Idempotency-Key": key}})
+			}
+
+			first := post("k-1", body)
+			if first.Status != http.StatusCreated || first.Header.Get("Idempotent-Replayed") != "" {
+				t.Fatalf("create from register: %d %v %s", first.Status, first.Header, first.Body)
+			}
+			again := post("k-1", body)
+			if again.Status != http.StatusCreated || again.Header.Get("Idempotent-Replayed") != "true" || string(again.Body) != string(first.Body) ||
+				again.Header.Get("Location") != first.Header.Get("Location") || again.Header.Get("Content-Type") != "application/json" {
+				t.Fatalf("replay differs:\n%v %s\n%v %s", first.Header, first.Body, again.Header, again.Body)
+			}
+			// Without the key the same lookup finds the one customer: 200.
+			if res := e.Call("POST", path, reg, body); res.Status != http.StatusOK || res.JSON(t)["customerNumber"] != first.JSON(t)["customerNumber"] {
+				t.Fatalf("lookup after the create: %d %s", res.Status, res.Body)
+			}
+			found, err := e.Kund.Service.LookupByNationalID(context.Background(), "4711", customer.NationalID{RegNo: "19811218-9876", CountryCode: "SE"})
+			if err != nil || len(found) != 1 {
+				t.Fatalf("customers of the person: %d, %v", len(found), err)
+			}
+
+			// A found customer (200) is replayed as well.
+			f1 := post("k-2", `{"lookupField":"PhoneNumber","lookupValue":"+46701112233"}`)
+			f2 := post("k-2", `{"lookupField":"PhoneNumber","lookupValue":"+46701112233"}`)
+			if f1.Status != http.StatusOK || f2.Header.Get("Idempotent-Replayed") != "true" || string(f1.Body) != string(f2.Body) {
+				t.Fatalf("found and replayed: %d %s / %d %v %s", f1.Status, f1.Body, f2.Status, f2.Header, f2.Body)
+			}
+
+			// The same key with another body is 422, in Riverty's format.
+			res := post("k-1", `{"lookupField":"PhoneNumber","lookupValue":"+46701112233"}`)
+			errBody(t, res, http.StatusUnprocessableEntity, "BusinessError")
+			if !strings.HasSuffix(res.JSON(t)["type"].(string), "idempotency-key-reuse") {
+				t.Fatalf("reuse: %s", res.Body)
+			}
+			// A malformed key names the header.
+			res = post(strings.Repeat("k", 256), body)
+			errBody(t, res, http.StatusBadRequest, "BusinessError")
+			if !strings.Contains(string(res.Body), "Idempotency-Key") {
+				t.Fatalf("bad key: %s", res.Body)
+			}
+			// A request that failed wrote nothing and frees its key.
+			errBody(t, post("k-3", `{"lookupField":"IdentificationNumber","lookupValue":"19900101-2385"}`), http.StatusNotFound, "BusinessError")
+			if res := post("k-3", `{"lookupField":"PhoneNumber","lookupValue":"+46701112233"}`); res.Status != http.StatusOK {
+				t.Fatalf("the key of a failed request is free again: %d %s", res.Status, res.Body)
+			}
+			// A retry while the first request still runs is 409.
+			sum := sha256.Sum256([]byte("POST " + path + "?\n" + body))
+			if _, _, err := e.Kund.Service.BeginIdempotent(context.Background(), "4711", "busy", hex.EncodeToString(sum[:])); err != nil {
+				t.Fatal(err)
+			}
+			res = post("busy", body)
+			errBody(t, res, http.StatusConflict, "TechnicalError")
+		})
+	}
+}

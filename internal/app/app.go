@@ -93,7 +93,13 @@ func New(store Store, cfg Config) *Kund {
 	sandbox.Base = cfg.PublicURL
 	svc.UseCardGateway(sandbox)
 	sandbox.Routes(srv.Handle)
-	reg := register.NewService(cfg.Register, store, cfg.Now)
+	provider := cfg.Register
+	if provider == nil {
+		provider = register.None{}
+	} else {
+		srv.AddReadyCheck("register", register.ReadyCheck(provider))
+	}
+	reg := register.NewService(register.Instrument(provider, srv.Registry()), store, cfg.Now)
 	srv.SetRegister(reg)
 	frontpayment.Mount(srv.Handle, svc, authn, cfg.Log)
 	payway.Mount(srv.Handle, svc, authn, store, cfg.Log)

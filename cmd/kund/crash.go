@@ -20,21 +20,25 @@ import (
 
 	"github.com/kund/kund/internal/app"
 	"github.com/kund/kund/internal/customer"
+	"github.com/kund/kund/internal/postgres"
 )
 
 // `kund crashtest` proves that Kund keeps every write it acknowledged. It
-// runs `kund serve` as a child process on one SQLite file, puts a writer
-// load of creates and If-Match PATCHes on it, kills it with SIGKILL at a
-// random moment, restarts it, and so on for a number of rounds; then it
-// checks that every answered write is there exactly as answered and that
-// SQLite's integrity_check is "ok". A write whose answer was lost in the
-// kill may or may not be there: both are correct, anything else is not.
+// runs `kund serve` as a child process on one SQLite file (or a scratch
+// PostgreSQL database), puts a writer load of creates and If-Match PATCHes
+// on it, kills it with SIGKILL at a random moment, restarts it, and so on
+// for a number of rounds; then it checks that every answered write is
+// there exactly as answered and that the database is sound: SQLite's
+// integrity_check is "ok", or on PostgreSQL every B-tree index agrees with
+// its table (amcheck). A write whose answer was lost in the kill may or may
+// not be there: both are correct, anything else is not.
 
 type crashConfig struct {
 	Rounds  int
 	Seconds float64 // longest time a round runs before the kill
 	Workers int
 	Dir     string
+	DB      string // a postgres:// URL; empty: SQLite under Dir
 	Kund    string // the binary to run; default this one
 }
 
@@ -50,6 +54,7 @@ type expected struct {
 
 type crashReport struct {
 	Rounds, Requests, Acked, Lost int
+	Sound                         string // what the database check found
 }
 
 func runCrashTest(ctx context.Context, args []string, stdout io.Writer) error {
@@ -60,8 +65,19 @@ func runCrashTest(ctx context.Context, args []string, stdout io.Writer) error {
 	fs.IntVar(&cfg.Workers, "workers", 8, "concurrent writers")
 	fs.StringVar(&cfg.Dir, "dir", "", "directory for the database (default: a new temporary one, removed afterwards)")
 	fs.StringVar(&cfg.Kund, "kund", "", "kund binary to crash (default: this one)")
+	fs.StringVar(&cfg.DB, "db", "", "a scratch PostgreSQL database (postgres://...) to crash instead of a SQLite file")
 	if _, err := parseFlags(fs, args); err != nil {
 		return err
+	}
+	// Only a --db on the command line counts: KUND_DB names the database of
+	// a real Kund, which must never be crash-tested by accident.
+	onCommandLine := false
+	fs.Visit(func(f *flag.Flag) { onCommandLine = onCommandLine || f.Name == "db" })
+	if !onCommandLine {
+		cfg.DB = ""
+	}
+	if cfg.DB != "" && !app.IsPostgres(cfg.DB) {
+		return fmt.Errorf("%w: --db must be a postgres:// URL; SQLite is crashed in --dir", errUsage)
 	}
 	if cfg.Rounds < 1 || cfg.Workers < 1 || cfg.Seconds <= 0 {
 		return fmt.Errorf("%w: --rounds, --workers and --seconds must be positive", errUsage)
@@ -70,8 +86,8 @@ func runCrashTest(ctx context.Context, args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "crashtest ok: %d rounds survived, %d requests, %d writes acknowledged and all present, %d answers lost in kills\n",
-		rep.Rounds, rep.Requests, rep.Acked, rep.Lost)
+	fmt.Fprintf(stdout, "crashtest ok: %d rounds survived, %d requests, %d writes acknowledged and all present, %d answers lost in kills; %s\n",
+		rep.Rounds, rep.Requests, rep.Acked, rep.Lost, rep.Sound)
 	return nil
 }
 
@@ -92,7 +108,12 @@ func crashTest(ctx context.Context, cfg crashConfig, log io.Writer) (*crashRepor
 		cfg.Dir = dir
 	}
 	dbPath := filepath.Join(cfg.Dir, "crash.db")
-	token, err := crashSetup(ctx, dbPath)
+	if cfg.DB != "" {
+		dbPath = cfg.DB
+	}
+	// A ledger of its own per run, so that a database can be crashed again.
+	ledger := "CRASH-" + strconv.FormatInt(time.Now().UnixMilli(), 36)
+	token, err := crashSetup(ctx, dbPath, ledger)
 	if err != nil {
 		return nil, err
 	}
@@ -108,7 +129,7 @@ func crashTest(ctx context.Context, cfg crashConfig, log io.Writer) (*crashRepor
 		if err != nil {
 			return rep, fmt.Errorf("round %d: %w", round, err)
 		}
-		base := "http://" + srv.addr + "/ledger/customer/v1/CRASH/customers"
+		base := "http://" + srv.addr + "/ledger/customer/v1/" + ledger + "/customers"
 		stop := make(chan struct{})
 		var wg sync.WaitGroup
 		for w := 0; w < cfg.Workers; w++ {
@@ -198,7 +219,7 @@ func crashTest(ctx context.Context, cfg crashConfig, log io.Writer) (*crashRepor
 		return rep, fmt.Errorf("restart after the last kill: %w", err)
 	}
 	defer srv.kill()
-	base := "http://" + srv.addr + "/ledger/customer/v1/CRASH/customers"
+	base := "http://" + srv.addr + "/ledger/customer/v1/" + ledger + "/customers"
 	var problems []string
 	for _, c := range all {
 		status, etag, body, err := crashGet(client, base+"/"+c.no, token)
@@ -230,33 +251,47 @@ func crashTest(ctx context.Context, cfg crashConfig, log io.Writer) (*crashRepor
 		return rep, err
 	}
 	defer store.Close()
-	checker, ok := store.(interface {
+	switch checker := store.(type) {
+	case interface {
 		IntegrityCheck(context.Context) (string, error)
-	})
-	if !ok {
+	}:
+		verdict, err := checker.IntegrityCheck(ctx)
+		if err != nil {
+			return rep, err
+		}
+		if verdict != "ok" {
+			return rep, fmt.Errorf("integrity_check: %s", verdict)
+		}
+		rep.Sound = "integrity_check ok"
+	case interface {
+		CheckIndexes(context.Context) (int, error)
+	}:
+		n, err := checker.CheckIndexes(ctx)
+		switch {
+		case errors.Is(err, postgres.ErrNoAmcheck):
+			rep.Sound = "index check skipped: " + err.Error()
+		case err != nil:
+			return rep, fmt.Errorf("amcheck: %w", err)
+		default:
+			rep.Sound = fmt.Sprintf("amcheck: %d B-tree indexes agree with their tables", n)
+		}
+	default:
 		return rep, errors.New("the store has no integrity check")
-	}
-	verdict, err := checker.IntegrityCheck(ctx)
-	if err != nil {
-		return rep, err
-	}
-	if verdict != "ok" {
-		return rep, fmt.Errorf("integrity_check: %s", verdict)
 	}
 	return rep, nil
 }
 
-func crashSetup(ctx context.Context, dbPath string) (string, error) {
+func crashSetup(ctx context.Context, dbPath, ledger string) (string, error) {
 	store, err := app.OpenStore(ctx, dbPath)
 	if err != nil {
 		return "", err
 	}
 	defer store.Close()
 	k := app.New(store, app.Config{})
-	if err := k.Service.CreateLedger(ctx, &customer.Ledger{No: "CRASH", Country: "SE", CustomerNumbers: customer.NumbersClient}); err != nil {
+	if err := k.Service.CreateLedger(ctx, &customer.Ledger{No: ledger, Country: "SE", CustomerNumbers: customer.NumbersClient}); err != nil {
 		return "", err
 	}
-	return k.CreateToken(ctx, "CRASH", []customer.Scope{customer.ScopeWrite}, 0)
+	return k.CreateToken(ctx, ledger, []customer.Scope{customer.ScopeWrite}, 0)
 }
 
 type child struct {

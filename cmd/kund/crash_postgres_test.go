@@ -1,0 +1,39 @@
+package main_test
+
+import (
+	"regexp"
+	"strconv"
+	"testing"
+
+	"github.com/kund/kund/internal/pgtest"
+)
+
+// TestCrashPostgres is TestCrash against PostgreSQL: kund serve is killed
+// (the database server is not), every acknowledged write must be there
+// after the restart, and every B-tree index must agree with its table.
+func TestCrashPostgres(t *testing.T) {
+	db := pgtest.URL(t)
+	out := mustRun(t, nil, "crashtest", "--db", db, "--rounds", "3", "--seconds", "1", "--workers", "4", "--dir", t.TempDir())
+	m := regexp.MustCompile(`crashtest ok: 3 rounds survived, (\d+) requests, (\d+) writes acknowledged .*; amcheck: (\d+) B-tree indexes agree`).FindStringSubmatch(out)
+	if m == nil {
+		t.Fatalf("unexpected report:\n%s", out)
+	}
+	if acked, _ := strconv.Atoi(m[2]); acked == 0 {
+		t.Fatalf("no write was acknowledged, so nothing was tested:\n%s", out)
+	}
+	// It can run again on the same database (a ledger per run).
+	mustRun(t, nil, "crashtest", "--db", db, "--rounds", "1", "--seconds", "0.3", "--workers", "2", "--dir", t.TempDir())
+	t.Log(out)
+}
+
+// TestCrashIgnoresKundDB: the crash test never takes its database from
+// KUND_DB, which names a real Kund's database.
+func TestCrashIgnoresKundDB(t *testing.T) {
+	out := mustRun(t, []string{"KUND_DB=postgres://nobody@127.0.0.1:1/nothing"}, "crashtest", "--rounds", "1", "--seconds", "0.3", "--workers", "2", "--dir", t.TempDir())
+	if !regexp.MustCompile(`crashtest ok: 1 rounds survived.*integrity_check ok`).MatchString(out) {
+		t.Fatalf("unexpected report:\n%s", out)
+	}
+	if _, _, code := run(t, nil, "crashtest", "--db", "/tmp/a.db"); code != 2 {
+		t.Fatalf("--db with a file: exit %d, want 2", code)
+	}
+}

@@ -7,9 +7,13 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/kund/kund/internal/apitest"
+	"github.com/kund/kund/internal/app"
 	"github.com/kund/kund/internal/customer"
+	"github.com/kund/kund/internal/register"
+	"github.com/kund/kund/internal/register/registertest"
 )
 
 // TestIdempotencyKey: the lookup takes an Idempotency-Key with the native
@@ -77,6 +81,63 @@ func TestIdempotencyKey(t *testing.T) {
 			}
 			res = post("busy", body)
 			errBody(t, res, http.StatusConflict, "TechnicalError")
+		})
+	}
+}
+
+// TestIdempotencyTakeOver proves that the created customer and its stored
+// 201 are one transaction: a request whose key is taken over by a retry
+// (after the 30 s lease) while it waits for the register cannot create the
+// customer, so the two requests make exactly one customer, one 201 and one
+// 409, whichever reaches the database first.
+func TestIdempotencyTakeOver(t *testing.T) {
+	for _, b := range apitest.Backends() {
+		t.Run(b.Name, func(t *testing.T) {
+			srv := registertest.Start(t, registertest.Person{Country: "SE", RegNo: "19811218-9876", FirstName: "Anna Maria", LastName: "Svensson",
+				StreetAddress: "Storgatan 1", ZipCode: "11122", City: "Stockholm"})
+			h, err := register.NewHTTP(srv.URL, register.HTTPOptions{Timeout: 20 * time.Second, Retries: -1})
+			if err != nil {
+				t.Fatal(err)
+			}
+			e := apitest.StartWith(t, b, func(c *app.Config) { c.Register = h })
+			e.Ledger("4711", "SE", customer.NumbersGenerated)
+			reg := e.Token("4711", customer.ScopeRead, customer.ScopeRegister)
+			body := `{"lookupField":"IdentificationNumber","lookupValue":"19811218-9876"}`
+			srv.Delay(time.Second)
+			answers := make(chan *apitest.Response, 2)
+			post := func() {
+				answers <- e.Do(apitest.Request{Method: "POST", Path: "/v1/clients/4711/lookup/customer", Token: reg, Body: body,
+					Header: map[string]string{"Idempotency-Key": "slow"}})
+			}
+			waitHits := func(n int) {
+				deadline := time.Now().Add(15 * time.Second)
+				for srv.Hits() < n {
+					if time.Now().After(deadline) {
+						t.Fatalf("the register got %d lookups, want %d", srv.Hits(), n)
+					}
+					time.Sleep(5 * time.Millisecond)
+				}
+			}
+			go post()
+			waitHits(1) // the first request holds the key and waits for the register
+			e.Advance(customer.IdempotencyLease + time.Second)
+			go post()
+			waitHits(2) // the retry took the key over and waits too
+			statuses := map[int]int{}
+			for range 2 {
+				res := <-answers
+				statuses[res.Status]++
+				if res.Status == http.StatusConflict {
+					errBody(t, res, http.StatusConflict, "TechnicalError")
+				}
+			}
+			if statuses[http.StatusCreated] != 1 || statuses[http.StatusConflict] != 1 {
+				t.Fatalf("answers %v, want one 201 and one 409", statuses)
+			}
+			found, err := e.Kund.Service.LookupByNationalID(context.Background(), "4711", customer.NationalID{RegNo: "19811218-9876", CountryCode: "SE"})
+			if err != nil || len(found) != 1 {
+				t.Fatalf("customers of the person: %d, %v", len(found), err)
+			}
 		})
 	}
 }

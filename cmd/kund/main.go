@@ -28,7 +28,7 @@ const usage = `usage:
   kund payway client create --db DB --ledger LEDGERNO --scope /external/account/r
   kund demo    [--addr 127.0.0.1:8080]
   kund register generate --country SE|NO|DK|FI --count N [--seed N] > persons.csv
-  kund crashtest [--rounds 10] [--seconds 3] [--workers 8] [--dir DIR] [--db postgres://SCRATCH]
+  kund crashtest [--rounds 10] [--seconds 3] [--workers 8] [--dir DIR]
 
 Every flag can also be given as an environment variable: --db as KUND_DB,
 --public-url as KUND_PUBLIC_URL, and so on.

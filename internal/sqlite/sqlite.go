@@ -65,6 +65,7 @@ func Open(ctx context.Context, path string) (*DB, error) {
 var dialect = sqlstore.Dialect{
 	IsUnique:    isUnique,
 	IsRetryable: isBusy,
+	GroupCommit: true,
 }
 
 func dsn(path string, readOnly bool) string {
@@ -83,6 +84,7 @@ func dsn(path string, readOnly bool) string {
 
 // Close closes the database.
 func (db *DB) Close() error {
+	db.DB.Stop()
 	return errors.Join(db.Read.Close(), db.Write.Close())
 }
 

@@ -28,7 +28,7 @@ func (db *DB) Token(ctx context.Context, id string) (*auth.Token, error) {
 	var scopes string
 	var created int64
 	var expires, revoked sql.NullInt64
-	err := db.Read.QueryRowContext(ctx, db.Q(`SELECT ledger_no, scopes, secret_hash, created_at, expires_at, revoked_at FROM tokens WHERE id = ?`), id).
+	err := db.readRow(ctx, `SELECT ledger_no, scopes, secret_hash, created_at, expires_at, revoked_at FROM tokens WHERE id = ?`, id).
 		Scan(&t.LedgerNo, &scopes, &t.SecretHash, &created, &expires, &revoked)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, customer.Errorf(customer.ENOTFOUND, "No such token.")

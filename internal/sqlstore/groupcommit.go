@@ -30,6 +30,7 @@ type txRequest struct {
 
 type committer struct {
 	commits, txs atomic.Int64 // for GroupStats
+	observe      atomic.Pointer[func(int)]
 	queue        chan *txRequest
 	stop         chan struct{}
 	wg           sync.WaitGroup
@@ -157,6 +158,9 @@ func (db *DB) commitGroup(batch []*txRequest) {
 	}
 	db.group.commits.Add(1)
 	db.group.txs.Add(int64(len(batch)))
+	if f := db.group.observe.Load(); f != nil {
+		(*f)(len(batch))
+	}
 	for i, r := range batch {
 		r.done <- errs[i]
 	}
@@ -180,4 +184,13 @@ func (db *DB) GroupStats() (commits, txs int64) {
 		return 0, 0
 	}
 	return db.group.commits.Load(), db.group.txs.Load()
+}
+
+// OnWriteBatch has f told the size of every group that is committed (the
+// metrics' write batch sizes). Without group commit every write is a
+// batch of one and f is not called.
+func (db *DB) OnWriteBatch(f func(size int)) {
+	if db.group != nil {
+		db.group.observe.Store(&f)
+	}
 }

@@ -46,6 +46,7 @@ type DB struct {
 	q     sync.Map // rebound queries, by their "?" text
 	group *committer
 	stmts sync.Map // prepared statements, by stmtKey
+	cache *readCache
 }
 
 // New returns a store over open, migrated connections.

@@ -24,6 +24,21 @@ func (db *DB) CreateToken(ctx context.Context, t *auth.Token) error {
 
 // Token returns a token by id.
 func (db *DB) Token(ctx context.Context, id string) (*auth.Token, error) {
+	if db.cache == nil {
+		return db.token(ctx, id)
+	}
+	t, v := cached(db, ctx, (*readCache).tokenMap, id)
+	if t != nil {
+		return t, nil
+	}
+	t, err := db.token(ctx, id)
+	if err == nil {
+		store(db, (*readCache).tokenPtr, id, t, v)
+	}
+	return t, err
+}
+
+func (db *DB) token(ctx context.Context, id string) (*auth.Token, error) {
 	t := &auth.Token{ID: id}
 	var scopes string
 	var created int64

@@ -11,18 +11,18 @@ import (
 	"strings"
 	"time"
 
-	"github.com/kund/kund/internal/app"
 	"github.com/kund/kund/internal/bench"
 )
 
 func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
-	db := fs.String("db", "", "SQLite file to prepare (or reuse with --reuse); default: a new file in a temporary directory")
+	db := fs.String("db", "", "SQLite file or postgres:// URL to prepare (or reuse with --reuse); default: a new SQLite file in a temporary directory")
 	n := fs.Int("n", 1_000_000, "customers to prepare")
 	reuse := fs.Bool("reuse", false, "the database has the bench ledger with --n customers already")
 	dur := fs.Duration("duration", 5*time.Second, "per scenario, target and round")
 	rounds := fs.Int("rounds", 2, "alternating rounds per scenario (Kund, bare, Kund, bare, ...)")
 	conc := fs.Int("concurrency", 64, "concurrent connections")
+	warmup := fs.Duration("warmup", 2*time.Second, "unmeasured read load on both servers before the scenarios")
 	scen := fs.String("scenarios", strings.Join(bench.Scenarios, ","), "scenarios to run")
 	jsonOut := fs.String("json", "", "also write the report as JSON to this file")
 	server := fs.String("kund", "", "kund binary to serve with (default: this one), to compare builds")
@@ -42,8 +42,8 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return fmt.Errorf("%w: --rounds must be between 1 and 20", errUsage)
 	case *conc < 1 || *conc > 1024:
 		return fmt.Errorf("%w: --concurrency must be between 1 and 1024", errUsage)
-	case app.IsPostgres(*db):
-		return fmt.Errorf("%w: kund bench drives SQLite files only in this build", errUsage)
+	case *warmup < 0 || *warmup > time.Minute:
+		return fmt.Errorf("%w: --warmup must be between 0 and 1m", errUsage)
 	case *reuse && *db == "":
 		return fmt.Errorf("%w: --reuse needs --db", errUsage)
 	}
@@ -69,7 +69,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}
 	}
 	rep, err := bench.Run(ctx, bench.Config{Exe: exe, DB: *db, N: *n, Reuse: *reuse, Duration: *dur, Rounds: *rounds,
-		Concurrency: *conc, Scenarios: names, Log: stderr})
+		Concurrency: *conc, Scenarios: names, Warmup: *warmup, Log: stderr})
 	if err != nil {
 		return err
 	}

@@ -7,6 +7,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/kund/kund/internal/pgtest"
 )
 
 // A tiny bounded bench: the table and the JSON have every scenario, both
@@ -15,7 +17,7 @@ func TestBenchTiny(t *testing.T) {
 	dir := t.TempDir()
 	js := filepath.Join(dir, "bench.json")
 	db := filepath.Join(dir, "bench.db")
-	out := mustRun(t, nil, "bench", "--db", db, "--n", "200", "--duration", "500ms", "--rounds", "1", "--concurrency", "8", "--json", js)
+	out := mustRun(t, nil, "bench", "--db", db, "--n", "200", "--duration", "500ms", "--rounds", "1", "--concurrency", "8", "--warmup", "200ms", "--json", js)
 	for _, name := range []string{"get", "get-expand", "find", "create", "patch", "mixed"} {
 		kund := regexp.MustCompile(`(?m)^` + regexp.QuoteMeta(name) + `\s+kund\s+(\d+)\s+[\d.]+\s+[\d.]+\s+[\d.]+\s+[\d.]+\s+(\d+)\s+[\d.]+$`).FindStringSubmatch(out)
 		if kund == nil {
@@ -53,8 +55,24 @@ func TestBenchTiny(t *testing.T) {
 		}
 	}
 	// --reuse serves the same database without preparing it again.
-	out = mustRun(t, nil, "bench", "--db", db, "--reuse", "--n", "200", "--duration", "200ms", "--rounds", "1", "--concurrency", "4", "--scenarios", "get")
+	out = mustRun(t, nil, "bench", "--db", db, "--reuse", "--n", "200", "--duration", "200ms", "--rounds", "1", "--concurrency", "4", "--warmup", "0s", "--scenarios", "get")
 	if strings.Contains(out, "import:") || !strings.Contains(out, "get ") {
 		t.Fatalf("reuse run:\n%s", out)
+	}
+}
+
+// The same on PostgreSQL: prepared through the import path, served by
+// kund serve --db postgres://..., every scenario without errors.
+func TestBenchTinyPostgres(t *testing.T) {
+	db := pgtest.URL(t)
+	out := mustRun(t, nil, "bench", "--db", db, "--n", "100", "--duration", "300ms", "--rounds", "1", "--concurrency", "4", "--warmup", "100ms")
+	if !strings.Contains(out, "postgres, 100 customers") || !strings.Contains(out, "import: 100 rows") {
+		t.Fatalf("output:\n%s", out)
+	}
+	for _, name := range []string{"get", "get-expand", "find", "create", "patch", "mixed"} {
+		kund := regexp.MustCompile(`(?m)^` + regexp.QuoteMeta(name) + `\s+kund\s+(\d+)\s+[\d.]+\s+[\d.]+\s+[\d.]+\s+[\d.]+\s+(\d+)\s+[\d.]+$`).FindStringSubmatch(out)
+		if kund == nil || kund[1] == "0" || kund[2] != "0" {
+			t.Errorf("%s: %v\n%s", name, kund, out)
+		}
 	}
 }

@@ -31,7 +31,7 @@ const usage = `usage:
   kund crashtest [--rounds 10] [--seconds 3] [--workers 8] [--dir DIR]
   kund import  --db DB --ledger LEDGERNO [--format ndjson|csv] [--strict] [--batch 1000] [--progress 2s] FILE
   kund export  --db DB --ledger LEDGERNO [FILE]
-  kund bench   [--db FILE] [--n 1000000] [--reuse] [--duration 5s] [--rounds 2] [--concurrency 64]
+  kund bench   [--db FILE|URL] [--n 1000000] [--reuse] [--warmup 2s] [--duration 5s] [--rounds 2] [--concurrency 64]
                [--scenarios get,get-expand,find,create,patch,mixed] [--json FILE]
 
 Every flag can also be given as an environment variable: --db as KUND_DB,

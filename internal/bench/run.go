@@ -20,6 +20,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/kund/kund/internal/app"
 )
 
 // Config is one `kund bench` run.
@@ -32,6 +34,7 @@ type Config struct {
 	Rounds      int
 	Concurrency int
 	Scenarios   []string // names; empty: all
+	Warmup      time.Duration // unmeasured load before the first scenario
 	Log         io.Writer
 }
 
@@ -55,6 +58,9 @@ type ScenarioResult struct {
 	Kund  Stats   `json:"kund"`
 	Bare  Stats   `json:"bare"`
 	Ratio float64 `json:"ratioToBare"`
+	// MeanWriteBatch is how many writes one commit carried on average
+	// (group commit; 0 where Kund reports none).
+	MeanWriteBatch float64 `json:"meanWriteBatch,omitempty"`
 }
 
 // Report is everything a run measured.
@@ -62,6 +68,7 @@ type Report struct {
 	Started     time.Time        `json:"started"`
 	GoVersion   string           `json:"goVersion"`
 	CPUs        int              `json:"cpus"`
+	Database    string           `json:"database"`
 	Customers   int              `json:"customers"`
 	Concurrency int              `json:"concurrency"`
 	Duration    string           `json:"durationPerRound"`
@@ -84,7 +91,11 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 			return nil, fmt.Errorf("bench: unknown scenario %q (have %s)", s, strings.Join(Scenarios, ", "))
 		}
 	}
-	rep := &Report{Started: time.Now().UTC(), GoVersion: runtime.Version(), CPUs: runtime.NumCPU(), Customers: cfg.N,
+	engine := "sqlite"
+	if app.IsPostgres(cfg.DB) {
+		engine = "postgres"
+	}
+	rep := &Report{Started: time.Now().UTC(), GoVersion: runtime.Version(), CPUs: runtime.NumCPU(), Database: engine, Customers: cfg.N,
 		Concurrency: cfg.Concurrency, Duration: cfg.Duration.String(), Rounds: cfg.Rounds}
 	if !cfg.Reuse {
 		fmt.Fprintf(cfg.Log, "kund bench: preparing %d customers in %s through the import path\n", cfg.N, cfg.DB)
@@ -126,16 +137,30 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 
 	var seq atomic.Int64
 	seq.Store(time.Now().Unix() % 100_000 * 1_000_000)
+	// Both servers first serve a read load unmeasured, so that the first
+	// scenario does not pay for filling Kund's page caches (or the
+	// connections of either).
+	if cfg.Warmup > 0 {
+		warm := cfg
+		warm.Duration = cfg.Warmup
+		drive(ctx, client, tok, kundURL, "get", warm, &seq)
+		drive(ctx, client, tok, bareURL, "get", warm, &seq)
+	}
 	for _, name := range cfg.Scenarios {
 		var k, b []sample
+		writes0, batches0 := writeBatches(client, "http://"+srv.addr)
 		for round := 0; round < cfg.Rounds; round++ {
 			k = append(k, drive(ctx, client, tok, kundURL, name, cfg, &seq)...)
 			b = append(b, drive(ctx, client, tok, bareURL, name, cfg, &seq)...)
 		}
+		writes1, batches1 := writeBatches(client, "http://"+srv.addr)
 		total := time.Duration(cfg.Rounds) * cfg.Duration
 		r := ScenarioResult{Name: name, Kund: summarise(k, total), Bare: summarise(b, total)}
 		if r.Bare.PerSecond > 0 {
 			r.Ratio = r.Kund.PerSecond / r.Bare.PerSecond
+		}
+		if batches1 > batches0 {
+			r.MeanWriteBatch = (writes1 - writes0) / (batches1 - batches0)
 		}
 		rep.Scenarios = append(rep.Scenarios, r)
 		fmt.Fprintf(cfg.Log, "kund bench: %s done (%.0f req/s, %.2f of bare)\n", name, r.Kund.PerSecond, r.Ratio)
@@ -355,6 +380,29 @@ func (s *server) stop() {
 	s.cmd.Wait()
 }
 
+// writeBatches reads the sum and count of kund_write_batch_size from
+// Kund's /metrics (zeros when it has none).
+func writeBatches(client *http.Client, base string) (writes, batches float64) {
+	res, err := client.Get(base + "/metrics")
+	if err != nil {
+		return 0, 0
+	}
+	defer res.Body.Close()
+	sc := bufio.NewScanner(res.Body)
+	sc.Buffer(make([]byte, 64<<10), 1<<20)
+	for sc.Scan() {
+		if f := strings.Fields(sc.Text()); len(f) == 2 {
+			switch f[0] {
+			case "kund_write_batch_size_sum":
+				writes, _ = strconv.ParseFloat(f[1], 64)
+			case "kund_write_batch_size_count":
+				batches, _ = strconv.ParseFloat(f[1], 64)
+			}
+		}
+	}
+	return writes, batches
+}
+
 // peakRSS is the process's peak resident set (VmHWM), 0 where unknown.
 func peakRSS(pid int) int64 {
 	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/status")
@@ -375,12 +423,17 @@ func Print(w io.Writer, r *Report) {
 	if r.Import != nil {
 		fmt.Fprintf(w, "import: %d rows in %.2f s = %.0f rows/s\n", r.Import.Rows, r.Import.Seconds, r.Import.RowsPerSec)
 	}
-	fmt.Fprintf(w, "%d customers, concurrency %d, %d rounds x %s per target, %d CPUs, %s\n",
-		r.Customers, r.Concurrency, r.Rounds, r.Duration, r.CPUs, r.GoVersion)
+	fmt.Fprintf(w, "%s, %d customers, concurrency %d, %d rounds x %s per target, %d CPUs, %s\n",
+		r.Database, r.Customers, r.Concurrency, r.Rounds, r.Duration, r.CPUs, r.GoVersion)
 	fmt.Fprintf(w, "%-11s %-5s %10s %8s %8s %8s %8s %7s %6s\n", "scenario", "", "req/s", "p50 ms", "p90 ms", "p99 ms", "max ms", "errors", "ratio")
 	for _, s := range r.Scenarios {
 		fmt.Fprintf(w, "%-11s %-5s %10.0f %8.2f %8.2f %8.2f %8.2f %7d %6.2f\n", s.Name, "kund", s.Kund.PerSecond, s.Kund.P50, s.Kund.P90, s.Kund.P99, s.Kund.Max, s.Kund.Errors, s.Ratio)
 		fmt.Fprintf(w, "%-11s %-5s %10.0f %8.2f %8.2f %8.2f %8.2f %7d\n", "", "bare", s.Bare.PerSecond, s.Bare.P50, s.Bare.P90, s.Bare.P99, s.Bare.Max, s.Bare.Errors)
+	}
+	for _, s := range r.Scenarios {
+		if s.MeanWriteBatch > 0 {
+			fmt.Fprintf(w, "%s: %.1f writes per commit on average\n", s.Name, s.MeanWriteBatch)
+		}
 	}
 	fmt.Fprintf(w, "server peak RSS: %.1f MB\n", float64(r.PeakRSS)/(1<<20))
 }

@@ -98,6 +98,11 @@ func dsn(path string, readOnly bool) string {
 		q.Add("_pragma", "query_only(1)")
 	} else {
 		q.Add("_pragma", "cache_size(-65536)")
+		// Group commit runs each write in a savepoint, and SQLite keeps a
+		// savepoint's undo pages in a temporary file by default: a pwrite
+		// for every page a write touches. In memory, 64 concurrent writers
+		// on the store made 8,000 creates/s instead of 1,200.
+		q.Add("_pragma", "temp_store(2)")
 		q.Set("_txlock", "immediate")
 	}
 	return "file:" + path + "?" + q.Encode()

@@ -33,7 +33,7 @@ type Config struct {
 	Duration    time.Duration // per scenario, per target, per round
 	Rounds      int
 	Concurrency int
-	Scenarios   []string // names; empty: all
+	Scenarios   []string      // names; empty: all
 	Warmup      time.Duration // unmeasured load before the first scenario
 	Log         io.Writer
 }

@@ -3,105 +3,23 @@ package sqlite_test
 import (
 	"context"
 	"path/filepath"
-	"sync"
 	"testing"
-	"time"
 
-	"github.com/kund/kund/internal/auth"
-	"github.com/kund/kund/internal/customer"
 	"github.com/kund/kund/internal/sqlite"
+	"github.com/kund/kund/internal/storetest"
 )
 
-// The read cache never answers with data another connection has changed:
-// two stores on one file stand for kund serve and a kund command run
-// beside it. Each change made through one is seen by the very next read
-// through the other, while that one's cache is warm.
+// Two stores on one file: kund serve and a kund command beside it.
 func TestReadCacheIsNeverStale(t *testing.T) {
-	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "kund.db")
-	serve, err := sqlite.Open(ctx, path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer serve.Close()
-	cli, err := sqlite.Open(ctx, path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer cli.Close()
-
-	now := time.Now()
-	if err := cli.CreateLedger(ctx, &customer.Ledger{No: "L", Country: "SE", CustomerNumbers: customer.NumbersClient, CreatedAt: now}); err != nil {
-		t.Fatal(err)
-	}
-	_, tok := auth.New("L", []customer.Scope{customer.ScopeAll}, now, 0)
-	if err := cli.CreateToken(ctx, tok); err != nil {
-		t.Fatal(err)
-	}
-	for round := 0; round < 20; round++ {
-		// Warm: read twice, the second from the cache.
-		for i := 0; i < 2; i++ {
-			got, err := serve.Token(ctx, tok.ID)
-			if err != nil || !got.RevokedAt.IsZero() {
-				t.Fatalf("round %d: token %+v, %v", round, got, err)
-			}
-			if l, err := serve.Ledger(ctx, "L"); err != nil || l.KYCRenewalDays != round {
-				t.Fatalf("round %d: ledger %+v, %v", round, l, err)
-			}
-		}
-		if _, err := cli.UpdateLedger(ctx, "L", func(l *customer.Ledger) error { l.KYCRenewalDays = round + 1; return nil }); err != nil {
+	var dbs [2]*sqlite.DB
+	for i := range dbs {
+		db, err := sqlite.Open(context.Background(), path)
+		if err != nil {
 			t.Fatal(err)
 		}
-		if l, err := serve.Ledger(ctx, "L"); err != nil || l.KYCRenewalDays != round+1 {
-			t.Fatalf("round %d: after the update the ledger is %+v, %v", round, l, err)
-		}
+		defer db.Close()
+		dbs[i] = db
 	}
-	if err := cli.RevokeToken(ctx, tok.ID, now); err != nil {
-		t.Fatal(err)
-	}
-	if got, err := serve.Token(ctx, tok.ID); err != nil || got.RevokedAt.IsZero() {
-		t.Fatalf("a token revoked by another process is served as %+v, %v", got, err)
-	}
-
-	// Many readers racing one writer: once the write has returned, no
-	// read that starts later sees the old value.
-	var wg sync.WaitGroup
-	stop := make(chan struct{})
-	var mu sync.Mutex
-	written := 0 // the last KYCRenewalDays acknowledged
-	for r := 0; r < 8; r++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				select {
-				case <-stop:
-					return
-				default:
-				}
-				mu.Lock()
-				floor := written
-				mu.Unlock()
-				l, err := serve.Ledger(ctx, "L")
-				if err != nil {
-					t.Error(err)
-					return
-				}
-				if l.KYCRenewalDays < floor {
-					t.Errorf("read %d after %d was written", l.KYCRenewalDays, floor)
-					return
-				}
-			}
-		}()
-	}
-	for v := 100; v < 300; v++ {
-		if _, err := cli.UpdateLedger(ctx, "L", func(l *customer.Ledger) error { l.KYCRenewalDays = v; return nil }); err != nil {
-			t.Fatal(err)
-		}
-		mu.Lock()
-		written = v
-		mu.Unlock()
-	}
-	close(stop)
-	wg.Wait()
+	storetest.ReadCacheIsNeverStale(t, dbs[0], dbs[1])
 }

@@ -26,9 +26,7 @@ var migrations embed.FS
 // one writer.
 type DB struct {
 	*sqlstore.DB
-	path      string
-	check     *sql.DB // the read cache's freshness check
-	checkConn *sql.Conn
+	path string
 }
 
 // Open opens (creating if needed) and migrates the database at path.
@@ -61,16 +59,13 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	db := &DB{DB: sqlstore.New(write, read, dialect), path: path}
 	// The read cache's freshness check has a connection of its own, which
 	// no transaction ever holds.
-	if db.check, err = sql.Open("sqlite", dsn(path, true)); err == nil {
-		db.check.SetMaxOpenConns(1)
-		if db.checkConn, err = db.check.Conn(ctx); err == nil {
-			err = db.EnableReadCache(ctx, db.checkConn, "PRAGMA data_version")
-		}
-	}
+	check, err := sql.Open("sqlite", dsn(path, true))
 	if err != nil {
 		db.Close()
 		return nil, err
 	}
+	check.SetMaxOpenConns(1)
+	db.EnableReadCache(check, "PRAGMA data_version")
 	return db, nil
 }
 
@@ -91,10 +86,10 @@ func dsn(path string, readOnly bool) string {
 	q.Add("_pragma", "synchronous(FULL)")
 	// Page caches (negative: KiB). SQLite's default of 2 MiB makes every
 	// index write and most reads of a large file a pread once the file
-	// outgrows it: the writer gets 64 MiB, each reader 16 MiB, which keeps
+	// outgrows it: the writer gets 64 MiB, each reader 8 MiB, which keeps
 	// the whole process well inside the 200 MB of DESIGN.md.
 	if readOnly {
-		q.Add("_pragma", "cache_size(-16384)")
+		q.Add("_pragma", "cache_size(-8192)")
 		q.Add("_pragma", "query_only(1)")
 	} else {
 		q.Add("_pragma", "cache_size(-65536)")
@@ -111,14 +106,7 @@ func dsn(path string, readOnly bool) string {
 // Close closes the database.
 func (db *DB) Close() error {
 	db.DB.Stop()
-	errs := []error{db.Read.Close(), db.Write.Close()}
-	if db.checkConn != nil {
-		errs = append(errs, db.checkConn.Close())
-	}
-	if db.check != nil {
-		errs = append(errs, db.check.Close())
-	}
-	return errors.Join(errs...)
+	return errors.Join(db.CloseReadCache(), db.Read.Close(), db.Write.Close())
 }
 
 // Ping checks that the file can be read.

@@ -29,12 +29,12 @@ func (db *DB) Ledger(ctx context.Context, no string) (*customer.Ledger, error) {
 	if db.cache == nil {
 		return db.ledger(ctx, db.Read, no, "")
 	}
-	l, v := cached(db, ctx, (*readCache).ledgerMap, no)
+	l, v, ok := cached(db, ctx, (*readCache).ledgerMap, no)
 	if l != nil {
 		return l, nil
 	}
 	l, err := db.ledger(ctx, db.Read, no, "")
-	if err == nil {
+	if err == nil && ok {
 		store(db, (*readCache).ledgerPtr, no, l, v)
 	}
 	return l, err

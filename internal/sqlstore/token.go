@@ -27,12 +27,12 @@ func (db *DB) Token(ctx context.Context, id string) (*auth.Token, error) {
 	if db.cache == nil {
 		return db.token(ctx, id)
 	}
-	t, v := cached(db, ctx, (*readCache).tokenMap, id)
+	t, v, ok := cached(db, ctx, (*readCache).tokenMap, id)
 	if t != nil {
 		return t, nil
 	}
 	t, err := db.token(ctx, id)
-	if err == nil {
+	if err == nil && ok {
 		store(db, (*readCache).tokenPtr, id, t, v)
 	}
 	return t, err

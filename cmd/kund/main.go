@@ -29,6 +29,10 @@ const usage = `usage:
   kund demo    [--addr 127.0.0.1:8080]
   kund register generate --country SE|NO|DK|FI --count N [--seed N] > persons.csv
   kund crashtest [--rounds 10] [--seconds 3] [--workers 8] [--dir DIR]
+  kund import  --db DB --ledger LEDGERNO [--format ndjson|csv] [--strict] [--batch 1000] [--progress 2s] FILE
+  kund export  --db DB --ledger LEDGERNO [FILE]
+  kund bench   [--db FILE|URL] [--n 1000000] [--reuse] [--warmup 2s] [--duration 5s] [--rounds 2] [--concurrency 64]
+               [--scenarios get,get-expand,find,create,patch,mixed] [--json FILE]
 
 Every flag can also be given as an environment variable: --db as KUND_DB,
 --public-url as KUND_PUBLIC_URL, and so on.
@@ -39,7 +43,9 @@ var errUsage = errors.New("usage")
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	endProfile := startProfile()
 	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	endProfile()
 	stop()
 	switch {
 	case errors.Is(err, errUsage):
@@ -76,6 +82,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runRegister(ctx, args, stdout)
 	case "crashtest":
 		return runCrashTest(ctx, args, stdout)
+	case "import":
+		return runImport(ctx, args, stdout, stderr)
+	case "export":
+		return runExport(ctx, args, stdout, stderr)
+	case "bench":
+		return runBench(ctx, args, stdout, stderr)
 	case "", "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil

@@ -112,6 +112,9 @@ func New(store Store, cfg Config) *Kund {
 			srv.AddDBStats(name, db)
 		}
 	}
+	if b, ok := store.(interface{ OnWriteBatch(func(int)) }); ok {
+		b.OnWriteBatch(srv.WriteBatchMetric())
+	}
 	return &Kund{Store: store, Service: svc, Auth: authn, Handler: srv, Register: reg}
 }
 

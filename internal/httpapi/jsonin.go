@@ -64,9 +64,9 @@ type member struct {
 // sends them back.
 var readOnly = []string{"@id", "operations"}
 
-// parseObject parses body as one JSON object. A duplicated property (in any
+// parseObjectTokens parses body as one JSON object. A duplicated property (in any
 // letter case) is a problem, as is anything but an object.
-func parseObject(body []byte, path string, p *customer.Problems) (*object, error) {
+func parseObjectTokens(body []byte, path string, p *customer.Problems) (*object, error) {
 	field := strings.TrimSuffix(path, ".")
 	if field == "" {
 		field = "body"

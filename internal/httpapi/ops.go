@@ -76,6 +76,17 @@ func (s *Server) AddDBStats(pool string, db *sql.DB) {
 	s.ops.metrics.reg.MustRegister(collectors.NewDBStatsCollector(db, pool))
 }
 
+// WriteBatchMetric registers the histogram of write batch sizes (how many
+// write transactions shared one commit) and returns what observes it.
+func (s *Server) WriteBatchMetric() func(size int) {
+	h := prometheus.NewHistogram(prometheus.HistogramOpts{
+		Name: "kund_write_batch_size", Help: "Write transactions committed together by one commit (group commit).",
+		Buckets: prometheus.ExponentialBuckets(1, 2, 9), // 1 to 256, the largest group
+	})
+	s.ops.metrics.reg.MustRegister(h)
+	return func(size int) { h.Observe(float64(size)) }
+}
+
 type namedCheck struct {
 	name  string
 	check ReadyCheck

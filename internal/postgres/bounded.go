@@ -103,3 +103,37 @@ func (r *boundedRows) Close() error {
 	defer r.cancel()
 	return r.Rows.Close()
 }
+
+// PrepareContext bounds prepared statements like the others: pgx's
+// statement runs on its own connection object, past ExecContext and
+// QueryContext above, so without this a prepared statement waiting on a
+// stuck row lock would wait forever.
+func (c *boundedConn) PrepareContext(ctx context.Context, query string) (driver.Stmt, error) {
+	ctx, cancel := context.WithTimeout(ctx, callTimeout)
+	defer cancel()
+	st, err := c.Conn.PrepareContext(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	return &boundedStmt{Stmt: st.(*stdlib.Stmt)}, nil
+}
+
+type boundedStmt struct {
+	*stdlib.Stmt
+}
+
+func (s *boundedStmt) ExecContext(ctx context.Context, args []driver.NamedValue) (driver.Result, error) {
+	ctx, cancel := context.WithTimeout(ctx, callTimeout)
+	defer cancel()
+	return s.Stmt.ExecContext(ctx, args)
+}
+
+func (s *boundedStmt) QueryContext(ctx context.Context, args []driver.NamedValue) (driver.Rows, error) {
+	ctx, cancel := context.WithTimeout(ctx, callTimeout)
+	rows, err := s.Stmt.QueryContext(ctx, args)
+	if err != nil {
+		cancel()
+		return nil, err
+	}
+	return &boundedRows{Rows: rows.(*stdlib.Rows), cancel: cancel}, nil
+}

@@ -72,7 +72,13 @@ func Open(ctx context.Context, url string) (*DB, error) {
 	// failover leaves no stale connection around for long.
 	pool.SetConnMaxLifetime(30 * time.Minute)
 	pool.SetConnMaxIdleTime(5 * time.Minute)
-	return &DB{DB: sqlstore.New(pool, pool, dialect), pool: pool}, nil
+	db := &DB{DB: sqlstore.New(pool, pool, dialect), pool: pool}
+	// The read cache asks for the server's current snapshot: every
+	// transaction that ends, of any client of the server, changes it.
+	check := sql.OpenDB(boundedConnector{stdlib.GetConnector(*cfg)})
+	check.SetMaxOpenConns(1)
+	db.EnableReadCache(check, `SELECT pg_current_snapshot()::text`)
+	return db, nil
 }
 
 // setAckTimeout makes writes to a vanished server fail after ackTimeout
@@ -95,7 +101,7 @@ func setAckTimeout(network, address string, c syscall.RawConn) error {
 }
 
 // Close closes the pool.
-func (db *DB) Close() error { return db.pool.Close() }
+func (db *DB) Close() error { return errors.Join(db.CloseReadCache(), db.pool.Close()) }
 
 // Ping checks that the server answers.
 func (db *DB) Ping(ctx context.Context) error {

@@ -19,3 +19,18 @@ func open(t *testing.T) storetest.Store {
 }
 
 func TestContract(t *testing.T) { storetest.Run(t, open) }
+
+// Two Kunds on one database: each sees the other's writes at once.
+func TestReadCacheIsNeverStale(t *testing.T) {
+	url := pgtest.URL(t)
+	var dbs [2]*postgres.DB
+	for i := range dbs {
+		db, err := postgres.Open(context.Background(), url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		dbs[i] = db
+	}
+	storetest.ReadCacheIsNeverStale(t, dbs[0], dbs[1])
+}

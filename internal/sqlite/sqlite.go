@@ -56,7 +56,17 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	read.SetMaxIdleConns(n)
 	read.SetConnMaxIdleTime(0)
 	read.SetConnMaxLifetime(0)
-	return &DB{DB: sqlstore.New(write, read, dialect), path: path}, nil
+	db := &DB{DB: sqlstore.New(write, read, dialect), path: path}
+	// The read cache's freshness check has a connection of its own, which
+	// no transaction ever holds.
+	check, err := sql.Open("sqlite", dsn(path, true))
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	check.SetMaxOpenConns(1)
+	db.EnableReadCache(check, "PRAGMA data_version")
+	return db, nil
 }
 
 // dialect describes SQLite to the shared store: "?" placeholders, no row
@@ -65,6 +75,7 @@ func Open(ctx context.Context, path string) (*DB, error) {
 var dialect = sqlstore.Dialect{
 	IsUnique:    isUnique,
 	IsRetryable: isBusy,
+	GroupCommit: true,
 }
 
 func dsn(path string, readOnly bool) string {
@@ -73,9 +84,20 @@ func dsn(path string, readOnly bool) string {
 	q.Add("_pragma", "foreign_keys(1)")
 	q.Add("_pragma", "journal_mode(WAL)")
 	q.Add("_pragma", "synchronous(FULL)")
+	// Page caches (negative: KiB). SQLite's default of 2 MiB makes every
+	// index write and most reads of a large file a pread once the file
+	// outgrows it: the writer gets 64 MiB, each reader 8 MiB, which keeps
+	// the whole process well inside the 200 MB of DESIGN.md.
 	if readOnly {
+		q.Add("_pragma", "cache_size(-8192)")
 		q.Add("_pragma", "query_only(1)")
 	} else {
+		q.Add("_pragma", "cache_size(-65536)")
+		// Group commit runs each write in a savepoint, and SQLite keeps a
+		// savepoint's undo pages in a temporary file by default: a pwrite
+		// for every page a write touches. In memory, 64 concurrent writers
+		// on the store made 8,000 creates/s instead of 1,200.
+		q.Add("_pragma", "temp_store(2)")
 		q.Set("_txlock", "immediate")
 	}
 	return "file:" + path + "?" + q.Encode()
@@ -83,7 +105,8 @@ func dsn(path string, readOnly bool) string {
 
 // Close closes the database.
 func (db *DB) Close() error {
-	return errors.Join(db.Read.Close(), db.Write.Close())
+	db.DB.Stop()
+	return errors.Join(db.CloseReadCache(), db.Read.Close(), db.Write.Close())
 }
 
 // Ping checks that the file can be read.

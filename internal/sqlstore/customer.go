@@ -26,7 +26,18 @@ func (db *DB) CreateLedger(ctx context.Context, l *customer.Ledger) error {
 
 // Ledger returns a ledger.
 func (db *DB) Ledger(ctx context.Context, no string) (*customer.Ledger, error) {
-	return db.ledger(ctx, db.Read, no, "")
+	if db.cache == nil {
+		return db.ledger(ctx, db.Read, no, "")
+	}
+	l, v, ok := cached(db, ctx, (*readCache).ledgerMap, no)
+	if l != nil {
+		return l, nil
+	}
+	l, err := db.ledger(ctx, db.Read, no, "")
+	if err == nil && ok {
+		store(db, (*readCache).ledgerPtr, no, l, v)
+	}
+	return l, err
 }
 
 const customerColumns = `id, ledger_no, customer_no, uuid, reg_country, reg_no, vat_no, legal_entity, name, email,
@@ -156,7 +167,7 @@ func (db *DB) CreateCustomer(ctx context.Context, c *customer.Customer) error {
 		if err := db.claimAddressUUIDs(ctx, tx, nil, c); err != nil {
 			return err
 		}
-		_, err := tx.ExecContext(ctx, db.Q(insertCustomerSQL), append([]any{c.LedgerNo, c.No}, customerArgs(c)...)...)
+		_, err := db.txExec(ctx, tx, insertCustomerSQL, append([]any{c.LedgerNo, c.No}, customerArgs(c)...)...)
 		if db.d.IsUnique(err) {
 			return errNumberInUse
 		} else if err != nil {
@@ -182,11 +193,16 @@ func (db *DB) CreateCustomer(ctx context.Context, c *customer.Customer) error {
 	return customer.ErrUUIDTaken
 }
 
+const (
+	nextSeqSQL     = `UPDATE ledgers SET next_customer_seq = next_customer_seq + 1 WHERE no = ? RETURNING next_customer_seq - 1`
+	numberTakenSQL = `SELECT count(*) FROM customers WHERE ledger_no = ? AND customer_no = ?`
+)
+
 // nextCustomerNo takes the ledger's next generated number that is not in use.
 func (db *DB) nextCustomerNo(ctx context.Context, tx *sql.Tx, ledgerNo string) (string, error) {
 	for {
 		var seq int64
-		err := tx.QueryRowContext(ctx, db.Q(`UPDATE ledgers SET next_customer_seq = next_customer_seq + 1 WHERE no = ? RETURNING next_customer_seq - 1`), ledgerNo).Scan(&seq)
+		err := db.txRow(ctx, tx, nextSeqSQL, ledgerNo).Scan(&seq)
 		if errors.Is(err, sql.ErrNoRows) {
 			return "", customer.Errorf(customer.ENOTFOUND, "No such ledger.")
 		} else if err != nil {
@@ -206,12 +222,12 @@ func (db *DB) nextCustomerNo(ctx context.Context, tx *sql.Tx, ledgerNo string) (
 func (db *DB) claimAddressUUIDs(ctx context.Context, tx *sql.Tx, old, c *customer.Customer) error {
 	added, removed := customer.AddressUUIDChanges(old, c)
 	for _, u := range removed {
-		if _, err := tx.ExecContext(ctx, db.Q(`DELETE FROM address_uuids WHERE uuid = ?`), u); err != nil {
+		if _, err := db.txExec(ctx, tx, `DELETE FROM address_uuids WHERE uuid = ?`, u); err != nil {
 			return err
 		}
 	}
 	for _, u := range added {
-		_, err := tx.ExecContext(ctx, db.Q(`INSERT INTO address_uuids (uuid) VALUES (?)`), u)
+		_, err := db.txExec(ctx, tx, `INSERT INTO address_uuids (uuid) VALUES (?)`, u)
 		if db.d.IsUnique(err) {
 			return customer.ErrUUIDTaken
 		} else if err != nil {
@@ -227,22 +243,27 @@ type queryer interface {
 
 func (db *DB) numberTaken(ctx context.Context, q queryer, ledgerNo, no string) (bool, error) {
 	var n int
-	err := q.QueryRowContext(ctx, db.Q(`SELECT count(*) FROM customers WHERE ledger_no = ? AND customer_no = ?`), ledgerNo, no).Scan(&n)
+	err := q.QueryRowContext(ctx, db.Q(numberTakenSQL), ledgerNo, no).Scan(&n)
 	return n > 0, err
 }
 
 // Customer returns one customer.
 func (db *DB) Customer(ctx context.Context, ledgerNo, no string) (*customer.Customer, error) {
-	return db.one(ctx, db.Read, `SELECT `+customerColumns+` FROM customers WHERE ledger_no = ? AND customer_no = ?`, ledgerNo, no)
+	return db.one(ctx, customerByNoSQL, ledgerNo, no)
 }
 
 // CustomerByUUID returns one customer by uuid.
 func (db *DB) CustomerByUUID(ctx context.Context, ledgerNo, uuid string) (*customer.Customer, error) {
-	return db.one(ctx, db.Read, `SELECT `+customerColumns+` FROM customers WHERE uuid = ? AND ledger_no = ?`, uuid, ledgerNo)
+	return db.one(ctx, customerByUUIDSQL, uuid, ledgerNo)
 }
 
-func (db *DB) one(ctx context.Context, q queryer, query string, args ...any) (*customer.Customer, error) {
-	_, c, err := scanCustomer(q.QueryRowContext(ctx, db.Q(query), args...))
+const (
+	customerByNoSQL   = `SELECT ` + customerColumns + ` FROM customers WHERE ledger_no = ? AND customer_no = ?`
+	customerByUUIDSQL = `SELECT ` + customerColumns + ` FROM customers WHERE uuid = ? AND ledger_no = ?`
+)
+
+func (db *DB) one(ctx context.Context, query string, args ...any) (*customer.Customer, error) {
+	_, c, err := scanCustomer(db.readRow(ctx, query, args...))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, customer.Errorf(customer.ECUSTOMERNOTFOUND, "The customer does not exist.")
 	}
@@ -253,8 +274,7 @@ func (db *DB) one(ctx context.Context, q queryer, query string, args ...any) (*c
 func (db *DB) UpdateCustomer(ctx context.Context, ledgerNo, no string, fn func(*customer.Customer) error) (*customer.Customer, error) {
 	var c *customer.Customer
 	err := db.Tx(ctx, func(tx *sql.Tx) error {
-		id, cur, err := scanCustomer(tx.QueryRowContext(ctx,
-			db.Q(`SELECT `+customerColumns+` FROM customers WHERE ledger_no = ? AND customer_no = ?`+db.d.ForUpdate), ledgerNo, no))
+		id, cur, err := scanCustomer(db.txRow(ctx, tx, db.forUpdate(customerByNoSQL+forUpdateMark), ledgerNo, no))
 		if errors.Is(err, sql.ErrNoRows) {
 			return customer.Errorf(customer.ECUSTOMERNOTFOUND, "The customer does not exist.")
 		} else if err != nil {
@@ -268,7 +288,7 @@ func (db *DB) UpdateCustomer(ctx context.Context, ledgerNo, no string, fn func(*
 		if err := db.claimAddressUUIDs(ctx, tx, old, cur); err != nil {
 			return err
 		}
-		if _, err = tx.ExecContext(ctx, db.Q(updateCustomerSQL), append(customerArgs(cur), id)...); err != nil {
+		if _, err = db.txExec(ctx, tx, updateCustomerSQL, append(customerArgs(cur), id)...); err != nil {
 			return err
 		}
 		c = cur
@@ -310,7 +330,7 @@ func (db *DB) ListCustomers(ctx context.Context, ledgerNo string, f customer.Lis
 }
 
 func (db *DB) list(ctx context.Context, query string, args ...any) ([]*customer.Customer, error) {
-	rows, err := db.Read.QueryContext(ctx, db.Q(query), args...)
+	rows, err := db.readRows(ctx, query, args...)
 	if err != nil {
 		return nil, db.Err(err)
 	}

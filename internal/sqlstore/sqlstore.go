@@ -32,6 +32,9 @@ type Dialect struct {
 	IsRetryable func(error) bool
 	// IsUnavailable reports that the database cannot be reached.
 	IsUnavailable func(error) bool
+	// GroupCommit commits concurrent write transactions together (see
+	// groupcommit.go); for engines with a single writer connection.
+	GroupCommit bool
 }
 
 // DB is the shared store on an engine's connections. Writes go to Write,
@@ -41,11 +44,19 @@ type DB struct {
 	Read  *sql.DB
 	d     Dialect
 	q     sync.Map // rebound queries, by their "?" text
+	group *committer
+	stmts sync.Map // prepared statements, by stmtKey
+	cache *readCache
 }
 
 // New returns a store over open, migrated connections.
 func New(write, read *sql.DB, d Dialect) *DB {
-	return &DB{Write: write, Read: read, d: d}
+	db := &DB{Write: write, Read: read, d: d}
+	db.prepareWrites()
+	if d.GroupCommit {
+		db.startGroupCommit()
+	}
+	return db
 }
 
 // Q rebinds a query written with "?" placeholders for the engine. Queries
@@ -97,6 +108,9 @@ func (db *DB) Tx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 }
 
 func (db *DB) tx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	if db.group != nil {
+		return db.groupTx(ctx, fn)
+	}
 	tx, err := db.Write.BeginTx(ctx, nil)
 	if err != nil {
 		return err

@@ -24,11 +24,26 @@ func (db *DB) CreateToken(ctx context.Context, t *auth.Token) error {
 
 // Token returns a token by id.
 func (db *DB) Token(ctx context.Context, id string) (*auth.Token, error) {
+	if db.cache == nil {
+		return db.token(ctx, id)
+	}
+	t, v, ok := cached(db, ctx, (*readCache).tokenMap, id)
+	if t != nil {
+		return t, nil
+	}
+	t, err := db.token(ctx, id)
+	if err == nil && ok {
+		store(db, (*readCache).tokenPtr, id, t, v)
+	}
+	return t, err
+}
+
+func (db *DB) token(ctx context.Context, id string) (*auth.Token, error) {
 	t := &auth.Token{ID: id}
 	var scopes string
 	var created int64
 	var expires, revoked sql.NullInt64
-	err := db.Read.QueryRowContext(ctx, db.Q(`SELECT ledger_no, scopes, secret_hash, created_at, expires_at, revoked_at FROM tokens WHERE id = ?`), id).
+	err := db.readRow(ctx, `SELECT ledger_no, scopes, secret_hash, created_at, expires_at, revoked_at FROM tokens WHERE id = ?`, id).
 		Scan(&t.LedgerNo, &scopes, &t.SecretHash, &created, &expires, &revoked)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, customer.Errorf(customer.ENOTFOUND, "No such token.")

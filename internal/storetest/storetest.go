@@ -55,6 +55,9 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 		{"Products", testProducts},
 		{"RegisterLookups", testRegisterLookups},
 		{"Idempotency", testIdempotency},
+		{"BulkCreateAndExport", testBulk},
+		{"FailingWritesAmongManyUndoOnlyThemselves", testFailingAmongMany},
+		{"BulkUUIDTakenWritesNothing", testBulkUUIDTaken},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, open(t)) })

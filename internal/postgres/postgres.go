@@ -67,7 +67,10 @@ func Open(ctx context.Context, url string) (*DB, error) {
 	}
 	pool := sql.OpenDB(boundedConnector{stdlib.GetConnector(*cfg)})
 	pool.SetMaxOpenConns(20)
-	pool.SetMaxIdleConns(10)
+	// Every connection stays open while idle: with fewer idle than open,
+	// a burst closes connections it then has to open again, and opening
+	// one under load can take longer than the connect timeout (a 503).
+	pool.SetMaxIdleConns(20)
 	// Connections are replaced now and then, so a server restart or a
 	// failover leaves no stale connection around for long.
 	pool.SetConnMaxLifetime(30 * time.Minute)

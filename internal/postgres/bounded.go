@@ -52,14 +52,18 @@ func (c *boundedConn) ExecContext(ctx context.Context, query string, args []driv
 }
 
 func (c *boundedConn) QueryContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Rows, error) {
+	return boundedQuery(ctx, func(ctx context.Context) (driver.Rows, error) { return c.Conn.QueryContext(ctx, query, args) })
+}
+
+// boundedQuery runs a query under the call bound. The rows are read after
+// the call returns: the deadline ends with them.
+func boundedQuery(ctx context.Context, query func(context.Context) (driver.Rows, error)) (driver.Rows, error) {
 	ctx, cancel := context.WithTimeout(ctx, callTimeout)
-	rows, err := c.Conn.QueryContext(ctx, query, args)
+	rows, err := query(ctx)
 	if err != nil {
 		cancel()
 		return nil, err
 	}
-	// The rows are read after the call returns: the deadline ends with
-	// them.
 	return &boundedRows{Rows: rows.(*stdlib.Rows), cancel: cancel}, nil
 }
 
@@ -129,11 +133,5 @@ func (s *boundedStmt) ExecContext(ctx context.Context, args []driver.NamedValue)
 }
 
 func (s *boundedStmt) QueryContext(ctx context.Context, args []driver.NamedValue) (driver.Rows, error) {
-	ctx, cancel := context.WithTimeout(ctx, callTimeout)
-	rows, err := s.Stmt.QueryContext(ctx, args)
-	if err != nil {
-		cancel()
-		return nil, err
-	}
-	return &boundedRows{Rows: rows.(*stdlib.Rows), cancel: cancel}, nil
+	return boundedQuery(ctx, func(ctx context.Context) (driver.Rows, error) { return s.Stmt.QueryContext(ctx, args) })
 }

@@ -26,18 +26,7 @@ func (db *DB) CreateLedger(ctx context.Context, l *customer.Ledger) error {
 
 // Ledger returns a ledger.
 func (db *DB) Ledger(ctx context.Context, no string) (*customer.Ledger, error) {
-	if db.cache == nil {
-		return db.ledger(ctx, db.Read, no, "")
-	}
-	l, v, ok := cached(db, ctx, (*readCache).ledgerMap, no)
-	if l != nil {
-		return l, nil
-	}
-	l, err := db.ledger(ctx, db.Read, no, "")
-	if err == nil && ok {
-		store(db, (*readCache).ledgerPtr, no, l, v)
-	}
-	return l, err
+	return readThrough(db, ctx, (*readCache).ledgerMap, no, func() (*customer.Ledger, error) { return db.ledger(ctx, db.Read, no, "") })
 }
 
 const customerColumns = `id, ledger_no, customer_no, uuid, reg_country, reg_no, vat_no, legal_entity, name, email,

@@ -133,10 +133,27 @@ func (c *readCache) fresh(ctx context.Context) (version, error) {
 	return c.seen, c.seenErr
 }
 
+// readThrough answers key from the map m picks when the entry is current,
+// and otherwise reads it and keeps it. Without a cache it only reads.
+func readThrough[T any](db *DB, ctx context.Context, m func(*readCache) *map[string]*T, key string, read func() (*T, error)) (*T, error) {
+	if db.cache == nil {
+		return read()
+	}
+	e, v, ok := cached(db, ctx, m, key)
+	if e != nil {
+		return e, nil
+	}
+	e, err := read()
+	if err == nil && ok {
+		store(db, m, key, e, v)
+	}
+	return e, err
+}
+
 // cached returns the entry of key in the map m picks, if it is current.
 // On a miss it returns the version a fill may be stored under (ok false:
 // do not store).
-func cached[T any](db *DB, ctx context.Context, m func(*readCache) map[string]*T, key string) (e *T, v version, ok bool) {
+func cached[T any](db *DB, ctx context.Context, m func(*readCache) *map[string]*T, key string) (e *T, v version, ok bool) {
 	c := db.cache
 	v, err := c.fresh(ctx)
 	if err != nil {
@@ -145,7 +162,7 @@ func cached[T any](db *DB, ctx context.Context, m func(*readCache) map[string]*T
 	c.emu.RLock()
 	defer c.emu.RUnlock()
 	if c.ver == v {
-		if e, hit := m(c)[key]; hit {
+		if e, hit := (*m(c))[key]; hit {
 			cp := *e
 			return &cp, v, true
 		}
@@ -174,7 +191,5 @@ func store[T any](db *DB, m func(*readCache) *map[string]*T, key string, e *T, v
 	(*mp)[key] = &cp
 }
 
-func (c *readCache) tokenMap() map[string]*auth.Token        { return c.tokens }
-func (c *readCache) tokenPtr() *map[string]*auth.Token       { return &c.tokens }
-func (c *readCache) ledgerMap() map[string]*customer.Ledger  { return c.ledgers }
-func (c *readCache) ledgerPtr() *map[string]*customer.Ledger { return &c.ledgers }
+func (c *readCache) tokenMap() *map[string]*auth.Token       { return &c.tokens }
+func (c *readCache) ledgerMap() *map[string]*customer.Ledger { return &c.ledgers }

@@ -24,18 +24,7 @@ func (db *DB) CreateToken(ctx context.Context, t *auth.Token) error {
 
 // Token returns a token by id.
 func (db *DB) Token(ctx context.Context, id string) (*auth.Token, error) {
-	if db.cache == nil {
-		return db.token(ctx, id)
-	}
-	t, v, ok := cached(db, ctx, (*readCache).tokenMap, id)
-	if t != nil {
-		return t, nil
-	}
-	t, err := db.token(ctx, id)
-	if err == nil && ok {
-		store(db, (*readCache).tokenPtr, id, t, v)
-	}
-	return t, err
+	return readThrough(db, ctx, (*readCache).tokenMap, id, func() (*auth.Token, error) { return db.token(ctx, id) })
 }
 
 func (db *DB) token(ctx context.Context, id string) (*auth.Token, error) {

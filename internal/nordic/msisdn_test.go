@@ -56,11 +56,22 @@ func TestMSISDNParts(t *testing.T) {
 	}
 }
 
+// BenchmarkParseMSISDN covers a mobile of each Nordic country and a number of another.
 func BenchmarkParseMSISDN(b *testing.B) {
-	b.ReportAllocs()
-	for b.Loop() {
-		if _, err := ParseMSISDN("+46701234567"); err != nil {
-			b.Fatal(err)
-		}
+	for _, c := range []struct{ name, in string }{
+		{"SE", "+46701234567"},
+		{"NO", "+4791234567"},
+		{"DK", "+4520123456"},
+		{"FI", "+358401234567"},
+		{"GB", "+447911123456"},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := ParseMSISDN(c.in); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }

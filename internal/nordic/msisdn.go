@@ -28,33 +28,48 @@ const msisdnMaxInput = 40
 // is 5 to 15 characters including the '+'. Letters are refused, although the library would
 // read them as keypad digits.
 func ParseMSISDN(s string) (string, error) {
+	var buf [msisdnMaxInput]byte
+	b, err := msisdnDigits(buf[:0], s)
+	if err != nil {
+		return "", err
+	}
+	return msisdnLibrary(b)
+}
+
+// msisdnDigits appends to b the '+' and the digits of s, refusing anything but a '+' followed
+// by digits, spaces and dashes, and more or fewer digits than an E.164 number may have.
+func msisdnDigits(b []byte, s string) ([]byte, error) {
 	s = strings.TrimSpace(s)
 	if s == "" {
-		return "", errMSISDNEmpty
+		return nil, errMSISDNEmpty
 	}
 	if s[0] != '+' {
-		return "", errMSISDNPlus
+		return nil, errMSISDNPlus
 	}
 	if len(s) > msisdnMaxInput {
-		return "", errMSISDNLong
+		return nil, errMSISDNLong
 	}
-	var buf [msisdnMaxInput]byte
-	b := append(buf[:0], '+')
+	b = append(b, '+')
 	for i := 1; i < len(s); i++ {
 		switch c := s[i]; {
 		case c >= '0' && c <= '9':
 			b = append(b, c)
 		case c == ' ' || c == '-':
 		default:
-			return "", errMSISDNChars
+			return nil, errMSISDNChars
 		}
 	}
 	if len(b) < 5 {
-		return "", errMSISDNShort
+		return nil, errMSISDNShort
 	}
 	if len(b) > 16 {
-		return "", errMSISDNLong
+		return nil, errMSISDNLong
 	}
+	return b, nil
+}
+
+// msisdnLibrary asks nyaruka/phonenumbers about b, a '+' and 4 to 15 digits.
+func msisdnLibrary(b []byte) (string, error) {
 	num, err := phonenumbers.Parse(string(b), phonenumbers.UNKNOWN_REGION)
 	if err != nil {
 		return "", errMSISDNInvalid

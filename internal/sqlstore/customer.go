@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
+	"slices"
 	"strings"
 
 	"github.com/kund/kund/internal/customer"
@@ -119,21 +120,78 @@ const writeColumns = `uuid, reg_country, reg_no, vat_no, legal_entity, name, nam
 	billing_uuid, billing_addressee, billing_street, billing_co, billing_city, billing_zip, billing_country,
 	version, created_at, updated_at`
 
+var insertCustomerSQL = `INSERT INTO customers (ledger_no, customer_no, ` + writeColumns + `) VALUES (?, ?` + strings.Repeat(", ?", strings.Count(writeColumns, ",")+1) + `)`
+
+// An UPDATE rewrites every index of a column in its SET list, whether the
+// value changed or not: setting all columns made a PATCH of an e-mail
+// address delete and insert an entry in all seven indexes of customers
+// (~10 pages into the WAL per PATCH, 2,500 PATCHes/s on the store alone).
+// So the columns that feed an index are set only when they change. They
+// fall in indexGroups (the migrations' indexes of customers, less
+// ledger_no and customer_no, which an update never sets); every other
+// column is always set. A mask of the groups that changed picks one of
+// 2^len(indexGroups) statements, all prepared.
+var indexGroups = [][]string{
+	{"uuid"},
+	{"reg_country", "reg_no"},
+	{"created_at"},
+	{"name_key"},
+	{"email"},
+	{"msisdn"},
+	{"legal_zip"},
+}
+
 var (
-	insertCustomerSQL = `INSERT INTO customers (ledger_no, customer_no, ` + writeColumns + `) VALUES (?, ?` + strings.Repeat(", ?", strings.Count(writeColumns, ",")+1) + `)`
-	updateCustomerSQL = `UPDATE customers SET ` + assignments(writeColumns) + ` WHERE id = ?`
+	writeColumnNames = strings.Fields(strings.ReplaceAll(writeColumns, ",", " "))
+	// columnGroup is the index group of each write column, -1 for none.
+	columnGroup       = columnGroups()
+	updateCustomerSQL = updateStatements()
 )
 
-func assignments(cols string) string {
-	var b strings.Builder
-	for i, c := range strings.Split(cols, ",") {
-		if i > 0 {
-			b.WriteString(", ")
+func columnGroups() []int {
+	g := make([]int, len(writeColumnNames))
+	for i, col := range writeColumnNames {
+		g[i] = -1
+		for j, group := range indexGroups {
+			if slices.Contains(group, col) {
+				g[i] = j
+			}
 		}
-		b.WriteString(strings.TrimSpace(c))
-		b.WriteString(" = ?")
 	}
-	return b.String()
+	return g
+}
+
+func updateStatements() []string {
+	stmts := make([]string, 1<<len(indexGroups))
+	for mask := range stmts {
+		var set []string
+		for i, col := range writeColumnNames {
+			if g := columnGroup[i]; g < 0 || mask&(1<<g) != 0 {
+				set = append(set, col+" = ?")
+			}
+		}
+		stmts[mask] = `UPDATE customers SET ` + strings.Join(set, ", ") + ` WHERE id = ?`
+	}
+	return stmts
+}
+
+// updateCustomer is the UPDATE that writes cur over old (the stored row
+// id) and its arguments.
+func updateCustomer(old, cur *customer.Customer, id int64) (string, []any) {
+	was, now := customerArgs(old), customerArgs(cur)
+	mask := 0
+	for i, g := range columnGroup {
+		if g >= 0 && was[i] != now[i] {
+			mask |= 1 << g
+		}
+	}
+	args := now[:0]
+	for i, g := range columnGroup {
+		if g < 0 || mask&(1<<g) != 0 {
+			args = append(args, now[i])
+		}
+	}
+	return updateCustomerSQL[mask], append(args, id)
 }
 
 // errNumberInUse aborts a create whose insert hit a unique constraint, so
@@ -277,7 +335,8 @@ func (db *DB) UpdateCustomer(ctx context.Context, ledgerNo, no string, fn func(*
 		if err := db.claimAddressUUIDs(ctx, tx, old, cur); err != nil {
 			return err
 		}
-		if _, err = db.txExec(ctx, tx, updateCustomerSQL, append(customerArgs(cur), id)...); err != nil {
+		query, args := updateCustomer(old, cur, id)
+		if _, err = db.txExec(ctx, tx, query, args...); err != nil {
 			return err
 		}
 		c = cur

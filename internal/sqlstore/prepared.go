@@ -60,7 +60,6 @@ func (db *DB) readRows(ctx context.Context, query string, args ...any) (*sql.Row
 // connection. A query not prepared here still runs, unprepared.
 var writeQueries = []string{
 	insertCustomerSQL,
-	updateCustomerSQL,
 	customerByNoSQL + forUpdateMark,
 	nextSeqSQL,
 	numberTakenSQL,
@@ -75,7 +74,7 @@ var writeQueries = []string{
 const forUpdateMark = "\x00forupdate"
 
 func (db *DB) prepareWrites() {
-	for _, q := range writeQueries {
+	for _, q := range append(writeQueries, updateCustomerSQL...) {
 		db.stmt(context.Background(), db.Write, db.forUpdate(q))
 	}
 }

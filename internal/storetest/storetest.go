@@ -40,6 +40,7 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 		{"GeneratedNumbersConcurrently", testGeneratedConcurrently},
 		{"Update", testUpdate},
 		{"UpdateRollsBack", testUpdateRollsBack},
+		{"UpdateKeepsLookups", testUpdateKeepsLookups},
 		{"ConcurrentUpdatesLoseNothing", testConcurrentUpdates},
 		{"Find", testFind},
 		{"List", testList},
@@ -58,6 +59,7 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 		{"BulkCreateAndExport", testBulk},
 		{"FailingWritesAmongManyUndoOnlyThemselves", testFailingAmongMany},
 		{"BulkUUIDTakenWritesNothing", testBulkUUIDTaken},
+		{"ImportBatchRedrawsTakenOnly", testImportBatchRedrawsTakenOnly},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, open(t)) })
@@ -501,5 +503,79 @@ func testTokens(t *testing.T, s Store) {
 	_, other := auth.New("nope", []customer.Scope{customer.ScopeAll}, t0, 0)
 	if err := s.CreateToken(ctx, other); err == nil {
 		t.Fatal("a token of a ledger that does not exist was stored")
+	}
+}
+
+// Every lookup by an indexed property follows an update, whichever
+// properties it changes and in whatever combination (a store may leave
+// out of its UPDATE the indexed columns that did not change).
+func testUpdateKeepsLookups(t *testing.T, s Store) {
+	ledger(t, s, "L", customer.NumbersClient)
+	c := create(t, s, sample("L", "1"))
+	create(t, s, minimal("L", "2"))
+	finds := func(c *customer.Customer) []string {
+		t.Helper()
+		var missing []string
+		for _, f := range []struct {
+			name string
+			f    customer.ListFilter
+		}{
+			{"name", customer.ListFilter{NamePrefix: customer.NameKey(c.Name)}},
+			{"email", customer.ListFilter{Email: c.Email}},
+			{"msisdn", customer.ListFilter{MSISDN: c.MSISDN}},
+			{"zip", customer.ListFilter{ZipCode: c.LegalAddress.ZipCode}},
+			{"regNo", customer.ListFilter{RegNo: c.NationalID.RegNo}},
+		} {
+			f.f.Limit = 10
+			cs, err := s.ListCustomers(ctx, "L", f.f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(cs) != 1 || cs[0].No != c.No {
+				missing = append(missing, f.name)
+			}
+		}
+		if cs, err := s.FindCustomers(ctx, "L", *c.NationalID, 2); err != nil || len(cs) != 1 || cs[0].No != c.No {
+			missing = append(missing, "find")
+		}
+		if got, err := s.CustomerByUUID(ctx, "L", c.UUID); err != nil || got.No != c.No {
+			missing = append(missing, "uuid")
+		}
+		return missing
+	}
+	// Each change sets a value of its own for every update (m), so that
+	// every change changes something.
+	changes := []func(c *customer.Customer, m int){
+		func(c *customer.Customer, m int) { c.Name = fmt.Sprintf("Namn %02d", m) },
+		func(c *customer.Customer, m int) { c.Email = fmt.Sprintf("m%02d@example.se", m) },
+		func(c *customer.Customer, m int) { c.MSISDN = fmt.Sprintf("+467012345%02d", m) },
+		func(c *customer.Customer, m int) { c.LegalAddress.ZipCode = fmt.Sprintf("111%02d", m) },
+		func(c *customer.Customer, m int) {
+			c.NationalID = &customer.NationalID{RegNo: fmt.Sprintf("19121212-12%02d", m), CountryCode: "SE"}
+		},
+		func(c *customer.Customer, m int) { c.TaxIdentificationNumber = fmt.Sprint(m) },
+	}
+	// Every subset of the changes, one update each.
+	for mask := 0; mask < 1<<len(changes); mask++ {
+		old := c.Clone()
+		got, err := s.UpdateCustomer(ctx, "L", "1", func(c *customer.Customer) error {
+			for i, change := range changes {
+				if mask&(1<<i) != 0 {
+					change(c, mask)
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatalf("update %b: %v", mask, err)
+		}
+		if missing := finds(got); len(missing) > 0 {
+			t.Fatalf("update %b: not found by its new %v", mask, missing)
+		}
+		// (The last change is to a property no lookup uses.)
+		if mask&(1<<(len(changes)-1)-1) != 0 && len(finds(old)) == 0 {
+			t.Fatalf("update %b: still found by every old value", mask)
+		}
+		c = got
 	}
 }

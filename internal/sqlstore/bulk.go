@@ -61,15 +61,8 @@ func (db *DB) CreateCustomers(ctx context.Context, ledgerNo string, cs []*custom
 	err := db.Tx(ctx, func(tx *sql.Tx) error {
 		nos := make([]string, len(cs))
 		var custUUIDs, addrUUIDs []string
-		seen := map[string]bool{}
 		for i, c := range cs {
 			nos[i] = c.No
-			for _, u := range append([]string{c.UUID}, newAddressUUIDs(c)...) {
-				if seen[u] {
-					return customer.ErrUUIDTaken
-				}
-				seen[u] = true
-			}
 			custUUIDs = append(custUUIDs, c.UUID)
 			addrUUIDs = append(addrUUIDs, newAddressUUIDs(c)...)
 		}
@@ -77,17 +70,30 @@ func (db *DB) CreateCustomers(ctx context.Context, ledgerNo string, cs []*custom
 		if err != nil {
 			return err
 		}
-		taken, err := db.present(ctx, tx, `SELECT uuid FROM customers WHERE uuid IN `, nil, custUUIDs)
+		takenCust, err := db.present(ctx, tx, `SELECT uuid FROM customers WHERE uuid IN `, nil, custUUIDs)
 		if err != nil {
 			return err
 		}
-		if len(taken) > 0 {
-			return customer.ErrUUIDTaken
-		}
-		if taken, err = db.present(ctx, tx, `SELECT uuid FROM address_uuids WHERE uuid IN `, nil, addrUUIDs); err != nil {
+		takenAddr, err := db.present(ctx, tx, `SELECT uuid FROM address_uuids WHERE uuid IN `, nil, addrUUIDs)
+		if err != nil {
 			return err
-		} else if len(taken) > 0 {
-			return customer.ErrUUIDTaken
+		}
+		// Every customer with a uuid in use, or one an earlier customer of
+		// the batch has, must draw again.
+		var taken customer.UUIDsTaken
+		seen := map[string]bool{}
+		for i, c := range cs {
+			clash := takenCust[c.UUID]
+			for _, u := range append([]string{c.UUID}, newAddressUUIDs(c)...) {
+				clash = clash || takenAddr[u] || seen[u]
+				seen[u] = true
+			}
+			if clash {
+				taken.Rows = append(taken.Rows, i)
+			}
+		}
+		if len(taken.Rows) > 0 {
+			return &taken
 		}
 		ins, err := tx.PrepareContext(ctx, db.Q(insertCustomerSQL))
 		if err != nil {

@@ -3,6 +3,7 @@ package storetest
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"testing"
 
 	"github.com/kund/kund/internal/customer"
@@ -100,11 +101,40 @@ func testBulkUUIDTaken(t *testing.T, s Store) {
 		c := minimal("L", "3")
 		mutate(c)
 		_, err := b.CreateCustomers(ctx, "L", []*customer.Customer{minimal("L", "2"), c})
-		if !errors.Is(err, customer.ErrUUIDTaken) {
-			t.Fatalf("%s: got %v, want ErrUUIDTaken", name, err)
+		var taken *customer.UUIDsTaken
+		if !errors.Is(err, customer.ErrUUIDTaken) || !errors.As(err, &taken) {
+			t.Fatalf("%s: got %v, want UUIDsTaken", name, err)
+		}
+		if !slices.Equal(taken.Rows, []int{1}) {
+			t.Fatalf("%s: rows %v have taken uuids, want [1]", name, taken.Rows)
 		}
 		if n := len(exported(t, b, "L")); n != 1 {
 			t.Fatalf("%s: %d customers after a failed batch, want 1", name, n)
 		}
+	}
+}
+
+// ImportBatch draws new uuids only for the customers whose uuids are
+// taken; the others keep theirs.
+func testImportBatchRedrawsTakenOnly(t *testing.T, s Store) {
+	b := bulk(t, s)
+	ledger(t, s, "L", customer.NumbersClient)
+	a := create(t, s, sample("L", "1"))
+	keep, clash := minimal("L", "2"), minimal("L", "3")
+	clash.UUID, clash.LegalAddress.UUID = a.UUID, a.LegalAddress.UUID
+	keepUUID := keep.UUID
+	stored, err := customer.ImportBatch(ctx, b, "L", []*customer.Customer{keep, clash})
+	if err != nil || !slices.Equal(stored, []bool{true, true}) {
+		t.Fatalf("ImportBatch: %v, %v", stored, err)
+	}
+	if keep.UUID != keepUUID {
+		t.Fatalf("a customer without a clash drew a new uuid: %s, was %s", keep.UUID, keepUUID)
+	}
+	if clash.UUID == a.UUID || clash.LegalAddress.UUID == a.LegalAddress.UUID {
+		t.Fatalf("the clashing customer kept a taken uuid: %s %s", clash.UUID, clash.LegalAddress.UUID)
+	}
+	got := exported(t, b, "L")
+	if len(got) != 3 || got[1].UUID != keepUUID || got[2].UUID != clash.UUID {
+		t.Fatalf("stored %d customers, want 3 with the uuids ImportBatch left", len(got))
 	}
 }

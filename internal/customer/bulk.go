@@ -1,9 +1,6 @@
 package customer
 
-import (
-	"context"
-	"errors"
-)
+import "context"
 
 // BulkStore is what a Store offers for bulk import and export. It is kept
 // apart from Store so that a store without it still serves the API.
@@ -12,10 +9,11 @@ type BulkStore interface {
 	// transaction, each with Version 1 and with the number it carries.
 	// A customer whose number the ledger already has is not written; its
 	// entry in the result is false (so an import that is run again writes
-	// every row once). A uuid of any customer that is already in use (or
-	// that two of them share) is a *UUIDsTaken naming those customers, and
-	// nothing at all is written.
-	CreateCustomers(ctx context.Context, ledgerNo string, cs []*Customer) (stored []bool, err error)
+	// every row once). A customer whose uuid or an address uuid is in use
+	// gets new ones from redraw and is written with them; when a customer
+	// keeps drawing taken uuids the result is ErrUUIDTaken and nothing at
+	// all is written.
+	CreateCustomers(ctx context.Context, ledgerNo string, cs []*Customer, redraw func(*Customer)) (stored []bool, err error)
 	// EachCustomer calls fn with every customer of the ledger in the order
 	// they were created, streaming; an error from fn stops and is returned.
 	EachCustomer(ctx context.Context, ledgerNo string, fn func(*Customer) error) error
@@ -49,37 +47,14 @@ func RedrawUUIDs(c *Customer) {
 	}
 }
 
-// UUIDsTaken is CreateCustomers' error when uuids of some of the
-// customers are in use already: Rows are their indexes in the batch. It
-// is an ErrUUIDTaken.
-type UUIDsTaken struct{ Rows []int }
-
-func (e *UUIDsTaken) Error() string        { return ErrUUIDTaken.Error() }
-func (e *UUIDsTaken) Is(target error) bool { return target == ErrUUIDTaken }
-
 // ImportBatch stores prepared customers through store, drawing new uuids
 // for those whose uuids are taken. It returns which were stored (false:
 // the number existed already).
 //
 // Ten random digits collide by the birthday bound: among a million
-// customers a batch of 10,000 new ones meets one taken uuid on average.
-// Drawing again for the whole batch would then fail again about as often
-// as not, so only the customers named by UUIDsTaken draw again.
+// customers a batch of 10,000 new ones meets a taken uuid about once, so
+// the customers that meet one draw again in the batch's transaction
+// rather than the batch starting over.
 func ImportBatch(ctx context.Context, store BulkStore, ledgerNo string, cs []*Customer) ([]bool, error) {
-	for attempt := 0; ; attempt++ {
-		stored, err := store.CreateCustomers(ctx, ledgerNo, cs)
-		if !errors.Is(err, ErrUUIDTaken) || attempt == 5 {
-			return stored, err
-		}
-		var taken *UUIDsTaken
-		if !errors.As(err, &taken) {
-			taken = &UUIDsTaken{}
-			for i := range cs {
-				taken.Rows = append(taken.Rows, i)
-			}
-		}
-		for _, i := range taken.Rows {
-			RedrawUUIDs(cs[i])
-		}
-	}
+	return store.CreateCustomers(ctx, ledgerNo, cs, RedrawUUIDs)
 }

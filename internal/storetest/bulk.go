@@ -44,7 +44,7 @@ func testBulk(t *testing.T, s Store) {
 		cs = append(cs, c)
 	}
 	cs = append(cs, minimal("L", "7"))
-	stored, err := b.CreateCustomers(ctx, "L", cs)
+	stored, err := b.CreateCustomers(ctx, "L", cs, customer.RedrawUUIDs)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -75,7 +75,7 @@ func testBulk(t *testing.T, s Store) {
 		t.Fatalf("ledger M exported %d, want 1", len(m))
 	}
 	// Running the same batch again writes nothing twice.
-	again, err := b.CreateCustomers(ctx, "L", []*customer.Customer{minimal("L", "3"), minimal("L", "1000")})
+	again, err := b.CreateCustomers(ctx, "L", []*customer.Customer{minimal("L", "3"), minimal("L", "1000")}, customer.RedrawUUIDs)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -89,52 +89,74 @@ func testBulk(t *testing.T, s Store) {
 	}
 }
 
+// A customer of a batch whose uuid is in use (or used by another customer
+// of the batch) draws again and is written; the others keep theirs. One
+// that keeps drawing taken uuids fails the batch, which writes nothing.
 func testBulkUUIDTaken(t *testing.T, s Store) {
 	b := bulk(t, s)
 	ledger(t, s, "L", customer.NumbersClient)
 	a := create(t, s, sample("L", "1"))
-	for name, mutate := range map[string]func(c *customer.Customer){
-		"customer uuid in use":    func(c *customer.Customer) { c.UUID = a.UUID },
-		"address uuid in use":     func(c *customer.Customer) { c.LegalAddress.UUID = a.BillingAddress.UUID },
-		"uuid twice in the batch": func(c *customer.Customer) { c.LegalAddress.UUID = c.UUID },
+	for i, tt := range []struct {
+		name   string
+		mutate func(c *customer.Customer, shared string)
+	}{
+		{"customer uuid in use", func(c *customer.Customer, _ string) { c.UUID = a.UUID }},
+		{"address uuid in use", func(c *customer.Customer, _ string) { c.LegalAddress.UUID = a.BillingAddress.UUID }},
+		{"billing uuid in use", func(c *customer.Customer, _ string) {
+			c.BillingAddress = &customer.Address{UUID: a.LegalAddress.UUID, Addressee: "B", City: "C", ZipCode: "11122", CountryCode: "SE"}
+		}},
+		{"uuid twice in the batch", func(c *customer.Customer, shared string) { c.LegalAddress.UUID = shared }},
 	} {
-		c := minimal("L", "3")
-		mutate(c)
-		_, err := b.CreateCustomers(ctx, "L", []*customer.Customer{minimal("L", "2"), c})
-		var taken *customer.UUIDsTaken
-		if !errors.Is(err, customer.ErrUUIDTaken) || !errors.As(err, &taken) {
-			t.Fatalf("%s: got %v, want UUIDsTaken", name, err)
-		}
-		if !slices.Equal(taken.Rows, []int{1}) {
-			t.Fatalf("%s: rows %v have taken uuids, want [1]", name, taken.Rows)
-		}
-		if n := len(exported(t, b, "L")); n != 1 {
-			t.Fatalf("%s: %d customers after a failed batch, want 1", name, n)
-		}
+		name, shared := tt.name, fmt.Sprintf("ADRS00000001%02d", i)
+		t.Run(name, func(t *testing.T) {
+			before := len(exported(t, b, "L"))
+			keep, clash := minimal("L", "k"+name), minimal("L", "c"+name)
+			keep.LegalAddress.UUID = shared
+			tt.mutate(clash, shared)
+			keepUUIDs := []string{keep.UUID, keep.LegalAddress.UUID}
+			clashUUIDs := append([]string{clash.UUID}, newAddressUUIDs(clash)...)
+			// A redraw that draws the same uuids again never helps.
+			if _, err := b.CreateCustomers(ctx, "L", []*customer.Customer{keep, clash}, func(*customer.Customer) {}); !errors.Is(err, customer.ErrUUIDTaken) {
+				t.Fatalf("got %v, want ErrUUIDTaken", err)
+			}
+			if n := len(exported(t, b, "L")); n != before {
+				t.Fatalf("%d customers after a failed batch, want %d", n, before)
+			}
+			stored, err := b.CreateCustomers(ctx, "L", []*customer.Customer{keep, clash}, customer.RedrawUUIDs)
+			if err != nil || !slices.Equal(stored, []bool{true, true}) {
+				t.Fatalf("stored %v, %v", stored, err)
+			}
+			if got := []string{keep.UUID, keep.LegalAddress.UUID}; !slices.Equal(got, keepUUIDs) {
+				t.Fatalf("a customer without a clash drew new uuids: %v, was %v", got, keepUUIDs)
+			}
+			if got := append([]string{clash.UUID}, newAddressUUIDs(clash)...); slices.Equal(got, clashUUIDs) {
+				t.Fatalf("the clashing customer kept its uuids %v", got)
+			}
+			for _, c := range []*customer.Customer{keep, clash} {
+				got, err := s.Customer(ctx, "L", c.No)
+				if err != nil {
+					t.Fatal(err)
+				}
+				equal(t, got, c)
+			}
+			if n := len(exported(t, b, "L")); n != before+2 {
+				t.Fatalf("%d customers, want %d", n, before+2)
+			}
+			// The clashing customer's first uuids that were free before are
+			// free again: what it wrote before meeting the clash was taken back.
+			for _, u := range clashUUIDs[1:] {
+				if u == shared || u == a.LegalAddress.UUID || u == a.BillingAddress.UUID {
+					continue
+				}
+				c := minimal("L", "f"+u)
+				c.LegalAddress.UUID = u
+				create(t, s, c)
+			}
+		})
 	}
 }
 
-// ImportBatch draws new uuids only for the customers whose uuids are
-// taken; the others keep theirs.
-func testImportBatchRedrawsTakenOnly(t *testing.T, s Store) {
-	b := bulk(t, s)
-	ledger(t, s, "L", customer.NumbersClient)
-	a := create(t, s, sample("L", "1"))
-	keep, clash := minimal("L", "2"), minimal("L", "3")
-	clash.UUID, clash.LegalAddress.UUID = a.UUID, a.LegalAddress.UUID
-	keepUUID := keep.UUID
-	stored, err := customer.ImportBatch(ctx, b, "L", []*customer.Customer{keep, clash})
-	if err != nil || !slices.Equal(stored, []bool{true, true}) {
-		t.Fatalf("ImportBatch: %v, %v", stored, err)
-	}
-	if keep.UUID != keepUUID {
-		t.Fatalf("a customer without a clash drew a new uuid: %s, was %s", keep.UUID, keepUUID)
-	}
-	if clash.UUID == a.UUID || clash.LegalAddress.UUID == a.LegalAddress.UUID {
-		t.Fatalf("the clashing customer kept a taken uuid: %s %s", clash.UUID, clash.LegalAddress.UUID)
-	}
-	got := exported(t, b, "L")
-	if len(got) != 3 || got[1].UUID != keepUUID || got[2].UUID != clash.UUID {
-		t.Fatalf("stored %d customers, want 3 with the uuids ImportBatch left", len(got))
-	}
+func newAddressUUIDs(c *customer.Customer) []string {
+	added, _ := customer.AddressUUIDChanges(nil, c)
+	return added
 }

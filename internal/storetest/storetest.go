@@ -58,8 +58,7 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 		{"Idempotency", testIdempotency},
 		{"BulkCreateAndExport", testBulk},
 		{"FailingWritesAmongManyUndoOnlyThemselves", testFailingAmongMany},
-		{"BulkUUIDTakenWritesNothing", testBulkUUIDTaken},
-		{"ImportBatchRedrawsTakenOnly", testImportBatchRedrawsTakenOnly},
+		{"BulkUUIDTakenDrawsAgain", testBulkUUIDTaken},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, open(t)) })

@@ -66,7 +66,10 @@ func scanCustomer(row scanner) (int64, *customer.Customer, error) {
 	if ediBuyer.Valid {
 		c.EDI = &customer.EDI{VAN: ediVAN.String, InterchangeRecipient: ediRecipient.String, BuyerID: ediBuyer.String}
 	}
-	if err := json.Unmarshal([]byte(consents), &c.ActiveConsents); err != nil {
+	if consents == "[]" {
+		// Most customers have none; json.Unmarshal would say the same.
+		c.ActiveConsents = []string{}
+	} else if err := json.Unmarshal([]byte(consents), &c.ActiveConsents); err != nil {
 		return 0, nil, err
 	}
 	if bUUID.Valid {
@@ -349,9 +352,11 @@ func (db *DB) UpdateCustomer(ctx context.Context, ledgerNo, no string, fn func(*
 	return c, nil
 }
 
-// FindCustomers returns customers carrying a national identifier.
+// FindCustomers returns customers carrying a national identifier. It is
+// an index lookup of a few rows, which does not follow the cancellation of
+// ctx (see readRow).
 func (db *DB) FindCustomers(ctx context.Context, ledgerNo string, id customer.NationalID, limit int) ([]*customer.Customer, error) {
-	return db.list(ctx, `SELECT `+customerColumns+` FROM customers WHERE ledger_no = ? AND reg_no = ? AND reg_country = ? ORDER BY id LIMIT ?`,
+	return db.list(context.WithoutCancel(ctx), `SELECT `+customerColumns+` FROM customers WHERE ledger_no = ? AND reg_no = ? AND reg_country = ? ORDER BY id LIMIT ?`,
 		ledgerNo, id.RegNo, id.CountryCode, limit)
 }
 

@@ -19,7 +19,7 @@ func TestBenchTiny(t *testing.T) {
 	db := filepath.Join(dir, "bench.db")
 	out := mustRun(t, nil, "bench", "--db", db, "--n", "200", "--duration", "500ms", "--rounds", "1", "--concurrency", "8", "--warmup", "200ms", "--json", js)
 	for _, name := range []string{"get", "get-expand", "find", "create", "patch", "mixed"} {
-		kund := regexp.MustCompile(`(?m)^` + regexp.QuoteMeta(name) + `\s+kund\s+(\d+)\s+[\d.]+\s+[\d.]+\s+[\d.]+\s+[\d.]+\s+(\d+)\s+[\d.]+$`).FindStringSubmatch(out)
+		kund := regexp.MustCompile(`(?m)^` + regexp.QuoteMeta(name) + `\s+kund\s+(\d+)\s+[\d.]+\s+[\d.]+\s+[\d.]+\s+[\d.]+\s+(\d+)\s+[\d.]+\s+\d+$`).FindStringSubmatch(out)
 		if kund == nil {
 			t.Fatalf("no kund row for %s:\n%s", name, out)
 		}
@@ -38,8 +38,9 @@ func TestBenchTiny(t *testing.T) {
 		Customers int
 		Import    struct{ Imported int }
 		Scenarios []struct {
-			Name       string
-			Kund, Bare struct{ Requests, Errors int }
+			Name                    string
+			Kund, Bare              struct{ Requests, Errors int }
+			KundCPUMicrosPerRequest float64
 		}
 		ServerPeakRSSBytes int64
 	}
@@ -50,7 +51,7 @@ func TestBenchTiny(t *testing.T) {
 		t.Fatalf("report: %s", b)
 	}
 	for _, s := range rep.Scenarios {
-		if s.Kund.Requests == 0 || s.Bare.Requests == 0 || s.Kund.Errors+s.Bare.Errors != 0 {
+		if s.Kund.Requests == 0 || s.Bare.Requests == 0 || s.Kund.Errors+s.Bare.Errors != 0 || s.KundCPUMicrosPerRequest <= 0 {
 			t.Errorf("scenario %s: %+v", s.Name, s)
 		}
 	}
@@ -70,7 +71,7 @@ func TestBenchTinyPostgres(t *testing.T) {
 		t.Fatalf("output:\n%s", out)
 	}
 	for _, name := range []string{"get", "get-expand", "find", "create", "patch", "mixed"} {
-		kund := regexp.MustCompile(`(?m)^` + regexp.QuoteMeta(name) + `\s+kund\s+(\d+)\s+[\d.]+\s+[\d.]+\s+[\d.]+\s+[\d.]+\s+(\d+)\s+[\d.]+$`).FindStringSubmatch(out)
+		kund := regexp.MustCompile(`(?m)^` + regexp.QuoteMeta(name) + `\s+kund\s+(\d+)\s+[\d.]+\s+[\d.]+\s+[\d.]+\s+[\d.]+\s+(\d+)\s+[\d.]+\s+\d+$`).FindStringSubmatch(out)
 		if kund == nil || kund[1] == "0" || kund[2] != "0" {
 			t.Errorf("%s: %v\n%s", name, kund, out)
 		}

@@ -56,6 +56,7 @@ type readCache struct {
 	seen    version
 	seenErr error
 	conn    *sql.Conn // of the current epoch; nil after a failure
+	stmt    *sql.Stmt // the query, prepared on conn
 	epoch   uint64
 
 	// The entries, valid for ver only.
@@ -87,8 +88,9 @@ func (c *readCache) close() error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.conn != nil {
+		c.stmt.Close()
 		c.conn.Close()
-		c.conn = nil
+		c.conn, c.stmt = nil, nil
 	}
 	return c.pool.Close()
 }
@@ -107,7 +109,7 @@ func (c *readCache) fresh(ctx context.Context) (version, error) {
 		c.running = true
 		c.started++
 		seq := c.started
-		conn, epoch := c.conn, c.epoch
+		conn, stmt, epoch := c.conn, c.stmt, c.epoch
 		c.mu.Unlock()
 		// The check runs for every waiter, so it does not take the
 		// context of the one that happens to run it.
@@ -115,18 +117,26 @@ func (c *readCache) fresh(ctx context.Context) (version, error) {
 		var err error
 		if conn == nil {
 			epoch++
-			conn, err = c.pool.Conn(ctx)
+			if conn, err = c.pool.Conn(ctx); err == nil {
+				// Prepared once per connection: parsing it took a fifth
+				// of the check's time.
+				if stmt, err = conn.PrepareContext(ctx, c.query); err != nil {
+					conn.Close()
+					conn = nil
+				}
+			}
 		}
 		var v string
 		if err == nil {
-			if err = conn.QueryRowContext(ctx, c.query).Scan(&v); err != nil {
+			if err = stmt.QueryRowContext(ctx).Scan(&v); err != nil {
+				stmt.Close()
 				conn.Close()
-				conn = nil
+				conn, stmt = nil, nil
 			}
 		}
 		c.mu.Lock()
 		c.running = false
-		c.conn, c.epoch = conn, epoch
+		c.conn, c.stmt, c.epoch = conn, stmt, epoch
 		c.done, c.seen, c.seenErr = seq, version{epoch, v}, err
 		c.cond.Broadcast()
 	}

@@ -28,7 +28,7 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	ledger := fs.String("ledger", "", "ledger number")
 	format := fs.String("format", "", "ndjson or csv (default: from the file name, else ndjson)")
 	strict := fs.Bool("strict", false, "refuse the whole import, writing nothing, if any row is bad")
-	batch := fs.Int("batch", 1000, "rows per transaction")
+	batch := fs.Int("batch", bulk.DefaultBatch, "valid rows per transaction")
 	every := fs.Duration("progress", 2*time.Second, "interval of progress lines on stderr")
 	pos, err := parseFlags(fs, args)
 	if err != nil {
@@ -40,8 +40,8 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if *ledger == "" {
 		return fmt.Errorf("%w: --ledger is required", errUsage)
 	}
-	if *batch < 1 || *batch > 100_000 {
-		return fmt.Errorf("%w: --batch must be between 1 and 100000", errUsage)
+	if *batch < 1 || *batch > 1_000_000 {
+		return fmt.Errorf("%w: --batch must be between 1 and 1000000", errUsage)
 	}
 	file := pos[0]
 	if *format == "" {

@@ -184,3 +184,40 @@ func TestImportResumesAfterKill(t *testing.T) {
 		t.Fatalf("rerun summary %q, want %d already present", out, mid)
 	}
 }
+
+// Rows are validated in chunks on every core and written in batches that
+// span chunks: bad rows are still reported in file order with their own
+// lines, and the customers are written in file order.
+func TestImportOrderAcrossChunksAndBatches(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "k.db")
+	mustRun(t, nil, "ledger", "create", "L", "--db", db, "--country", "SE")
+	const n = 5500
+	var b strings.Builder
+	var wantBad, wantNos []string
+	for i := 1; i <= n; i++ {
+		if i%700 == 0 {
+			b.WriteString(`{"customerNo":"` + fmt.Sprint(i) + `","name":""}` + "\n")
+			wantBad = append(wantBad, fmt.Sprintf(":%d: ", i))
+			continue
+		}
+		b.WriteString(validRow(i) + "\n")
+		wantNos = append(wantNos, fmt.Sprint(i))
+	}
+	file := writeFile(t, "rows.ndjson", b.String())
+	out, errOut, code := run(t, nil, "import", "--db", db, "--ledger", "L", "--batch", "1300", file)
+	if code != 1 || !strings.Contains(out, fmt.Sprintf("%d rows: %d imported, 0 already present, %d bad", n, len(wantNos), len(wantBad))) {
+		t.Fatalf("exit %d\n%s%s", code, out, errOut)
+	}
+	var gotBad []string
+	for _, line := range strings.Split(errOut, "\n") {
+		if rest, ok := strings.CutPrefix(line, file); ok && strings.Contains(rest, "name: is required") {
+			gotBad = append(gotBad, rest[:strings.Index(rest, " ")+1])
+		}
+	}
+	if strings.Join(gotBad, ",") != strings.Join(wantBad, ",") {
+		t.Fatalf("bad rows reported as %v, want %v", gotBad, wantBad)
+	}
+	if nos := exportNumbers(t, db, "L"); strings.Join(nos, ",") != strings.Join(wantNos, ",") {
+		t.Fatalf("exported %d customers out of file order", len(nos))
+	}
+}

@@ -29,7 +29,7 @@ const usage = `usage:
   kund demo    [--addr 127.0.0.1:8080]
   kund register generate --country SE|NO|DK|FI --count N [--seed N] > persons.csv
   kund crashtest [--db postgres://SCRATCH] [--rounds 10] [--seconds 3] [--workers 8] [--dir DIR]
-  kund import  --db DB --ledger LEDGERNO [--format ndjson|csv] [--strict] [--batch 1000] [--progress 2s] FILE
+  kund import  --db DB --ledger LEDGERNO [--format ndjson|csv] [--strict] [--batch 100000] [--progress 2s] FILE
   kund export  --db DB --ledger LEDGERNO [FILE]
   kund bench   [--db FILE|URL] [--n 1000000] [--reuse] [--warmup 2s] [--duration 5s] [--rounds 2] [--concurrency 64]
                [--scenarios get,get-expand,find,create,patch,mixed] [--json FILE]

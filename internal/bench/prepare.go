@@ -106,7 +106,7 @@ func Prepare(ctx context.Context, db string, n int, progress io.Writer, reuse bo
 		pw.Close()
 	}()
 	start := time.Now()
-	r, err := bulk.Import(ctx, k.Service, bs, Ledger, pr, bulk.Options{Format: bulk.NDJSON, BatchSize: 10000, Progress: progress, Every: 5 * time.Second,
+	r, err := bulk.Import(ctx, k.Service, bs, Ledger, pr, bulk.Options{Format: bulk.NDJSON, Progress: progress, Every: 5 * time.Second,
 		Bad: func(line int, reason string) { fmt.Fprintf(progress, "bench row %d: %s\n", line, reason) }})
 	pr.Close()
 	if err != nil {

@@ -98,24 +98,28 @@ func NewAuthenticator(store Store, now func() time.Time) *Authenticator {
 // the same message, so a caller learns nothing about which part was wrong;
 // a store failure is returned as is.
 func (a *Authenticator) Authenticate(ctx context.Context, plain string) (customer.Caller, error) {
-	bad := customer.Errorf(customer.EUNAUTHORIZED, "The bearer token is missing, malformed, unknown, expired or revoked.")
+	// Made only when needed, not formatted and allocated for every
+	// request that passes.
+	bad := func() error {
+		return customer.Errorf(customer.EUNAUTHORIZED, "The bearer token is missing, malformed, unknown, expired or revoked.")
+	}
 	id, secret, ok := split(plain)
 	if !ok {
-		return customer.Caller{}, bad
+		return customer.Caller{}, bad()
 	}
 	t, err := a.store.Token(ctx, id)
 	if customer.ErrorCode(err) == customer.ENOTFOUND {
-		return customer.Caller{}, bad
+		return customer.Caller{}, bad()
 	} else if err != nil {
 		return customer.Caller{}, err
 	}
 	h := sha256.Sum256([]byte(secret))
 	if subtle.ConstantTimeCompare(h[:], t.SecretHash) != 1 {
-		return customer.Caller{}, bad
+		return customer.Caller{}, bad()
 	}
 	now := a.now()
 	if !t.RevokedAt.IsZero() || (!t.ExpiresAt.IsZero() && !now.Before(t.ExpiresAt)) {
-		return customer.Caller{}, bad
+		return customer.Caller{}, bad()
 	}
 	return customer.Caller{TokenID: t.ID, LedgerNo: t.LedgerNo, Scopes: t.Scopes}, nil
 }

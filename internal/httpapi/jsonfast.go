@@ -31,7 +31,7 @@ func parseObjectFast(body []byte, path string, p *customer.Problems) (*object, b
 	if i >= len(body) || body[i] != '{' {
 		return nil, false
 	}
-	o := &object{path: path, members: make(map[string]*member, 16), p: p, valid: true}
+	o := &object{path: path, members: make(map[string]*member, 16), p: p}
 	i = skipSpace(body, i+1)
 	if body[i] == '}' {
 		i++

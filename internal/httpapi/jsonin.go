@@ -52,9 +52,6 @@ type object struct {
 	members map[string]*member
 	order   []*member
 	p       *customer.Problems
-	// valid: the object was cut from JSON known to be valid and valid
-	// UTF-8 (parseObjectFast), and so are its members' raw values.
-	valid bool
 }
 
 type member struct {
@@ -132,18 +129,7 @@ func syntaxMessage(err error) string {
 }
 
 func (o *object) take(name string) *member {
-	// The names asked for are the API's, in ASCII: lower-cased in a
-	// buffer, the lookup allocates nothing.
-	var buf [64]byte
-	key := buf[:0]
-	for i := 0; i < len(name); i++ {
-		c := name[i]
-		if 'A' <= c && c <= 'Z' {
-			c += 'a' - 'A'
-		}
-		key = append(key, c)
-	}
-	m := o.members[string(key)]
+	m := o.members[strings.ToLower(name)]
 	if m != nil {
 		m.used = true
 	}
@@ -170,26 +156,12 @@ func (o *object) optStr(name string) *customer.Opt[string] {
 	if isNull(m.raw) {
 		return customer.Null[string]()
 	}
-	if s, ok := o.plainString(m.raw); ok {
-		return customer.Set(s)
-	}
 	var s string
 	if err := json.Unmarshal(m.raw, &s); err != nil {
 		o.p.Add(o.path+name, "must be a string")
 		return nil
 	}
 	return customer.Set(s)
-}
-
-// plainString returns the value of raw when it is a string of a valid
-// object with no escapes: then its bytes between the quotes are the value,
-// exactly as json.Unmarshal would give it, without its cost (a dozen
-// strings make up most of a create body).
-func (o *object) plainString(raw json.RawMessage) (string, bool) {
-	if !o.valid || len(raw) < 2 || raw[0] != '"' || bytes.IndexByte(raw, '\\') >= 0 {
-		return "", false
-	}
-	return string(raw[1 : len(raw)-1]), true
 }
 
 // boolean reads a boolean property; absent and null read as false.
@@ -224,18 +196,7 @@ func (o *object) obj(name string) (child *object, null bool) {
 	if isNull(m.raw) {
 		return nil, true
 	}
-	var c *object
-	var err error
-	if o.valid {
-		// Valid already: only the split is left to do (and a duplicated
-		// property, which the token way words).
-		var ok bool
-		if c, ok = parseObjectFast(m.raw, o.path+name+".", o.p); !ok {
-			c, err = parseObjectTokens(m.raw, o.path+name+".", o.p)
-		}
-	} else {
-		c, err = parseObject(m.raw, o.path+name+".", o.p)
-	}
+	c, err := parseObject(m.raw, o.path+name+".", o.p)
 	if err != nil {
 		for _, pr := range customer.ErrorProblems(err) {
 			o.p.Add(pr.Field, pr.Message)

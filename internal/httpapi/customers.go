@@ -131,8 +131,7 @@ func (s *Server) createCustomer(w http.ResponseWriter, r *http.Request, caller c
 // stores it with the customer.
 func createdReply(c *customer.Customer) (customer.Reply, error) {
 	self := customerPath(c.LedgerNo, c.No)
-	return jsonReply(http.StatusCreated, map[string]string{"Location": self, "ETag": c.ETag()},
-		createdRep{ID: self, CustomerNo: c.No})
+	return jsonReply(http.StatusCreated, map[string]string{"Location": self, "ETag": c.ETag()}, appendCreated(nil, c)), nil
 }
 
 func parseExpand(q url.Values) (expansion, error) {
@@ -176,7 +175,7 @@ func (s *Server) getCustomer(w http.ResponseWriter, r *http.Request, caller cust
 		return err
 	}
 	w.Header().Set("ETag", c.ETag())
-	return writeJSON(w, http.StatusOK, representCustomer(caller, l, c, x))
+	return writeAppended(w, http.StatusOK, func(b []byte) []byte { return appendCustomer(b, caller, l, c, x) })
 }
 
 func (s *Server) patchCustomer(w http.ResponseWriter, r *http.Request, caller customer.Caller) error {
@@ -196,7 +195,7 @@ func (s *Server) patchCustomer(w http.ResponseWriter, r *http.Request, caller cu
 		return err
 	}
 	w.Header().Set("ETag", c.ETag())
-	return writeJSON(w, http.StatusOK, representCustomer(caller, l, c, expansion{}))
+	return writeAppended(w, http.StatusOK, func(b []byte) []byte { return appendCustomer(b, caller, l, c, expansion{}) })
 }
 
 func (s *Server) findCustomer(w http.ResponseWriter, r *http.Request, caller customer.Caller) error {
@@ -212,7 +211,7 @@ func (s *Server) findCustomer(w http.ResponseWriter, r *http.Request, caller cus
 	if err != nil {
 		return err
 	}
-	return writeJSON(w, http.StatusOK, createdRep{ID: customerPath(c.LedgerNo, c.No), CustomerNo: c.No})
+	return writeAppended(w, http.StatusOK, func(b []byte) []byte { return appendCreated(b, c) })
 }
 
 // DefaultTake is the page size of lists when take is not given.
@@ -271,12 +270,10 @@ func (s *Server) listCustomers(w http.ResponseWriter, r *http.Request, caller cu
 	if err != nil {
 		return err
 	}
-	items := make([]*customerRep, 0, len(cs))
 	for _, c := range cs {
 		if err := s.svc.CheckKYCDue(r.Context(), l, c); err != nil {
 			return err
 		}
-		items = append(items, representCustomer(caller, l, c, expansion{}))
 	}
 	carry := url.Values{}
 	for _, k := range append(listFilters, "take") {
@@ -284,8 +281,6 @@ func (s *Server) listCustomers(w http.ResponseWriter, r *http.Request, caller cu
 			carry.Set(k, v)
 		}
 	}
-	return writeJSON(w, http.StatusOK, struct {
-		Items      []*customerRep `json:"items"`
-		Navigation navigation     `json:"navigation"`
-	}{items, navigate(Base+caller.LedgerNo+"/customers", carry, skip, take, more)})
+	nav := navigate(Base+caller.LedgerNo+"/customers", carry, skip, take, more)
+	return writeAppended(w, http.StatusOK, func(b []byte) []byte { return appendCustomerList(b, caller, l, cs, nav) })
 }

@@ -145,6 +145,13 @@ func BenchmarkServeGetCustomerExpand(b *testing.B) {
 	runServe(b, h, getRequests(tok, "?$expand=legaladdress,billingaddress"), nil, http.StatusOK)
 }
 
+// BenchmarkServeHealthz is the cost every request shares (request id,
+// headers, routing, metrics, the log line) with no store behind it.
+func BenchmarkServeHealthz(b *testing.B) {
+	h, _ := serveBench(b)
+	runServe(b, h, []*http.Request{httptest.NewRequest(http.MethodGet, "/healthz", nil)}, nil, http.StatusOK)
+}
+
 func BenchmarkServeFindCustomer(b *testing.B) {
 	h, tok := serveBench(b)
 	var reqs []*http.Request

@@ -146,13 +146,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 				s.writeError(rw, r, customer.Errorf(customer.EINTERNAL, "An unexpected error occurred."))
 			}
 		}
-		s.ops.metrics.observe(routeOf(r), r.Method, rw.code(), time.Since(start))
-		s.log.LogAttrs(r.Context(), slog.LevelInfo, "request",
-			slog.String("method", r.Method),
-			slog.String("route", routeOf(r)),
-			slog.Int("status", rw.code()),
-			slog.Float64("duration_ms", float64(time.Since(start).Microseconds())/1000),
-			slog.String("request_id", id))
+		now := time.Now()
+		s.ops.metrics.observe(routeOf(r), r.Method, rw.code(), now.Sub(start))
+		s.logRequest(r, rw.code(), id, now, now.Sub(start))
 	}()
 	if s.cors(rw, r) {
 		return
@@ -162,6 +158,25 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.mux.ServeHTTP(rw, r)
+}
+
+// logRequest logs the one line of a request. It hands the record to the
+// logger's handler itself: Logger.LogAttrs would also walk the stack for
+// the caller's source position on every request, which no handler of Kund
+// shows.
+func (s *Server) logRequest(r *http.Request, status int, id string, now time.Time, d time.Duration) {
+	h := s.log.Handler()
+	if !h.Enabled(r.Context(), slog.LevelInfo) {
+		return
+	}
+	rec := slog.NewRecord(now, slog.LevelInfo, "request", 0)
+	rec.AddAttrs(
+		slog.String("method", r.Method),
+		slog.String("route", routeOf(r)),
+		slog.Int("status", status),
+		slog.Float64("duration_ms", float64(d.Microseconds())/1000),
+		slog.String("request_id", id))
+	h.Handle(r.Context(), rec)
 }
 
 // unrouted answers a request no route matches: 405 when the path exists

@@ -54,7 +54,7 @@ func writeJSON(w http.ResponseWriter, status int, v any) error {
 	if err := enc.Encode(v); err != nil {
 		return err
 	}
-	return writeBody(w, status, "application/json", b.b)
+	return writeBody(w, status, headerJSON, b.b)
 }
 
 // writeAppended writes the JSON body that add appends, followed by a
@@ -63,15 +63,15 @@ func writeAppended(w http.ResponseWriter, status int, add func([]byte) []byte) e
 	b := getBody()
 	defer putBody(b)
 	b.b = append(add(b.b), '\n')
-	return writeBody(w, status, "application/json", b.b)
+	return writeBody(w, status, headerJSON, b.b)
 }
 
 // writeBody writes a whole body at once with its Content-Length, so that
 // net/http never chunks it (it would past its 2 KB buffer).
-func writeBody(w http.ResponseWriter, status int, contentType string, body []byte) error {
+func writeBody(w http.ResponseWriter, status int, contentType []string, body []byte) error {
 	h := w.Header()
-	h.Set("Content-Type", contentType)
-	h.Set("Content-Length", strconv.Itoa(len(body)))
+	h["Content-Type"] = contentType
+	h["Content-Length"] = []string{strconv.Itoa(len(body))}
 	w.WriteHeader(status)
 	_, err := w.Write(body)
 	return err

@@ -71,12 +71,12 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 			w.Header().Set("Retry-After", "1")
 		}
 	}
-	w.Header().Set("Cache-Control", "no-store")
+	w.Header()["Cache-Control"] = headerNoStore
 	b := getBody()
 	defer putBody(b)
 	b.b = appendProblem(b.b, code, c.title, c.status, customer.ErrorMessage(err), requestID(r.Context()), customer.ErrorProblems(err))
 	b.b = append(b.b, '\n')
-	writeBody(w, c.status, "application/problem+json", b.b)
+	writeBody(w, c.status, headerProblem, b.b)
 }
 
 // appendProblem appends a problem: its type (from the code), title, status,

@@ -132,7 +132,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		id = newRequestID()
 	}
 	r = r.WithContext(context.WithValue(r.Context(), requestIDKey{}, id))
-	w.Header().Set("Request-Id", id)
+	w.Header()["Request-Id"] = []string{id}
 	secure(w.Header())
 	rw := &statusWriter{ResponseWriter: w}
 	defer func() {

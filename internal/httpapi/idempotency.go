@@ -79,7 +79,7 @@ func Idempotent(svc *customer.Service, log *slog.Logger, w http.ResponseWriter, 
 	reply := rec.reply()
 	// The reply is owed whatever happens to the client's connection.
 	if err := svc.FinishIdempotent(context.WithoutCancel(r.Context()), claim, reply); err != nil {
-		log.WarnContext(r.Context(), "idempotency key not finished", slog.String("request_id", requestID(r.Context())),
+		log.WarnContext(r.Context(), "idempotency key not finished", slog.String("request_id", requestID(w)),
 			slog.String("error", customer.ErrorCode(err)))
 	}
 	for k, v := range rec.header {

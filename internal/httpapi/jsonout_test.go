@@ -2,7 +2,6 @@ package httpapi
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"io"
 	"log/slog"
@@ -357,8 +356,8 @@ func TestWriteErrorIsEncodingJSON(t *testing.T) {
 		}
 		id := genString().Draw(t, "request id")
 		r := httptest.NewRequest(http.MethodGet, "/", nil)
-		r = r.WithContext(context.WithValue(r.Context(), requestIDKey{}, id))
 		w := httptest.NewRecorder()
+		w.Header()["Request-Id"] = []string{id}
 		s.writeError(w, r, err)
 
 		ec := customer.ErrorCode(err)

@@ -152,7 +152,7 @@ func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 			verdict := "ok"
 			if err := c.check(ctx); err != nil {
 				verdict = "unavailable"
-				s.log.WarnContext(r.Context(), "not ready", "check", c.name, "request_id", requestID(r.Context()), "error", err.Error())
+				s.log.WarnContext(r.Context(), "not ready", "check", c.name, "request_id", requestID(w), "error", err.Error())
 			}
 			mu.Lock()
 			results[c.name] = verdict

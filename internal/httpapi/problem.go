@@ -56,7 +56,7 @@ func Status(code string) int {
 func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	code := customer.ErrorCode(err)
 	if code == customer.EINTERNAL {
-		s.log.ErrorContext(r.Context(), "internal error", slog.String("request_id", requestID(r.Context())),
+		s.log.ErrorContext(r.Context(), "internal error", slog.String("request_id", requestID(w)),
 			slog.String("route", r.Pattern), slog.String("error", err.Error()))
 	}
 	c, ok := codes[code]
@@ -74,7 +74,7 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	w.Header()["Cache-Control"] = headerNoStore
 	b := getBody()
 	defer putBody(b)
-	b.b = appendProblem(b.b, code, c.title, c.status, customer.ErrorMessage(err), requestID(r.Context()), customer.ErrorProblems(err))
+	b.b = appendProblem(b.b, code, c.title, c.status, customer.ErrorMessage(err), requestID(w), customer.ErrorProblems(err))
 	b.b = append(b.b, '\n')
 	writeBody(w, c.status, headerProblem, b.b)
 }

@@ -4,7 +4,6 @@
 package httpapi
 
 import (
-	"context"
 	"crypto/rand"
 	"log/slog"
 	"net/http"
@@ -131,7 +130,6 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if !validRequestID(id) {
 		id = newRequestID()
 	}
-	r = r.WithContext(context.WithValue(r.Context(), requestIDKey{}, id))
 	w.Header()["Request-Id"] = []string{id}
 	secure(w.Header())
 	rw := &statusWriter{ResponseWriter: w}
@@ -200,8 +198,6 @@ func routeOf(r *http.Request) string {
 	return r.Pattern
 }
 
-type requestIDKey struct{}
-
 // newRequestID returns a random (version 4) UUID. Its bytes come from
 // crypto/rand in blocks of 64 ids: before Linux 6.11 (no getrandom in the
 // vDSO) every read of crypto/rand is a system call, and an id needs no
@@ -227,9 +223,15 @@ var idBytes struct {
 	left  int // the last left bytes of block are unused
 }
 
-func requestID(ctx context.Context) string {
-	id, _ := ctx.Value(requestIDKey{}).(string)
-	return id
+// requestID is the id of the request that w answers. It travels in the
+// answer's Request-Id header, which ServeHTTP sets before any handler runs
+// and which the idempotency recorder copies, rather than in a new context:
+// that would copy the whole request for every request.
+func requestID(w http.ResponseWriter) string {
+	if v := w.Header()["Request-Id"]; len(v) > 0 {
+		return v[0]
+	}
+	return ""
 }
 
 // A client's Request-Id is kept only when it is a UUID, so that nothing a

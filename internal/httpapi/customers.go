@@ -134,10 +134,14 @@ func createdReply(c *customer.Customer) (customer.Reply, error) {
 	return jsonReply(http.StatusCreated, map[string]string{"Location": self, "ETag": c.ETag()}, appendCreated(nil, c)), nil
 }
 
-func parseExpand(q url.Values) (expansion, error) {
+// parseExpand reads $expand from the query of u.
+func parseExpand(u *url.URL) (expansion, error) {
 	var x expansion
-	for _, v := range q["$expand"] {
-		for _, part := range strings.Split(v, ",") {
+	if u.RawQuery == "" {
+		return x, nil // the common case: no query to parse
+	}
+	for _, v := range u.Query()["$expand"] {
+		for part := range strings.SplitSeq(v, ",") {
 			switch strings.ToLower(strings.TrimSpace(part)) {
 			case "legaladdress":
 				x.legal = true
@@ -163,7 +167,7 @@ func (s *Server) customerAndLedger(r *http.Request, caller customer.Caller) (*cu
 }
 
 func (s *Server) getCustomer(w http.ResponseWriter, r *http.Request, caller customer.Caller) error {
-	x, err := parseExpand(r.URL.Query())
+	x, err := parseExpand(r.URL)
 	if err != nil {
 		return err
 	}

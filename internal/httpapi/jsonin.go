@@ -33,14 +33,23 @@ func readBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
 	if len(bytes.TrimSpace(body)) == 0 {
 		return body, nil
 	}
-	mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
-	if err != nil || !(mt == "application/json" || strings.HasPrefix(mt, "application/") && strings.HasSuffix(mt, "+json")) {
+	if !isJSON(r.Header.Get("Content-Type")) {
 		return nil, customer.Errorf(customer.EUNSUPPORTEDMEDIA, "The request body must be application/json.")
 	}
 	if !utf8.Valid(body) {
 		return nil, customer.ValidationError("body", "must be valid UTF-8")
 	}
 	return body, nil
+}
+
+// isJSON reports whether a Content-Type is JSON: application/json or an
+// application/...+json type, parameters allowed.
+func isJSON(contentType string) bool {
+	if contentType == "application/json" {
+		return true // what nearly every client sends, and ParseMediaType makes a map
+	}
+	mt, _, err := mime.ParseMediaType(contentType)
+	return err == nil && (mt == "application/json" || strings.HasPrefix(mt, "application/") && strings.HasSuffix(mt, "+json"))
 }
 
 // object is a JSON object of a request whose properties are matched

@@ -90,6 +90,7 @@ type handlerFunc func(w http.ResponseWriter, r *http.Request, caller customer.Ca
 // route registers a native handler behind authentication, the ledger
 // binding of the token, and a scope check.
 func (s *Server) route(pattern string, scope customer.Scope, h handlerFunc) {
+	idempotent := s.idempotent(h)
 	s.mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
 		caller, err := s.authenticate(r)
 		if err == nil {
@@ -103,7 +104,7 @@ func (s *Server) route(pattern string, scope customer.Scope, h handlerFunc) {
 			err = customer.Errorf(customer.EFORBIDDEN, "The token lacks the scope %q.", scope)
 		}
 		if err == nil && r.Method == http.MethodPost {
-			err = s.idempotent(h)(w, r, caller)
+			err = idempotent(w, r, caller)
 		} else if err == nil {
 			err = h(w, r, caller)
 		}

@@ -28,6 +28,11 @@ func (b *body) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
+// chunkingSize is the size of net/http's response buffer: a handler's
+// answer of at most this many bytes written at once goes out with a
+// Content-Length that net/http computes.
+const chunkingSize = 2048
+
 // maxPooled bounds the bodies kept for reuse: one that grew past it (a
 // long list) is left to the collector rather than held for every answer.
 const maxPooled = 64 << 10
@@ -66,12 +71,15 @@ func writeAppended(w http.ResponseWriter, status int, add func([]byte) []byte) e
 	return writeBody(w, status, headerJSON, b.b)
 }
 
-// writeBody writes a whole body at once with its Content-Length, so that
-// net/http never chunks it (it would past its 2 KB buffer).
+// writeBody writes a whole body at once. net/http sends Content-Length
+// itself for a body that fits its 2 KB buffer, and chunks a larger one;
+// so a larger one gets its Content-Length here.
 func writeBody(w http.ResponseWriter, status int, contentType []string, body []byte) error {
 	h := w.Header()
 	h["Content-Type"] = contentType
-	h["Content-Length"] = []string{strconv.Itoa(len(body))}
+	if len(body) > chunkingSize {
+		h["Content-Length"] = []string{strconv.Itoa(len(body))}
+	}
 	w.WriteHeader(status)
 	_, err := w.Write(body)
 	return err

@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"strconv"
+	"strings"
 	"testing"
 
 	"pgregory.net/rapid"
@@ -277,8 +278,41 @@ func checkFraming(t *rapid.T, w *httptest.ResponseRecorder, status int, contentT
 	if got := w.Header().Get("Content-Type"); got != contentType {
 		t.Fatalf("Content-Type: got %q, want %q", got, contentType)
 	}
-	if got, want := w.Header().Get("Content-Length"), strconv.Itoa(w.Body.Len()); got != want {
-		t.Fatalf("Content-Length: got %s, want %s", got, want)
+	want := "" // net/http adds it
+	if w.Body.Len() > chunkingSize {
+		want = strconv.Itoa(w.Body.Len())
+	}
+	if got := w.Header().Get("Content-Length"); got != want {
+		t.Fatalf("Content-Length of %d bytes: got %q, want %q", w.Body.Len(), got, want)
+	}
+}
+
+// TestBodiesAreNotChunked: through a real net/http server, every body
+// written by writeAppended arrives with its Content-Length, never chunked,
+// on either side of net/http's buffer size.
+func TestBodiesAreNotChunked(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		n, _ := strconv.Atoi(r.URL.Query().Get("n"))
+		writeAppended(w, http.StatusOK, func(b []byte) []byte { return appendString(b, strings.Repeat("x", n)) })
+	}))
+	defer srv.Close()
+	for _, n := range []int{0, 100, chunkingSize - 4, chunkingSize - 3, chunkingSize - 2, chunkingSize, 5000, 100000} {
+		for _, method := range []string{http.MethodGet, http.MethodHead} {
+			req, _ := http.NewRequest(method, srv.URL+"?n="+strconv.Itoa(n), nil)
+			res, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			body, _ := io.ReadAll(res.Body)
+			res.Body.Close()
+			size := int64(n + 3) // quotes and newline
+			if len(res.TransferEncoding) > 0 || res.ContentLength != size {
+				t.Errorf("%s of %d bytes: Transfer-Encoding %v, Content-Length %d", method, size, res.TransferEncoding, res.ContentLength)
+			}
+			if method == http.MethodGet && int64(len(body)) != size {
+				t.Errorf("GET: got %d bytes, want %d", len(body), size)
+			}
+		}
 	}
 }
 

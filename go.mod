@@ -8,6 +8,7 @@ require (
 	golang.org/x/sys v0.49.0
 	github.com/prometheus/client_golang v1.25.0
 	modernc.org/sqlite v1.61.1
+	pgregory.net/rapid v1.3.0
 )
 
 require (

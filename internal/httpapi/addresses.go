@@ -12,7 +12,7 @@ func (s *Server) getLegalAddress(w http.ResponseWriter, r *http.Request, caller 
 		return err
 	}
 	w.Header().Set("ETag", c.ETag())
-	return writeJSON(w, http.StatusOK, legalAddressRep(caller, l, c))
+	return writeAppended(w, http.StatusOK, func(b []byte) []byte { return appendLegalAddress(b, caller, l, c) })
 }
 
 func (s *Server) putLegalAddress(w http.ResponseWriter, r *http.Request, caller customer.Caller) error {
@@ -24,7 +24,7 @@ func (s *Server) putLegalAddress(w http.ResponseWriter, r *http.Request, caller 
 	if err != nil {
 		return err
 	}
-	return s.writeAddress(w, r, caller, c, http.StatusOK, legalAddressRep)
+	return s.writeAddress(w, r, caller, c, http.StatusOK, appendLegalAddress)
 }
 
 func (s *Server) getBillingAddress(w http.ResponseWriter, r *http.Request, caller customer.Caller) error {
@@ -36,7 +36,7 @@ func (s *Server) getBillingAddress(w http.ResponseWriter, r *http.Request, calle
 		return customer.Errorf(customer.EBILLINGNOTFOUND, "The customer has no billing address.")
 	}
 	w.Header().Set("ETag", c.ETag())
-	return writeJSON(w, http.StatusOK, billingAddressRep(caller, l, c))
+	return writeAppended(w, http.StatusOK, func(b []byte) []byte { return appendBillingAddress(b, caller, l, c) })
 }
 
 func (s *Server) addBillingAddress(w http.ResponseWriter, r *http.Request, caller customer.Caller) error {
@@ -51,7 +51,7 @@ func (s *Server) addBillingAddress(w http.ResponseWriter, r *http.Request, calle
 	render := func(c *customer.Customer) (customer.Reply, error) {
 		return jsonReply(http.StatusCreated, map[string]string{
 			"Location": customerPath(c.LedgerNo, c.No) + "/billing-address", "ETag": c.ETag(),
-		}, billingAddressRep(caller, l, c))
+		}, appendBillingAddress(nil, caller, l, c)), nil
 	}
 	respondWith(r, render)
 	c, err := s.svc.AddBillingAddress(r.Context(), caller.LedgerNo, r.PathValue("customerNo"), in, r.Header.Get("If-Match"))
@@ -75,7 +75,7 @@ func (s *Server) putBillingAddress(w http.ResponseWriter, r *http.Request, calle
 	if err != nil {
 		return err
 	}
-	return s.writeAddress(w, r, caller, c, http.StatusOK, billingAddressRep)
+	return s.writeAddress(w, r, caller, c, http.StatusOK, appendBillingAddress)
 }
 
 func (s *Server) deleteBillingAddress(w http.ResponseWriter, r *http.Request, caller customer.Caller) error {
@@ -92,11 +92,11 @@ func (s *Server) deleteBillingAddress(w http.ResponseWriter, r *http.Request, ca
 }
 
 func (s *Server) writeAddress(w http.ResponseWriter, r *http.Request, caller customer.Caller, c *customer.Customer, status int,
-	rep func(customer.Caller, *customer.Ledger, *customer.Customer) *addressRep) error {
+	add func([]byte, customer.Caller, *customer.Ledger, *customer.Customer) []byte) error {
 	l, err := s.svc.Ledger(r.Context(), caller.LedgerNo)
 	if err != nil {
 		return err
 	}
 	w.Header().Set("ETag", c.ETag())
-	return writeJSON(w, status, rep(caller, l, c))
+	return writeAppended(w, status, func(b []byte) []byte { return add(b, caller, l, c) })
 }

@@ -48,7 +48,8 @@ func BenchmarkEncodeCustomer(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		w := httptest.NewRecorder()
-		if err := writeJSON(w, 200, representCustomer(caller, l, c, expansion{legal: true, billing: true})); err != nil {
+		err := writeAppended(w, 200, func(b []byte) []byte { return appendCustomer(b, caller, l, c, expansion{legal: true, billing: true}) })
+		if err != nil {
 			b.Fatal(err)
 		}
 	}

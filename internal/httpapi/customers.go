@@ -131,14 +131,17 @@ func (s *Server) createCustomer(w http.ResponseWriter, r *http.Request, caller c
 // stores it with the customer.
 func createdReply(c *customer.Customer) (customer.Reply, error) {
 	self := customerPath(c.LedgerNo, c.No)
-	return jsonReply(http.StatusCreated, map[string]string{"Location": self, "ETag": c.ETag()},
-		createdRep{ID: self, CustomerNo: c.No})
+	return jsonReply(http.StatusCreated, map[string]string{"Location": self, "ETag": c.ETag()}, appendCreated(nil, c)), nil
 }
 
-func parseExpand(q url.Values) (expansion, error) {
+// parseExpand reads $expand from the query of u.
+func parseExpand(u *url.URL) (expansion, error) {
 	var x expansion
-	for _, v := range q["$expand"] {
-		for _, part := range strings.Split(v, ",") {
+	if u.RawQuery == "" {
+		return x, nil // the common case: no query to parse
+	}
+	for _, v := range u.Query()["$expand"] {
+		for part := range strings.SplitSeq(v, ",") {
 			switch strings.ToLower(strings.TrimSpace(part)) {
 			case "legaladdress":
 				x.legal = true
@@ -164,7 +167,7 @@ func (s *Server) customerAndLedger(r *http.Request, caller customer.Caller) (*cu
 }
 
 func (s *Server) getCustomer(w http.ResponseWriter, r *http.Request, caller customer.Caller) error {
-	x, err := parseExpand(r.URL.Query())
+	x, err := parseExpand(r.URL)
 	if err != nil {
 		return err
 	}
@@ -176,7 +179,7 @@ func (s *Server) getCustomer(w http.ResponseWriter, r *http.Request, caller cust
 		return err
 	}
 	w.Header().Set("ETag", c.ETag())
-	return writeJSON(w, http.StatusOK, representCustomer(caller, l, c, x))
+	return writeAppended(w, http.StatusOK, func(b []byte) []byte { return appendCustomer(b, caller, l, c, x) })
 }
 
 func (s *Server) patchCustomer(w http.ResponseWriter, r *http.Request, caller customer.Caller) error {
@@ -196,7 +199,7 @@ func (s *Server) patchCustomer(w http.ResponseWriter, r *http.Request, caller cu
 		return err
 	}
 	w.Header().Set("ETag", c.ETag())
-	return writeJSON(w, http.StatusOK, representCustomer(caller, l, c, expansion{}))
+	return writeAppended(w, http.StatusOK, func(b []byte) []byte { return appendCustomer(b, caller, l, c, expansion{}) })
 }
 
 func (s *Server) findCustomer(w http.ResponseWriter, r *http.Request, caller customer.Caller) error {
@@ -212,7 +215,7 @@ func (s *Server) findCustomer(w http.ResponseWriter, r *http.Request, caller cus
 	if err != nil {
 		return err
 	}
-	return writeJSON(w, http.StatusOK, createdRep{ID: customerPath(c.LedgerNo, c.No), CustomerNo: c.No})
+	return writeAppended(w, http.StatusOK, func(b []byte) []byte { return appendCreated(b, c) })
 }
 
 // DefaultTake is the page size of lists when take is not given.
@@ -271,12 +274,10 @@ func (s *Server) listCustomers(w http.ResponseWriter, r *http.Request, caller cu
 	if err != nil {
 		return err
 	}
-	items := make([]*customerRep, 0, len(cs))
 	for _, c := range cs {
 		if err := s.svc.CheckKYCDue(r.Context(), l, c); err != nil {
 			return err
 		}
-		items = append(items, representCustomer(caller, l, c, expansion{}))
 	}
 	carry := url.Values{}
 	for _, k := range append(listFilters, "take") {
@@ -284,8 +285,6 @@ func (s *Server) listCustomers(w http.ResponseWriter, r *http.Request, caller cu
 			carry.Set(k, v)
 		}
 	}
-	return writeJSON(w, http.StatusOK, struct {
-		Items      []*customerRep `json:"items"`
-		Navigation navigation     `json:"navigation"`
-	}{items, navigate(Base+caller.LedgerNo+"/customers", carry, skip, take, more)})
+	nav := navigate(Base+caller.LedgerNo+"/customers", carry, skip, take, more)
+	return writeAppended(w, http.StatusOK, func(b []byte) []byte { return appendCustomerList(b, caller, l, cs, nav) })
 }

@@ -5,7 +5,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"io"
 	"log/slog"
@@ -80,7 +79,7 @@ func Idempotent(svc *customer.Service, log *slog.Logger, w http.ResponseWriter, 
 	reply := rec.reply()
 	// The reply is owed whatever happens to the client's connection.
 	if err := svc.FinishIdempotent(context.WithoutCancel(r.Context()), claim, reply); err != nil {
-		log.WarnContext(r.Context(), "idempotency key not finished", slog.String("request_id", requestID(r.Context())),
+		log.WarnContext(r.Context(), "idempotency key not finished", slog.String("request_id", requestID(w)),
 			slog.String("error", customer.ErrorCode(err)))
 	}
 	for k, v := range rec.header {
@@ -101,19 +100,14 @@ func RespondWith(r *http.Request, fn func(*customer.Customer) (customer.Reply, e
 // replyHeaders are the headers that belong to a stored reply.
 var replyHeaders = []string{"Content-Type", "Location", "ETag"}
 
-// jsonReply renders a JSON reply exactly as writeJSON writes it.
-func jsonReply(status int, header map[string]string, v any) (customer.Reply, error) {
-	var b bytes.Buffer
-	enc := json.NewEncoder(&b)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
-		return customer.Reply{}, err
-	}
+// jsonReply is a JSON reply whose body was appended, exactly as
+// writeAppended writes it.
+func jsonReply(status int, header map[string]string, body []byte) customer.Reply {
 	h := map[string]string{"Content-Type": "application/json"}
 	for k, v := range header {
 		h[k] = v
 	}
-	return customer.Reply{Status: status, Header: h, Body: b.Bytes()}, nil
+	return customer.Reply{Status: status, Header: h, Body: append(body, '\n')}
 }
 
 // writeReply writes a rendered or stored reply.

@@ -31,7 +31,7 @@ func parseObjectFast(body []byte, path string, p *customer.Problems) (*object, b
 	if i >= len(body) || body[i] != '{' {
 		return nil, false
 	}
-	o := &object{path: path, members: make(map[string]*member, 16), p: p}
+	o := &object{path: path, members: map[string]*member{}, order: make([]*member, 0, 8), p: p}
 	i = skipSpace(body, i+1)
 	if body[i] == '}' {
 		i++
@@ -39,13 +39,12 @@ func parseObjectFast(body []byte, path string, p *customer.Problems) (*object, b
 		for {
 			i = skipSpace(body, i)
 			end, escaped := skipString(body, i)
-			var name string
+			name := string(body[i+1 : end-1])
 			if escaped {
-				if json.Unmarshal(body[i:end], &name) != nil {
+				var ok bool
+				if name, ok = unescapeName(body[i:end]); !ok {
 					return nil, false
 				}
-			} else {
-				name = string(body[i+1 : end-1])
 			}
 			i = skipSpace(body, skipSpace(body, end)+1) // past ':'
 			vend := skipValue(body, i)
@@ -66,6 +65,17 @@ func parseObjectFast(body []byte, path string, p *customer.Problems) (*object, b
 		}
 	}
 	return o, skipSpace(body, i) == len(body)
+}
+
+// unescapeName decodes a property name with escapes. It is a function of
+// its own so that the names without escapes, nearly all, are not moved to
+// the heap for json.Unmarshal.
+func unescapeName(quoted []byte) (string, bool) {
+	var name string
+	if json.Unmarshal(quoted, &name) != nil {
+		return "", false
+	}
+	return name, true
 }
 
 func skipSpace(b []byte, i int) int {

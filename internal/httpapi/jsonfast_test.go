@@ -42,3 +42,24 @@ func FuzzParseObjectFast(f *testing.F) {
 		}
 	})
 }
+
+// FuzzPlainString: whenever plainString decodes a value, json.Unmarshal
+// decodes it to the same string.
+func FuzzPlainString(f *testing.F) {
+	for _, s := range []string{`"abc"`, `""`, `"a\"b"`, `"Åsa"`, "\"\xff\"", "\"a\x01\"", `"a"b"`, `"`, `"a`, ` "a"`, `1`, `null`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, raw []byte) {
+		got, ok := plainString(raw)
+		if !ok {
+			return
+		}
+		var want string
+		if err := json.Unmarshal(raw, &want); err != nil {
+			t.Fatalf("%q: plainString gave %q, json.Unmarshal refused: %v", raw, got, err)
+		}
+		if got != want {
+			t.Fatalf("%q: plainString gave %q, json.Unmarshal %q", raw, got, want)
+		}
+	})
+}

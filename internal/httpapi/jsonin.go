@@ -33,14 +33,23 @@ func readBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
 	if len(bytes.TrimSpace(body)) == 0 {
 		return body, nil
 	}
-	mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
-	if err != nil || !(mt == "application/json" || strings.HasPrefix(mt, "application/") && strings.HasSuffix(mt, "+json")) {
+	if !isJSON(r.Header.Get("Content-Type")) {
 		return nil, customer.Errorf(customer.EUNSUPPORTEDMEDIA, "The request body must be application/json.")
 	}
 	if !utf8.Valid(body) {
 		return nil, customer.ValidationError("body", "must be valid UTF-8")
 	}
 	return body, nil
+}
+
+// isJSON reports whether a Content-Type is JSON: application/json or an
+// application/...+json type, parameters allowed.
+func isJSON(contentType string) bool {
+	if contentType == "application/json" {
+		return true // what nearly every client sends, and ParseMediaType makes a map
+	}
+	mt, _, err := mime.ParseMediaType(contentType)
+	return err == nil && (mt == "application/json" || strings.HasPrefix(mt, "application/") && strings.HasSuffix(mt, "+json"))
 }
 
 // object is a JSON object of a request whose properties are matched
@@ -128,23 +137,48 @@ func syntaxMessage(err error) string {
 	return "is not valid JSON"
 }
 
+// take returns the property name (matched in any letter case) and marks
+// it used; nil when absent.
 func (o *object) take(name string) *member {
-	m := o.members[strings.ToLower(name)]
+	var m *member
+	var buf [64]byte
+	if key, ok := lowerASCII(buf[:0], name); ok {
+		m = o.members[string(key)] // looked up without making a string
+	} else {
+		m = o.members[strings.ToLower(name)]
+	}
 	if m != nil {
 		m.used = true
 	}
 	return m
 }
 
+// lowerASCII appends strings.ToLower(s) to dst when s is ASCII, as the
+// property names the handlers ask for are; false otherwise.
+func lowerASCII(dst []byte, s string) ([]byte, bool) {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= utf8.RuneSelf {
+			return dst, false
+		}
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		dst = append(dst, c)
+	}
+	return dst, true
+}
+
 func isNull(raw json.RawMessage) bool { return string(bytes.TrimSpace(raw)) == "null" }
 
 // str reads a string property; absent and null read as "".
 func (o *object) str(name string) string {
-	v := o.optStr(name)
-	if v == nil || v.Null {
+	m := o.take(name)
+	if m == nil || isNull(m.raw) {
 		return ""
 	}
-	return v.Value
+	s, _ := o.stringOf(name, m)
+	return s
 }
 
 // optStr reads a string property for a PATCH: nil when absent.
@@ -156,12 +190,46 @@ func (o *object) optStr(name string) *customer.Opt[string] {
 	if isNull(m.raw) {
 		return customer.Null[string]()
 	}
-	var s string
-	if err := json.Unmarshal(m.raw, &s); err != nil {
-		o.p.Add(o.path+name, "must be a string")
+	s, ok := o.stringOf(name, m)
+	if !ok {
 		return nil
 	}
 	return customer.Set(s)
+}
+
+// stringOf decodes the value of property name, which is not null, as a
+// string; a problem when it is none.
+func (o *object) stringOf(name string, m *member) (string, bool) {
+	if s, ok := plainString(m.raw); ok {
+		return s, true
+	}
+	var s string
+	if err := json.Unmarshal(m.raw, &s); err != nil {
+		o.p.Add(o.path+name, "must be a string")
+		return "", false
+	}
+	return s, true
+}
+
+// plainString decodes a JSON string value without escapes, the usual
+// kind, without encoding/json: its content between the quotes is the
+// string when it is valid UTF-8 (json.Unmarshal would replace invalid
+// bytes). Anything else reports false.
+func plainString(raw []byte) (string, bool) {
+	n := len(raw)
+	if n < 2 || raw[0] != '"' || raw[n-1] != '"' || bytes.IndexByte(raw, '\\') >= 0 {
+		return "", false
+	}
+	s := raw[1 : n-1]
+	for _, c := range s {
+		if c < 0x20 || c == '"' {
+			return "", false // not one valid JSON string
+		}
+	}
+	if !utf8.Valid(s) {
+		return "", false
+	}
+	return string(s), true
 }
 
 // boolean reads a boolean property; absent and null read as false.

@@ -109,16 +109,32 @@ func (s *Server) limit(w http.ResponseWriter, caller customer.Caller) error {
 // secure sets the headers every answer carries: nothing is sniffed, framed,
 // cached or leaked in a Referer, and a page can load only from Kund itself.
 func secure(h http.Header) {
-	h.Set("X-Content-Type-Options", "nosniff")
-	h.Set("X-Frame-Options", "DENY")
-	h.Set("Referrer-Policy", "no-referrer")
-	h.Set("Content-Security-Policy", "default-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'")
-	h.Set("Cross-Origin-Opener-Policy", "same-origin")
+	h["X-Content-Type-Options"] = headerNosniff
+	h["X-Frame-Options"] = headerDeny
+	h["Referrer-Policy"] = headerNoReferrer
+	h["Content-Security-Policy"] = headerCSP
+	h["Cross-Origin-Opener-Policy"] = headerSameOrigin
 	if h.Get("Cache-Control") == "" {
 		// Customer data is personal data: no shared or disk cache keeps it.
-		h.Set("Cache-Control", "no-store")
+		h["Cache-Control"] = headerNoStore
 	}
 }
+
+// Header values that every answer carries, set by assignment under their
+// canonical names: Header.Set would canonicalise the name and allocate a
+// slice per header and answer. The slices are shared by all answers and so
+// never changed in place; nothing does (Set replaces a slice, and Add
+// appends to a full one, which copies it).
+var (
+	headerNosniff    = []string{"nosniff"}
+	headerDeny       = []string{"DENY"}
+	headerNoReferrer = []string{"no-referrer"}
+	headerCSP        = []string{"default-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"}
+	headerSameOrigin = []string{"same-origin"}
+	headerNoStore    = []string{"no-store"}
+	headerJSON       = []string{"application/json"}
+	headerProblem    = []string{"application/problem+json"}
+)
 
 var (
 	corsMethods = "GET, POST, PUT, PATCH, DELETE"

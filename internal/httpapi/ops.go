@@ -30,11 +30,28 @@ type metrics struct {
 	reg      *prometheus.Registry
 	requests *prometheus.CounterVec
 	latency  *prometheus.HistogramVec
+
+	// series are the counter and histogram of every route, method and
+	// status answered so far, looked up once: the vectors hash and check
+	// every label value on each lookup.
+	mu     sync.RWMutex
+	series map[seriesKey]series
+}
+
+type seriesKey struct {
+	route, method string
+	status        int
+}
+
+type series struct {
+	requests prometheus.Counter
+	latency  prometheus.Observer
 }
 
 func newMetrics() *metrics {
 	m := &metrics{
-		reg: prometheus.NewRegistry(),
+		reg:    prometheus.NewRegistry(),
+		series: map[seriesKey]series{},
 		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "kund_http_requests_total", Help: "HTTP requests by route pattern, method and status.",
 		}, []string{"route", "method", "status"}),
@@ -54,8 +71,18 @@ func (m *metrics) observe(route, method string, status int, d time.Duration) {
 	if m == nil {
 		return
 	}
-	m.requests.WithLabelValues(route, method, strconv.Itoa(status)).Inc()
-	m.latency.WithLabelValues(route, method).Observe(d.Seconds())
+	k := seriesKey{route, method, status}
+	m.mu.RLock()
+	s, ok := m.series[k]
+	m.mu.RUnlock()
+	if !ok {
+		s = series{m.requests.WithLabelValues(route, method, strconv.Itoa(status)), m.latency.WithLabelValues(route, method)}
+		m.mu.Lock()
+		m.series[k] = s
+		m.mu.Unlock()
+	}
+	s.requests.Inc()
+	s.latency.Observe(d.Seconds())
 }
 
 // Registry is where other parts of Kund (the register client, the write
@@ -125,7 +152,7 @@ func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 			verdict := "ok"
 			if err := c.check(ctx); err != nil {
 				verdict = "unavailable"
-				s.log.WarnContext(r.Context(), "not ready", "check", c.name, "request_id", requestID(r.Context()), "error", err.Error())
+				s.log.WarnContext(r.Context(), "not ready", "check", c.name, "request_id", requestID(w), "error", err.Error())
 			}
 			mu.Lock()
 			results[c.name] = verdict

@@ -1,9 +1,9 @@
 package httpapi
 
 import (
-	"encoding/json"
 	"log/slog"
 	"net/http"
+	"strconv"
 
 	"github.com/kund/kund/internal/customer"
 )
@@ -51,37 +51,17 @@ func Status(code string) int {
 	return http.StatusInternalServerError
 }
 
-type problemBody struct {
-	Type     string              `json:"type"`
-	Title    string              `json:"title"`
-	Status   int                 `json:"status"`
-	Detail   string              `json:"detail"`
-	Instance string              `json:"instance"`
-	Problems []map[string]string `json:"problems"`
-}
-
 // writeError writes err as application/problem+json. Internal errors are
 // logged and their text never reaches the client.
 func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	code := customer.ErrorCode(err)
 	if code == customer.EINTERNAL {
-		s.log.ErrorContext(r.Context(), "internal error", slog.String("request_id", requestID(r.Context())),
+		s.log.ErrorContext(r.Context(), "internal error", slog.String("request_id", requestID(w)),
 			slog.String("route", r.Pattern), slog.String("error", err.Error()))
 	}
 	c, ok := codes[code]
 	if !ok {
 		c = codes[customer.EINTERNAL]
-	}
-	body := problemBody{
-		Type:     ProblemBase + code,
-		Title:    c.title,
-		Status:   c.status,
-		Detail:   customer.ErrorMessage(err),
-		Instance: requestID(r.Context()),
-		Problems: []map[string]string{},
-	}
-	for _, p := range customer.ErrorProblems(err) {
-		body.Problems = append(body.Problems, map[string]string{p.Field: p.Message})
 	}
 	switch c.status {
 	case http.StatusUnauthorized:
@@ -91,10 +71,35 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 			w.Header().Set("Retry-After", "1")
 		}
 	}
-	w.Header().Set("Content-Type", "application/problem+json")
-	w.Header().Set("Cache-Control", "no-store")
-	w.WriteHeader(c.status)
-	enc := json.NewEncoder(w)
-	enc.SetEscapeHTML(false)
-	enc.Encode(body)
+	w.Header()["Cache-Control"] = headerNoStore
+	b := getBody()
+	defer putBody(b)
+	b.b = appendProblem(b.b, code, c.title, c.status, customer.ErrorMessage(err), requestID(w), customer.ErrorProblems(err))
+	b.b = append(b.b, '\n')
+	writeBody(w, c.status, headerProblem, b.b)
+}
+
+// appendProblem appends a problem: its type (from the code), title, status,
+// detail, instance (the request id), and one object per field problem
+// naming the field and what is wrong with it.
+func appendProblem(b []byte, code, title string, status int, detail, instance string, problems []customer.Problem) []byte {
+	b = append(b, `{"type":"`+ProblemBase...)
+	b = append(appendEscaped(b, code), '"')
+	b = appendMember(b, "title", title)
+	b = append(b, `,"status":`...)
+	b = strconv.AppendInt(b, int64(status), 10)
+	b = appendMember(b, "detail", detail)
+	b = appendMember(b, "instance", instance)
+	b = append(b, `,"problems":[`...)
+	for i, p := range problems {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, '{')
+		b = appendString(b, p.Field)
+		b = append(b, ':')
+		b = appendString(b, p.Message)
+		b = append(b, '}')
+	}
+	return append(b, "]}"...)
 }

@@ -60,7 +60,7 @@ func (s *Server) generateByRegNo(w http.ResponseWriter, r *http.Request, caller 
 	self := customerPath(c.LedgerNo, c.No)
 	w.Header().Set("Location", self)
 	w.Header().Set("ETag", c.ETag())
-	return writeJSON(w, http.StatusCreated, createdRep{ID: self, CustomerNo: c.No})
+	return writeAppended(w, http.StatusCreated, func(b []byte) []byte { return appendCreated(b, c) })
 }
 
 func (s *Server) updateLegalFromRegister(w http.ResponseWriter, r *http.Request, caller customer.Caller) error {
@@ -76,7 +76,7 @@ func (s *Server) updateLegalFromRegister(w http.ResponseWriter, r *http.Request,
 	if err != nil {
 		return err
 	}
-	return s.writeAddress(w, r, caller, c, http.StatusOK, legalAddressRep)
+	return s.writeAddress(w, r, caller, c, http.StatusOK, appendLegalAddress)
 }
 
 type lookupRep struct {

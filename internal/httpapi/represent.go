@@ -1,7 +1,6 @@
 package httpapi
 
 import (
-	"encoding/json"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -10,7 +9,9 @@ import (
 )
 
 // Representations of the native API, with the seed's property names and
-// order. Absent optional properties are left out.
+// order. Absent optional properties are left out. Customers and their
+// addresses are appended by hand (jsonout.go); the rest goes through
+// encoding/json.
 
 type operation struct {
 	Rel    string `json:"rel"`
@@ -27,44 +28,6 @@ type ediRep struct {
 	VAN                  string `json:"VAN,omitempty"`
 	InterChangeRecipient string `json:"InterChangeRecipient,omitempty"`
 	BuyerID              string `json:"BuyerId"`
-}
-
-type addressRep struct {
-	Addressee     string      `json:"addressee"`
-	StreetAddress string      `json:"streetAddress,omitempty"`
-	CoAddress     string      `json:"coAddress,omitempty"`
-	City          string      `json:"city"`
-	ZipCode       string      `json:"zipCode"`
-	CountryCode   string      `json:"countryCode"`
-	Operations    []operation `json:"operations"`
-}
-
-type customerRep struct {
-	ID                      string         `json:"@id"`
-	CustomerNo              string         `json:"customerNo"`
-	UUID                    string         `json:"uuid"`
-	NationalIdentifier      *nationalIDRep `json:"nationalIdentifier,omitempty"`
-	VATNo                   string         `json:"vatNo,omitempty"`
-	LegalEntity             string         `json:"legalEntity"`
-	Name                    string         `json:"name"`
-	EmailAddress            string         `json:"emailAddress,omitempty"`
-	ProtectedIdentity       bool           `json:"protectedIdentity"`
-	PreferredLanguageCode   string         `json:"preferredLanguageCode,omitempty"`
-	LegalStatus             string         `json:"legalStatus"`
-	MSISDN                  string         `json:"msisdn,omitempty"`
-	DistributionType        string         `json:"distributionType,omitempty"`
-	TaxIdentificationNumber string         `json:"taxIdentificationNumber,omitempty"`
-	ActiveConsents          []string       `json:"activeConsents"`
-	EDIAddressInfo          *ediRep        `json:"eDIAddressInfo,omitempty"`
-	LegalAddress            any            `json:"legalAddress"`
-	BillingAddress          any            `json:"billingAddress,omitempty"`
-	Surpluses               string         `json:"surpluses"`
-	Operations              []operation    `json:"operations"`
-}
-
-type createdRep struct {
-	ID         string `json:"@id"`
-	CustomerNo string `json:"customerNo"`
 }
 
 func customerPath(ledgerNo, no string) string {
@@ -87,90 +50,8 @@ var (
 		customer.RelUpdateFromRegister: http.MethodPost}
 )
 
-func customerOps(caller customer.Caller, l *customer.Ledger, c *customer.Customer) []operation {
-	self := customerPath(c.LedgerNo, c.No)
-	out := []operation{}
-	for _, rel := range customer.CustomerOperations(caller, l, c) {
-		href := self
-		if rel == customer.RelAddBilling {
-			href = self + "/billing-address"
-		}
-		if rel == customer.RelUpdateKYC {
-			href = self + "/update-kyc-answers"
-		}
-		out = append(out, operation{Rel: rel, Method: customerMethods[rel], Href: href})
-	}
-	return out
-}
-
-func legalAddressRep(caller customer.Caller, l *customer.Ledger, c *customer.Customer) *addressRep {
-	a := addressOf(&c.LegalAddress)
-	a.Operations = ops(customerPath(c.LedgerNo, c.No)+"/legal-address", customer.LegalAddressOperations(caller, l, c), addressMethods)
-	for i := range a.Operations {
-		if a.Operations[i].Rel == customer.RelUpdateFromRegister {
-			a.Operations[i].Href += "/" + customer.RelUpdateFromRegister
-		}
-	}
-	return a
-}
-
-func billingAddressRep(caller customer.Caller, l *customer.Ledger, c *customer.Customer) *addressRep {
-	a := addressOf(c.BillingAddress)
-	a.Operations = ops(customerPath(c.LedgerNo, c.No)+"/billing-address", customer.BillingAddressOperations(caller, l, c), addressMethods)
-	return a
-}
-
-func addressOf(a *customer.Address) *addressRep {
-	return &addressRep{Addressee: a.Addressee, StreetAddress: a.StreetAddress, CoAddress: a.CoAddress,
-		City: a.City, ZipCode: a.ZipCode, CountryCode: a.CountryCode}
-}
-
 // expansion says which sub-resources a representation embeds.
 type expansion struct{ legal, billing bool }
-
-func representCustomer(caller customer.Caller, l *customer.Ledger, c *customer.Customer, x expansion) *customerRep {
-	self := customerPath(c.LedgerNo, c.No)
-	rep := &customerRep{
-		ID:                      self,
-		CustomerNo:              c.No,
-		UUID:                    c.UUID,
-		VATNo:                   c.VATNo,
-		LegalEntity:             c.LegalEntity,
-		Name:                    c.Name,
-		EmailAddress:            c.Email,
-		ProtectedIdentity:       c.ProtectedIdentity,
-		PreferredLanguageCode:   c.PreferredLanguage,
-		LegalStatus:             c.LegalStatus,
-		MSISDN:                  c.MSISDN,
-		DistributionType:        c.DistributionType,
-		TaxIdentificationNumber: c.TaxIdentificationNumber,
-		ActiveConsents:          c.ActiveConsents,
-		Operations:              customerOps(caller, l, c),
-	}
-	rep.Surpluses = self + "/surpluses"
-	if rep.ActiveConsents == nil {
-		rep.ActiveConsents = []string{}
-	}
-	if id := c.NationalID; id != nil {
-		rep.NationalIdentifier = &nationalIDRep{RegNo: id.RegNo, CountryCode: id.CountryCode}
-	}
-	if e := c.EDI; e != nil {
-		rep.EDIAddressInfo = &ediRep{VAN: e.VAN, InterChangeRecipient: e.InterchangeRecipient, BuyerID: e.BuyerID}
-	}
-	if x.legal {
-		rep.LegalAddress = legalAddressRep(caller, l, c)
-	} else {
-		rep.LegalAddress = self + "/legal-address"
-	}
-	if c.BillingAddress != nil {
-		if x.billing {
-			rep.BillingAddress = billingAddressRep(caller, l, c)
-		} else {
-			rep.BillingAddress = self + "/billing-address"
-		}
-	}
-	return rep
-}
 
 // navigation is the paging object of the seed's lists.
 type navigation struct {
@@ -196,12 +77,4 @@ func navigate(path string, q url.Values, skip, take int, more bool) navigation {
 		n.Next = link(skip + take)
 	}
 	return n
-}
-
-func writeJSON(w http.ResponseWriter, status int, v any) error {
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	enc := json.NewEncoder(w)
-	enc.SetEscapeHTML(false)
-	return enc.Encode(v)
 }

@@ -1,0 +1,438 @@
+package httpapi
+
+import (
+	"bytes"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strconv"
+	"strings"
+	"testing"
+
+	"pgregory.net/rapid"
+
+	"github.com/kund/kund/internal/customer"
+)
+
+// The reference: the representation structs of the native API as
+// encoding/json encoded them before the bodies were appended by hand. The
+// appenders must give exactly these bytes.
+
+type refAddress struct {
+	Addressee     string      `json:"addressee"`
+	StreetAddress string      `json:"streetAddress,omitempty"`
+	CoAddress     string      `json:"coAddress,omitempty"`
+	City          string      `json:"city"`
+	ZipCode       string      `json:"zipCode"`
+	CountryCode   string      `json:"countryCode"`
+	Operations    []operation `json:"operations"`
+}
+
+type refCustomer struct {
+	ID                      string         `json:"@id"`
+	CustomerNo              string         `json:"customerNo"`
+	UUID                    string         `json:"uuid"`
+	NationalIdentifier      *nationalIDRep `json:"nationalIdentifier,omitempty"`
+	VATNo                   string         `json:"vatNo,omitempty"`
+	LegalEntity             string         `json:"legalEntity"`
+	Name                    string         `json:"name"`
+	EmailAddress            string         `json:"emailAddress,omitempty"`
+	ProtectedIdentity       bool           `json:"protectedIdentity"`
+	PreferredLanguageCode   string         `json:"preferredLanguageCode,omitempty"`
+	LegalStatus             string         `json:"legalStatus"`
+	MSISDN                  string         `json:"msisdn,omitempty"`
+	DistributionType        string         `json:"distributionType,omitempty"`
+	TaxIdentificationNumber string         `json:"taxIdentificationNumber,omitempty"`
+	ActiveConsents          []string       `json:"activeConsents"`
+	EDIAddressInfo          *ediRep        `json:"eDIAddressInfo,omitempty"`
+	LegalAddress            any            `json:"legalAddress"`
+	BillingAddress          any            `json:"billingAddress,omitempty"`
+	Surpluses               string         `json:"surpluses"`
+	Operations              []operation    `json:"operations"`
+}
+
+type refCreated struct {
+	ID         string `json:"@id"`
+	CustomerNo string `json:"customerNo"`
+}
+
+type refProblem struct {
+	Type     string              `json:"type"`
+	Title    string              `json:"title"`
+	Status   int                 `json:"status"`
+	Detail   string              `json:"detail"`
+	Instance string              `json:"instance"`
+	Problems []map[string]string `json:"problems"`
+}
+
+type refList struct {
+	Items      []*refCustomer `json:"items"`
+	Navigation navigation     `json:"navigation"`
+}
+
+func refCustomerOps(caller customer.Caller, l *customer.Ledger, c *customer.Customer) []operation {
+	self := customerPath(c.LedgerNo, c.No)
+	out := []operation{}
+	for _, rel := range customer.CustomerOperations(caller, l, c) {
+		href := self
+		if rel == customer.RelAddBilling {
+			href = self + "/billing-address"
+		}
+		if rel == customer.RelUpdateKYC {
+			href = self + "/update-kyc-answers"
+		}
+		out = append(out, operation{Rel: rel, Method: customerMethods[rel], Href: href})
+	}
+	return out
+}
+
+func refLegalAddress(caller customer.Caller, l *customer.Ledger, c *customer.Customer) *refAddress {
+	a := refAddressOf(&c.LegalAddress)
+	a.Operations = ops(customerPath(c.LedgerNo, c.No)+"/legal-address", customer.LegalAddressOperations(caller, l, c), addressMethods)
+	for i := range a.Operations {
+		if a.Operations[i].Rel == customer.RelUpdateFromRegister {
+			a.Operations[i].Href += "/" + customer.RelUpdateFromRegister
+		}
+	}
+	return a
+}
+
+func refBillingAddress(caller customer.Caller, l *customer.Ledger, c *customer.Customer) *refAddress {
+	a := refAddressOf(c.BillingAddress)
+	a.Operations = ops(customerPath(c.LedgerNo, c.No)+"/billing-address", customer.BillingAddressOperations(caller, l, c), addressMethods)
+	return a
+}
+
+func refAddressOf(a *customer.Address) *refAddress {
+	return &refAddress{Addressee: a.Addressee, StreetAddress: a.StreetAddress, CoAddress: a.CoAddress,
+		City: a.City, ZipCode: a.ZipCode, CountryCode: a.CountryCode}
+}
+
+func refRepresent(caller customer.Caller, l *customer.Ledger, c *customer.Customer, x expansion) *refCustomer {
+	self := customerPath(c.LedgerNo, c.No)
+	rep := &refCustomer{
+		ID:                      self,
+		CustomerNo:              c.No,
+		UUID:                    c.UUID,
+		VATNo:                   c.VATNo,
+		LegalEntity:             c.LegalEntity,
+		Name:                    c.Name,
+		EmailAddress:            c.Email,
+		ProtectedIdentity:       c.ProtectedIdentity,
+		PreferredLanguageCode:   c.PreferredLanguage,
+		LegalStatus:             c.LegalStatus,
+		MSISDN:                  c.MSISDN,
+		DistributionType:        c.DistributionType,
+		TaxIdentificationNumber: c.TaxIdentificationNumber,
+		ActiveConsents:          c.ActiveConsents,
+		Operations:              refCustomerOps(caller, l, c),
+	}
+	rep.Surpluses = self + "/surpluses"
+	if rep.ActiveConsents == nil {
+		rep.ActiveConsents = []string{}
+	}
+	if id := c.NationalID; id != nil {
+		rep.NationalIdentifier = &nationalIDRep{RegNo: id.RegNo, CountryCode: id.CountryCode}
+	}
+	if e := c.EDI; e != nil {
+		rep.EDIAddressInfo = &ediRep{VAN: e.VAN, InterChangeRecipient: e.InterchangeRecipient, BuyerID: e.BuyerID}
+	}
+	if x.legal {
+		rep.LegalAddress = refLegalAddress(caller, l, c)
+	} else {
+		rep.LegalAddress = self + "/legal-address"
+	}
+	if c.BillingAddress != nil {
+		if x.billing {
+			rep.BillingAddress = refBillingAddress(caller, l, c)
+		} else {
+			rep.BillingAddress = self + "/billing-address"
+		}
+	}
+	return rep
+}
+
+// refEncode is how every body was encoded before.
+func refEncode(t *rapid.T, v any) []byte {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}
+
+// pieces are what random strings are made of: everything encoding/json
+// escapes or could be expected to (quotes, backslashes, every control
+// character, HTML's <>&, DEL, U+2028/U+2029, invalid and truncated UTF-8,
+// a literal U+FFFD) among plain and non-ASCII text.
+var pieces = func() []string {
+	p := []string{"", "a", "Kund", "19121212-1212", "/", " ", `"`, `\`, `\u2028`, "<", ">", "&", "\x7f",
+		"\u2028", "\u2029", "\ufffd", "é", "Åsa Öberg", "ß", "€", "😀", "\u200b", "\U0010ffff",
+		"\xff", "\xfe", "\x80", "\xc3", "\xe2\x80", "\xe2\x80\xa8", "\xed\xa0\x80", "\xf0\x9f\x98", "\xc0\xaf", "\xf4\x90\x80\x80"}
+	for c := 0; c < 0x20; c++ {
+		p = append(p, string(rune(c)))
+	}
+	return p
+}()
+
+func genString() *rapid.Generator[string] {
+	return rapid.Custom(func(t *rapid.T) string {
+		var s []byte
+		for _, i := range rapid.SliceOfN(rapid.IntRange(0, len(pieces)-1), 0, 8).Draw(t, "pieces") {
+			s = append(s, pieces[i]...)
+		}
+		if rapid.Bool().Draw(t, "raw") {
+			s = append(s, rapid.SliceOfN(rapid.Byte(), 0, 6).Draw(t, "bytes")...)
+		}
+		return string(s)
+	})
+}
+
+// optString is empty half the time, so omitempty is exercised.
+func optString(t *rapid.T, label string) string {
+	if rapid.Bool().Draw(t, label+"?") {
+		return ""
+	}
+	return genString().Draw(t, label)
+}
+
+func genAddress(t *rapid.T, label string) customer.Address {
+	return customer.Address{
+		UUID:          "ADRS0000000001",
+		Addressee:     genString().Draw(t, label+".addressee"),
+		StreetAddress: optString(t, label+".streetAddress"),
+		CoAddress:     optString(t, label+".coAddress"),
+		City:          genString().Draw(t, label+".city"),
+		ZipCode:       genString().Draw(t, label+".zipCode"),
+		CountryCode:   genString().Draw(t, label+".countryCode"),
+	}
+}
+
+func genCustomer(t *rapid.T, label string) *customer.Customer {
+	c := &customer.Customer{
+		LedgerNo:                rapid.OneOf(rapid.Just("XXX"), genString()).Draw(t, label+".ledgerNo"),
+		No:                      genString().Draw(t, label+".no"),
+		UUID:                    genString().Draw(t, label+".uuid"),
+		VATNo:                   optString(t, label+".vatNo"),
+		LegalEntity:             rapid.OneOf(rapid.Just(customer.Consumer), rapid.Just(customer.Business), genString()).Draw(t, label+".legalEntity"),
+		Name:                    genString().Draw(t, label+".name"),
+		Email:                   optString(t, label+".email"),
+		ProtectedIdentity:       rapid.Bool().Draw(t, label+".protected"),
+		PreferredLanguage:       optString(t, label+".language"),
+		LegalStatus:             genString().Draw(t, label+".legalStatus"),
+		MSISDN:                  optString(t, label+".msisdn"),
+		DistributionType:        optString(t, label+".distribution"),
+		TaxIdentificationNumber: optString(t, label+".tin"),
+		LegalAddress:            genAddress(t, label+".legal"),
+		KYCDue:                  rapid.Bool().Draw(t, label+".kycDue"),
+		Version:                 rapid.Int64().Draw(t, label+".version"),
+	}
+	if rapid.Bool().Draw(t, label+".nationalID?") {
+		c.NationalID = &customer.NationalID{RegNo: genString().Draw(t, label+".regNo"), CountryCode: genString().Draw(t, label+".idCountry")}
+	}
+	if rapid.Bool().Draw(t, label+".edi?") {
+		c.EDI = &customer.EDI{VAN: optString(t, label+".van"), InterchangeRecipient: optString(t, label+".icr"),
+			BuyerID: genString().Draw(t, label+".buyer")}
+	}
+	if rapid.Bool().Draw(t, label+".billing?") {
+		a := genAddress(t, label+".billing")
+		c.BillingAddress = &a
+	}
+	switch rapid.IntRange(0, 2).Draw(t, label+".consents?") {
+	case 1:
+		c.ActiveConsents = []string{}
+	case 2:
+		c.ActiveConsents = rapid.SliceOfN(genString(), 1, 4).Draw(t, label+".consents")
+	}
+	return c
+}
+
+func genCaller(t *rapid.T) customer.Caller {
+	return customer.Caller{TokenID: "t", LedgerNo: "XXX",
+		Scopes: rapid.SliceOfDistinct(rapid.SampledFrom(customer.Scopes), func(s customer.Scope) customer.Scope { return s }).Draw(t, "scopes")}
+}
+
+func genLedger(t *rapid.T) *customer.Ledger {
+	return &customer.Ledger{No: "XXX", Country: "SE", Disbursements: rapid.Bool().Draw(t, "disbursements")}
+}
+
+// appended is what writeAppended answers with add.
+func appended(t *rapid.T, status int, add func([]byte) []byte) []byte {
+	w := httptest.NewRecorder()
+	if err := writeAppended(w, status, add); err != nil {
+		t.Fatal(err)
+	}
+	checkFraming(t, w, status, "application/json")
+	return w.Body.Bytes()
+}
+
+func checkFraming(t *rapid.T, w *httptest.ResponseRecorder, status int, contentType string) {
+	if w.Code != status {
+		t.Fatalf("status: got %d, want %d", w.Code, status)
+	}
+	if got := w.Header().Get("Content-Type"); got != contentType {
+		t.Fatalf("Content-Type: got %q, want %q", got, contentType)
+	}
+	want := "" // net/http adds it
+	if w.Body.Len() > chunkingSize {
+		want = strconv.Itoa(w.Body.Len())
+	}
+	if got := w.Header().Get("Content-Length"); got != want {
+		t.Fatalf("Content-Length of %d bytes: got %q, want %q", w.Body.Len(), got, want)
+	}
+}
+
+// TestBodiesAreNotChunked: through a real net/http server, every body
+// written by writeAppended arrives with its Content-Length, never chunked,
+// on either side of net/http's buffer size.
+func TestBodiesAreNotChunked(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		n, _ := strconv.Atoi(r.URL.Query().Get("n"))
+		writeAppended(w, http.StatusOK, func(b []byte) []byte { return appendString(b, strings.Repeat("x", n)) })
+	}))
+	defer srv.Close()
+	for _, n := range []int{0, 100, chunkingSize - 4, chunkingSize - 3, chunkingSize - 2, chunkingSize, 5000, 100000} {
+		for _, method := range []string{http.MethodGet, http.MethodHead} {
+			req, _ := http.NewRequest(method, srv.URL+"?n="+strconv.Itoa(n), nil)
+			res, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			body, _ := io.ReadAll(res.Body)
+			res.Body.Close()
+			size := int64(n + 3) // quotes and newline
+			if len(res.TransferEncoding) > 0 || res.ContentLength != size {
+				t.Errorf("%s of %d bytes: Transfer-Encoding %v, Content-Length %d", method, size, res.TransferEncoding, res.ContentLength)
+			}
+			if method == http.MethodGet && int64(len(body)) != size {
+				t.Errorf("GET: got %d bytes, want %d", len(body), size)
+			}
+		}
+	}
+}
+
+func sameBytes(t *rapid.T, got, want []byte) {
+	if !bytes.Equal(got, want) {
+		t.Fatalf("body differs\ngot:  %q\nwant: %q", got, want)
+	}
+}
+
+func TestAppendCustomerIsEncodingJSON(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		caller, l, c := genCaller(t), genLedger(t), genCustomer(t, "c")
+		x := expansion{legal: rapid.Bool().Draw(t, "expand legal"), billing: rapid.Bool().Draw(t, "expand billing")}
+		got := appended(t, http.StatusOK, func(b []byte) []byte { return appendCustomer(b, caller, l, c, x) })
+		sameBytes(t, got, refEncode(t, refRepresent(caller, l, c, x)))
+	})
+}
+
+func TestAppendAddressesAreEncodingJSON(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		caller, l, c := genCaller(t), genLedger(t), genCustomer(t, "c")
+		got := appended(t, http.StatusOK, func(b []byte) []byte { return appendLegalAddress(b, caller, l, c) })
+		sameBytes(t, got, refEncode(t, refLegalAddress(caller, l, c)))
+		if c.BillingAddress != nil {
+			got := appended(t, http.StatusCreated, func(b []byte) []byte { return appendBillingAddress(b, caller, l, c) })
+			sameBytes(t, got, refEncode(t, refBillingAddress(caller, l, c)))
+		}
+	})
+}
+
+func TestAppendCreatedIsEncodingJSON(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		c := genCustomer(t, "c")
+		want := refEncode(t, refCreated{ID: customerPath(c.LedgerNo, c.No), CustomerNo: c.No})
+		sameBytes(t, appended(t, http.StatusCreated, func(b []byte) []byte { return appendCreated(b, c) }), want)
+		reply := jsonReply(http.StatusCreated, map[string]string{"ETag": c.ETag()}, appendCreated(nil, c))
+		sameBytes(t, reply.Body, want)
+	})
+}
+
+func TestAppendCustomerListIsEncodingJSON(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		caller, l := genCaller(t), genLedger(t)
+		var cs []*customer.Customer
+		ref := refList{Items: []*refCustomer{}}
+		for i := range rapid.IntRange(0, 3).Draw(t, "n") {
+			c := genCustomer(t, "c"+strconv.Itoa(i))
+			cs = append(cs, c)
+			ref.Items = append(ref.Items, refRepresent(caller, l, c, expansion{}))
+		}
+		q := url.Values{}
+		if rapid.Bool().Draw(t, "filter?") {
+			q.Set("name", genString().Draw(t, "filter"))
+		}
+		skip, take := rapid.IntRange(0, 100).Draw(t, "skip"), rapid.IntRange(1, 100).Draw(t, "take")
+		ref.Navigation = navigate(Base+genString().Draw(t, "ledger")+"/customers", q, skip, take, rapid.Bool().Draw(t, "more"))
+		got := appended(t, http.StatusOK, func(b []byte) []byte { return appendCustomerList(b, caller, l, cs, ref.Navigation) })
+		sameBytes(t, got, refEncode(t, ref))
+	})
+}
+
+func TestWriteErrorIsEncodingJSON(t *testing.T) {
+	s := &Server{log: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	rapid.Check(t, func(t *rapid.T) {
+		code := rapid.OneOf(rapid.SampledFrom(codeList()), genString()).Draw(t, "code")
+		var p customer.Problems
+		for i := range rapid.IntRange(0, 3).Draw(t, "problems") {
+			p.Add(genString().Draw(t, "field"+strconv.Itoa(i)), genString().Draw(t, "message"+strconv.Itoa(i)))
+		}
+		err := p.Err()
+		if err == nil {
+			err = customer.Errorf(code, "%s", genString().Draw(t, "detail"))
+		} else if e, ok := err.(*customer.Error); ok {
+			e.Code, e.Message = code, genString().Draw(t, "detail")
+		}
+		id := genString().Draw(t, "request id")
+		r := httptest.NewRequest(http.MethodGet, "/", nil)
+		w := httptest.NewRecorder()
+		w.Header()["Request-Id"] = []string{id}
+		s.writeError(w, r, err)
+
+		ec := customer.ErrorCode(err)
+		c, ok := codes[ec]
+		if !ok {
+			c = codes[customer.EINTERNAL]
+		}
+		ref := refProblem{Type: ProblemBase + ec, Title: c.title, Status: c.status, Detail: customer.ErrorMessage(err),
+			Instance: id, Problems: []map[string]string{}}
+		for _, p := range customer.ErrorProblems(err) {
+			ref.Problems = append(ref.Problems, map[string]string{p.Field: p.Message})
+		}
+		checkFraming(t, w, c.status, "application/problem+json")
+		sameBytes(t, w.Body.Bytes(), refEncode(t, ref))
+	})
+}
+
+func codeList() []string {
+	var out []string
+	for c := range codes {
+		out = append(out, c)
+	}
+	return out
+}
+
+// FuzzAppendString: any bytes become the JSON string encoding/json makes
+// of them.
+func FuzzAppendString(f *testing.F) {
+	for _, s := range pieces {
+		f.Add(s)
+	}
+	f.Add("a\"b\\c\x00\x1f\x7f<>&\u2028\u2029\xe2\x80\xa9\xff\xc3")
+	f.Fuzz(func(t *testing.T, s string) {
+		var want bytes.Buffer
+		enc := json.NewEncoder(&want)
+		enc.SetEscapeHTML(false)
+		if err := enc.Encode(s); err != nil {
+			t.Fatal(err)
+		}
+		if got := append(appendString(nil, s), '\n'); !bytes.Equal(got, want.Bytes()) {
+			t.Fatalf("%q: got %q, want %q", s, got, want.Bytes())
+		}
+	})
+}

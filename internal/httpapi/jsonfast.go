@@ -31,7 +31,7 @@ func parseObjectFast(body []byte, path string, p *customer.Problems) (*object, b
 	if i >= len(body) || body[i] != '{' {
 		return nil, false
 	}
-	o := &object{path: path, members: map[string]*member{}, order: make([]*member, 0, 8), p: p}
+	o := &object{path: path, members: map[string]*member{}, order: make([]*member, 0, 8), p: p, valid: true}
 	i = skipSpace(body, i+1)
 	if body[i] == '}' {
 		i++

@@ -61,6 +61,9 @@ type object struct {
 	members map[string]*member
 	order   []*member
 	p       *customer.Problems
+	// valid: cut from JSON known to be valid and valid UTF-8
+	// (parseObjectFast), and so are its members' raw values.
+	valid bool
 }
 
 type member struct {
@@ -264,7 +267,18 @@ func (o *object) obj(name string) (child *object, null bool) {
 	if isNull(m.raw) {
 		return nil, true
 	}
-	c, err := parseObject(m.raw, o.path+name+".", o.p)
+	var c *object
+	var err error
+	if o.valid {
+		// Valid JSON and UTF-8 already: only the split is left to do
+		// (and a property that comes twice, which the token way words).
+		var ok bool
+		if c, ok = parseObjectFast(m.raw, o.path+name+".", o.p); !ok {
+			c, err = parseObjectTokens(m.raw, o.path+name+".", o.p)
+		}
+	} else {
+		c, err = parseObject(m.raw, o.path+name+".", o.p)
+	}
 	if err != nil {
 		for _, pr := range customer.ErrorProblems(err) {
 			o.p.Add(pr.Field, pr.Message)

@@ -92,6 +92,9 @@ type handlerFunc func(w http.ResponseWriter, r *http.Request, caller customer.Ca
 func (s *Server) route(pattern string, scope customer.Scope, h handlerFunc) {
 	idempotent := s.idempotent(h)
 	s.mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
+		// The token and the ledger are read as of one check of the
+		// store's read cache.
+		r = r.WithContext(customer.WithReadScope(r.Context()))
 		caller, err := s.authenticate(r)
 		if err == nil {
 			err = s.limit(w, caller)

@@ -39,6 +39,15 @@ func ReadCacheIsNeverStale(t *testing.T, a, b Store) {
 		if _, err := b.UpdateLedger(ctx, "L", func(l *customer.Ledger) error { l.KYCRenewalDays = round + 1; return nil }); err != nil {
 			t.Fatal(err)
 		}
+		// A request that begins after the update, reading the token and
+		// then the ledger in one read scope, sees the update too.
+		req := customer.WithReadScope(ctx)
+		if _, err := a.Token(req, tok.ID); err != nil {
+			t.Fatal(err)
+		}
+		if l, err := a.Ledger(req, "L"); err != nil || l.KYCRenewalDays != round+1 {
+			t.Fatalf("round %d: after the update the ledger is %+v, %v (in a read scope)", round, l, err)
+		}
 		if l, err := a.Ledger(ctx, "L"); err != nil || l.KYCRenewalDays != round+1 {
 			t.Fatalf("round %d: after the update the ledger is %+v, %v", round, l, err)
 		}
@@ -58,6 +67,7 @@ func ReadCacheIsNeverStale(t *testing.T, a, b Store) {
 	written := 0 // the last KYCRenewalDays acknowledged
 	for r := 0; r < 8; r++ {
 		wg.Add(1)
+		scoped := r%2 == 1 // as a request does: the token, then the ledger, in one read scope
 		go func() {
 			defer wg.Done()
 			for {
@@ -69,7 +79,15 @@ func ReadCacheIsNeverStale(t *testing.T, a, b Store) {
 				mu.Lock()
 				floor := written
 				mu.Unlock()
-				l, err := a.Ledger(ctx, "L")
+				rctx := ctx
+				if scoped {
+					rctx = customer.WithReadScope(ctx)
+					if _, err := a.Token(rctx, tok.ID); err != nil {
+						t.Error(err)
+						return
+					}
+				}
+				l, err := a.Ledger(rctx, "L")
 				if err != nil {
 					t.Error(err)
 					return

@@ -111,15 +111,10 @@ func BenchmarkCreate(b *testing.B) {
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {
 			i := seq.Add(1)
-			now := time.Now()
-			c := &customer.Customer{LedgerNo: bench.Ledger, No: fmt.Sprint(5_000_000_000 + i),
-				LegalEntity: customer.Consumer, Name: "Bench Create", Email: "bench@example.se",
-				LegalStatus: customer.StatusActive, ActiveConsents: []string{},
-				LegalAddress: customer.Address{Addressee: "Bench Create", City: "STOCKHOLM", ZipCode: "11122", CountryCode: "SE"},
-				CreatedAt:    now, UpdatedAt: now}
+			c := newCustomer(bench.Ledger, fmt.Sprint(5_000_000_000+i))
 			// Ten random digits collide now and then (the birthday
 			// bound): draw again, as the service does.
-			err := customer.ErrUUIDTaken
+			err := db.CreateCustomer(ctx, c)
 			for attempt := 0; errors.Is(err, customer.ErrUUIDTaken) && attempt < 5; attempt++ {
 				customer.RedrawUUIDs(c)
 				err = db.CreateCustomer(ctx, c)

@@ -8,7 +8,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/kund/kund/internal/customer"
 	"github.com/kund/kund/internal/sqlite"
 )
 
@@ -17,13 +16,7 @@ import (
 func TestCloseWhileWriting(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "kund.db")
-	db, err := sqlite.Open(ctx, path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := db.CreateLedger(ctx, &customer.Ledger{No: "L", Country: "SE", CustomerNumbers: customer.NumbersClient, CreatedAt: time.Now()}); err != nil {
-		t.Fatal(err)
-	}
+	db := openWithLedger(t, path)
 	const n = 200
 	errs := make([]error, n)
 	var wg sync.WaitGroup
@@ -31,10 +24,7 @@ func TestCloseWhileWriting(t *testing.T) {
 		wg.Add(1)
 		go func(i int) {
 			defer wg.Done()
-			errs[i] = db.CreateCustomer(ctx, &customer.Customer{LedgerNo: "L", No: fmt.Sprint(i), UUID: fmt.Sprintf("CSRT%010d", i),
-				LegalEntity: customer.Consumer, Name: "N", LegalStatus: customer.StatusActive, ActiveConsents: []string{},
-				LegalAddress: customer.Address{UUID: fmt.Sprintf("ADRS%010d", i), Addressee: "N", City: "C", ZipCode: "11122", CountryCode: "SE"},
-				CreatedAt:    time.Now(), UpdatedAt: time.Now()})
+			errs[i] = db.CreateCustomer(ctx, newCustomer("L", fmt.Sprint(i)))
 		}(i)
 	}
 	time.Sleep(5 * time.Millisecond)
@@ -46,7 +36,7 @@ func TestCloseWhileWriting(t *testing.T) {
 	case <-time.After(20 * time.Second):
 		t.Fatal("writers still waiting 20 s after Close")
 	}
-	db, err = sqlite.Open(ctx, path)
+	db, err := sqlite.Open(ctx, path)
 	if err != nil {
 		t.Fatal(err)
 	}

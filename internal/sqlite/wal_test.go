@@ -7,10 +7,6 @@ import (
 	"path/filepath"
 	"sync"
 	"testing"
-	"time"
-
-	"github.com/kund/kund/internal/customer"
-	"github.com/kund/kund/internal/sqlite"
 )
 
 // The one writer checkpoints the WAL itself (SQLite's wal_autocheckpoint,
@@ -22,14 +18,8 @@ import (
 func TestWALStaysSmallUnderWrites(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "kund.db")
-	db, err := sqlite.Open(ctx, path)
-	if err != nil {
-		t.Fatal(err)
-	}
+	db := openWithLedger(t, path)
 	defer db.Close()
-	if err := db.CreateLedger(ctx, &customer.Ledger{No: "L", Country: "SE", CustomerNumbers: customer.NumbersClient, CreatedAt: time.Now()}); err != nil {
-		t.Fatal(err)
-	}
 	// 4,000 creates by 32 writers write ~25 MB of WAL frames: far more
 	// than the WAL may hold at any time when checkpoints run.
 	const writers, each = 32, 125
@@ -41,11 +31,7 @@ func TestWALStaysSmallUnderWrites(t *testing.T) {
 		go func(w int) {
 			defer wg.Done()
 			for i := 0; i < each; i++ {
-				c := &customer.Customer{LedgerNo: "L", No: fmt.Sprintf("%d-%d", w, i), LegalEntity: customer.Consumer,
-					Name: "Wal Walsson", Email: "wal@example.se", LegalStatus: customer.StatusActive, ActiveConsents: []string{},
-					LegalAddress: customer.Address{Addressee: "Wal Walsson", City: "STOCKHOLM", ZipCode: "11122", CountryCode: "SE"},
-					CreatedAt:    time.Now(), UpdatedAt: time.Now()}
-				customer.RedrawUUIDs(c)
+				c := newCustomer("L", fmt.Sprintf("%d-%d", w, i))
 				if err := db.CreateCustomer(ctx, c); err != nil {
 					t.Error(err)
 					return

@@ -1,0 +1,37 @@
+package sqlite_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/kund/kund/internal/customer"
+	"github.com/kund/kund/internal/sqlite"
+)
+
+// openWithLedger opens a new store at path with ledger L (client
+// numbers); the caller closes it.
+func openWithLedger(t testing.TB, path string) *sqlite.DB {
+	t.Helper()
+	db, err := sqlite.Open(context.Background(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := &customer.Ledger{No: "L", Country: "SE", CustomerNumbers: customer.NumbersClient, CreatedAt: time.Now()}
+	if err := db.CreateLedger(context.Background(), l); err != nil {
+		db.Close()
+		t.Fatal(err)
+	}
+	return db
+}
+
+// newCustomer is a minimal valid customer numbered no, with fresh uuids.
+func newCustomer(ledgerNo, no string) *customer.Customer {
+	now := time.Now()
+	c := &customer.Customer{LedgerNo: ledgerNo, No: no, LegalEntity: customer.Consumer, Name: "Kund Kundsson",
+		Email: "kund@example.se", LegalStatus: customer.StatusActive, ActiveConsents: []string{},
+		LegalAddress: customer.Address{Addressee: "Kund Kundsson", City: "STOCKHOLM", ZipCode: "11122", CountryCode: "SE"},
+		CreatedAt:    now, UpdatedAt: now}
+	customer.RedrawUUIDs(c)
+	return c
+}

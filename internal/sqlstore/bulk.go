@@ -31,6 +31,7 @@ const maxRedraws = 8
 func (db *DB) CreateCustomers(ctx context.Context, ledgerNo string, cs []*customer.Customer, redraw func(*customer.Customer)) ([]bool, error) {
 	stored := make([]bool, len(cs))
 	err := db.Tx(ctx, func(tx *sql.Tx) error {
+		clear(stored) // a transaction run again starts over
 		ins, err := tx.PrepareContext(ctx, db.Q(insertCustomerIfFreeSQL))
 		if err != nil {
 			return err

@@ -179,7 +179,8 @@ func updateStatements() []string {
 }
 
 // updateCustomer is the UPDATE that writes cur over old (the stored row
-// id) and its arguments.
+// id) and its arguments. (customerArgs' values are strings, numbers,
+// booleans and sql.NullStrings, so == compares them.)
 func updateCustomer(old, cur *customer.Customer, id int64) (string, []any) {
 	was, now := customerArgs(old), customerArgs(cur)
 	mask := 0
@@ -188,7 +189,7 @@ func updateCustomer(old, cur *customer.Customer, id int64) (string, []any) {
 			mask |= 1 << g
 		}
 	}
-	args := now[:0]
+	args := now[:0] // the columns to set, kept in place
 	for i, g := range columnGroup {
 		if g < 0 || mask&(1<<g) != 0 {
 			args = append(args, now[i])

@@ -5,11 +5,13 @@ go 1.26.0
 require (
 	github.com/jackc/pgx/v5 v5.12.0
 	github.com/nyaruka/phonenumbers v1.8.1
-	golang.org/x/sys v0.49.0
 	github.com/prometheus/client_golang v1.25.0
+	golang.org/x/sys v0.49.0
 	modernc.org/sqlite v1.61.1
 	pgregory.net/rapid v1.3.0
 )
+
+require golang.org/x/time v0.16.0 // indirect
 
 require (
 	github.com/beorn7/perks v1.0.1 // indirect

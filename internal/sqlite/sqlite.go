@@ -9,7 +9,9 @@ import (
 	"embed"
 	"errors"
 	"fmt"
+	"io/fs"
 	"net/url"
+	"os"
 	"runtime"
 
 	"modernc.org/sqlite"
@@ -30,9 +32,14 @@ type DB struct {
 }
 
 // Open opens (creating if needed) and migrates the database at path.
+// The file and its -wal and -shm files are left readable and writable by
+// their owner alone, since they hold personal data.
 func Open(ctx context.Context, path string) (*DB, error) {
 	if path == "" {
 		return nil, errors.New("sqlite: empty path")
+	}
+	if err := ownerOnly(path); err != nil {
+		return nil, fmt.Errorf("sqlite: %w", err)
 	}
 	write, err := sql.Open("sqlite", dsn(path, false))
 	if err != nil {
@@ -67,6 +74,36 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	check.SetMaxOpenConns(1)
 	db.EnableReadCache(check, "PRAGMA data_version")
 	return db, nil
+}
+
+// ownerOnly creates the database file with mode 0600 when it does not
+// exist, before SQLite would create it under the process umask (0644 by
+// default); SQLite gives the -wal and -shm files the mode of the database
+// file. An existing database, -wal or -shm file that group or others may
+// read or write loses those permissions (0644 becomes 0600).
+func ownerOnly(path string) error {
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
+	if err == nil {
+		// O_CREATE's mode is subject to the umask, which can only narrow it.
+		return f.Close()
+	}
+	if !errors.Is(err, fs.ErrExist) {
+		return err
+	}
+	for _, p := range []string{path, path + "-wal", path + "-shm"} {
+		fi, err := os.Stat(p)
+		if errors.Is(err, fs.ErrNotExist) {
+			continue
+		} else if err != nil {
+			return err
+		}
+		if perm := fi.Mode().Perm(); perm&0o077 != 0 {
+			if err := os.Chmod(p, perm&^0o077); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 // dialect describes SQLite to the shared store: "?" placeholders, no row

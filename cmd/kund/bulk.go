@@ -120,7 +120,7 @@ func runExport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		}
 		w := stdout
 		if len(pos) == 1 && pos[0] != "-" {
-			f, err := os.Create(pos[0])
+			f, err := createOwnerOnly(pos[0])
 			if err != nil {
 				return err
 			}
@@ -139,4 +139,25 @@ func runExport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		fmt.Fprintf(stderr, "kund export: %d customers\n", n)
 		return nil
 	})
+}
+
+// createOwnerOnly creates or truncates the file an export is written to,
+// readable and writable by its owner alone, since it holds personal data.
+// An existing regular file that group or others may read or write loses
+// those permissions before anything is written to it; anything else (a
+// pipe, a terminal) is left as it is.
+func createOwnerOnly(path string) (*os.File, error) {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
+	if err != nil {
+		return nil, err
+	}
+	fi, err := f.Stat()
+	if err == nil && fi.Mode().IsRegular() && fi.Mode().Perm()&0o077 != 0 {
+		err = f.Chmod(fi.Mode().Perm() &^ 0o077)
+	}
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	return f, nil
 }

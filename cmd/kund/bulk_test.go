@@ -2,12 +2,14 @@ package main_test
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 )
 
@@ -219,5 +221,48 @@ func TestImportOrderAcrossChunksAndBatches(t *testing.T) {
 	}
 	if nos := exportNumbers(t, db, "L"); strings.Join(nos, ",") != strings.Join(wantNos, ",") {
 		t.Fatalf("exported %d customers out of file order", len(nos))
+	}
+}
+
+// An export holds personal data: the file is its owner's alone whatever
+// the umask, and an existing file that others could read is tightened
+// before the customers are written to it. The database kund made is 0600
+// too.
+func TestExportFileIsOwnerOnly(t *testing.T) {
+	old := syscall.Umask(0o022) // inherited by the kund processes
+	defer syscall.Umask(old)
+	db := filepath.Join(t.TempDir(), "k.db")
+	mustRun(t, nil, "ledger", "create", "L", "--db", db, "--country", "SE")
+	mustRun(t, nil, "import", "--db", db, "--ledger", "L", writeFile(t, "in.ndjson", validRow(1)+"\n"))
+	perm := func(p string) os.FileMode {
+		t.Helper()
+		fi, err := os.Stat(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return fi.Mode().Perm()
+	}
+	if got := perm(db); got != 0o600 {
+		t.Errorf("the database has mode %04o, want 0600", got)
+	}
+
+	exp := filepath.Join(t.TempDir(), "out.ndjson")
+	mustRun(t, nil, "export", "--db", db, "--ledger", "L", exp)
+	if got := perm(exp); got != 0o600 {
+		t.Errorf("a new export file has mode %04o under umask 022, want 0600", got)
+	}
+
+	existing := filepath.Join(t.TempDir(), "old.ndjson")
+	if err := os.WriteFile(existing, []byte("an older, longer export\n\n\n\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	mustRun(t, nil, "export", "--db", db, "--ledger", "L", existing)
+	if got := perm(existing); got != 0o600 {
+		t.Errorf("an existing 0644 export file has mode %04o after the export, want 0600", got)
+	}
+	a, _ := os.ReadFile(exp)
+	b, _ := os.ReadFile(existing)
+	if !bytes.Equal(a, b) || !strings.Contains(string(a), `"customerNo":"1"`) {
+		t.Fatalf("the exports differ or lack the customer:\n%s\n%s", a, b)
 	}
 }

@@ -87,6 +87,10 @@ func absoluteURL(p *Problems, field, s string) string {
 		p.Add(field, "is required")
 		return ""
 	}
+	if msg := CheckText(s); msg != "" {
+		p.Add(field, msg)
+		return s
+	}
 	u, err := url.Parse(s)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || len(s) > 2000 {
 		p.Add(field, "must be an absolute http or https URL")

@@ -4,7 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 )
@@ -89,6 +91,7 @@ func checkKYCQuestion(p *Problems, f string, q *KYCQuestion, parent *KYCQuestion
 	if q.QuestionText["en"] == "" {
 		p.Add(f+".questionText", "must have an English (en) text")
 	}
+	checkTexts(p, f+".questionText", q.QuestionText)
 	switch q.Answer.Type {
 	case KYCSingle, KYCMulti:
 		if len(q.Answer.PossibleAnswers) == 0 {
@@ -116,6 +119,7 @@ func checkKYCQuestion(p *Problems, f string, q *KYCQuestion, parent *KYCQuestion
 		if a.AnswerText["en"] == "" {
 			p.Add(af+".answerText", "must have an English (en) text")
 		}
+		checkTexts(p, af+".answerText", a.AnswerText)
 	}
 	if parent == nil && len(q.AskedWhen) > 0 {
 		p.Add(f+".askedWhen", "is only for sub-questions")
@@ -132,6 +136,16 @@ func checkKYCQuestion(p *Problems, f string, q *KYCQuestion, parent *KYCQuestion
 	}
 	for j := range q.SubQuestions {
 		checkKYCQuestion(p, fmt.Sprintf("%s.subQuestions[%d]", f, j), &q.SubQuestions[j], q, seen)
+	}
+}
+
+// checkTexts checks the texts of a question or answer, language by
+// language in a stable order.
+func checkTexts(p *Problems, field string, texts map[string]string) {
+	for _, lang := range slices.Sorted(maps.Keys(texts)) {
+		if msg := CheckText(texts[lang]); msg != "" {
+			p.Add(field+"."+lang, msg)
+		}
 	}
 }
 
@@ -213,6 +227,10 @@ func ValidateKYCAnswers(questions []KYCQuestion, answers []KYCAnswer) error {
 			}
 			if len([]rune(a.AnswerCode)) > 1000 {
 				p.Add(f+".answerCode", "must be at most 1000 characters")
+				continue
+			}
+			if msg := CheckText(a.AnswerCode); msg != "" {
+				p.Add(f+".answerCode", msg)
 				continue
 			}
 			if re := q.Answer.TextValidationRegEx; re != nil && *re != "" {

@@ -1,6 +1,7 @@
 package customer
 
 import (
+	"strings"
 	"testing"
 )
 
@@ -70,5 +71,29 @@ func TestValidateKYCAnswersAcceptsTheAskedSubQuestion(t *testing.T) {
 	}
 	if err := ValidateKYCAnswers(qs, []KYCAnswer{{"q", "no"}}); ErrorCode(err) != EVALIDATION {
 		t.Fatal("the required sub-question was not asked for")
+	}
+}
+
+func TestKYCTextRefusesInvisibleCharacters(t *testing.T) {
+	qs, err := ParseKYCQuestions([]byte(`[{"questionCode":"job","questionText":{"en":"Occupation?"},"answer":{"type":"text","required":true}}]`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := ValidateKYCAnswers(qs, []KYCAnswer{{"job", "Sjuksköterska på Sahlgrenska, 50 %"}}); err != nil {
+		t.Fatalf("an ordinary answer: %v", ErrorProblems(err))
+	}
+	err = ValidateKYCAnswers(qs, []KYCAnswer{{"job", "Sjuk\u202Esköterska"}})
+	if probs := ErrorProblems(err); len(probs) != 1 || probs[0].Field != "answers[0].answerCode" || !strings.Contains(probs[0].Message, "(U+202E)") {
+		t.Fatalf("got %v, want a problem of answers[0].answerCode naming U+202E", probs)
+	}
+
+	_, err = ParseKYCQuestions([]byte(`[{"questionCode":"pep","questionText":{"en":"PEP?","sv":"PEP\u200b?"},"answer":{"type":"single",
+	 "possibleAnswers":[{"answerCode":"yes","answerText":{"en":"Yes\u2028"}}]}}]`))
+	var fields []string
+	for _, p := range ErrorProblems(err) {
+		fields = append(fields, p.Field)
+	}
+	if got := strings.Join(fields, " "); got != "kycQuestions[0].questionText.sv kycQuestions[0].answer.possibleAnswers[0].answerText.en" {
+		t.Fatalf("question file: got %q", got)
 	}
 }

@@ -42,3 +42,28 @@ func (s *Service) LookupByMSISDN(ctx context.Context, ledgerNo, msisdn string) (
 	}
 	return disclosable(cs), nil
 }
+
+// Withheld returns what an API may show a third party of c: c itself, or
+// for a person under protected identity a copy without what would find
+// them or reach them: no identity numbers (national identifier, VAT and
+// tax identification numbers), no e-mail address, no phone number, no EDI
+// addressing, and of every address only its uuid and country. The name,
+// the uuids and the statuses stay.
+func Withheld(c *Customer) *Customer {
+	if !c.ProtectedIdentity {
+		return c
+	}
+	w := c.Clone()
+	w.NationalID, w.VATNo, w.TaxIdentificationNumber = nil, "", ""
+	w.Email, w.MSISDN, w.EDI = "", "", nil
+	w.LegalAddress = withheldAddress(w.LegalAddress)
+	if w.BillingAddress != nil {
+		a := withheldAddress(*w.BillingAddress)
+		w.BillingAddress = &a
+	}
+	return w
+}
+
+func withheldAddress(a Address) Address {
+	return Address{UUID: a.UUID, CountryCode: a.CountryCode}
+}

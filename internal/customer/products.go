@@ -67,6 +67,8 @@ func (s *Service) SetProducts(ctx context.Context, ledgerNo, customerNo string, 
 		field := "products[" + strconv.Itoa(i) + "]"
 		if x.Code == "" || len(x.Code) > 50 {
 			p.Add(field+".productCode", "must be 1-50 characters")
+		} else if msg := CheckText(x.Code); msg != "" {
+			p.Add(field+".productCode", msg)
 		}
 		t, err := time.Parse(time.RFC3339, x.ValidTo)
 		if err != nil {

@@ -133,14 +133,15 @@ func parseSurplusDate(s string) (string, error) {
 }
 
 // relativeURI checks a link to another PayEx API: an absolute path without
-// white space.
+// white space or anything else CheckText refuses.
 func relativeURI(p *Problems, field, s string) string {
 	s = strings.TrimSpace(s)
 	if s == "" {
 		return ""
 	}
-	if len(s) > 200 || !strings.HasPrefix(s, "/") || strings.HasPrefix(s, "//") ||
-		strings.IndexFunc(s, func(r rune) bool { return r <= ' ' || r == 0x7f }) >= 0 {
+	if msg := CheckText(s); msg != "" {
+		p.Add(field, msg)
+	} else if len(s) > 200 || !strings.HasPrefix(s, "/") || strings.HasPrefix(s, "//") || strings.ContainsRune(s, ' ') {
 		p.Add(field, "must be a relative URI (a path starting with /, at most 200 characters)")
 	}
 	return s

@@ -1,6 +1,7 @@
 package customer
 
 import (
+	"fmt"
 	"strings"
 	"time"
 	"unicode"
@@ -322,8 +323,8 @@ func CheckCustomerNo(no string) string {
 	return ""
 }
 
-// text trims s and checks its length in characters and that it holds no
-// control characters.
+// text trims s and checks its length in characters and that it is text a
+// person can read (CheckText).
 func text(p *Problems, field, s string, max int, required bool) string {
 	s = strings.TrimSpace(s)
 	if s == "" {
@@ -334,10 +335,41 @@ func text(p *Problems, field, s string, max int, required bool) string {
 	}
 	if n := utf8.RuneCountInString(s); n > max {
 		p.Addf(field, "must be at most %d characters", max)
-	} else if strings.IndexFunc(s, unicode.IsControl) >= 0 || !utf8.ValidString(s) {
-		p.Add(field, "must not contain control characters")
+	} else if msg := CheckText(s); msg != "" {
+		p.Add(field, msg)
 	}
 	return s
+}
+
+// CheckText returns what is wrong with a text that people read (a name, an
+// address line, an e-mail address, a free-text answer), or "". The text
+// must be valid UTF-8 without a rune of the categories Cc (control
+// characters), Cf (format characters: bidi controls such as U+202E,
+// zero-width characters, the byte order mark, the soft hyphen, tags), Zl
+// (U+2028) or Zp (U+2029), nor any code point of the tag block
+// U+E0000-U+E007F, assigned or not. Such runes are invisible or reorder and
+// break the text around them, so that what a person is shown is not what
+// was stored. Every check of free text in Kund is this one.
+func CheckText(s string) string {
+	for i, r := range s {
+		switch {
+		case r < utf8.RuneSelf:
+			if r < ' ' || r == 0x7f {
+				return invisible(r)
+			}
+		case r == utf8.RuneError:
+			if _, n := utf8.DecodeRuneInString(s[i:]); n == 1 {
+				return "must be valid UTF-8"
+			}
+		case unicode.In(r, unicode.Cc, unicode.Cf, unicode.Zl, unicode.Zp), 0xE0000 <= r && r <= 0xE007F:
+			return invisible(r)
+		}
+	}
+	return ""
+}
+
+func invisible(r rune) string {
+	return fmt.Sprintf("must not contain invisible or control characters (%U)", r)
 }
 
 func email(p *Problems, field, s string) string {
@@ -353,14 +385,17 @@ func email(p *Problems, field, s string) string {
 
 // CheckEmail returns what is wrong with an e-mail address, or "". The rule is
 // the seed's ([^@]+@[^.]+\..+) with the limits of RFC 5321: at most 254
-// characters, a local part of at most 64, no white space or control
-// characters, and a domain of non-empty labels.
+// characters, a local part of at most 64, no white space, nothing CheckText
+// refuses, and a domain of non-empty labels.
 func CheckEmail(s string) string {
 	if utf8.RuneCountInString(s) > 254 {
 		return "must be at most 254 characters"
 	}
-	if strings.IndexFunc(s, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) }) >= 0 || !utf8.ValidString(s) {
-		return "must not contain spaces or control characters"
+	if msg := CheckText(s); msg != "" {
+		return msg
+	}
+	if strings.IndexFunc(s, unicode.IsSpace) >= 0 {
+		return "must not contain spaces"
 	}
 	at := strings.IndexByte(s, '@')
 	if at <= 0 || strings.Count(s, "@") != 1 {

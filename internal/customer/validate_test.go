@@ -1,11 +1,14 @@
 package customer
 
 import (
+	"fmt"
 	"reflect"
 	"sort"
 	"strings"
 	"testing"
 	"time"
+	"unicode"
+	"unicode/utf8"
 )
 
 var now = time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC)
@@ -200,4 +203,169 @@ func TestCallerCan(t *testing.T) {
 			t.Errorf("%v can %s: got %v", tt.have, tt.need, got)
 		}
 	}
+}
+
+// invisibles are runes that CheckText refuses, one or more of each kind
+// the attack review named.
+var invisibles = []struct {
+	name string
+	r    rune
+}{
+	{"right-to-left override", '\u202E'},
+	{"left-to-right embedding", '\u202A'},
+	{"pop directional formatting", '\u202C'},
+	{"right-to-left isolate", '\u2067'},
+	{"pop directional isolate", '\u2069'},
+	{"right-to-left mark", '\u200F'},
+	{"arabic letter mark", '\u061C'},
+	{"zero-width space", '\u200B'},
+	{"zero-width non-joiner", '\u200C'},
+	{"zero-width joiner", '\u200D'},
+	{"word joiner", '\u2060'},
+	{"byte order mark", '\uFEFF'},
+	{"soft hyphen", '\u00AD'},
+	{"mongolian vowel separator", '\u180E'},
+	{"line separator", '\u2028'},
+	{"paragraph separator", '\u2029'},
+	{"tag block start (unassigned)", '\U000E0000'},
+	{"language tag", '\U000E0001'},
+	{"tag latin small letter a", '\U000E0061'},
+	{"cancel tag", '\U000E007F'},
+	{"NUL", '\u0000'},
+	{"bell", '\u0007'},
+	{"escape", '\u001B'},
+	{"delete", '\u007F'},
+	{"next line", '\u0085'},
+	{"control sequence introducer", '\u009B'},
+}
+
+func TestCheckText(t *testing.T) {
+	for _, c := range invisibles {
+		s := "Britt" + string(c.r) + "Marie"
+		msg := CheckText(s)
+		if want := fmt.Sprintf("(%U)", c.r); !strings.Contains(msg, "invisible or control characters") || !strings.Contains(msg, want) {
+			t.Errorf("%s %U: got %q, want a message naming %s", c.name, c.r, msg, want)
+		}
+	}
+	for _, ok := range []string{
+		"Britt-Marie Axelstopp", "Åsa Öberg-Ängström", "Bjørn Ærø", "Jürgen Müller", "René Éloïse", "O'Brien",
+		"D’Angelo", "Karl–Erik Þórsson", "Saara Mäkelä", "Máret Ánte Čoalbmi", "Sjøhusbakken 42",
+		"c/o Jansson, lgh 1102", "Nørrebrogade 1, 2. th.", "Storgatan\u00a01 A", "ÅÄÖ åäö ÆØ æø Ü ü É é",
+	} {
+		if msg := CheckText(ok); msg != "" {
+			t.Errorf("%q: %s", ok, msg)
+		}
+	}
+	if msg := CheckText("a\xffb"); msg != "must be valid UTF-8" {
+		t.Errorf("invalid UTF-8: got %q", msg)
+	}
+}
+
+func FuzzCheckText(f *testing.F) {
+	for _, s := range []string{"Britt-Marie", "Åsa\u202Eöl", "a\u200bb", "\ufeff", "x\U000E0041", "\xff", "a\u2028b", "O'Brien"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		msg := CheckText(s)
+		if !utf8.ValidString(s) {
+			if msg == "" {
+				t.Fatalf("%q: invalid UTF-8 accepted", s)
+			}
+			return
+		}
+		var first rune = -1
+		for _, r := range s {
+			if unicode.In(r, unicode.Cc, unicode.Cf, unicode.Zl, unicode.Zp) || 0xE0000 <= r && r <= 0xE007F {
+				first = r
+				break
+			}
+		}
+		switch {
+		case first < 0 && msg != "":
+			t.Fatalf("%q refused: %s", s, msg)
+		case first >= 0 && !strings.HasSuffix(msg, fmt.Sprintf("(%U)", first)):
+			t.Fatalf("%q: got %q, want the first invisible rune %U named", s, msg, first)
+		}
+	})
+}
+
+// TestInvisibleCharactersInEveryField: each text property of a create and
+// of a PATCH refuses an invisible rune with a problem naming the property
+// and the rune.
+func TestInvisibleCharactersInEveryField(t *testing.T) {
+	l := &Ledger{No: "L", Country: "SE", CustomerNumbers: NumbersClient}
+	const bad = "Britt\u202EMarie"
+	check := func(t *testing.T, err error, field string) {
+		t.Helper()
+		probs := ErrorProblems(err)
+		if ErrorCode(err) != EVALIDATION || len(probs) != 1 || probs[0].Field != field || !strings.Contains(probs[0].Message, "(U+202E)") {
+			t.Fatalf("got %v %v, want one problem of %s naming U+202E", err, probs, field)
+		}
+	}
+	for field, change := range map[string]func(*NewCustomer){
+		"name":                       func(n *NewCustomer) { n.Name = bad },
+		"emailAddress":               func(n *NewCustomer) { n.Email = "britt\u202E@axelstopp.se" },
+		"taxIdentificationNumber":    func(n *NewCustomer) { n.TaxIdentificationNumber = "12\u202E34" },
+		"legalAddress.addressee":     func(n *NewCustomer) { n.LegalAddress.Addressee = bad },
+		"legalAddress.streetAddress": func(n *NewCustomer) { n.LegalAddress.StreetAddress = "Storgatan\u202E 1" },
+		"legalAddress.coAddress":     func(n *NewCustomer) { n.LegalAddress.CoAddress = "c/o \u202EJansson" },
+		"legalAddress.city":          func(n *NewCustomer) { n.LegalAddress.City = "STOCK\u202EHOLM" },
+		"billingAddress.addressee": func(n *NewCustomer) {
+			n.BillingAddress = &AddressInput{Addressee: bad, City: "C", ZipCode: "11122", CountryCode: "SE"}
+		},
+		"billingAddress.city": func(n *NewCustomer) {
+			n.BillingAddress = &AddressInput{Addressee: "A", City: "C\u202E", ZipCode: "11122", CountryCode: "SE"}
+		},
+		"eDIAddressInfo.VAN": func(n *NewCustomer) { n.EDI = &EDIInput{VAN: "V\u202EAN", BuyerID: "B"} },
+		"eDIAddressInfo.InterChangeRecipient": func(n *NewCustomer) {
+			n.EDI = &EDIInput{InterchangeRecipient: "R\u202E", BuyerID: "B"}
+		},
+		"eDIAddressInfo.BuyerId": func(n *NewCustomer) { n.EDI = &EDIInput{BuyerID: "\u202EB"} },
+	} {
+		t.Run("create "+field, func(t *testing.T) {
+			in := valid()
+			change(in)
+			_, err := in.Validate(l, now)
+			check(t, err, field)
+		})
+	}
+	base, err := valid().Validate(l, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for field, p := range map[string]*Patch{
+		"emailAddress":                        {Email: Set("britt@axel\u202Estopp.se")},
+		"taxIdentificationNumber":             {TaxIdentificationNumber: Set("1\u202E2")},
+		"eDIAddressInfo.VAN":                  {EDI: Set(EDIPatch{VAN: Set("V\u202E"), BuyerID: Set("B")})},
+		"eDIAddressInfo.InterChangeRecipient": {EDI: Set(EDIPatch{InterchangeRecipient: Set("R\u202E"), BuyerID: Set("B")})},
+		"eDIAddressInfo.BuyerId":              {EDI: Set(EDIPatch{BuyerID: Set("B\u202E")})},
+	} {
+		t.Run("patch "+field, func(t *testing.T) { check(t, p.Apply(base.Clone()), field) })
+	}
+	t.Run("address", func(t *testing.T) {
+		_, err := (&AddressInput{Addressee: "A", StreetAddress: bad, City: "C", ZipCode: "11122", CountryCode: "SE"}).Validate()
+		check(t, err, "streetAddress")
+	})
+	t.Run("SUS payee's address", func(t *testing.T) {
+		in := &DisbursementInput{SUS: &struct {
+			NationalID *NationalIDInput
+			Address    *AddressInput
+		}{&NationalIDInput{RegNo: "19121212-1212", CountryCode: "SE"}, &AddressInput{Addressee: bad, City: "C", ZipCode: "11122", CountryCode: "SE"}}}
+		_, err := in.Validate(now)
+		check(t, err, "swedishSus.address.addressee")
+	})
+	t.Run("surplus links", func(t *testing.T) {
+		_, err := (&SurplusInput{Balance: "10", Currency: "SEK", Date: "2026-01-01", Invoice: "/invoices/\u202E1"}).Validate()
+		check(t, err, "invoice")
+		_, err = (&SurplusInput{Balance: "10", Currency: "SEK", Date: "2026-01-01", Account: "/accounts/1\u200b"}).Validate()
+		if probs := ErrorProblems(err); len(probs) != 1 || probs[0].Field != "account" || !strings.Contains(probs[0].Message, "(U+200B)") {
+			t.Fatalf("account: %v", probs)
+		}
+	})
+	t.Run("card registration URLs", func(t *testing.T) {
+		svc := NewService(nil, func() time.Time { return now })
+		_, err := svc.StartCardRegistration(t.Context(), "L", "1",
+			&CardRegistrationInput{CompleteURL: "https://shop.example/\u202Egpj.exe", CancelURL: "https://shop.example/cancel", Language: "sv-SE"}, "http://kund")
+		check(t, err, "completeUrl")
+	})
 }

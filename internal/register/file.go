@@ -11,6 +11,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/kund/kund/internal/customer"
 	"github.com/kund/kund/internal/nordic"
 )
 
@@ -38,8 +39,9 @@ func (s *Snapshot) Len() int { return len(s.byID) }
 
 func idKey(country, regNo string) string { return country + " " + regNo }
 
-// maxFieldLen bounds every field; the legal address allows 72 characters
-// for a line and 27 for the city.
+// maxFieldLen bounds the text fields (the names and the address lines);
+// the legal address allows 72 characters for a line and 27 for the city.
+// They are also checked as the domain checks every text a person reads.
 var maxFieldLen = map[int]int{2: 72, 3: 72, 4: 72, 5: 72, 7: 27}
 
 // Parse reads a register file. Every row is validated on its own: a bad row
@@ -110,8 +112,15 @@ func parseRow(rec []string, now time.Time) (*Person, string) {
 	f := make([]string, len(rec))
 	for i, v := range rec {
 		f[i] = strings.TrimSpace(v)
-		if n, ok := maxFieldLen[i]; ok && len([]rune(f[i])) > n {
+		n, ok := maxFieldLen[i]
+		if !ok {
+			continue
+		}
+		if len([]rune(f[i])) > n {
 			return nil, fmt.Sprintf("%s: longer than %d characters", Header[i], n)
+		}
+		if msg := customer.CheckText(f[i]); msg != "" {
+			return nil, Header[i] + ": " + msg
 		}
 	}
 	p := &Person{Country: f[0], FirstName: f[2], LastName: f[3]}

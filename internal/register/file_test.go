@@ -206,3 +206,41 @@ func TestGenerateHundredThousand(t *testing.T) {
 		t.Fatalf("err=%v rejected=%d loaded=%d", err, len(bad), snap.Len())
 	}
 }
+
+// TestParseRejectsInvisibleCharacters: a name or address line with a bidi
+// override, a zero-width or another invisible rune is a bad row, its
+// reason naming the field and the code point; Nordic letters load.
+func TestParseRejectsInvisibleCharacters(t *testing.T) {
+	in := head +
+		"SE,19121212-1212,Britt\u202EMarie,Axelstopp,,Storgatan 1,11122,STOCKHOLM,false,false,\n" + // 2
+		"SE,19121212-1212,Britt,Axel\u200Bstopp,,Storgatan 1,11122,STOCKHOLM,false,false,\n" + // 3
+		"SE,19121212-1212,Britt,Axelstopp,c/o \uFEFFJansson,Storgatan 1,11122,STOCKHOLM,false,false,\n" + // 4
+		"SE,19121212-1212,Britt,Axelstopp,,Storgatan\u2028 1,11122,STOCKHOLM,false,false,\n" + // 5
+		"SE,19121212-1212,Britt,Axelstopp,,Storgatan 1,11122,STOCK\U000E0041HOLM,false,false,\n" + // 6
+		"SE,19811218-9876,Åsa-Märta,Ødegård O'Neill,c/o Jürgensen,Östra Ågatan 5 B,753 22,UPPSALA,false,false,\n" // 7 ok
+	snap, bad, err := Parse(strings.NewReader(in), testNow)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []RowError{
+		{2, "firstName: must not contain invisible or control characters (U+202E)"},
+		{3, "lastName: must not contain invisible or control characters (U+200B)"},
+		{4, "coAddress: must not contain invisible or control characters (U+FEFF)"},
+		{5, "streetAddress: must not contain invisible or control characters (U+2028)"},
+		{6, "city: must not contain invisible or control characters (U+E0041)"},
+	}
+	if len(bad) != len(want) {
+		t.Fatalf("rejected %v, want %v", bad, want)
+	}
+	for i := range want {
+		if bad[i] != want[i] {
+			t.Fatalf("rejected %v, want %v", bad, want)
+		}
+	}
+	if snap.Len() != 1 {
+		t.Fatalf("loaded %d, want 1", snap.Len())
+	}
+	if p := snap.byID[idKey("SE", "19811218-9876")]; p == nil || p.Name() != "Åsa-Märta Ødegård O'Neill" || p.Address.City != "UPPSALA" {
+		t.Fatalf("person = %+v", p)
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/kund/kund/internal/customer"
 	"github.com/kund/kund/internal/nordic"
 )
 
@@ -29,6 +30,11 @@ func FuzzParse(f *testing.F) {
 			}
 			if _, err := nordic.ParsePostalCode(p.Country, p.Address.ZipCode); err != nil || p.Address.City == "" {
 				t.Fatalf("loaded an invalid address: %+v", p)
+			}
+			for _, s := range []string{p.FirstName, p.LastName, p.Address.CoAddress, p.Address.StreetAddress, p.Address.City} {
+				if msg := customer.CheckText(s); msg != "" {
+					t.Fatalf("loaded a text the domain refuses (%s): %+v", msg, p)
+				}
 			}
 		}
 	})

@@ -90,7 +90,11 @@ func (h *Handler) details(w http.ResponseWriter, r *http.Request) {
 	write(w, http.StatusOK, envelope{StatusCode: 200, StatusMessage: "OK", Message: "customerDetailsRetrievedSuccessfully", IsData: true, Data: represent(c)})
 }
 
+// represent maps c to the seed's data; of a protected person only what
+// customer.Withheld leaves is shown, and what it withholds reads as absent
+// ("" or null, as the seed types the field).
 func represent(c *customer.Customer) *details {
+	c = customer.Withheld(c)
 	d := &details{UUID: c.UUID, Name: c.Name, Email: c.Email, Status: "Active"}
 	if c.LegalStatus == customer.StatusDeceased {
 		d.Status = "Deceased"
@@ -104,7 +108,7 @@ func represent(c *customer.Customer) *details {
 			d.CountryCode, d.MSISDN = cc, national
 		}
 	}
-	if c.NationalID != nil && !c.ProtectedIdentity {
+	if c.NationalID != nil {
 		no := c.NationalID.RegNo
 		if c.LegalEntity == customer.Business {
 			d.OrganizationID = &no

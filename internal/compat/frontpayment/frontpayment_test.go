@@ -149,3 +149,57 @@ func TestProtectedAndCorporate(t *testing.T) {
 		t.Fatalf("business: %+v", got.Data)
 	}
 }
+
+// TestProtectedPersonIsWithheld: of a customer under protected identity
+// the dialect shows neither address (street, zip, city), nor e-mail, nor
+// phone, nor identity number anywhere in the body; the withheld strings
+// are "" as for an absent value (the seed types them String, not
+// String|null) and the numbers null. Issue 14, item 9.
+func TestProtectedPersonIsWithheld(t *testing.T) {
+	for _, b := range apitest.Backends() {
+		t.Run(b.Name, func(t *testing.T) {
+			e := apitest.Start(t, b)
+			e.Ledger("L1", "NO", customer.NumbersClient)
+			write := e.Token("L1", customer.ScopeWrite)
+			read := e.Token("L1", customer.ScopeRead)
+			regNo := norwegian(t)
+			res := e.Call("POST", "/ledger/customer/v1/L1/customers", write, `{"customerNo":"7",
+			 "nationalIdentifier":{"regNo":"`+regNo+`","countryCode":"NO"},"name":"Kari Nordmann",
+			 "emailAddress":"kari.hidden@example.no","msisdn":"+4791234567","protectedIdentity":true,"preferredLanguageCode":"NO",
+			 "legalAddress":{"addressee":"Kari Nordmann","streetAddress":"Hemmeligveien 7","coAddress":"c/o Skjult","city":"Stavanger","zipCode":"4021","countryCode":"NO"},
+			 "billingAddress":{"addressee":"Kari Nordmann","streetAddress":"Postboks 1234 Sentrum","city":"Sandnes","zipCode":"4306","countryCode":"NO"}}`)
+			if res.Status != http.StatusCreated {
+				t.Fatalf("create: %d %s", res.Status, res.Body)
+			}
+			c, err := e.Kund.Service.Customer(context.Background(), "L1", "7")
+			if err != nil {
+				t.Fatal(err)
+			}
+			res = e.Call("GET", "/api/v1/connect/customers/details/"+c.UUID, read, "")
+			if res.Status != 200 {
+				t.Fatalf("details: %d %s", res.Status, res.Body)
+			}
+			for _, secret := range []string{"Hemmeligveien", "Skjult", "Stavanger", `"4021"`, "Postboks", "Sandnes", `"4306"`,
+				"kari.hidden", "example.no", "91234567", "+47", regNo} {
+				if strings.Contains(string(res.Body), secret) {
+					t.Errorf("the body discloses %s of a protected person: %s", secret, res.Body)
+				}
+			}
+			want := map[string]any{
+				"status_code": 200.0, "status_message": "OK", "message": "customerDetailsRetrievedSuccessfully", "is_data": true,
+				"data": map[string]any{
+					"uuid": c.UUID, "type": "Private", "name": "Kari Nordmann", "countryCode": "", "msisdn": "",
+					"organizationId": nil, "personalNumber": nil, "email": "", "preferredLanguage": "NO",
+					"status": "Active",
+					"addresses": map[string]any{
+						"billing":  map[string]any{"uuid": c.BillingAddress.UUID, "street": "", "zip": "", "city": "", "country": "NO"},
+						"shipping": map[string]any{"uuid": c.LegalAddress.UUID, "street": "", "zip": "", "city": "", "country": "NO"},
+					},
+				},
+			}
+			if got := res.JSON(t); !reflect.DeepEqual(got, want) {
+				t.Fatalf("details:\n got %v\nwant %v", got, want)
+			}
+		})
+	}
+}

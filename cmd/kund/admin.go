@@ -12,11 +12,11 @@ import (
 
 func runMigrate(ctx context.Context, args []string, stdout io.Writer) error {
 	fs := flag.NewFlagSet("migrate", flag.ContinueOnError)
-	db := fs.String("db", "", "SQLite file or postgres:// URL")
+	db := addStoreFlags(fs)
 	if _, err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	store, err := app.OpenStore(ctx, *db)
+	store, err := db.open(ctx)
 	if err != nil {
 		return err
 	}
@@ -32,7 +32,7 @@ func runLedger(ctx context.Context, args []string, stdout io.Writer) error {
 		return fmt.Errorf("%w: expected `kund ledger create` or `kund ledger update`", errUsage)
 	}
 	fs := flag.NewFlagSet("ledger create", flag.ContinueOnError)
-	db := fs.String("db", "", "SQLite file or postgres:// URL")
+	db := addStoreFlags(fs)
 	country := fs.String("country", "", "SE, NO, DK or FI")
 	numbers := fs.String("customer-numbers", customer.NumbersClient, "client or generated")
 	opts := ledgerOptionFlags(fs)
@@ -43,7 +43,7 @@ func runLedger(ctx context.Context, args []string, stdout io.Writer) error {
 	if len(pos) != 1 {
 		return fmt.Errorf("%w: ledger create takes exactly one LEDGERNO", errUsage)
 	}
-	return withKund(ctx, *db, func(k *app.Kund) error {
+	return withKund(ctx, db, func(k *app.Kund) error {
 		l := &customer.Ledger{No: pos[0], Country: *country, CustomerNumbers: *numbers}
 		o, err := opts.read(fs)
 		if err != nil {
@@ -63,7 +63,7 @@ func runToken(ctx context.Context, args []string, stdout io.Writer) error {
 		return fmt.Errorf("%w: expected `kund token create` or `kund token revoke`", errUsage)
 	}
 	fs := flag.NewFlagSet("token "+args[0], flag.ContinueOnError)
-	db := fs.String("db", "", "SQLite file or postgres:// URL")
+	db := addStoreFlags(fs)
 	if args[0] == "revoke" {
 		pos, err := parseFlags(fs, args[1:])
 		if err != nil {
@@ -72,7 +72,7 @@ func runToken(ctx context.Context, args []string, stdout io.Writer) error {
 		if len(pos) != 1 {
 			return fmt.Errorf("%w: token revoke takes exactly one TOKENID", errUsage)
 		}
-		return withKund(ctx, *db, func(k *app.Kund) error {
+		return withKund(ctx, db, func(k *app.Kund) error {
 			return describe(k.Store.RevokeToken(ctx, pos[0], k.Service.Now()))
 		})
 	}
@@ -101,7 +101,7 @@ func runToken(ctx context.Context, args []string, stdout io.Writer) error {
 	if *ttl < 0 {
 		return fmt.Errorf("%w: --ttl must not be negative", errUsage)
 	}
-	return withKund(ctx, *db, func(k *app.Kund) error {
+	return withKund(ctx, db, func(k *app.Kund) error {
 		plain, err := k.CreateToken(ctx, *ledger, sc, *ttl)
 		if err != nil {
 			return describe(err)
@@ -111,9 +111,24 @@ func runToken(ctx context.Context, args []string, stdout io.Writer) error {
 	})
 }
 
+// storeFlags are the flags that name the database and Kund's secret key,
+// which every command that opens the database takes.
+type storeFlags struct{ db, keyFile *string }
+
+func addStoreFlags(fs *flag.FlagSet) storeFlags {
+	return storeFlags{
+		db:      fs.String("db", "", "SQLite file or postgres:// URL"),
+		keyFile: fs.String("secret-key-file", "", "Kund's secret key (default: DB.key beside a SQLite file, created when missing; required with PostgreSQL)"),
+	}
+}
+
+func (f storeFlags) open(ctx context.Context) (app.Store, error) {
+	return app.OpenStore(ctx, *f.db, *f.keyFile)
+}
+
 // withKund opens the database, assembles a Kund on it, runs fn and closes.
-func withKund(ctx context.Context, db string, fn func(*app.Kund) error) error {
-	store, err := app.OpenStore(ctx, db)
+func withKund(ctx context.Context, db storeFlags, fn func(*app.Kund) error) error {
+	store, err := db.open(ctx)
 	if err != nil {
 		return err
 	}

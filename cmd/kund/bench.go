@@ -17,6 +17,7 @@ import (
 func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
 	db := fs.String("db", "", "SQLite file or postgres:// URL to prepare (or reuse with --reuse); default: a new SQLite file in a temporary directory")
+	keyFile := fs.String("secret-key-file", "", "Kund's secret key (default: DB.key beside a SQLite file; required with PostgreSQL)")
 	n := fs.Int("n", 1_000_000, "customers to prepare")
 	reuse := fs.Bool("reuse", false, "the database has the bench ledger with --n customers already")
 	dur := fs.Duration("duration", 5*time.Second, "per scenario, target and round")
@@ -68,7 +69,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			names = append(names, s)
 		}
 	}
-	rep, err := bench.Run(ctx, bench.Config{Exe: exe, DB: *db, N: *n, Reuse: *reuse, Duration: *dur, Rounds: *rounds,
+	rep, err := bench.Run(ctx, bench.Config{Exe: exe, DB: *db, KeyFile: *keyFile, N: *n, Reuse: *reuse, Duration: *dur, Rounds: *rounds,
 		Concurrency: *conc, Scenarios: names, Warmup: *warmup, Log: stderr})
 	if err != nil {
 		return err

@@ -66,7 +66,9 @@ func TestBenchTiny(t *testing.T) {
 // kund serve --db postgres://..., every scenario without errors.
 func TestBenchTinyPostgres(t *testing.T) {
 	db := pgtest.URL(t)
-	out := mustRun(t, nil, "bench", "--db", db, "--n", "100", "--duration", "300ms", "--rounds", "1", "--concurrency", "4", "--warmup", "100ms")
+	key := filepath.Join(t.TempDir(), "kund.key")
+	mustRun(t, nil, "keys", "create", key)
+	out := mustRun(t, nil, "bench", "--db", db, "--secret-key-file", key, "--n", "100", "--duration", "300ms", "--rounds", "1", "--concurrency", "4", "--warmup", "100ms")
 	if !strings.Contains(out, "postgres, 100 customers") || !strings.Contains(out, "import: 100 rows") {
 		t.Fatalf("output:\n%s", out)
 	}

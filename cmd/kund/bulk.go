@@ -24,7 +24,7 @@ func bulkStore(k *app.Kund) (customer.BulkStore, error) {
 
 func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("import", flag.ContinueOnError)
-	db := fs.String("db", "", "SQLite file or postgres:// URL")
+	db := addStoreFlags(fs)
 	ledger := fs.String("ledger", "", "ledger number")
 	format := fs.String("format", "", "ndjson or csv (default: from the file name, else ndjson)")
 	strict := fs.Bool("strict", false, "refuse the whole import, writing nothing, if any row is bad")
@@ -59,7 +59,7 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		}
 		return os.Open(file)
 	}
-	return withKund(ctx, *db, func(k *app.Kund) error {
+	return withKund(ctx, db, func(k *app.Kund) error {
 		store, err := bulkStore(k)
 		if err != nil {
 			return err
@@ -101,7 +101,7 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 
 func runExport(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("export", flag.ContinueOnError)
-	db := fs.String("db", "", "SQLite file or postgres:// URL")
+	db := addStoreFlags(fs)
 	ledger := fs.String("ledger", "", "ledger number")
 	pos, err := parseFlags(fs, args)
 	if err != nil {
@@ -113,7 +113,7 @@ func runExport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if *ledger == "" {
 		return fmt.Errorf("%w: --ledger is required", errUsage)
 	}
-	return withKund(ctx, *db, func(k *app.Kund) error {
+	return withKund(ctx, db, func(k *app.Kund) error {
 		store, err := bulkStore(k)
 		if err != nil {
 			return err

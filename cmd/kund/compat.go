@@ -20,7 +20,7 @@ func runPayway(ctx context.Context, args []string, stdout io.Writer) error {
 		return fmt.Errorf("%w: expected `kund payway client create`", errUsage)
 	}
 	fs := flag.NewFlagSet("payway client create", flag.ContinueOnError)
-	db := fs.String("db", "", "SQLite file or postgres:// URL")
+	db := addStoreFlags(fs)
 	ledger := fs.String("ledger", "", "ledger number the client is bound to")
 	var scopes listFlag
 	fs.Var(&scopes, "scope", "Payway scope (repeatable), such as "+payway.ScopeAccountRead)
@@ -34,7 +34,7 @@ func runPayway(ctx context.Context, args []string, stdout io.Writer) error {
 	if len(scopes) == 0 {
 		return fmt.Errorf("%w: at least one --scope is required", errUsage)
 	}
-	return withKund(ctx, *db, func(k *app.Kund) error {
+	return withKund(ctx, db, func(k *app.Kund) error {
 		id, secret, err := payway.CreateClient(ctx, k.Service, k.Store, *ledger, scopes)
 		if err != nil {
 			return describe(err)
@@ -53,7 +53,7 @@ func runWorldline(ctx context.Context, args []string, stdout io.Writer) error {
 		return fmt.Errorf("%w: expected `kund worldline key create` or `kund worldline product set`", errUsage)
 	}
 	fs := flag.NewFlagSet("worldline key create", flag.ContinueOnError)
-	db := fs.String("db", "", "SQLite file or postgres:// URL")
+	db := addStoreFlags(fs)
 	ledger := fs.String("ledger", "", "ledger number (the merchantId) the key is bound to")
 	pos, err := parseFlags(fs, args[2:])
 	if err != nil {
@@ -62,7 +62,7 @@ func runWorldline(ctx context.Context, args []string, stdout io.Writer) error {
 	if len(pos) > 0 {
 		return fmt.Errorf("%w: worldline key create takes no arguments", errUsage)
 	}
-	return withKund(ctx, *db, func(k *app.Kund) error {
+	return withKund(ctx, db, func(k *app.Kund) error {
 		key, err := worldline.CreateKey(ctx, k.Service, k.Store, *ledger)
 		if err != nil {
 			return describe(err)
@@ -75,7 +75,7 @@ func runWorldline(ctx context.Context, args []string, stdout io.Writer) error {
 // lookup product of a ledger with its countries (none removes it).
 func runWorldlineProduct(ctx context.Context, args []string, stdout io.Writer) error {
 	fs := flag.NewFlagSet("worldline product set", flag.ContinueOnError)
-	db := fs.String("db", "", "SQLite file or postgres:// URL")
+	db := addStoreFlags(fs)
 	ledger := fs.String("ledger", "", "ledger number (the merchantId)")
 	product := fs.Int("product", worldline.LookupProductID, "payment product id")
 	countries := fs.String("countries", "", "comma-separated countries that look up (SE,NO,DK,FI); empty removes the product")
@@ -92,7 +92,7 @@ func runWorldlineProduct(ctx context.Context, args []string, stdout io.Writer) e
 			list = append(list, c)
 		}
 	}
-	return withKund(ctx, *db, func(k *app.Kund) error {
+	return withKund(ctx, db, func(k *app.Kund) error {
 		if err := worldline.SetProduct(ctx, k.Service, k.Store, *ledger, *product, list); err != nil {
 			return describe(err)
 		}

@@ -20,6 +20,7 @@ import (
 
 	"github.com/kund/kund/internal/app"
 	"github.com/kund/kund/internal/customer"
+	"github.com/kund/kund/internal/keyring"
 	"github.com/kund/kund/internal/postgres"
 )
 
@@ -40,6 +41,7 @@ type crashConfig struct {
 	Dir     string
 	DB      string // a postgres:// URL; empty: SQLite under Dir
 	Kund    string // the binary to run; default this one
+	KeyFile string // Kund's secret key for DB
 }
 
 // expected is what the clients know of one customer.
@@ -66,6 +68,7 @@ func runCrashTest(ctx context.Context, args []string, stdout io.Writer) error {
 	fs.StringVar(&cfg.Dir, "dir", "", "directory for the database (default: a new temporary one, removed afterwards)")
 	fs.StringVar(&cfg.Kund, "kund", "", "kund binary to crash (default: this one)")
 	fs.StringVar(&cfg.DB, "db", "", "a scratch PostgreSQL database (postgres://...) to crash instead of a SQLite file")
+	fs.StringVar(&cfg.KeyFile, "secret-key-file", "", "Kund's secret key for --db (default: a new one in --dir)")
 	if _, err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -110,10 +113,16 @@ func crashTest(ctx context.Context, cfg crashConfig, log io.Writer) (*crashRepor
 	dbPath := filepath.Join(cfg.Dir, "crash.db")
 	if cfg.DB != "" {
 		dbPath = cfg.DB
+		if cfg.KeyFile == "" {
+			cfg.KeyFile = filepath.Join(cfg.Dir, "crash.key")
+			if _, _, err := keyring.LoadOrCreate(cfg.KeyFile); err != nil {
+				return nil, err
+			}
+		}
 	}
 	// A ledger of its own per run, so that a database can be crashed again.
 	ledger := "CRASH-" + strconv.FormatInt(time.Now().UnixMilli(), 36)
-	token, err := crashSetup(ctx, dbPath, ledger)
+	token, err := crashSetup(ctx, dbPath, cfg.KeyFile, ledger)
 	if err != nil {
 		return nil, err
 	}
@@ -125,7 +134,7 @@ func crashTest(ctx context.Context, cfg crashConfig, log io.Writer) (*crashRepor
 	)
 	client := &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: cfg.Workers}}
 	for round := 1; round <= cfg.Rounds; round++ {
-		srv, err := startKund(ctx, cfg.Kund, dbPath)
+		srv, err := startKund(ctx, cfg.Kund, dbPath, cfg.KeyFile)
 		if err != nil {
 			return rep, fmt.Errorf("round %d: %w", round, err)
 		}
@@ -214,7 +223,7 @@ func crashTest(ctx context.Context, cfg crashConfig, log io.Writer) (*crashRepor
 		rep.Rounds = round
 		fmt.Fprintf(log, "round %d: killed after %d requests in all\n", round, rep.Requests)
 	}
-	srv, err := startKund(ctx, cfg.Kund, dbPath)
+	srv, err := startKund(ctx, cfg.Kund, dbPath, cfg.KeyFile)
 	if err != nil {
 		return rep, fmt.Errorf("restart after the last kill: %w", err)
 	}
@@ -246,7 +255,7 @@ func crashTest(ctx context.Context, cfg crashConfig, log io.Writer) (*crashRepor
 		return rep, fmt.Errorf("acknowledged writes were lost or changed:\n%s", strings.Join(problems, "\n"))
 	}
 	srv.kill()
-	store, err := app.OpenStore(ctx, dbPath)
+	store, err := app.OpenStore(ctx, dbPath, cfg.KeyFile)
 	if err != nil {
 		return rep, err
 	}
@@ -281,8 +290,8 @@ func crashTest(ctx context.Context, cfg crashConfig, log io.Writer) (*crashRepor
 	return rep, nil
 }
 
-func crashSetup(ctx context.Context, dbPath, ledger string) (string, error) {
-	store, err := app.OpenStore(ctx, dbPath)
+func crashSetup(ctx context.Context, dbPath, keyFile, ledger string) (string, error) {
+	store, err := app.OpenStore(ctx, dbPath, keyFile)
 	if err != nil {
 		return "", err
 	}
@@ -311,9 +320,12 @@ func (c *child) kill() {
 
 // startKund runs `kund serve` on a free port without a rate limit and
 // waits for it to listen.
-func startKund(ctx context.Context, bin, dbPath string) (*child, error) {
+func startKund(ctx context.Context, bin, dbPath, keyFile string) (*child, error) {
 	cmd := exec.CommandContext(ctx, bin, "serve", "--addr", "127.0.0.1:0", "--db", dbPath, "--rate-limit", "0")
 	cmd.Env = os.Environ()
+	if keyFile != "" {
+		cmd.Env = append(cmd.Env, "KUND_SECRET_KEY_FILE="+keyFile)
+	}
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
 		return nil, err

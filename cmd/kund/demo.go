@@ -13,6 +13,7 @@ import (
 
 	"github.com/kund/kund/internal/app"
 	"github.com/kund/kund/internal/customer"
+	"github.com/kund/kund/internal/edge"
 	"github.com/kund/kund/internal/register"
 )
 
@@ -69,7 +70,8 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return err
 	}
 
-	m := &Main{Config: Config{Addr: *addr, DB: db, RegisterFile: persons}, Log: slog.New(slog.NewJSONHandler(stderr, nil))}
+	m := &Main{Config: Config{Addr: *addr, DB: db, RegisterFile: persons, Limits: edge.DefaultLimits(), CardGateway: "sandbox",
+		DisclosureRetention: DefaultDisclosureRetention}, Log: slog.New(slog.NewJSONHandler(stderr, nil))}
 	if err := m.Open(ctx); err != nil {
 		m.Config.Addr = "127.0.0.1:0"
 		if err := m.Open(ctx); err != nil {
@@ -103,7 +105,7 @@ Stop with Ctrl-C.
 // seedDemo creates the demo ledger and its customers and returns a token
 // with every scope.
 func seedDemo(ctx context.Context, db string) (string, error) {
-	store, err := app.OpenStore(ctx, db)
+	store, err := app.OpenStore(ctx, db, "")
 	if err != nil {
 		return "", err
 	}

@@ -81,7 +81,7 @@ func applyOptions(o customer.LedgerOptions, l *customer.Ledger) {
 
 func runLedgerUpdate(ctx context.Context, args []string, stdout io.Writer) error {
 	fs := flag.NewFlagSet("ledger update", flag.ContinueOnError)
-	db := fs.String("db", "", "SQLite file or postgres:// URL")
+	db := addStoreFlags(fs)
 	opts := ledgerOptionFlags(fs)
 	pos, err := parseFlags(fs, args)
 	if err != nil {
@@ -94,7 +94,7 @@ func runLedgerUpdate(ctx context.Context, args []string, stdout io.Writer) error
 	if err != nil {
 		return err
 	}
-	return withKund(ctx, *db, func(k *app.Kund) error {
+	return withKund(ctx, db, func(k *app.Kund) error {
 		l, err := k.Service.UpdateLedger(ctx, pos[0], o)
 		if err != nil {
 			return describe(err)

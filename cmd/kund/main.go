@@ -31,11 +31,14 @@ const usage = `usage:
   kund crashtest [--db postgres://SCRATCH] [--rounds 10] [--seconds 3] [--workers 8] [--dir DIR]
   kund import  --db DB --ledger LEDGERNO [--format ndjson|csv] [--strict] [--batch 100000] [--progress 2s] FILE
   kund export  --db DB --ledger LEDGERNO [FILE]
+  kund keys create FILE          # Kund's secret key for --secret-key-file (required with PostgreSQL)
   kund bench   [--db FILE|URL] [--n 1000000] [--reuse] [--warmup 2s] [--duration 5s] [--rounds 2] [--concurrency 64]
                [--scenarios get,get-expand,find,create,patch,mixed] [--json FILE]
 
-Every flag can also be given as an environment variable: --db as KUND_DB,
---public-url as KUND_PUBLIC_URL, and so on.
+Every command that opens the database takes --secret-key-file (Kund's
+secret key, which seals secrets at rest; beside a SQLite file it defaults to
+DB.key, created when missing). Every flag can also be given as an environment
+variable: --db as KUND_DB, --secret-key-file as KUND_SECRET_KEY_FILE, and so on.
 `
 
 // errUsage marks a mistake on the command line (exit status 2).
@@ -88,6 +91,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runExport(ctx, args, stdout, stderr)
 	case "bench":
 		return runBench(ctx, args, stdout, stderr)
+	case "keys":
+		return runKeys(ctx, args, stdout)
 	case "", "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil

@@ -2,6 +2,7 @@ package main_test
 
 import (
 	"net/http"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -13,6 +14,16 @@ import (
 // PostgreSQL database, as an operator would.
 func TestPostgresCommands(t *testing.T) {
 	db := pgtest.URL(t)
+	// Every process on the database needs the one secret key.
+	if _, errOut, code := run(t, nil, "migrate", "--db", db); code != 1 || !strings.Contains(errOut, "--secret-key-file") {
+		t.Fatalf("migrate without a key: exit %d %s", code, errOut)
+	}
+	key := filepath.Join(t.TempDir(), "kund.key")
+	mustRun(t, nil, "keys", "create", key)
+	if _, errOut, code := run(t, nil, "keys", "create", key); code != 1 || !strings.Contains(errOut, "exists") {
+		t.Fatalf("a second keys create: exit %d %s", code, errOut)
+	}
+	t.Setenv("KUND_SECRET_KEY_FILE", key)
 
 	// Three processes migrate the empty database at once; all succeed.
 	var wg sync.WaitGroup

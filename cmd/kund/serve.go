@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/kund/kund/internal/app"
+	"github.com/kund/kund/internal/edge"
 	"github.com/kund/kund/internal/httpapi"
 	"github.com/kund/kund/internal/register"
 )
@@ -29,10 +30,21 @@ type Config struct {
 	RegisterTimeout  time.Duration
 	RegisterCacheTTL time.Duration
 
-	RateLimit   float64 // requests per second per token; 0: unlimited
-	RateBurst   int
-	CORSOrigins string // comma-separated
+	KeyFile string // Kund's secret key; "" beside a SQLite file
+
+	Limits      edge.Limits // the rate limits of every API
+	TrustProxy  bool        // the client's address from X-Forwarded-For
+	CORSOrigins string      // comma-separated
+	CardGateway string      // "sandbox" or ""
+	// DisclosureRetention is how long the disclosure log keeps an entry.
+	DisclosureRetention time.Duration
 }
+
+// DefaultDisclosureRetention keeps the disclosure log for two years: long
+// enough to answer a data subject who asks who was told about them (the
+// register lookups behind an address a claim went to), short enough not to
+// become a history of everyone's whereabouts.
+const DefaultDisclosureRetention = 2 * 365 * 24 * time.Hour
 
 // Main is a running Kund: its configuration, its database and its HTTP
 // server.
@@ -44,11 +56,12 @@ type Main struct {
 
 	listener     net.Listener
 	registerFile *register.File
+	kund         *app.Kund
 }
 
 // Open opens the database and starts listening; Run then serves.
 func (m *Main) Open(ctx context.Context) error {
-	db, err := app.OpenStore(ctx, m.Config.DB)
+	db, err := app.OpenStore(ctx, m.Config.DB, m.Config.KeyFile)
 	if err != nil {
 		return err
 	}
@@ -58,9 +71,13 @@ func (m *Main) Open(ctx context.Context) error {
 		db.Close()
 		return err
 	}
-	k := app.New(db, app.Config{Log: m.Log, PublicURL: m.Config.PublicURL, Register: provider, HTTP: httpapi.Options{
-		Rate: m.Config.RateLimit, Burst: m.Config.RateBurst, CORSOrigins: httpapi.ParseOrigins(m.Config.CORSOrigins),
-	}})
+	if m.Config.CardGateway != "" && m.Config.CardGateway != "sandbox" {
+		db.Close()
+		return fmt.Errorf("%w: --card-gateway must be sandbox (or not given)", errUsage)
+	}
+	k := app.New(db, app.Config{Log: m.Log, PublicURL: m.Config.PublicURL, Register: provider, CardGateway: m.Config.CardGateway,
+		HTTP: httpapi.Options{Limits: m.Config.Limits, TrustProxy: m.Config.TrustProxy, CORSOrigins: httpapi.ParseOrigins(m.Config.CORSOrigins)}})
+	m.kund = k
 	m.Server = &http.Server{
 		Handler:           k.Handler,
 		ReadHeaderTimeout: 10 * time.Second,
@@ -86,6 +103,9 @@ func (m *Main) Run(ctx context.Context) error {
 	// would end the process.
 	m.reloadOnHangup(ctx)
 	m.Log.Info("kund listening", slog.String("addr", m.Addr()))
+	sweeping, stopSweeping := context.WithCancel(ctx)
+	defer stopSweeping()
+	go m.sweep(sweeping)
 	done := make(chan error, 1)
 	go func() { done <- m.Server.Serve(m.listener) }()
 	select {
@@ -103,6 +123,31 @@ func (m *Main) Run(ctx context.Context) error {
 		return err
 	}
 	return nil
+}
+
+// SweepEvery is how often serve deletes what has expired.
+const SweepEvery = 10 * time.Minute
+
+// sweep deletes what has expired, at start and then every SweepEvery,
+// until ctx ends. Each process on a shared database sweeps; the deletes
+// are idempotent and bounded, so they do not get in each other's way.
+func (m *Main) sweep(ctx context.Context) {
+	t := time.NewTicker(SweepEvery)
+	defer t.Stop()
+	for {
+		s, err := m.DB.Sweep(ctx, m.kund.Service.Now(), m.Config.DisclosureRetention)
+		if err != nil && ctx.Err() == nil {
+			m.Log.Warn("sweep failed", slog.String("error", err.Error()))
+		} else if err == nil {
+			m.Log.Info("swept", slog.Int64("idempotency_keys", s.IdempotencyKeys), slog.Int64("tokens", s.Tokens),
+				slog.Int64("sessions", s.Sessions), slog.Int64("signatures", s.Signatures), slog.Int64("disclosure_log", s.Lookups))
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
 }
 
 // Close closes the database.
@@ -123,9 +168,17 @@ func runServe(ctx context.Context, args []string, stderr io.Writer) error {
 	fs.StringVar(&cfg.RegisterURL, "register-url", "", "population register behind the HTTP contract of docs/register.md")
 	fs.DurationVar(&cfg.RegisterTimeout, "register-timeout", 2*time.Second, "time limit of one register lookup, retries included")
 	fs.DurationVar(&cfg.RegisterCacheTTL, "register-cache-ttl", time.Minute, "how long answers of --register-url are kept (0: not at all)")
-	fs.Float64Var(&cfg.RateLimit, "rate-limit", 100, "requests per second per token (0: no limit)")
-	fs.IntVar(&cfg.RateBurst, "rate-burst", 200, "requests one token may make at once")
+	fs.StringVar(&cfg.KeyFile, "secret-key-file", "", "Kund's secret key (default: DB.key beside a SQLite file, created when missing; required with PostgreSQL)")
+	l := edge.DefaultLimits()
+	limitFlags(fs, &l.Requests, "rate", "requests per second of one credential, any route (0: no limit; a token may carry its own)", "requests one credential may make at once (0: twice the rate)")
+	limitFlags(fs, &l.Failures, "auth-failure", "failed authentications per second from one client address (0: no limit)", "failed authentications one address may make at once")
+	limitFlags(fs, &l.Lookups, "lookup", "lookup units per second of one credential: a lookup that finds someone costs 1, one that does not 3 (0: no limit)", "lookup units one credential may spend at once")
+	limitFlags(fs, &l.LedgerLookups, "ledger-lookup", "lookup units per second of one ledger, all credentials together (0: no limit)", "lookup units one ledger may spend at once")
+	limitFlags(fs, &l.AddressLookups, "address-lookup", "lookup units per second from one client address through browser sessions (Worldline's client API; 0: no limit)", "lookup units one address may spend at once")
+	fs.BoolVar(&cfg.TrustProxy, "trust-proxy", false, "take the client's address from X-Forwarded-For (only behind a proxy that sets it)")
 	fs.StringVar(&cfg.CORSOrigins, "cors-origins", "", "comma-separated browser origins allowed to call the API (none: no CORS)")
+	fs.StringVar(&cfg.CardGateway, "card-gateway", "", "card gateway of recurring-card registrations: sandbox (never in production: it accepts any Luhn-valid number), or none")
+	fs.DurationVar(&cfg.DisclosureRetention, "disclosure-retention", DefaultDisclosureRetention, "how long the disclosure log keeps an entry (0: for ever)")
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return err
@@ -133,10 +186,22 @@ func runServe(ctx context.Context, args []string, stderr io.Writer) error {
 	if len(pos) > 0 {
 		return fmt.Errorf("%w: serve takes no arguments", errUsage)
 	}
+	cfg.Limits = l
 	m := &Main{Config: cfg, Log: slog.New(slog.NewJSONHandler(stderr, nil))}
 	if err := m.Open(ctx); err != nil {
 		return err
 	}
 	defer m.Close()
 	return m.Run(ctx)
+}
+
+// limitFlags are the two flags of a limit: --NAME-limit (or --NAME-rate)
+// and --NAME-burst.
+func limitFlags(fs *flag.FlagSet, l *edge.Limit, name, rateUsage, burstUsage string) {
+	rate := name + "-rate"
+	if name == "rate" {
+		rate = "rate-limit"
+	}
+	fs.Float64Var(&l.Rate, rate, l.Rate, rateUsage)
+	fs.IntVar(&l.Burst, name+"-burst", l.Burst, burstUsage)
 }

@@ -31,7 +31,7 @@ type Backend struct {
 
 // SQLite is the embedded backend on a file under t.TempDir().
 var SQLite = Backend{Name: "sqlite", Open: func(t testing.TB) app.Store {
-	s, err := app.OpenStore(context.Background(), filepath.Join(t.TempDir(), "kund.db"))
+	s, err := app.OpenStore(context.Background(), filepath.Join(t.TempDir(), "kund.db"), "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -255,4 +255,14 @@ func (e *Env) Do(req Request) *Response {
 func (e *Env) Call(method, path, token, body string) *Response {
 	e.T.Helper()
 	return e.Do(Request{Method: method, Path: path, Token: token, Body: body})
+}
+
+// TokenID is the id of a token's plaintext: the part between its dots,
+// which names the token's idempotency keys and disclosure-log entries.
+func TokenID(token string) string {
+	parts := strings.Split(token, ".")
+	if len(parts) != 3 {
+		return ""
+	}
+	return parts[1]
 }

@@ -22,9 +22,11 @@ import (
 	"github.com/kund/kund/internal/compat/worldline"
 	"github.com/kund/kund/internal/customer"
 	"github.com/kund/kund/internal/httpapi"
+	"github.com/kund/kund/internal/keyring"
 	"github.com/kund/kund/internal/postgres"
 	"github.com/kund/kund/internal/register"
 	"github.com/kund/kund/internal/sqlite"
+	"github.com/kund/kund/internal/sqlstore"
 )
 
 // Store is everything Kund keeps, on one database.
@@ -34,6 +36,8 @@ type Store interface {
 	auth.CompatStore
 	customer.ProductStore
 	register.LookupLog
+	// Sweep deletes what has expired (docs/security.md).
+	Sweep(ctx context.Context, now time.Time, disclosureRetention time.Duration) (sqlstore.Swept, error)
 	Ping(ctx context.Context) error
 	Close() error
 }
@@ -43,26 +47,59 @@ func IsPostgres(db string) bool {
 	return strings.HasPrefix(db, "postgres://") || strings.HasPrefix(db, "postgresql://")
 }
 
-// OpenStore opens and migrates the database named by db: a file path for
-// SQLite or a postgres:// URL.
-func OpenStore(ctx context.Context, db string) (Store, error) {
+// OpenStore opens and migrates the database named by db (a file path for
+// SQLite or a postgres:// URL) with Kund's secret key from keyFile, which
+// seals what Kund keeps encrypted at rest. Beside a SQLite file the key
+// defaults to DB.key, created (mode 0600) when missing; every process on a
+// PostgreSQL database needs the same key, so there it must be given.
+func OpenStore(ctx context.Context, db, keyFile string) (Store, error) {
 	if db == "" {
 		return nil, fmt.Errorf("no database given (--db or KUND_DB)")
 	}
-	if IsPostgres(db) {
-		return postgres.Open(ctx, db)
+	var keys *keyring.Keyring
+	var err error
+	switch {
+	case keyFile != "":
+		keys, err = keyring.Load(keyFile)
+	case IsPostgres(db):
+		return nil, fmt.Errorf("a secret key file is required with PostgreSQL (--secret-key-file or KUND_SECRET_KEY_FILE): every Kund process on the database must use the same key; create one with `kund keys create FILE`")
+	default:
+		keys, _, err = keyring.LoadOrCreate(db + ".key")
 	}
-	return sqlite.Open(ctx, db)
+	if err != nil {
+		return nil, err
+	}
+	var s interface {
+		Store
+		UseKeyring(context.Context, sqlstore.Sealer) error
+	}
+	if IsPostgres(db) {
+		s, err = postgres.Open(ctx, db)
+	} else {
+		s, err = sqlite.Open(ctx, db)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if err := s.UseKeyring(ctx, keys); err != nil {
+		s.Close()
+		return nil, err
+	}
+	return s, nil
 }
 
 // Config is what a Kund needs besides its store.
 type Config struct {
 	Log *slog.Logger     // request and error logs; nil discards them
 	Now func() time.Time // clock; nil is time.Now
-	// PublicURL is where browsers reach this server (the sandbox card
-	// page's redirectUrl); empty: the host of the request that started
-	// the registration.
+	// PublicURL is where clients reach this server (the sandbox card
+	// page's redirectUrl, a Worldline session's clientApiUrl); empty: the
+	// address the request came in on.
 	PublicURL string
+	// CardGateway names the card gateway of recurring-card registrations:
+	// "sandbox" serves the built-in verification page, which turns any
+	// Luhn-valid number into a consent (kund demo, tests); "" none.
+	CardGateway string
 	// Register is the population register; nil answers every lookup with
 	// population-register-unavailable.
 	Register register.Provider
@@ -79,6 +116,8 @@ type Kund struct {
 	Handler http.Handler
 	// Register asks the population register and keeps the disclosure log.
 	Register *register.Service
+
+	log *slog.Logger
 }
 
 // New assembles a Kund on an open store.
@@ -88,11 +127,14 @@ func New(store Store, cfg Config) *Kund {
 	}
 	svc := customer.NewService(store, cfg.Now)
 	authn := auth.NewAuthenticator(store, cfg.Now)
-	srv := httpapi.New(svc, authn, cfg.Log)
-	sandbox := cardgw.NewSandbox(svc)
-	sandbox.Base = cfg.PublicURL
-	svc.UseCardGateway(sandbox)
-	sandbox.Routes(srv.Handle)
+	cfg.HTTP.PublicURL = cfg.PublicURL
+	srv := httpapi.New(svc, authn, cfg.Log, cfg.HTTP)
+	if cfg.CardGateway == "sandbox" {
+		sandbox := cardgw.NewSandbox(svc)
+		sandbox.Base = cfg.PublicURL
+		svc.UseCardGateway(sandbox)
+		sandbox.Routes(srv.Handle)
+	}
 	provider := cfg.Register
 	if provider == nil {
 		provider = register.None{}
@@ -101,11 +143,11 @@ func New(store Store, cfg Config) *Kund {
 	}
 	reg := register.NewService(register.Instrument(provider, srv.Registry()), store, cfg.Now)
 	srv.SetRegister(reg)
-	frontpayment.Mount(srv.Handle, svc, authn, cfg.Log)
-	payway.Mount(srv.Handle, svc, authn, store, cfg.Log)
-	riverty.Mount(srv.Handle, svc, authn, reg, cfg.Log)
-	worldline.Mount(srv.Handle, svc, store, reg, cfg.Log)
-	srv.Configure(cfg.HTTP)
+	e := srv.Edge()
+	frontpayment.Mount(e, svc, reg, cfg.Log)
+	payway.Mount(e, svc, authn, store, reg, cfg.Log)
+	riverty.Mount(e, svc, reg, cfg.Log)
+	worldline.Mount(e, svc, store, reg, cfg.Log)
 	srv.AddReadyCheck("database", store.Ping)
 	if p, ok := store.(interface{ Pools() map[string]*sql.DB }); ok {
 		for name, db := range p.Pools() {
@@ -115,7 +157,7 @@ func New(store Store, cfg Config) *Kund {
 	if b, ok := store.(interface{ OnWriteBatch(func(int)) }); ok {
 		b.OnWriteBatch(srv.WriteBatchMetric())
 	}
-	return &Kund{Store: store, Service: svc, Auth: authn, Handler: srv, Register: reg}
+	return &Kund{Store: store, Service: svc, Auth: authn, Handler: srv, Register: reg, log: cfg.Log}
 }
 
 // CreateToken issues a token for a ledger and returns its plaintext, which

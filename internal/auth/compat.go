@@ -24,7 +24,8 @@ type PaywayClient struct {
 }
 
 // WorldlineKey is a Worldline Connect API key. The server needs the secret
-// itself to recompute the HMAC of a request, so it is stored as issued.
+// itself to recompute the HMAC of a request, so the store keeps it sealed
+// under Kund's key rather than hashed.
 type WorldlineKey struct {
 	ID        string
 	LedgerNo  string
@@ -33,13 +34,33 @@ type WorldlineKey struct {
 }
 
 // WorldlineSession is a client session of the Worldline Connect client API:
-// the browser holds its id, valid until ExpiresAt, for one customer id.
+// the browser holds its id, valid until ExpiresAt, for one customer id. The
+// id is a credential, so only its SHA-256 is stored; PublicID names the
+// session where a log must. Lookups are the lookup units the session spent
+// of its Quota.
 type WorldlineSession struct {
-	ID         string
+	SecretHash []byte
+	PublicID   string
 	LedgerNo   string
 	CustomerID string
+	Lookups    int
+	Quota      int
 	CreatedAt  time.Time
 	ExpiresAt  time.Time
+}
+
+// NewWorldlineSession makes a client session of a ledger: the id to hand to
+// the merchant (and so to the browser) once, and the record to store.
+func NewWorldlineSession(ledgerNo string, quota int, now time.Time, ttl time.Duration) (id string, s *WorldlineSession) {
+	id = RandomHex(16)
+	return id, &WorldlineSession{SecretHash: HashSecret(id), PublicID: RandomHex(8), LedgerNo: ledgerNo,
+		CustomerID: ledgerNo + "-" + RandomHex(10), Quota: quota, CreatedAt: now, ExpiresAt: now.Add(ttl)}
+}
+
+// HashSecret is the SHA-256 under which a secret is looked up.
+func HashSecret(secret string) []byte {
+	h := sha256.Sum256([]byte(secret))
+	return h[:]
 }
 
 // CompatStore keeps the dialects' credentials. A lookup of an unknown id is
@@ -50,7 +71,15 @@ type CompatStore interface {
 	CreateWorldlineKey(ctx context.Context, k *WorldlineKey) error
 	WorldlineKey(ctx context.Context, id string) (*WorldlineKey, error)
 	CreateWorldlineSession(ctx context.Context, s *WorldlineSession) error
-	WorldlineSession(ctx context.Context, id string) (*WorldlineSession, error)
+	// WorldlineSession returns the session whose id hashes to secretHash.
+	WorldlineSession(ctx context.Context, secretHash []byte) (*WorldlineSession, error)
+	// ChargeWorldlineSession adds units to the lookups a session spent.
+	// With within, only while the sum stays within its quota: false when
+	// it would not (nothing is added). ENOTFOUND when there is no session.
+	ChargeWorldlineSession(ctx context.Context, secretHash []byte, units int, within bool) (bool, error)
+	// UseWorldlineSignature records a signature (its hash) as used until
+	// expires; false when it was used already.
+	UseWorldlineSignature(ctx context.Context, hash []byte, expires time.Time) (bool, error)
 	// WorldlineProducts returns a ledger's configured lookup products by id.
 	WorldlineProducts(ctx context.Context, ledgerNo string) (map[int][]string, error)
 	// SetWorldlineProduct configures a lookup product of a ledger with its

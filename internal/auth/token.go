@@ -10,18 +10,27 @@ import (
 	"crypto/subtle"
 	"encoding/base64"
 	"encoding/hex"
+	"net/http"
 	"strings"
 	"time"
 
 	"github.com/kund/kund/internal/customer"
 )
 
+// Kinds of bearer token. A token is valid only on the routes of its kind.
+const (
+	KindToken  = "token"  // the native API's tokens (kund token create)
+	KindPayway = "payway" // access tokens of Tulo Payway's token endpoint
+)
+
 // Token is a stored token: everything but its secret.
 type Token struct {
 	ID         string
+	Kind       string // KindToken or KindPayway
 	LedgerNo   string
 	Scopes     []customer.Scope
-	SecretHash []byte // SHA-256 of the secret
+	Rate       float64 // the token's own limit in requests per second; 0: the server's
+	SecretHash []byte  // SHA-256 of the secret
 	CreatedAt  time.Time
 	ExpiresAt  time.Time // zero: never
 	RevokedAt  time.Time // zero: not revoked
@@ -51,6 +60,7 @@ func New(ledgerNo string, scopes []customer.Scope, now time.Time, ttl time.Durat
 	}
 	t := &Token{
 		ID:        hex.EncodeToString(id[:]),
+		Kind:      KindToken,
 		LedgerNo:  ledgerNo,
 		Scopes:    scopes,
 		CreatedAt: now,
@@ -121,5 +131,16 @@ func (a *Authenticator) Authenticate(ctx context.Context, plain string) (custome
 	if !t.RevokedAt.IsZero() || (!t.ExpiresAt.IsZero() && !now.Before(t.ExpiresAt)) {
 		return customer.Caller{}, bad()
 	}
-	return customer.Caller{TokenID: t.ID, LedgerNo: t.LedgerNo, Scopes: t.Scopes}, nil
+	return customer.Caller{TokenID: t.ID, Kind: t.Kind, LedgerNo: t.LedgerNo, Scopes: t.Scopes, Rate: t.Rate}, nil
+}
+
+// Bearer authenticates the bearer token of a request's Authorization
+// header. Which kinds of token a route accepts is the caller's to check
+// (Caller.Kind).
+func (a *Authenticator) Bearer(r *http.Request) (customer.Caller, error) {
+	scheme, token, ok := strings.Cut(r.Header.Get("Authorization"), " ")
+	if !ok || !strings.EqualFold(scheme, "Bearer") {
+		return customer.Caller{}, customer.Errorf(customer.EUNAUTHORIZED, "A bearer token is required.")
+	}
+	return a.Authenticate(r.Context(), strings.TrimSpace(token))
 }

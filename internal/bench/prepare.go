@@ -73,9 +73,9 @@ func Row(i int) []byte {
 // Prepare makes sure the database has the bench ledger with n customers,
 // writing them through bulk.Import (the path of `kund import`), and
 // returns a token with every scope on it.
-func Prepare(ctx context.Context, db string, n int, progress io.Writer, reuse bool) (ImportResult, string, error) {
+func Prepare(ctx context.Context, db, keyFile string, n int, progress io.Writer, reuse bool) (ImportResult, string, error) {
 	var res ImportResult
-	store, err := app.OpenStore(ctx, db)
+	store, err := app.OpenStore(ctx, db, keyFile)
 	if err != nil {
 		return res, "", err
 	}

@@ -28,6 +28,7 @@ import (
 type Config struct {
 	Exe         string        // the kund binary, started as `kund serve`
 	DB          string        // database file
+	KeyFile     string        // Kund's secret key; "" beside a SQLite file
 	N           int           // prepared customers
 	Reuse       bool          // skip preparing: the database has them already
 	Duration    time.Duration // per scenario, per target, per round
@@ -105,7 +106,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	if !cfg.Reuse {
 		fmt.Fprintf(cfg.Log, "kund bench: preparing %d customers in %s through the import path\n", cfg.N, cfg.DB)
 	}
-	imp, tok, err := Prepare(ctx, cfg.DB, cfg.N, cfg.Log, cfg.Reuse)
+	imp, tok, err := Prepare(ctx, cfg.DB, cfg.KeyFile, cfg.N, cfg.Log, cfg.Reuse)
 	if err != nil {
 		return nil, err
 	}
@@ -115,7 +116,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 			imp.Rows, imp.Seconds, imp.RowsPerSec, imp.Imported, imp.Existing)
 	}
 
-	srv, err := startKund(ctx, cfg.Exe, cfg.DB)
+	srv, err := startKund(ctx, cfg.Exe, cfg.DB, cfg.KeyFile)
 	if err != nil {
 		return nil, err
 	}
@@ -328,9 +329,10 @@ type server struct {
 
 // startKund runs `kund serve` on a free port of 127.0.0.1 and waits for
 // it to say where it listens.
-func startKund(ctx context.Context, exe, db string) (*server, error) {
-	// The rate limit is off: the bench measures what Kund can serve, not
-	// what one token is allowed.
+func startKund(ctx context.Context, exe, db, keyFile string) (*server, error) {
+	// The rate limits are off: the bench measures what Kund can serve,
+	// not what one token is allowed. The lookup limits are set by
+	// variables, which a build from before them ignores (--kund).
 	cmd := exec.Command(exe, "serve", "--addr", "127.0.0.1:0", "--db", db, "--rate-limit", "0")
 	// The server gets its own profile file, if one is asked for
 	// (KUND_BENCH_SERVER_PROFILE), never the bench's.
@@ -338,6 +340,10 @@ func startKund(ctx context.Context, exe, db string) (*server, error) {
 		if !strings.HasPrefix(e, "KUND_CPUPROFILE=") {
 			cmd.Env = append(cmd.Env, e)
 		}
+	}
+	cmd.Env = append(cmd.Env, "KUND_LOOKUP_RATE=0", "KUND_LEDGER_LOOKUP_RATE=0")
+	if keyFile != "" {
+		cmd.Env = append(cmd.Env, "KUND_SECRET_KEY_FILE="+keyFile)
 	}
 	if p := os.Getenv("KUND_BENCH_SERVER_PROFILE"); p != "" {
 		cmd.Env = append(cmd.Env, "KUND_CPUPROFILE="+p)

@@ -33,6 +33,15 @@ const (
 	EIDEMPOTENCYREUSE     = "idempotency-key-reuse"
 )
 
+// Codes lists every error code of the domain, so that a test can walk each
+// API's table through all of them.
+func Codes() []string {
+	return []string{EVALIDATION, EUNAUTHORIZED, EFORBIDDEN, ENOTFOUND, ECUSTOMERNOTFOUND, ELEGALADDRESSNOTFOUND,
+		EBILLINGNOTFOUND, ECUSTOMEREXISTS, EBILLINGEXISTS, EAMBIGUOUS, ECONFLICT, EPRECONDITION, EPRECONDITIONREQUIRED,
+		EUNSUPPORTEDMEDIA, ETOOLARGE, EMETHODNOTALLOWED, ETOOMANYREQUESTS, EUNAVAILABLE, EINTERNAL, EKYCCONFIGURATION,
+		EKYCNOTCONFIGURED, EIDEMPOTENCYREUSE, EPERSONNOTFOUND, EPERSONDECEASED, EREGISTERUNAVAILABLE}
+}
+
 // Problem names one bad field of a request and says what is wrong with it.
 // Field is the property path as the client sent it ("legalAddress.zipCode").
 type Problem struct {

@@ -28,9 +28,13 @@ type Reply struct {
 	Body   []byte
 }
 
-// IdempotencyKey is the stored state of one key of a ledger.
+// IdempotencyKey is the stored state of one key of a credential of a
+// ledger. Keys belong to the credential that sent them: another credential
+// of the ledger using the same key is another key, and never sees the
+// first one's reply.
 type IdempotencyKey struct {
 	LedgerNo    string
+	Credential  string // the caller's TokenID
 	Key         string
 	Fingerprint string // hash of the request (method, path, body): a retry must match it
 	Lease       string // random; names the request that holds the key
@@ -125,19 +129,19 @@ func CheckIdempotencyKey(key string) string {
 	return ""
 }
 
-// BeginIdempotent claims a ledger's key for a request with fingerprint.
+// BeginIdempotent claims a key of the caller for a request with fingerprint.
 // It returns either the claim (run the request, then FinishIdempotent) or
 // the reply stored for an earlier identical request (answer it again). The
 // key sent with another request is EIDEMPOTENCYREUSE; an identical request
 // still running is ECONFLICT.
-func (s *Service) BeginIdempotent(ctx context.Context, ledgerNo, key, fingerprint string) (*IdempotencyKey, *Reply, error) {
+func (s *Service) BeginIdempotent(ctx context.Context, caller Caller, key, fingerprint string) (*IdempotencyKey, *Reply, error) {
 	if msg := CheckIdempotencyKey(key); msg != "" {
 		return nil, nil, ValidationError("Idempotency-Key", msg)
 	}
 	for attempt := 0; attempt < 3; attempt++ {
 		now := s.Now()
 		k := &IdempotencyKey{
-			LedgerNo: ledgerNo, Key: key, Fingerprint: fingerprint, Lease: NewLease(),
+			LedgerNo: caller.LedgerNo, Credential: caller.TokenID, Key: key, Fingerprint: fingerprint, Lease: NewLease(),
 			LeaseUntil: now.Add(IdempotencyLease), CreatedAt: now, ExpiresAt: now.Add(IdempotencyTTL),
 		}
 		old, err := s.store.ClaimIdempotencyKey(ctx, k)

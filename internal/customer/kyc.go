@@ -355,6 +355,8 @@ type LedgerOptions struct {
 	KYCQuestions   []KYCQuestion // nil: unchanged
 	ClearKYC       bool
 	KYCRenewalDays *int
+	SessionLookups *int           // 0: the default
+	SessionTTL     *time.Duration // 0: the default
 }
 
 // UpdateLedger changes a ledger's options.
@@ -362,8 +364,8 @@ func (s *Service) UpdateLedger(ctx context.Context, no string, o LedgerOptions) 
 	if CheckLedgerNo(no) != "" {
 		return nil, Errorf(ENOTFOUND, "No such ledger.")
 	}
-	if o.KYCRenewalDays != nil && *o.KYCRenewalDays < 0 {
-		return nil, ValidationError("kycRenewalDays", "must be 0 or more")
+	if err := o.check(); err != nil {
+		return nil, err
 	}
 	return s.store.UpdateLedger(ctx, no, func(l *Ledger) error {
 		if o.Disbursements != nil {
@@ -375,9 +377,34 @@ func (s *Service) UpdateLedger(ctx context.Context, no string, o LedgerOptions) 
 		if o.ClearKYC {
 			l.KYCQuestions = nil
 		}
-		if o.KYCRenewalDays != nil {
-			l.KYCRenewalDays = *o.KYCRenewalDays
-		}
+		o.apply(l)
 		return nil
 	})
+}
+
+func (o LedgerOptions) check() error {
+	var p Problems
+	if o.KYCRenewalDays != nil && *o.KYCRenewalDays < 0 {
+		p.Add("kycRenewalDays", "must be 0 or more")
+	}
+	if o.SessionLookups != nil && (*o.SessionLookups < 0 || *o.SessionLookups > 10000) {
+		p.Add("sessionLookups", "must be between 0 (the default) and 10000")
+	}
+	if o.SessionTTL != nil && (*o.SessionTTL < 0 || *o.SessionTTL > 2*time.Hour) {
+		p.Add("sessionTTL", "must be between 0 (the default) and 2h, the longest Worldline allows")
+	}
+	return p.Err()
+}
+
+// apply sets the options given on l.
+func (o LedgerOptions) apply(l *Ledger) {
+	if o.KYCRenewalDays != nil {
+		l.KYCRenewalDays = *o.KYCRenewalDays
+	}
+	if o.SessionLookups != nil {
+		l.SessionLookups = *o.SessionLookups
+	}
+	if o.SessionTTL != nil {
+		l.SessionTTL = *o.SessionTTL
+	}
 }

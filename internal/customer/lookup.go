@@ -2,54 +2,49 @@ package customer
 
 import "context"
 
-// Lookups for the compatibility dialects. A dialect's lookup answers a
-// third party's question "who is this?", so a person under protected
-// identity is never part of its answer: such a customer is treated as not
-// found.
+// Lookups answer a third party's question "who is this?" (the dialects'
+// lookups by identity number, phone or uuid). A person under protected
+// identity, or one who has died, is never part of such an answer: when any
+// customer of the ledger carrying the number asked about is withheld, the
+// lookup finds nothing, and it is never answered from the register instead.
 
-// MaxLookup bounds the customers a lookup returns.
+// MaxLookup bounds the customers a lookup reads.
 const MaxLookup = 10
 
-// Disclosable reports whether a lookup may show c.
-func Disclosable(c *Customer) bool { return !c.ProtectedIdentity }
+// Withheld reports whether a third party's lookup must act as if c did not
+// exist.
+func Withheld(c *Customer) bool { return c.ProtectedIdentity || c.LegalStatus == StatusDeceased }
 
-func disclosable(cs []*Customer) []*Customer {
-	out := cs[:0:0]
+// AnyWithheld reports whether any of cs is withheld.
+func AnyWithheld(cs []*Customer) bool {
 	for _, c := range cs {
-		if Disclosable(c) {
-			out = append(out, c)
+		if Withheld(c) {
+			return true
 		}
 	}
-	return out
+	return false
 }
 
-// LookupByNationalID returns the disclosable customers of a ledger that
-// carry id (a canonical identity number).
-func (s *Service) LookupByNationalID(ctx context.Context, ledgerNo string, id NationalID) ([]*Customer, error) {
-	cs, err := s.store.FindCustomers(ctx, ledgerNo, id, MaxLookup)
-	if err != nil {
-		return nil, err
-	}
-	return disclosable(cs), nil
+// CustomersByNationalID returns up to MaxLookup customers of a ledger that
+// carry id (a canonical identity number), withheld ones included: the
+// caller decides what may be shown.
+func (s *Service) CustomersByNationalID(ctx context.Context, ledgerNo string, id NationalID) ([]*Customer, error) {
+	return s.store.FindCustomers(ctx, ledgerNo, id, MaxLookup)
 }
 
-// LookupByMSISDN returns the disclosable customers of a ledger with the
-// E.164 number msisdn.
-func (s *Service) LookupByMSISDN(ctx context.Context, ledgerNo, msisdn string) ([]*Customer, error) {
-	cs, err := s.store.ListCustomers(ctx, ledgerNo, ListFilter{MSISDN: msisdn, Limit: MaxLookup})
-	if err != nil {
-		return nil, err
-	}
-	return disclosable(cs), nil
+// CustomersByMSISDN returns up to MaxLookup customers of a ledger with the
+// E.164 number msisdn, withheld ones included.
+func (s *Service) CustomersByMSISDN(ctx context.Context, ledgerNo, msisdn string) ([]*Customer, error) {
+	return s.store.ListCustomers(ctx, ledgerNo, ListFilter{MSISDN: msisdn, Limit: MaxLookup})
 }
 
-// Withheld returns what an API may show a third party of c: c itself, or
-// for a person under protected identity a copy without what would find
+// ForThirdParty returns what an API may show a third party of c: c itself,
+// or for a person under protected identity a copy without what would find
 // them or reach them: no identity numbers (national identifier, VAT and
 // tax identification numbers), no e-mail address, no phone number, no EDI
 // addressing, and of every address only its uuid and country. The name,
 // the uuids and the statuses stay.
-func Withheld(c *Customer) *Customer {
+func ForThirdParty(c *Customer) *Customer {
 	if !c.ProtectedIdentity {
 		return c
 	}

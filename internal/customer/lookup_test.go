@@ -5,7 +5,7 @@ import (
 	"testing"
 )
 
-func TestWithheld(t *testing.T) {
+func TestForThirdParty(t *testing.T) {
 	l := &Ledger{No: "L", Country: "SE", CustomerNumbers: NumbersClient}
 	in := valid()
 	in.Email, in.MSISDN, in.VATNo, in.TaxIdentificationNumber = "britt@axelstopp.se", "+46720000000", "SE101010101001", "19121212-1212"
@@ -17,15 +17,15 @@ func TestWithheld(t *testing.T) {
 		t.Fatal(err)
 	}
 	c.UUID, c.LegalAddress.UUID, c.BillingAddress.UUID = "CSRT0000000001", "ADRS0000000001", "ADRS0000000002"
-	if Withheld(c) != c {
+	if ForThirdParty(c) != c {
 		t.Fatal("an unprotected customer is shown as it is")
 	}
 
 	c.ProtectedIdentity = true
 	before := c.Clone()
-	w := Withheld(c)
+	w := ForThirdParty(c)
 	if !reflect.DeepEqual(c, before) {
-		t.Fatal("Withheld changed the customer it was given")
+		t.Fatal("ForThirdParty changed the customer it was given")
 	}
 	want := before.Clone()
 	want.NationalID, want.VATNo, want.TaxIdentificationNumber, want.Email, want.MSISDN, want.EDI = nil, "", "", "", "", nil

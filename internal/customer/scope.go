@@ -28,12 +28,18 @@ func ParseScope(s string) (Scope, bool) {
 	return "", false
 }
 
-// Caller is who makes a request: the token's id, the one ledger it is bound
-// to, and what it may do.
+// Caller is who makes a request: the id of its credential (a token's id,
+// or for the dialects' credentials a name such as "worldline-key:ID" that
+// is never part of a secret), the kind of credential, the one ledger it is
+// bound to, and what it may do.
 type Caller struct {
 	TokenID  string
+	Kind     string
 	LedgerNo string
 	Scopes   []Scope
+	// Rate is the credential's own limit in requests per second; 0: the
+	// server's default.
+	Rate float64
 }
 
 // Can reports whether the caller holds scope (or "*"). customers:write

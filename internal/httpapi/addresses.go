@@ -4,6 +4,7 @@ import (
 	"net/http"
 
 	"github.com/kund/kund/internal/customer"
+	"github.com/kund/kund/internal/edge"
 )
 
 func (s *Server) getLegalAddress(w http.ResponseWriter, r *http.Request, caller customer.Caller) error {
@@ -62,7 +63,7 @@ func (s *Server) addBillingAddress(w http.ResponseWriter, r *http.Request, calle
 	if err != nil {
 		return err
 	}
-	writeReply(w, reply)
+	edge.WriteReply(w, reply)
 	return nil
 }
 

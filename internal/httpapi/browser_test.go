@@ -32,7 +32,7 @@ func TestSandboxPageInABrowser(t *testing.T) {
 			t.Skipf("%s is missing (.ci/run installs it)", need)
 		}
 	}
-	e := apitest.Start(t, apitest.SQLite)
+	e := apitest.StartWith(t, apitest.SQLite, sandbox)
 	tok := seedLedger(e)
 	want(t, e.Call("POST", ledgerPath+"/customers", tok, seedCreate), 201)
 	cons := e.Token("XXX", customer.ScopeRead, customer.ScopeConsents)

@@ -60,11 +60,7 @@ func (s *Server) startCardRegistration(w http.ResponseWriter, r *http.Request, c
 	if err != nil {
 		return err
 	}
-	scheme := "http"
-	if r.TLS != nil {
-		scheme = "https"
-	}
-	reg, err := s.svc.StartCardRegistration(r.Context(), caller.LedgerNo, r.PathValue("customerNo"), in, scheme+"://"+r.Host)
+	reg, err := s.svc.StartCardRegistration(r.Context(), caller.LedgerNo, r.PathValue("customerNo"), in, s.edge.BaseURL(r))
 	if err != nil {
 		return err
 	}

@@ -78,7 +78,7 @@ func consents(t *testing.T, e *apitest.Env, tok string) []string {
 }
 
 func TestSeedConsentAndRecurringCard(t *testing.T) {
-	each(t, func(t *testing.T, e *apitest.Env) {
+	eachWith(t, sandbox, func(t *testing.T, e *apitest.Env) {
 		tok := seedLedger(e)
 		want(t, e.Call("POST", ledgerPath+"/customers", tok, seedCreate), http.StatusCreated)
 		cons := e.Token("XXX", customer.ScopeRead, customer.ScopeConsents)
@@ -175,7 +175,7 @@ func TestSeedConsentAndRecurringCard(t *testing.T) {
 }
 
 func TestCardRegistrationProblems(t *testing.T) {
-	each(t, func(t *testing.T, e *apitest.Env) {
+	eachWith(t, sandbox, func(t *testing.T, e *apitest.Env) {
 		tok := seedLedger(e)
 		want(t, e.Call("POST", ledgerPath+"/customers", tok, seedCreate), http.StatusCreated)
 		cons := e.Token("XXX", customer.ScopeRead, customer.ScopeConsents)
@@ -203,7 +203,7 @@ func TestCardRegistrationProblems(t *testing.T) {
 }
 
 func TestActiveConsentsSetByTheLedger(t *testing.T) {
-	each(t, func(t *testing.T, e *apitest.Env) {
+	eachWith(t, sandbox, func(t *testing.T, e *apitest.Env) {
 		tok := seedLedger(e)
 		want(t, e.Call("POST", ledgerPath+"/customers", tok, seedCreate), http.StatusCreated)
 		cons := e.Token("XXX", customer.ScopeRead, customer.ScopeConsents)

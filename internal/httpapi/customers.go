@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/kund/kund/internal/customer"
+	"github.com/kund/kund/internal/edge"
 )
 
 func decodeNationalID(o *object) *customer.NationalIDInput {
@@ -123,7 +124,7 @@ func (s *Server) createCustomer(w http.ResponseWriter, r *http.Request, caller c
 	if err != nil {
 		return err
 	}
-	writeReply(w, reply)
+	edge.WriteReply(w, reply)
 	return nil
 }
 

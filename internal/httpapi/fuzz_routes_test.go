@@ -57,7 +57,7 @@ func FuzzRoutes(f *testing.F) {
 	if err != nil {
 		f.Fatal(err)
 	}
-	store, err := app.OpenStore(ctx, filepath.Join(dir, "kund.db"))
+	store, err := app.OpenStore(ctx, filepath.Join(dir, "kund.db"), "")
 	if err != nil {
 		f.Fatal(err)
 	}
@@ -81,7 +81,7 @@ func FuzzRoutes(f *testing.F) {
 		f.Fatal(err)
 	}
 	now := time.Now()
-	session := &auth.WorldlineSession{ID: auth.RandomHex(16), LedgerNo: "XXX", CustomerID: "XXX-" + auth.RandomHex(10), CreatedAt: now, ExpiresAt: now.Add(24 * time.Hour)}
+	sessionID, session := auth.NewWorldlineSession("XXX", 1000, now, 24*time.Hour)
 	if err := store.CreateWorldlineSession(ctx, session); err != nil {
 		f.Fatal(err)
 	}
@@ -161,7 +161,7 @@ func FuzzRoutes(f *testing.F) {
 			sig := worldline.Signature(key.Secret, req.Method, contentType, date, map[string]string{}, req.URL.RequestURI())
 			req.Header.Set("Authorization", "GCS v1HMAC:"+key.ID+":"+sig)
 		case authClient:
-			req.Header.Set("Authorization", "GCS v1Client:"+session.ID)
+			req.Header.Set("Authorization", "GCS v1Client:"+sessionID)
 		case authBad:
 			req.Header.Set("Authorization", "Bearer "+path)
 		}

@@ -15,7 +15,7 @@ import (
 // FuzzRequest sends random methods, paths, headers and bodies to the whole
 // handler on a real SQLite file: no input may produce a 5xx or a panic.
 func FuzzRequest(f *testing.F) {
-	store, err := app.OpenStore(context.Background(), filepath.Join(f.TempDir(), "kund.db"))
+	store, err := app.OpenStore(context.Background(), filepath.Join(f.TempDir(), "kund.db"), "")
 	if err != nil {
 		f.Fatal(err)
 	}

@@ -9,14 +9,22 @@ import (
 	"testing"
 
 	"github.com/kund/kund/internal/apitest"
+	"github.com/kund/kund/internal/app"
 )
 
 // each runs fn once per backend.
-func each(t *testing.T, fn func(t *testing.T, e *apitest.Env)) {
+func each(t *testing.T, fn func(t *testing.T, e *apitest.Env)) { eachWith(t, nil, fn) }
+
+// eachWith is each with a configuration hook (apitest.StartWith).
+func eachWith(t *testing.T, configure func(*app.Config), fn func(t *testing.T, e *apitest.Env)) {
 	for _, b := range apitest.Backends() {
-		t.Run(b.Name, func(t *testing.T) { fn(t, apitest.Start(t, b)) })
+		t.Run(b.Name, func(t *testing.T) { fn(t, apitest.StartWith(t, b, configure)) })
 	}
 }
+
+// sandbox mounts the sandbox card gateway, as `kund serve --card-gateway
+// sandbox` and `kund demo` do.
+func sandbox(c *app.Config) { c.CardGateway = "sandbox" }
 
 // want fails the test when the response status is not status.
 func want(t *testing.T, res *apitest.Response, status int) {

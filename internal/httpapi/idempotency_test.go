@@ -150,7 +150,7 @@ func TestIdempotencyInFlight(t *testing.T) {
 		path := "/ledger/customer/v1/L1/customers"
 		// The fingerprint Kund computes: method, path, query, then the body.
 		sum := sha256.Sum256([]byte("POST " + path + "?\n" + idemBody))
-		claim, replay, err := e.Kund.Service.BeginIdempotent(t.Context(), "L1", "busy", hex.EncodeToString(sum[:]))
+		claim, replay, err := e.Kund.Service.BeginIdempotent(t.Context(), customer.Caller{LedgerNo: "L1", TokenID: apitest.TokenID(tok)}, "busy", hex.EncodeToString(sum[:]))
 		if err != nil || claim == nil || replay != nil {
 			t.Fatalf("claim: %v %v %v", claim, replay, err)
 		}

@@ -12,10 +12,11 @@ import (
 	"unicode/utf8"
 
 	"github.com/kund/kund/internal/customer"
+	"github.com/kund/kund/internal/edge"
 )
 
 // MaxBody is the largest request body accepted.
-const MaxBody = 1 << 20
+const MaxBody = edge.MaxBody
 
 // readBody reads a JSON request body: the content type must be JSON, the
 // size at most MaxBody, and the bytes valid UTF-8.

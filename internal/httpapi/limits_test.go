@@ -9,12 +9,13 @@ import (
 	"github.com/kund/kund/internal/apitest"
 	"github.com/kund/kund/internal/app"
 	"github.com/kund/kund/internal/customer"
+	"github.com/kund/kund/internal/edge"
 )
 
 func TestRateLimit(t *testing.T) {
 	for _, b := range apitest.Backends() {
 		t.Run(b.Name, func(t *testing.T) {
-			e := apitest.StartWith(t, b, func(c *app.Config) { c.HTTP.Rate, c.HTTP.Burst = 0.5, 3 })
+			e := apitest.StartWith(t, b, func(c *app.Config) { c.HTTP.Limits.Requests = edge.Limit{Rate: 0.5, Burst: 3} })
 			e.Ledger("L1", "SE", customer.NumbersClient)
 			tok := e.Token("L1", customer.ScopeRead)
 			other := e.Token("L1", customer.ScopeRead)

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/kund/kund/internal/customer"
+	"github.com/kund/kund/internal/edge"
 	"github.com/kund/kund/internal/nordic"
 	"github.com/kund/kund/internal/register"
 )
@@ -15,13 +16,15 @@ import (
 // register operations answer 503 population-register-unavailable.
 func (s *Server) SetRegister(r *register.Service) { s.reg = r }
 
-func (s *Server) registerRoutes() {
+// registerRoutes are the register operations; generating a customer from
+// the register is a lookup too, since its answer shows who the person is.
+func (s *Server) registerRoutes(add, lookup func(string, customer.Scope, edge.Handler)) {
 	const one = Base + "{ledgerNo}/customers/{customerNo}"
-	s.route("POST "+Base+"{ledgerNo}/generate-consumer-customer-by-reg-no", customer.ScopeRegister, s.generateByRegNo)
+	lookup("POST "+Base+"{ledgerNo}/generate-consumer-customer-by-reg-no", customer.ScopeRegister, s.generateByRegNo)
 	// The seed shows the operation at both addresses.
-	s.route("POST "+one+"/legal-address/"+customer.RelUpdateFromRegister, customer.ScopeRegister, s.updateLegalFromRegister)
-	s.route("POST "+one+"/legal-address", customer.ScopeRegister, s.updateLegalFromRegister)
-	s.route("GET "+Base+"{ledgerNo}/register-lookups", customer.ScopeRegister, s.registerLookups)
+	add("POST "+one+"/legal-address/"+customer.RelUpdateFromRegister, customer.ScopeRegister, s.updateLegalFromRegister)
+	add("POST "+one+"/legal-address", customer.ScopeRegister, s.updateLegalFromRegister)
+	add("GET "+Base+"{ledgerNo}/register-lookups", customer.ScopeRegister, s.registerLookups)
 }
 
 func (s *Server) register() (*register.Service, error) {

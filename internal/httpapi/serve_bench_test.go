@@ -74,10 +74,10 @@ func serveBench(b *testing.B) (http.Handler, string) {
 	b.Helper()
 	ctx := context.Background()
 	db := filepath.Join(b.TempDir(), "bench.db")
-	if _, _, err := bench.Prepare(ctx, db, serveBenchCustomers, io.Discard, false); err != nil {
+	if _, _, err := bench.Prepare(ctx, db, "", serveBenchCustomers, io.Discard, false); err != nil {
 		b.Fatal(err)
 	}
-	store, err := app.OpenStore(ctx, db)
+	store, err := app.OpenStore(ctx, db, "")
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -17,6 +17,7 @@ import (
 
 	"github.com/kund/kund/internal/auth"
 	"github.com/kund/kund/internal/customer"
+	"github.com/kund/kund/internal/edge"
 	"github.com/kund/kund/internal/register"
 )
 
@@ -30,100 +31,80 @@ type Server struct {
 	log   *slog.Logger
 	mux   *http.ServeMux
 	reg   *register.Service
+	edge  *edge.Edge
+	api   *edge.API
 
-	limiter     *rateLimiter // nil: no rate limit
 	corsOrigins []string
 	ops         *opsState
 }
 
-// New returns a Server with the native API's routes.
-func New(svc *customer.Service, authn *auth.Authenticator, log *slog.Logger) *Server {
-	s := &Server{svc: svc, authn: authn, log: log, mux: http.NewServeMux()}
+// New returns a Server with the native API's routes, behind the request
+// pipeline of internal/edge configured by o.
+func New(svc *customer.Service, authn *auth.Authenticator, log *slog.Logger, o Options) *Server {
+	s := &Server{svc: svc, authn: authn, log: log, mux: http.NewServeMux(), corsOrigins: o.CORSOrigins}
+	s.edge = edge.New(s.Handle, edge.Config{Service: svc, Log: log, Limits: o.Limits, TrustProxy: o.TrustProxy, PublicURL: o.PublicURL, Now: o.Now})
+	s.edge.Accept(edge.Token, authn.Bearer, nil)
+	s.api = &edge.API{Name: "native", Status: Status, WriteError: s.writeError, OtherLedger: customer.ENOTFOUND}
 	s.routes()
 	s.opsRoutes()
 	return s
 }
 
-// Handle registers a handler of another API (a compatibility dialect) on
-// the same server, behind the same request ids, logs and recovery.
+// Handle registers a handler outside the request pipeline (the sandbox
+// card pages) on the same server, behind the same request ids, logs and
+// recovery.
 func (s *Server) Handle(pattern string, h http.Handler) { s.mux.Handle(pattern, h) }
 
+// Edge is the request pipeline, on which the dialects mount their APIs.
+func (s *Server) Edge() *edge.Edge { return s.edge }
+
 func (s *Server) routes() {
+	s.edge.Mount(s.api, s.nativeRoutes()...)
+}
+
+func (s *Server) nativeRoutes() []edge.Route {
+	var rs []edge.Route
+	add := func(pattern string, scope customer.Scope, h edge.Handler) {
+		rs = append(rs, edge.Route{Pattern: pattern, Credential: edge.Token, Ledger: "ledgerNo", Scope: scope,
+			Idempotent: strings.HasPrefix(pattern, "POST "), Handle: h})
+	}
+	lookup := func(pattern string, scope customer.Scope, h edge.Handler) {
+		add(pattern, scope, h)
+		rs[len(rs)-1].Lookup = true
+	}
 	const c = Base + "{ledgerNo}/customers"
 	const one = c + "/{customerNo}"
-	s.route("POST "+c, customer.ScopeWrite, s.createCustomer)
-	s.route("GET "+c, customer.ScopeRead, s.listCustomers)
-	s.route("GET "+one, customer.ScopeRead, s.getCustomer)
-	s.route("PATCH "+one, customer.ScopeWrite, s.patchCustomer)
-	s.route("GET "+one+"/legal-address", customer.ScopeRead, s.getLegalAddress)
-	s.route("PUT "+one+"/legal-address", customer.ScopeWrite, s.putLegalAddress)
-	s.route("GET "+one+"/billing-address", customer.ScopeRead, s.getBillingAddress)
-	s.route("POST "+one+"/billing-address", customer.ScopeWrite, s.addBillingAddress)
-	s.route("PUT "+one+"/billing-address", customer.ScopeWrite, s.putBillingAddress)
-	s.route("DELETE "+one+"/billing-address", customer.ScopeWrite, s.deleteBillingAddress)
-	s.route("POST "+Base+"{ledgerNo}/find-customer", customer.ScopeRead, s.findCustomer)
-	s.route("GET "+one+"/surpluses", customer.ScopeRead, s.listSurpluses)
-	s.route("POST "+one+"/surpluses", customer.ScopeSurpluses, s.createSurplus)
-	s.route("GET "+one+"/surpluses/{surplusId}", customer.ScopeRead, s.getSurplus)
-	s.route("DELETE "+one+"/surpluses/{surplusId}", customer.ScopeSurpluses, s.deleteSurplus)
-	s.route("GET "+one+"/surpluses/{surplusId}/active-disbursement-orders", customer.ScopeRead, s.listDisbursementOrders)
-	s.route("POST "+one+"/surpluses/{surplusId}/active-disbursement-orders", customer.ScopeDisbursements, s.addDisbursementOrder)
-	s.route("GET "+Base+"{ledgerNo}/kyc-questions", customer.ScopeRead, s.getKYCQuestions)
-	s.route("GET "+Base+"{ledgerNo}/Kyc-Questions", customer.ScopeRead, s.getKYCQuestions)
-	s.route("POST "+one+"/update-kyc-answers", customer.ScopeKYC, s.updateKYCAnswers)
-	s.route("GET "+one+"/consent", customer.ScopeRead, s.getConsent)
-	s.route("GET "+one+"/consent/recurring-card", customer.ScopeRead, s.getCardConsent)
-	s.route("DELETE "+one+"/consent/recurring-card", customer.ScopeConsents, s.deleteCardConsent)
-	s.route("POST "+one+"/consent/recurring-card-redirect-registration", customer.ScopeConsents, s.startCardRegistration)
-	s.route("GET "+one+"/consent/recurring-card-redirect-registration", customer.ScopeRead, s.getCardRegistration)
-	s.route("PUT "+one+"/consent/active-consents/{name}", customer.ScopeConsents, s.putActiveConsent)
-	s.route("DELETE "+one+"/consent/active-consents/{name}", customer.ScopeConsents, s.deleteActiveConsent)
-	s.route("GET "+one+"/products", customer.ScopeRead, s.getProducts)
-	s.route("PUT "+one+"/products", customer.ScopeWrite, s.putProducts)
-	s.registerRoutes()
-}
-
-// handlerFunc is a native handler: it gets the authenticated caller and
-// returns an error to be written as a problem.
-type handlerFunc func(w http.ResponseWriter, r *http.Request, caller customer.Caller) error
-
-// route registers a native handler behind authentication, the ledger
-// binding of the token, and a scope check.
-func (s *Server) route(pattern string, scope customer.Scope, h handlerFunc) {
-	idempotent := s.idempotent(h)
-	s.mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
-		// The token and the ledger are read as of one check of the
-		// store's read cache.
-		r = r.WithContext(customer.WithReadScope(r.Context()))
-		caller, err := s.authenticate(r)
-		if err == nil {
-			err = s.limit(w, caller)
-		}
-		if err == nil && caller.LedgerNo != r.PathValue("ledgerNo") {
-			// Never tell a token of ledger A anything about ledger B.
-			err = customer.Errorf(customer.ENOTFOUND, "The resource was not found.")
-		}
-		if err == nil && !caller.Can(scope) {
-			err = customer.Errorf(customer.EFORBIDDEN, "The token lacks the scope %q.", scope)
-		}
-		if err == nil && r.Method == http.MethodPost {
-			err = idempotent(w, r, caller)
-		} else if err == nil {
-			err = h(w, r, caller)
-		}
-		if err != nil {
-			s.writeError(w, r, err)
-		}
-	})
-}
-
-func (s *Server) authenticate(r *http.Request) (customer.Caller, error) {
-	h := r.Header.Get("Authorization")
-	scheme, token, ok := strings.Cut(h, " ")
-	if !ok || !strings.EqualFold(scheme, "Bearer") {
-		return customer.Caller{}, customer.Errorf(customer.EUNAUTHORIZED, "A bearer token is required.")
-	}
-	return s.authn.Authenticate(r.Context(), strings.TrimSpace(token))
+	add("POST "+c, customer.ScopeWrite, s.createCustomer)
+	add("GET "+c, customer.ScopeRead, s.listCustomers)
+	add("GET "+one, customer.ScopeRead, s.getCustomer)
+	add("PATCH "+one, customer.ScopeWrite, s.patchCustomer)
+	add("GET "+one+"/legal-address", customer.ScopeRead, s.getLegalAddress)
+	add("PUT "+one+"/legal-address", customer.ScopeWrite, s.putLegalAddress)
+	add("GET "+one+"/billing-address", customer.ScopeRead, s.getBillingAddress)
+	add("POST "+one+"/billing-address", customer.ScopeWrite, s.addBillingAddress)
+	add("PUT "+one+"/billing-address", customer.ScopeWrite, s.putBillingAddress)
+	add("DELETE "+one+"/billing-address", customer.ScopeWrite, s.deleteBillingAddress)
+	lookup("POST "+Base+"{ledgerNo}/find-customer", customer.ScopeRead, s.findCustomer)
+	add("GET "+one+"/surpluses", customer.ScopeRead, s.listSurpluses)
+	add("POST "+one+"/surpluses", customer.ScopeSurpluses, s.createSurplus)
+	add("GET "+one+"/surpluses/{surplusId}", customer.ScopeRead, s.getSurplus)
+	add("DELETE "+one+"/surpluses/{surplusId}", customer.ScopeSurpluses, s.deleteSurplus)
+	add("GET "+one+"/surpluses/{surplusId}/active-disbursement-orders", customer.ScopeRead, s.listDisbursementOrders)
+	add("POST "+one+"/surpluses/{surplusId}/active-disbursement-orders", customer.ScopeDisbursements, s.addDisbursementOrder)
+	add("GET "+Base+"{ledgerNo}/kyc-questions", customer.ScopeRead, s.getKYCQuestions)
+	add("GET "+Base+"{ledgerNo}/Kyc-Questions", customer.ScopeRead, s.getKYCQuestions)
+	add("POST "+one+"/update-kyc-answers", customer.ScopeKYC, s.updateKYCAnswers)
+	add("GET "+one+"/consent", customer.ScopeRead, s.getConsent)
+	add("GET "+one+"/consent/recurring-card", customer.ScopeRead, s.getCardConsent)
+	add("DELETE "+one+"/consent/recurring-card", customer.ScopeConsents, s.deleteCardConsent)
+	add("POST "+one+"/consent/recurring-card-redirect-registration", customer.ScopeConsents, s.startCardRegistration)
+	add("GET "+one+"/consent/recurring-card-redirect-registration", customer.ScopeRead, s.getCardRegistration)
+	add("PUT "+one+"/consent/active-consents/{name}", customer.ScopeConsents, s.putActiveConsent)
+	add("DELETE "+one+"/consent/active-consents/{name}", customer.ScopeConsents, s.deleteActiveConsent)
+	add("GET "+one+"/products", customer.ScopeRead, s.getProducts)
+	add("PUT "+one+"/products", customer.ScopeWrite, s.putProducts)
+	s.registerRoutes(add, lookup)
+	return rs
 }
 
 // ServeHTTP gives every request an id, logs one line for it, turns panics

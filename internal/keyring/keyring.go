@@ -172,7 +172,7 @@ func parse(text string) (map[uint32][]byte, error) {
 		}
 		v, err := strconv.ParseUint(strings.TrimPrefix(f[1], "v"), 10, 32)
 		if err != nil || v == 0 || f[1] != "v"+strconv.FormatUint(v, 10) {
-			return nil, fmt.Errorf("line %d: version %q is not v1, v2, ...", i+1, f[1])
+			return nil, fmt.Errorf("line %d: version %q is not of the form v1, v2 and so on", i+1, f[1])
 		}
 		key, err := base64.StdEncoding.DecodeString(f[2])
 		if err != nil {

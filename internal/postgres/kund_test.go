@@ -28,9 +28,9 @@ const (
 
 // at is a backend on an existing database: every Kund started on it is
 // another process on the same data.
-func at(url string) apitest.Backend {
+func at(url, keyFile string) apitest.Backend {
 	return apitest.Backend{Name: "postgres", Open: func(t testing.TB) app.Store {
-		s, err := app.OpenStore(context.Background(), url)
+		s, err := app.OpenStore(context.Background(), url, keyFile)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -68,7 +68,8 @@ func call(method, url, token, body string, header map[string]string) (int, http.
 // increment.
 func TestTwoKunds(t *testing.T) {
 	url := pgtest.URL(t)
-	a, b := apitest.Start(t, at(url)), apitest.Start(t, at(url))
+	key := apitest.KeyFile(t)
+	a, b := apitest.Start(t, at(url, key)), apitest.Start(t, at(url, key))
 	a.Ledger("L", "SE", customer.NumbersClient)
 	tok := a.Token("L", customer.ScopeRead, customer.ScopeWrite)
 
@@ -159,7 +160,7 @@ func TestOutage(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := apitest.Start(t, at(url))
+	e := apitest.Start(t, at(url, apitest.KeyFile(t)))
 	e.Ledger("L", "SE", customer.NumbersClient)
 	tok := e.Token("L", customer.ScopeRead, customer.ScopeWrite)
 	if res := e.Call("POST", ledgerPath+"/customers", tok, createBody); res.Status != http.StatusCreated {
@@ -222,7 +223,7 @@ func TestOutage(t *testing.T) {
 // not held up; once the lock is gone the PATCH succeeds.
 func TestStuckTransaction(t *testing.T) {
 	url := pgtest.URL(t)
-	e := apitest.Start(t, at(url))
+	e := apitest.Start(t, at(url, apitest.KeyFile(t)))
 	e.Ledger("L", "SE", customer.NumbersClient)
 	tok := e.Token("L", customer.ScopeRead, customer.ScopeWrite)
 	if res := e.Call("POST", ledgerPath+"/customers", tok, createBody); res.Status != http.StatusCreated {

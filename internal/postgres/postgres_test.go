@@ -4,6 +4,7 @@ import (
 	"context"
 	"testing"
 
+	"github.com/kund/kund/internal/keyring"
 	"github.com/kund/kund/internal/pgtest"
 	"github.com/kund/kund/internal/postgres"
 	"github.com/kund/kund/internal/storetest"
@@ -15,6 +16,13 @@ func open(t *testing.T) storetest.Store {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
+	keys, err := keyring.Generate()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.UseKeyring(context.Background(), keys); err != nil {
+		t.Fatal(err)
+	}
 	return db
 }
 

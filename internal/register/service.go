@@ -16,6 +16,15 @@ const (
 	OutcomeNotFound    = "not-found"
 	OutcomeAmbiguous   = "ambiguous"
 	OutcomeUnavailable = "unavailable"
+	// OutcomeWithheld: the person was found but is under protected
+	// identity or deceased, so the lookup answered that nobody was found.
+	OutcomeWithheld = "withheld"
+)
+
+// Sources of an answer in the disclosure log.
+const (
+	SourceRegister  = "register"  // the population register
+	SourceCustomers = "customers" // the ledger's own customers
 )
 
 // Purposes of the native API's lookups; the dialects name their own.
@@ -33,6 +42,7 @@ type Lookup struct {
 	TokenID     string
 	SubjectHash string // HashSubject of the person asked about
 	Purpose     string
+	Source      string // SourceRegister or SourceCustomers
 	Outcome     string
 	At          time.Time
 }
@@ -84,21 +94,27 @@ func NewService(p Provider, log LookupLog, now func() time.Time) *Service {
 // EPERSONNOTFOUND, a register that cannot answer EREGISTERUNAVAILABLE.
 func (s *Service) Lookup(ctx context.Context, caller customer.Caller, purpose, country, regNo string) (*Person, error) {
 	p, err := s.provider.Lookup(ctx, country, regNo)
-	return s.record(ctx, caller, purpose, HashSubject(caller.LedgerNo, country, regNo), p, err)
+	return s.record(ctx, caller, purpose, HashSubject(caller.LedgerNo, country, regNo), p, err, false)
 }
 
 // LookupPhone is Lookup by an E.164 phone number. A number that several
 // persons share is EPERSONNOTFOUND too: the register cannot say who it is.
 func (s *Service) LookupPhone(ctx context.Context, caller customer.Caller, purpose, phone string) (*Person, error) {
 	p, err := s.provider.LookupPhone(ctx, phone)
-	return s.record(ctx, caller, purpose, HashSubject(caller.LedgerNo, "phone", phone), p, err)
+	return s.record(ctx, caller, purpose, HashSubject(caller.LedgerNo, "phone", phone), p, err, false)
 }
 
-func (s *Service) record(ctx context.Context, caller customer.Caller, purpose, subject string, p *Person, err error) (*Person, error) {
+// record logs a register lookup and translates its answer. With withhold,
+// a person under protected identity or deceased is logged as withheld and
+// answered as not found.
+func (s *Service) record(ctx context.Context, caller customer.Caller, purpose, subject string, p *Person, err error, withhold bool) (*Person, error) {
 	entry := &Lookup{LedgerNo: caller.LedgerNo, TokenID: caller.TokenID, SubjectHash: subject, Purpose: purpose,
-		At: s.now().UTC().Truncate(time.Microsecond)}
+		Source: SourceRegister, At: s.now().UTC().Truncate(time.Microsecond)}
 	var out error
 	switch {
+	case err == nil && withhold && (p.ProtectedIdentity || p.Deceased):
+		entry.Outcome = OutcomeWithheld
+		out = customer.Errorf(customer.EPERSONNOTFOUND, "The person is not in the population register.")
 	case err == nil:
 		entry.Outcome = OutcomeFound
 	case errors.Is(err, ErrNotFound):
@@ -111,18 +127,25 @@ func (s *Service) record(ctx context.Context, caller customer.Caller, purpose, s
 		entry.Outcome = OutcomeUnavailable
 		out = customer.Errorf(customer.EREGISTERUNAVAILABLE, "The population register did not answer; nothing was changed. Try again later.")
 	}
-	// An answer that cannot be logged is not used: the log is the proof of
-	// every disclosure.
-	if lerr := s.log.LogRegisterLookup(ctx, entry); lerr != nil {
-		if customer.ErrorCode(lerr) == customer.EINTERNAL {
-			return nil, customer.Errorf(customer.EUNAVAILABLE, "The register lookup could not be logged; nothing was changed.")
-		}
+	if lerr := s.write(ctx, entry); lerr != nil {
 		return nil, lerr
 	}
 	if out != nil {
 		return nil, out
 	}
 	return p, nil
+}
+
+// write appends an entry to the disclosure log. An answer that cannot be
+// logged is not used: the log is the proof of every disclosure.
+func (s *Service) write(ctx context.Context, entry *Lookup) error {
+	if err := s.log.LogRegisterLookup(ctx, entry); err != nil {
+		if customer.ErrorCode(err) == customer.EINTERNAL {
+			return customer.Errorf(customer.EUNAVAILABLE, "The lookup could not be logged; nothing was disclosed.")
+		}
+		return err
+	}
+	return nil
 }
 
 // Entry is the domain's view of a person found.

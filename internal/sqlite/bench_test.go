@@ -26,7 +26,7 @@ func benchStore(b *testing.B) *sqlite.DB {
 	b.Helper()
 	ctx := context.Background()
 	path := filepath.Join(b.TempDir(), "bench.db")
-	if _, _, err := bench.Prepare(ctx, path, benchCustomers, io.Discard, false); err != nil {
+	if _, _, err := bench.Prepare(ctx, path, "", benchCustomers, io.Discard, false); err != nil {
 		b.Fatal(err)
 	}
 	db, err := sqlite.Open(ctx, path)

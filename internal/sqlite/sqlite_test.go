@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/kund/kund/internal/keyring"
 	"github.com/kund/kund/internal/sqlite"
 	"github.com/kund/kund/internal/storetest"
 )
@@ -15,6 +16,13 @@ func open(t *testing.T) storetest.Store {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
+	keys, err := keyring.Generate()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.UseKeyring(context.Background(), keys); err != nil {
+		t.Fatal(err)
+	}
 	return db
 }
 

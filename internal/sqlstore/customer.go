@@ -7,6 +7,7 @@ import (
 	"errors"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/kund/kund/internal/customer"
 )
@@ -17,8 +18,9 @@ func (db *DB) CreateLedger(ctx context.Context, l *customer.Ledger) error {
 	if err != nil {
 		return err
 	}
-	_, err = db.Write.ExecContext(ctx, db.Q(`INSERT INTO ledgers (no, country, customer_numbers, created_at, disbursements, kyc_questions, kyc_renewal_days) VALUES (?, ?, ?, ?, ?, ?, ?)`),
-		l.No, l.Country, l.CustomerNumbers, micros(l.CreatedAt), l.Disbursements, kyc, l.KYCRenewalDays)
+	_, err = db.Write.ExecContext(ctx, db.Q(`INSERT INTO ledgers (no, country, customer_numbers, created_at, disbursements, kyc_questions, kyc_renewal_days,
+		session_lookups, session_ttl_seconds) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+		l.No, l.Country, l.CustomerNumbers, micros(l.CreatedAt), l.Disbursements, kyc, l.KYCRenewalDays, l.SessionLookups, int64(l.SessionTTL/time.Second))
 	if db.d.IsUnique(err) {
 		return customer.Errorf(customer.ECONFLICT, "The ledger already exists.")
 	}

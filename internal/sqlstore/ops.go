@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
+	"time"
 
 	"github.com/kund/kund/internal/customer"
 )
@@ -26,9 +27,12 @@ func (db *DB) ledger(ctx context.Context, q queryer, no, forUpdate string) (*cus
 		created int64
 		kyc     sql.NullString
 		renewal int64
+		lookups int64
+		ttl     int64
 	)
-	err := q.QueryRowContext(ctx, db.Q(`SELECT country, customer_numbers, created_at, disbursements, kyc_questions, kyc_renewal_days FROM ledgers WHERE no = ?`+forUpdate), no).
-		Scan(&l.Country, &l.CustomerNumbers, &created, &l.Disbursements, &kyc, &renewal)
+	err := q.QueryRowContext(ctx, db.Q(`SELECT country, customer_numbers, created_at, disbursements, kyc_questions, kyc_renewal_days,
+		session_lookups, session_ttl_seconds FROM ledgers WHERE no = ?`+forUpdate), no).
+		Scan(&l.Country, &l.CustomerNumbers, &created, &l.Disbursements, &kyc, &renewal, &lookups, &ttl)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, customer.Errorf(customer.ENOTFOUND, "No such ledger.")
 	} else if err != nil {
@@ -41,6 +45,7 @@ func (db *DB) ledger(ctx context.Context, q queryer, no, forUpdate string) (*cus
 	}
 	l.CreatedAt = fromMicros(created)
 	l.KYCRenewalDays = int(renewal)
+	l.SessionLookups, l.SessionTTL = int(lookups), time.Duration(ttl)*time.Second
 	return l, nil
 }
 
@@ -59,8 +64,9 @@ func (db *DB) UpdateLedger(ctx context.Context, no string, fn func(*customer.Led
 		if err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, db.Q(`UPDATE ledgers SET disbursements = ?, kyc_questions = ?, kyc_renewal_days = ? WHERE no = ?`),
-			l.Disbursements, kyc, l.KYCRenewalDays, no); err != nil {
+		if _, err := tx.ExecContext(ctx, db.Q(`UPDATE ledgers SET disbursements = ?, kyc_questions = ?, kyc_renewal_days = ?,
+			session_lookups = ?, session_ttl_seconds = ? WHERE no = ?`),
+			l.Disbursements, kyc, l.KYCRenewalDays, l.SessionLookups, int64(l.SessionTTL/time.Second), no); err != nil {
 			return err
 		}
 		out = l

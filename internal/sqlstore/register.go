@@ -12,17 +12,20 @@ import (
 // the same statement on both.
 func (db *DB) LogRegisterLookup(ctx context.Context, l *register.Lookup) error {
 	return db.Tx(ctx, func(tx *sql.Tx) error {
-		return tx.QueryRowContext(ctx, db.Q(`INSERT INTO register_lookups (ledger_no, token_id, subject_hash, purpose, outcome, at) VALUES (?, ?, ?, ?, ?, ?) RETURNING id`),
-			l.LedgerNo, l.TokenID, l.SubjectHash, l.Purpose, l.Outcome, micros(l.At)).Scan(&l.ID)
+		if l.Source == "" {
+			l.Source = register.SourceRegister
+		}
+		return tx.QueryRowContext(ctx, db.Q(`INSERT INTO register_lookups (ledger_no, token_id, subject_hash, purpose, source, outcome, at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`),
+			l.LedgerNo, l.TokenID, l.SubjectHash, l.Purpose, l.Source, l.Outcome, micros(l.At)).Scan(&l.ID)
 	})
 }
 
 // RegisterLookups returns a page of a ledger's disclosure log, newest first.
 func (db *DB) RegisterLookups(ctx context.Context, ledgerNo, subjectHash string, skip, limit int) ([]*register.Lookup, error) {
-	q := `SELECT id, token_id, subject_hash, purpose, outcome, at FROM register_lookups WHERE ledger_no = ? ORDER BY id DESC LIMIT ? OFFSET ?`
+	q := `SELECT id, token_id, subject_hash, purpose, source, outcome, at FROM register_lookups WHERE ledger_no = ? ORDER BY id DESC LIMIT ? OFFSET ?`
 	args := []any{ledgerNo, limit, skip}
 	if subjectHash != "" {
-		q = `SELECT id, token_id, subject_hash, purpose, outcome, at FROM register_lookups WHERE ledger_no = ? AND subject_hash = ? ORDER BY id DESC LIMIT ? OFFSET ?`
+		q = `SELECT id, token_id, subject_hash, purpose, source, outcome, at FROM register_lookups WHERE ledger_no = ? AND subject_hash = ? ORDER BY id DESC LIMIT ? OFFSET ?`
 		args = []any{ledgerNo, subjectHash, limit, skip}
 	}
 	rows, err := db.Read.QueryContext(ctx, db.Q(q), args...)
@@ -34,7 +37,7 @@ func (db *DB) RegisterLookups(ctx context.Context, ledgerNo, subjectHash string,
 	for rows.Next() {
 		l := &register.Lookup{LedgerNo: ledgerNo}
 		var at int64
-		if err := rows.Scan(&l.ID, &l.TokenID, &l.SubjectHash, &l.Purpose, &l.Outcome, &at); err != nil {
+		if err := rows.Scan(&l.ID, &l.TokenID, &l.SubjectHash, &l.Purpose, &l.Source, &l.Outcome, &at); err != nil {
 			return nil, db.Err(err)
 		}
 		l.At = fromMicros(at)

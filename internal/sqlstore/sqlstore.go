@@ -47,6 +47,7 @@ type DB struct {
 	group *committer
 	stmts sync.Map // prepared statements, by stmtKey
 	cache *readCache
+	keys  Sealer // nil: sealed values can be neither written nor read
 }
 
 // New returns a store over open, migrated connections.

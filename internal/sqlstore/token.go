@@ -17,8 +17,12 @@ func (db *DB) CreateToken(ctx context.Context, t *auth.Token) error {
 	for i, s := range t.Scopes {
 		scopes[i] = string(s)
 	}
-	_, err := db.Write.ExecContext(ctx, db.Q(`INSERT INTO tokens (id, ledger_no, scopes, secret_hash, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)`),
-		t.ID, t.LedgerNo, strings.Join(scopes, " "), t.SecretHash, micros(t.CreatedAt), nullMicros(t.ExpiresAt))
+	kind := t.Kind
+	if kind == "" {
+		kind = auth.KindToken
+	}
+	_, err := db.Write.ExecContext(ctx, db.Q(`INSERT INTO tokens (id, kind, ledger_no, scopes, rate_limit, secret_hash, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
+		t.ID, kind, t.LedgerNo, strings.Join(scopes, " "), t.Rate, t.SecretHash, micros(t.CreatedAt), nullMicros(t.ExpiresAt))
 	return db.Err(err)
 }
 
@@ -32,8 +36,8 @@ func (db *DB) token(ctx context.Context, id string) (*auth.Token, error) {
 	var scopes string
 	var created int64
 	var expires, revoked sql.NullInt64
-	err := db.readRow(ctx, `SELECT ledger_no, scopes, secret_hash, created_at, expires_at, revoked_at FROM tokens WHERE id = ?`, id).
-		Scan(&t.LedgerNo, &scopes, &t.SecretHash, &created, &expires, &revoked)
+	err := db.readRow(ctx, `SELECT kind, ledger_no, scopes, rate_limit, secret_hash, created_at, expires_at, revoked_at FROM tokens WHERE id = ?`, id).
+		Scan(&t.Kind, &t.LedgerNo, &scopes, &t.Rate, &t.SecretHash, &created, &expires, &revoked)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, customer.Errorf(customer.ENOTFOUND, "No such token.")
 	} else if err != nil {

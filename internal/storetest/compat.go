@@ -56,16 +56,39 @@ func testCompatCredentials(t *testing.T, s Store) {
 		t.Fatal("a key of a ledger that does not exist was stored")
 	}
 
-	ws := &auth.WorldlineSession{ID: "s1", LedgerNo: "L", CustomerID: "L-c1", CreatedAt: t0, ExpiresAt: t0.Add(2 * time.Hour)}
+	id, ws := auth.NewWorldlineSession("L", 5, t0, 2*time.Hour)
 	if err := c.CreateWorldlineSession(ctx, ws); err != nil {
 		t.Fatal(err)
 	}
-	gs, err := c.WorldlineSession(ctx, "s1")
+	gs, err := c.WorldlineSession(ctx, auth.HashSecret(id))
 	if err != nil || !reflect.DeepEqual(gs, ws) {
 		t.Fatalf("worldline session: got %+v, %v; want %+v", gs, err, ws)
 	}
-	_, err = c.WorldlineSession(ctx, "s2")
+	_, err = c.WorldlineSession(ctx, auth.HashSecret("s2"))
 	code(t, err, customer.ENOTFOUND)
+	// The quota: 5 units, spent within it or (a miss's rest) beyond.
+	for _, step := range []struct {
+		units  int
+		within bool
+		want   bool
+	}{{1, true, true}, {3, true, true}, {2, true, false}, {1, true, true}, {1, true, false}, {2, false, true}, {1, true, false}} {
+		if ok, err := c.ChargeWorldlineSession(ctx, ws.SecretHash, step.units, step.within); err != nil || ok != step.want {
+			t.Fatalf("charge %+v: got %v, %v", step, ok, err)
+		}
+	}
+	if gs, _ := c.WorldlineSession(ctx, ws.SecretHash); gs.Lookups != 7 {
+		t.Fatalf("lookups spent: got %d, want 7", gs.Lookups)
+	}
+	if _, err := c.ChargeWorldlineSession(ctx, auth.HashSecret("s2"), 1, false); customer.ErrorCode(err) != customer.ENOTFOUND {
+		t.Fatalf("charging no session: %v", err)
+	}
+	// A signature is used once.
+	sig := auth.HashSecret("key:signature")
+	for i, want := range []bool{true, false} {
+		if fresh, err := c.UseWorldlineSignature(ctx, sig, t0.Add(15*time.Minute)); err != nil || fresh != want {
+			t.Fatalf("signature use %d: got %v, %v", i+1, fresh, err)
+		}
+	}
 
 	if ps, err := c.WorldlineProducts(ctx, "L"); err != nil || len(ps) != 0 {
 		t.Fatalf("no products configured: %v %v", ps, err)

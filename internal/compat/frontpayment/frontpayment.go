@@ -7,10 +7,10 @@ import (
 	"log/slog"
 	"net/http"
 
-	"github.com/kund/kund/internal/auth"
-	"github.com/kund/kund/internal/compat"
 	"github.com/kund/kund/internal/customer"
+	"github.com/kund/kund/internal/edge"
 	"github.com/kund/kund/internal/nordic"
+	"github.com/kund/kund/internal/register"
 )
 
 // Path is the route of the dialect; the customer uuid follows.
@@ -18,16 +18,21 @@ const Path = "/api/v1/connect/customers/details/"
 
 // Handler serves the dialect.
 type Handler struct {
-	svc   *customer.Service
-	authn *auth.Authenticator
-	log   *slog.Logger
+	svc *customer.Service
+	reg *register.Service
+	log *slog.Logger
 }
 
-// Mount registers the dialect's route with handle (the native server's
-// Handle, so the request ids, logs and recovery are shared).
-func Mount(handle func(string, http.Handler), svc *customer.Service, authn *auth.Authenticator, log *slog.Logger) {
-	h := &Handler{svc: svc, authn: authn, log: log}
-	handle("GET "+Path+"{uuid}", http.HandlerFunc(h.details))
+// Purpose names Frontpayment's lookups in the disclosure log.
+const Purpose = "frontpayment-customer-details"
+
+// Mount serves the dialect on the request pipeline, with native bearer
+// tokens; the customer is looked up within the token's ledger only.
+func Mount(e *edge.Edge, svc *customer.Service, reg *register.Service, log *slog.Logger) {
+	h := &Handler{svc: svc, reg: reg, log: log}
+	api := &edge.API{Name: "frontpayment", Status: Status, WriteError: h.fail, OtherLedger: customer.ENOTFOUND}
+	e.Mount(api, edge.Route{Pattern: "GET " + Path + "{uuid}", Credential: edge.Token, Scope: customer.ScopeRead,
+		Lookup: true, Handle: h.details})
 }
 
 type address struct {
@@ -74,27 +79,20 @@ type errorEnvelope struct {
 	Errors        []string `json:"errors"`
 }
 
-func (h *Handler) details(w http.ResponseWriter, r *http.Request) {
-	caller, err := compat.Bearer(r.Context(), h.authn, r)
-	if err == nil && !caller.Can(customer.ScopeRead) {
-		err = customer.Errorf(customer.EFORBIDDEN, "The token lacks the scope %q.", customer.ScopeRead)
-	}
-	var c *customer.Customer
-	if err == nil {
-		c, err = h.svc.CustomerByUUID(r.Context(), caller.LedgerNo, r.PathValue("uuid"))
-	}
+func (h *Handler) details(w http.ResponseWriter, r *http.Request, caller customer.Caller) error {
+	a, err := h.reg.Identify(r.Context(), h.svc, caller, register.Question{Purpose: Purpose, UUID: r.PathValue("uuid")})
 	if err != nil {
-		h.fail(w, r, err)
-		return
+		return err
 	}
-	write(w, http.StatusOK, envelope{StatusCode: 200, StatusMessage: "OK", Message: "customerDetailsRetrievedSuccessfully", IsData: true, Data: represent(c)})
+	write(w, http.StatusOK, envelope{StatusCode: 200, StatusMessage: "OK", Message: "customerDetailsRetrievedSuccessfully", IsData: true, Data: represent(a.Customer)})
+	return nil
 }
 
 // represent maps c to the seed's data; of a protected person only what
-// customer.Withheld leaves is shown, and what it withholds reads as absent
+// customer.ForThirdParty leaves is shown, and what it withholds reads as absent
 // ("" or null, as the seed types the field).
 func represent(c *customer.Customer) *details {
-	c = customer.Withheld(c)
+	c = customer.ForThirdParty(c)
 	d := &details{UUID: c.UUID, Name: c.Name, Email: c.Email, Status: "Active"}
 	if c.LegalStatus == customer.StatusDeceased {
 		d.Status = "Deceased"
@@ -133,20 +131,71 @@ func addressOf(a *customer.Address) address {
 	return address{UUID: a.UUID, Street: a.StreetAddress, Zip: a.ZipCode, City: a.City, Country: a.CountryCode}
 }
 
+// errorTable is the dialect's one table: the status of each domain error
+// code. The seed shows 200, 404 and 510; the others are answered in the
+// 510 envelope's shape, with their own status.
+var errorTable = map[string]struct {
+	status  int
+	message string // the envelope's status_message
+}{
+	customer.EVALIDATION:           {400, "Bad Request"},
+	customer.EUNAUTHORIZED:         {401, "Unauthorized"},
+	customer.EFORBIDDEN:            {403, "Forbidden"},
+	customer.ENOTFOUND:             {404, "Not Found"},
+	customer.ECUSTOMERNOTFOUND:     {404, "Not Found"},
+	customer.EPERSONNOTFOUND:       {404, "Not Found"},
+	customer.EPERSONDECEASED:       {404, "Not Found"},
+	customer.ELEGALADDRESSNOTFOUND: {404, "Not Found"},
+	customer.EBILLINGNOTFOUND:      {404, "Not Found"},
+	customer.EKYCNOTCONFIGURED:     {404, "Not Found"},
+	customer.EAMBIGUOUS:            {409, "Conflict"},
+	customer.ECUSTOMEREXISTS:       {409, "Conflict"},
+	customer.EBILLINGEXISTS:        {409, "Conflict"},
+	customer.EKYCCONFIGURATION:     {409, "Conflict"},
+	customer.ECONFLICT:             {409, "Conflict"},
+	customer.EPRECONDITION:         {412, "Precondition Failed"},
+	customer.EPRECONDITIONREQUIRED: {428, "Precondition Required"},
+	customer.EUNSUPPORTEDMEDIA:     {415, "Unsupported Media Type"},
+	customer.ETOOLARGE:             {413, "Payload Too Large"},
+	customer.EMETHODNOTALLOWED:     {405, "Method Not Allowed"},
+	customer.EIDEMPOTENCYREUSE:     {422, "Unprocessable Entity"},
+	customer.ETOOMANYREQUESTS:      {429, "Too Many Requests"},
+	customer.EUNAVAILABLE:          {503, "Service Unavailable"},
+	customer.EREGISTERUNAVAILABLE:  {503, "Service Unavailable"},
+	customer.EINTERNAL:             {510, "Execution Exception Occurred"},
+}
+
+// Status is the HTTP status the dialect answers a domain error code with.
+func Status(code string) int {
+	if e, ok := errorTable[code]; ok {
+		return e.status
+	}
+	return errorTable[customer.EINTERNAL].status
+}
+
 func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
-	switch customer.ErrorCode(err) {
-	case customer.ECUSTOMERNOTFOUND, customer.ENOTFOUND:
+	code := customer.ErrorCode(err)
+	t, ok := errorTable[code]
+	if !ok {
+		code, t = customer.EINTERNAL, errorTable[customer.EINTERNAL]
+	}
+	switch {
+	case t.status == http.StatusNotFound:
 		write(w, http.StatusNotFound, envelope{StatusCode: 404, StatusMessage: "Not Found", Message: "customerNotFound"})
-	case customer.EUNAUTHORIZED:
-		w.Header().Set("WWW-Authenticate", "Bearer")
-		write(w, http.StatusUnauthorized, errorEnvelope{StatusCode: 401, StatusMessage: "Unauthorized", Message: "unauthenticated", IsError: true, Errors: []string{customer.ErrorMessage(err)}})
-	case customer.EFORBIDDEN:
-		write(w, http.StatusForbidden, errorEnvelope{StatusCode: 403, StatusMessage: "Forbidden", Message: "forbidden", IsError: true, Errors: []string{customer.ErrorMessage(err)}})
-	default:
+	case code == customer.EINTERNAL:
 		// The seed's answer for a failure on the server side; the cause
 		// goes to the log only.
 		h.log.ErrorContext(r.Context(), "frontpayment", slog.String("error", err.Error()))
-		write(w, 510, errorEnvelope{StatusCode: 510, StatusMessage: "Execution Exception Occurred", Message: "Something Went Wrong", IsError: true, Errors: []string{}})
+		write(w, t.status, errorEnvelope{StatusCode: t.status, StatusMessage: t.message, Message: "Something Went Wrong", IsError: true, Errors: []string{}})
+	default:
+		if t.status == http.StatusUnauthorized {
+			w.Header().Set("WWW-Authenticate", "Bearer")
+		}
+		message := map[int]string{401: "unauthenticated", 403: "forbidden"}[t.status]
+		if message == "" {
+			message = code
+		}
+		write(w, t.status, errorEnvelope{StatusCode: t.status, StatusMessage: t.message, Message: message, IsError: true, Errors: []string{customer.ErrorMessage(err)}})
 	}
 }
 

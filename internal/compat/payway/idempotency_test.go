@@ -43,7 +43,7 @@ func TestTokenIgnoresIdempotencyKey(t *testing.T) {
 				}
 			}
 			// Nothing was stored under the key: a native request may claim it.
-			claim, replay, err := e.Kund.Service.BeginIdempotent(context.Background(), "L1", "t-1", "another request")
+			claim, replay, err := e.Kund.Service.BeginIdempotent(context.Background(), customer.Caller{LedgerNo: "L1"}, "t-1", "another request")
 			if err != nil || claim == nil || replay != nil {
 				t.Fatalf("the key was kept: %v %v %v", claim, replay, err)
 			}

@@ -6,6 +6,7 @@ package payway
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"log/slog"
 	"net/http"
 	"regexp"
@@ -16,7 +17,9 @@ import (
 	"github.com/kund/kund/internal/auth"
 	"github.com/kund/kund/internal/compat"
 	"github.com/kund/kund/internal/customer"
+	"github.com/kund/kund/internal/edge"
 	"github.com/kund/kund/internal/nordic"
+	"github.com/kund/kund/internal/register"
 )
 
 // ScopeAccountRead is the Payway scope of the candidate lookup. A token
@@ -35,19 +38,33 @@ type Store interface {
 	auth.Store
 }
 
+// MintLimit is how many access tokens one client may get: a client needs
+// one an hour, a few more when it restarts; each one minted is a row kept
+// until it expires.
+var MintLimit = edge.Limit{Rate: 1.0 / 6, Burst: 10}
+
 // Handler serves the dialect.
 type Handler struct {
 	svc   *customer.Service
-	authn *auth.Authenticator
 	store Store
+	reg   *register.Service
 	log   *slog.Logger
+	mint  *edge.Buckets
 }
 
-// Mount registers the dialect's routes with handle.
-func Mount(handle func(string, http.Handler), svc *customer.Service, authn *auth.Authenticator, store Store, log *slog.Logger) {
-	h := &Handler{svc: svc, authn: authn, store: store, log: log}
-	handle("POST /api/authorization/access_token", http.HandlerFunc(h.accessToken))
-	handle("GET /external/api/v1/accounts/candidate", http.HandlerFunc(h.candidate))
+// Mount serves the dialect on the request pipeline. Its access tokens are
+// a kind of credential of their own, valid only on its candidate lookup.
+func Mount(e *edge.Edge, svc *customer.Service, authn *auth.Authenticator, store Store, reg *register.Service, log *slog.Logger) {
+	h := &Handler{svc: svc, store: store, reg: reg, log: log, mint: edge.NewBuckets(MintLimit)}
+	e.Accept(edge.PaywayToken, authn.Bearer, nil)
+	api := &edge.API{Name: "payway", Status: Status, WriteError: h.fail, OtherLedger: customer.EFORBIDDEN}
+	e.Mount(api,
+		// The token endpoint authenticates its client itself, from the
+		// form; its failures count against the client's address.
+		edge.Route{Pattern: "POST /api/authorization/access_token", Handle: h.accessToken},
+		edge.Route{Pattern: "GET /external/api/v1/accounts/candidate", Credential: edge.PaywayToken, Scope: customer.ScopeRead,
+			Lookup: true, Handle: h.candidate},
+	)
 }
 
 // CreateClient makes a Payway client of a ledger and returns its id and
@@ -71,15 +88,19 @@ func CreateClient(ctx context.Context, svc *customer.Service, store auth.CompatS
 	return c.ID, secret, nil
 }
 
-// apiError is Payway's error body.
+// apiError is Payway's error body. cause, when set, is the domain error
+// it stands for, so that the pipeline sees a failed authentication.
 type apiError struct {
 	status  int
 	Code    string  `json:"code"`
 	Field   *string `json:"field"`
 	Message string  `json:"message"`
+	cause   error
 }
 
 func (e *apiError) Error() string { return e.Code + ": " + e.Message }
+
+func (e *apiError) Unwrap() error { return e.cause }
 
 func fieldError(status int, code, field, message string) *apiError {
 	f := field
@@ -101,51 +122,56 @@ type tokenResponse struct {
 // replaying its answer would mean keeping a live bearer token in plaintext
 // for a day, while Kund keeps only token hashes. A retry is harmless
 // without one: it gets a fresh token, and each expires within TokenTTL.
-func (h *Handler) accessToken(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) accessToken(w http.ResponseWriter, r *http.Request, _ customer.Caller) error {
 	r.Body = http.MaxBytesReader(w, r.Body, 8<<10)
 	if err := r.ParseForm(); err != nil {
-		h.fail(w, r, plainError(http.StatusBadRequest, "invalid_parameter", "The body must be application/x-www-form-urlencoded."))
-		return
+		return plainError(http.StatusBadRequest, "invalid_parameter", "The body must be application/x-www-form-urlencoded.")
 	}
 	f := r.PostForm
 	for _, name := range []string{"client_id", "client_secret", "grant_type", "scope"} {
 		if strings.TrimSpace(f.Get(name)) == "" {
-			h.fail(w, r, fieldError(http.StatusBadRequest, "invalid_parameter", name, "Parameter is required"))
-			return
+			return fieldError(http.StatusBadRequest, "invalid_parameter", name, "Parameter is required")
 		}
 	}
 	for name := range f {
 		if !slices.Contains([]string{"client_id", "client_secret", "grant_type", "scope"}, name) {
-			h.fail(w, r, fieldError(http.StatusBadRequest, "unknown_parameter", name, "Parameter is not recognized"))
-			return
+			return fieldError(http.StatusBadRequest, "unknown_parameter", name, "Parameter is not recognized")
 		}
 	}
 	if f.Get("grant_type") != "none" {
-		h.fail(w, r, fieldError(http.StatusBadRequest, "invalid_parameter", "grant_type", `Parameter must be "none"`))
-		return
+		return fieldError(http.StatusBadRequest, "invalid_parameter", "grant_type", `Parameter must be "none"`)
 	}
 	c, err := h.store.PaywayClient(r.Context(), f.Get("client_id"))
 	if customer.ErrorCode(err) == customer.ENOTFOUND || (err == nil && !c.CheckSecret(f.Get("client_secret"))) {
-		h.fail(w, r, plainError(http.StatusUnauthorized, "invalid_client", "The client id or secret is wrong."))
-		return
+		e := plainError(http.StatusUnauthorized, "invalid_client", "The client id or secret is wrong.")
+		e.cause = customer.Errorf(customer.EUNAUTHORIZED, "%s", e.Message)
+		return e
 	} else if err != nil {
-		h.fail(w, r, err)
-		return
+		return err
 	}
-	scopes := strings.Fields(f.Get("scope"))
-	for _, s := range scopes {
-		if !slices.Contains(c.Scopes, s) {
-			h.fail(w, r, fieldError(http.StatusForbidden, "invalid_scope", "scope", "The client may not request this scope."))
-			return
+	// A client may ask for several scopes at once: it gets those it holds
+	// and is told which (OAuth 2.0, RFC 6749 section 3.3).
+	var granted []string
+	for _, s := range strings.Fields(f.Get("scope")) {
+		if slices.Contains(c.Scopes, s) && !slices.Contains(granted, s) {
+			granted = append(granted, s)
 		}
 	}
-	plain, t := auth.New(c.LedgerNo, []customer.Scope{customer.ScopeRead}, h.svc.Now(), TokenTTL)
+	if len(granted) == 0 {
+		return fieldError(http.StatusForbidden, "invalid_scope", "scope", "The client may not request this scope.")
+	}
+	now := h.svc.Now()
+	if ok, wait := h.mint.Take(c.ID, now); !ok {
+		return edge.TooMany(w, wait, "The client asked for too many access tokens; use the one it has until it expires.")
+	}
+	plain, t := auth.New(c.LedgerNo, []customer.Scope{customer.ScopeRead}, now, TokenTTL)
+	t.Kind = auth.KindPayway
 	if err := h.store.CreateToken(r.Context(), t); err != nil {
-		h.fail(w, r, err)
-		return
+		return err
 	}
 	w.Header().Set("Cache-Control", "no-store")
-	write(w, http.StatusOK, tokenResponse{AccessToken: plain, TokenType: "bearer", ExpiresIn: int(TokenTTL / time.Second), Scope: strings.Join(scopes, " ")})
+	write(w, http.StatusOK, tokenResponse{AccessToken: plain, TokenType: "bearer", ExpiresIn: int(TokenTTL / time.Second), Scope: strings.Join(granted, " ")})
+	return nil
 }
 
 type product struct {
@@ -171,24 +197,17 @@ var (
 	nameFormat = regexp.MustCompile(`^[a-zA-Z-_0-9]+$`)
 )
 
-func (h *Handler) candidate(w http.ResponseWriter, r *http.Request) {
-	caller, err := compat.Bearer(r.Context(), h.authn, r)
-	if err == nil && !caller.Can(customer.ScopeRead) {
-		err = plainError(http.StatusForbidden, "forbidden", "The token lacks the scope "+ScopeAccountRead+".")
-	}
-	var c *customer.Customer
-	if err == nil {
-		c, err = h.lookup(r, caller)
-	}
-	var ps []customer.Product
-	if err == nil {
-		ps, err = h.svc.Products(r.Context(), c.LedgerNo, c.No)
-	}
+func (h *Handler) candidate(w http.ResponseWriter, r *http.Request, caller customer.Caller) error {
+	c, err := h.lookup(r, caller)
 	if err != nil {
-		h.fail(w, r, err)
-		return
+		return err
+	}
+	ps, err := h.svc.Products(r.Context(), c.LedgerNo, c.No)
+	if err != nil {
+		return err
 	}
 	write(w, http.StatusOK, map[string]any{"item": represent(c, ps)})
+	return nil
 }
 
 // lookup validates the query exactly as the seed does and finds the one
@@ -221,8 +240,7 @@ func (h *Handler) lookup(r *http.Request, caller customer.Caller) (*customer.Cus
 	if ssn == "" && no == "" {
 		return nil, fieldError(http.StatusBadRequest, "invalid_parameter", "social_security_number", "Parameter must be supplied unless customer_number is provided")
 	}
-	notFound := plainError(http.StatusNotFound, "not_found", "The account could not be found")
-	var found []*customer.Customer
+	question := register.Question{Purpose: Purpose, CustomerNo: no, ZipCode: zip}
 	if ssn != "" {
 		l, err := h.svc.Ledger(r.Context(), caller.LedgerNo)
 		if err != nil {
@@ -233,35 +251,15 @@ func (h *Handler) lookup(r *http.Request, caller customer.Caller) (*customer.Cus
 		// customer under its canonical number.
 		regNo, err := nordic.ParsePersonalNumber(l.Country, ssn, h.svc.Now())
 		if err != nil {
-			return nil, notFound
+			return nil, customer.Errorf(customer.ECUSTOMERNOTFOUND, "The account could not be found")
 		}
-		found, err = h.svc.LookupByNationalID(r.Context(), caller.LedgerNo, customer.NationalID{RegNo: regNo, CountryCode: l.Country})
-		if err != nil {
-			return nil, err
-		}
-	} else {
-		c, err := h.svc.Customer(r.Context(), caller.LedgerNo, no)
-		if customer.ErrorCode(err) == customer.ECUSTOMERNOTFOUND {
-			return nil, notFound
-		} else if err != nil {
-			return nil, err
-		}
-		found = []*customer.Customer{c}
+		question.Country, question.RegNo = l.Country, regNo
 	}
-	var match []*customer.Customer
-	for _, c := range found {
-		if !customer.Disclosable(c) || (no != "" && c.No != no) || (zip != "" && !strings.EqualFold(c.LegalAddress.ZipCode, zip)) {
-			continue
-		}
-		match = append(match, c)
+	a, err := h.reg.Identify(r.Context(), h.svc, caller, question)
+	if err != nil {
+		return nil, err
 	}
-	switch len(match) {
-	case 0:
-		return nil, notFound
-	case 1:
-		return match[0], nil
-	}
-	return nil, plainError(http.StatusConflict, "already_exists", "More than one account matches; add customer_number or zip_code.")
+	return a.Customer, nil
 }
 
 func represent(c *customer.Customer, ps []customer.Product) item {
@@ -292,24 +290,79 @@ func tenDigits(id *customer.NationalID) string {
 	return s
 }
 
+// errorTable is the dialect's one table from domain error code to its
+// error code and status.
+var errorTable = map[string]apiError{
+	customer.EVALIDATION:           {status: 400, Code: "invalid_parameter"},
+	customer.EUNAUTHORIZED:         {status: 401, Code: "unauthorized"},
+	customer.EFORBIDDEN:            {status: 403, Code: "forbidden"},
+	customer.ENOTFOUND:             {status: 404, Code: "not_found"},
+	customer.ECUSTOMERNOTFOUND:     {status: 404, Code: "not_found"},
+	customer.EPERSONNOTFOUND:       {status: 404, Code: "not_found"},
+	customer.EPERSONDECEASED:       {status: 404, Code: "not_found"},
+	customer.ELEGALADDRESSNOTFOUND: {status: 404, Code: "not_found"},
+	customer.EBILLINGNOTFOUND:      {status: 404, Code: "not_found"},
+	customer.EKYCNOTCONFIGURED:     {status: 404, Code: "not_found"},
+	customer.EAMBIGUOUS:            {status: 409, Code: "already_exists"},
+	customer.ECUSTOMEREXISTS:       {status: 409, Code: "already_exists"},
+	customer.EBILLINGEXISTS:        {status: 409, Code: "already_exists"},
+	customer.EKYCCONFIGURATION:     {status: 409, Code: "conflict"},
+	customer.ECONFLICT:             {status: 409, Code: "conflict"},
+	customer.EPRECONDITION:         {status: 412, Code: "precondition_failed"},
+	customer.EPRECONDITIONREQUIRED: {status: 428, Code: "precondition_required"},
+	customer.EUNSUPPORTEDMEDIA:     {status: 415, Code: "invalid_parameter"},
+	customer.ETOOLARGE:             {status: 413, Code: "invalid_parameter"},
+	customer.EMETHODNOTALLOWED:     {status: 405, Code: "method_not_allowed"},
+	customer.EIDEMPOTENCYREUSE:     {status: 422, Code: "invalid_parameter"},
+	customer.ETOOMANYREQUESTS:      {status: 429, Code: "too_many_requests"},
+	customer.EUNAVAILABLE:          {status: 503, Code: "service_unavailable"},
+	customer.EREGISTERUNAVAILABLE:  {status: 503, Code: "service_unavailable"},
+	customer.EINTERNAL:             {status: 500, Code: "internal_server_error"},
+}
+
+// Status is the HTTP status the dialect answers a domain error code with.
+func Status(code string) int {
+	if e, ok := errorTable[code]; ok {
+		return e.status
+	}
+	return http.StatusInternalServerError
+}
+
+// fail writes err: the dialect's own errors as they are, domain errors
+// through the table. Internal errors are logged, never shown.
 func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
-	e, ok := err.(*apiError)
-	if !ok {
-		switch customer.ErrorCode(err) {
-		case customer.EUNAUTHORIZED:
-			e = plainError(http.StatusUnauthorized, "unauthorized", customer.ErrorMessage(err))
-		case customer.EUNAVAILABLE:
-			e = plainError(http.StatusServiceUnavailable, "service_unavailable", customer.ErrorMessage(err))
-		default:
-			h.log.ErrorContext(r.Context(), "payway", slog.String("error", err.Error()))
-			e = plainError(http.StatusInternalServerError, "internal_server_error", "Something unexpected happened server side")
+	var e *apiError
+	if !errors.As(err, &e) {
+		code := customer.ErrorCode(err)
+		t, ok := errorTable[code]
+		if !ok {
+			code, t = customer.EINTERNAL, errorTable[customer.EINTERNAL]
 		}
+		t.Message = customer.ErrorMessage(err)
+		switch code {
+		case customer.EINTERNAL:
+			h.log.ErrorContext(r.Context(), "payway", slog.String("error", err.Error()))
+			t.Message = "Something unexpected happened server side"
+		case customer.ENOTFOUND, customer.ECUSTOMERNOTFOUND, customer.EPERSONNOTFOUND, customer.EPERSONDECEASED:
+			t.Message = "The account could not be found"
+		case customer.EAMBIGUOUS:
+			t.Message = "More than one account matches; add customer_number or zip_code."
+		case customer.EVALIDATION:
+			if ps := customer.ErrorProblems(err); len(ps) > 0 {
+				f := ps[0].Field
+				t.Field, t.Message = &f, ps[0].Message
+			}
+		}
+		e = &t
 	}
 	if e.status == http.StatusUnauthorized {
 		w.Header().Set("WWW-Authenticate", "Bearer")
 	}
 	write(w, e.status, e)
 }
+
+// Purpose names Payway's lookups in the disclosure log.
+const Purpose = "payway-account-candidate"
 
 func write(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json")

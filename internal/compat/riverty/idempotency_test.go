@@ -25,7 +25,7 @@ func TestIdempotencyKey(t *testing.T) {
 		t.Run(b.Name, func(t *testing.T) {
 			e := start(t, b)
 			e.Ledger("4711", "SE", customer.NumbersGenerated)
-			reg := e.Token("4711", customer.ScopeRead, customer.ScopeRegister)
+			reg := e.Token("4711", customer.ScopeWrite, customer.ScopeRegister)
 			path := "/v1/clients/4711/lookup/customer"
 			body := `{"lookupField":"IdentificationNumber","lookupValue":"19811218-9876"}`
 			post := func(key, body string) *apitest.Response {
@@ -45,7 +45,7 @@ func TestIdempotencyKey(t *testing.T) {
 			if res := e.Call("POST", path, reg, body); res.Status != http.StatusOK || res.JSON(t)["customerNumber"] != first.JSON(t)["customerNumber"] {
 				t.Fatalf("lookup after the create: %d %s", res.Status, res.Body)
 			}
-			found, err := e.Kund.Service.LookupByNationalID(context.Background(), "4711", customer.NationalID{RegNo: "19811218-9876", CountryCode: "SE"})
+			found, err := e.Kund.Service.CustomersByNationalID(context.Background(), "4711", customer.NationalID{RegNo: "19811218-9876", CountryCode: "SE"})
 			if err != nil || len(found) != 1 {
 				t.Fatalf("customers of the person: %d, %v", len(found), err)
 			}
@@ -76,7 +76,7 @@ func TestIdempotencyKey(t *testing.T) {
 			}
 			// A retry while the first request still runs is 409.
 			sum := sha256.Sum256([]byte("POST " + path + "?\n" + body))
-			if _, _, err := e.Kund.Service.BeginIdempotent(context.Background(), "4711", "busy", hex.EncodeToString(sum[:])); err != nil {
+			if _, _, err := e.Kund.Service.BeginIdempotent(context.Background(), customer.Caller{LedgerNo: "4711", TokenID: apitest.TokenID(reg)}, "busy", hex.EncodeToString(sum[:])); err != nil {
 				t.Fatal(err)
 			}
 			res = post("busy", body)
@@ -101,7 +101,7 @@ func TestIdempotencyTakeOver(t *testing.T) {
 			}
 			e := apitest.StartWith(t, b, func(c *app.Config) { c.Register = h })
 			e.Ledger("4711", "SE", customer.NumbersGenerated)
-			reg := e.Token("4711", customer.ScopeRead, customer.ScopeRegister)
+			reg := e.Token("4711", customer.ScopeWrite, customer.ScopeRegister)
 			body := `{"lookupField":"IdentificationNumber","lookupValue":"19811218-9876"}`
 			srv.Delay(time.Second)
 			answers := make(chan *apitest.Response, 2)
@@ -134,7 +134,7 @@ func TestIdempotencyTakeOver(t *testing.T) {
 			if statuses[http.StatusCreated] != 1 || statuses[http.StatusConflict] != 1 {
 				t.Fatalf("answers %v, want one 201 and one 409", statuses)
 			}
-			found, err := e.Kund.Service.LookupByNationalID(context.Background(), "4711", customer.NationalID{RegNo: "19811218-9876", CountryCode: "SE"})
+			found, err := e.Kund.Service.CustomersByNationalID(context.Background(), "4711", customer.NationalID{RegNo: "19811218-9876", CountryCode: "SE"})
 			if err != nil || len(found) != 1 {
 				t.Fatalf("customers of the person: %d, %v", len(found), err)
 			}

@@ -12,9 +12,9 @@ import (
 	"net/http"
 	"strings"
 
-	"github.com/kund/kund/internal/auth"
 	"github.com/kund/kund/internal/compat"
 	"github.com/kund/kund/internal/customer"
+	"github.com/kund/kund/internal/edge"
 	"github.com/kund/kund/internal/httpapi"
 	"github.com/kund/kund/internal/nordic"
 	"github.com/kund/kund/internal/register"
@@ -22,16 +22,18 @@ import (
 
 // Handler serves the dialect.
 type Handler struct {
-	svc   *customer.Service
-	authn *auth.Authenticator
-	reg   *register.Service
-	log   *slog.Logger
+	svc *customer.Service
+	reg *register.Service
+	log *slog.Logger
 }
 
-// Mount registers the dialect's route with handle.
-func Mount(handle func(string, http.Handler), svc *customer.Service, authn *auth.Authenticator, reg *register.Service, log *slog.Logger) {
-	h := &Handler{svc: svc, authn: authn, reg: reg, log: log}
-	handle("POST /v1/clients/{clientId}/lookup/customer", http.HandlerFunc(h.lookup))
+// Mount serves the dialect on the request pipeline, with native bearer
+// tokens; clientId is the ledger number.
+func Mount(e *edge.Edge, svc *customer.Service, reg *register.Service, log *slog.Logger) {
+	h := &Handler{svc: svc, reg: reg, log: log}
+	api := &edge.API{Name: "riverty", Status: Status, WriteError: h.fail, OtherLedger: customer.EFORBIDDEN}
+	e.Mount(api, edge.Route{Pattern: "POST /v1/clients/{clientId}/lookup/customer", Credential: edge.Token, Ledger: "clientId",
+		Scope: customer.ScopeRead, Lookup: true, Idempotent: true, Handle: h.lookup})
 }
 
 // Purpose names Riverty's lookups in the register's disclosure log.
@@ -97,10 +99,6 @@ func businessError(status int, kind, title, details string) *apiError {
 	return &apiError{status: status, Type: typeBase + kind, Title: title, Details: details, Category: "BusinessError"}
 }
 
-func technicalError(status int, kind, title, details string) *apiError {
-	return &apiError{status: status, Type: typeBase + kind, Title: title, Details: details, Category: "TechnicalError"}
-}
-
 // request is one lookup, whichever body form carried it.
 type request struct {
 	CustomerNumber string
@@ -162,36 +160,54 @@ func decode(body []byte) (*request, error) {
 	return r, nil
 }
 
-func (h *Handler) lookup(w http.ResponseWriter, r *http.Request) {
-	caller, err := compat.Bearer(r.Context(), h.authn, r)
-	// clientId is the ledger number; the token must be that ledger's.
-	if err == nil && (caller.LedgerNo != r.PathValue("clientId") || !caller.Can(customer.ScopeRead)) {
-		err = technicalError(http.StatusForbidden, "forbidden", "Forbidden", "The token may not look up customers of this client.")
-	}
-	if err == nil {
-		// Under an Idempotency-Key, as in the native API: a customer the
-		// lookup creates is stored with its 201 in one transaction.
-		err = httpapi.Idempotent(h.svc, h.log, w, r, caller.LedgerNo, func(w http.ResponseWriter, r *http.Request) {
-			httpapi.RespondWith(r, func(c *customer.Customer) (customer.Reply, error) { return reply(http.StatusCreated, c) })
-			status, c, err := h.serve(w, r, caller)
-			var res customer.Reply
-			if err == nil {
-				res, err = reply(status, c)
-			}
-			if err != nil {
-				h.fail(w, r, err)
-				return
-			}
-			for k, v := range res.Header {
-				w.Header().Set(k, v)
-			}
-			w.WriteHeader(res.Status)
-			w.Write(res.Body)
-		})
-	}
+// lookup answers a lookup, creating the customer from the register when
+// the caller may. A customer it creates is stored with its 201 under the
+// request's Idempotency-Key in one transaction.
+func (h *Handler) lookup(w http.ResponseWriter, r *http.Request, caller customer.Caller) error {
+	httpapi.RespondWith(r, func(c *customer.Customer) (customer.Reply, error) { return reply(http.StatusCreated, c) })
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, 16<<10))
 	if err != nil {
-		h.fail(w, r, err)
+		return businessError(http.StatusRequestEntityTooLarge, "validation", "Invalid request", "The body is too large.")
 	}
+	req, err := decode(body)
+	if err != nil {
+		return err
+	}
+	l, err := h.svc.Ledger(r.Context(), caller.LedgerNo)
+	if err != nil {
+		return err
+	}
+	q := register.Question{Purpose: Purpose, Country: l.Country, CustomerNo: req.CustomerNumber, Register: true, Create: true}
+	switch req.Field {
+	case FieldIdentification:
+		q.RegNo, _, err = nordic.ParseIdentity(l.Country, req.Value, h.svc.Now())
+		if err != nil {
+			return businessError(400, "validation", "Invalid request", "The lookup value is not a valid identification number of "+l.Country+".")
+		}
+	case FieldPhone:
+		q.MSISDN, err = nordic.ParseMSISDN(req.Value)
+		if err != nil {
+			return businessError(400, "validation", "Invalid request", "The lookup value must be a phone number in international form, such as +46701234567.")
+		}
+	}
+	a, err := h.reg.Identify(r.Context(), h.svc, caller, q)
+	if err != nil {
+		return err
+	}
+	status := http.StatusOK
+	if a.Created {
+		status = http.StatusCreated
+	}
+	res, err := reply(status, a.Customer)
+	if err != nil {
+		return err
+	}
+	for k, v := range res.Header {
+		w.Header().Set(k, v)
+	}
+	w.WriteHeader(res.Status)
+	w.Write(res.Body)
+	return nil
 }
 
 // reply renders the answer about c, found (200) or created (201), exactly
@@ -209,94 +225,6 @@ func reply(status int, c *customer.Customer) (customer.Reply, error) {
 		header["Location"] = self
 	}
 	return customer.Reply{Status: status, Header: header, Body: append(body, '\n')}, nil
-}
-
-func (h *Handler) serve(w http.ResponseWriter, r *http.Request, caller customer.Caller) (int, *customer.Customer, error) {
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, 16<<10))
-	if err != nil {
-		return 0, nil, businessError(http.StatusRequestEntityTooLarge, "validation", "Invalid request", "The body is too large.")
-	}
-	req, err := decode(body)
-	if err != nil {
-		return 0, nil, err
-	}
-	l, err := h.svc.Ledger(r.Context(), caller.LedgerNo)
-	if err != nil {
-		return 0, nil, err
-	}
-	var found []*customer.Customer
-	var ask func() (*register.Person, error)
-	switch req.Field {
-	case FieldIdentification:
-		regNo, kind, err := nordic.ParseIdentity(l.Country, req.Value, h.svc.Now())
-		if err != nil {
-			return 0, nil, businessError(400, "validation", "Invalid request", "The lookup value is not a valid identification number of "+l.Country+".")
-		}
-		found, err = h.svc.LookupByNationalID(r.Context(), l.No, customer.NationalID{RegNo: regNo, CountryCode: l.Country})
-		if err != nil {
-			return 0, nil, err
-		}
-		if kind == nordic.Person {
-			ask = func() (*register.Person, error) {
-				return h.reg.Lookup(r.Context(), caller, Purpose, l.Country, regNo)
-			}
-		}
-	case FieldPhone:
-		msisdn, err := nordic.ParseMSISDN(req.Value)
-		if err != nil {
-			return 0, nil, businessError(400, "validation", "Invalid request", "The lookup value must be a phone number in international form, such as +46701234567.")
-		}
-		found, err = h.svc.LookupByMSISDN(r.Context(), l.No, msisdn)
-		if err != nil {
-			return 0, nil, err
-		}
-		ask = func() (*register.Person, error) { return h.reg.LookupPhone(r.Context(), caller, Purpose, msisdn) }
-	}
-	if req.CustomerNumber != "" {
-		// The newer body names the customer it expects.
-		var match []*customer.Customer
-		for _, c := range found {
-			if c.No == req.CustomerNumber {
-				match = append(match, c)
-			}
-		}
-		found = match
-	}
-	switch {
-	case len(found) == 1:
-		return http.StatusOK, found[0], nil
-	case len(found) > 1:
-		return 0, nil, businessError(http.StatusConflict, "ambiguous", "Several customers match", "Several customers match the lookup value; send customerNumber to choose one.")
-	case ask == nil:
-		return 0, nil, errNotFound()
-	}
-	// Creating a customer from the register needs the register scope.
-	if !caller.Can(customer.ScopeRegister) {
-		return 0, nil, errNotFound()
-	}
-	p, err := compat.RegisterPerson(ask())
-	if err != nil {
-		return 0, nil, err
-	}
-	if p.Country != l.Country {
-		return 0, nil, errNotFound()
-	}
-	if l.CustomerNumbers == customer.NumbersClient && req.CustomerNumber == "" {
-		return 0, nil, businessError(400, "validation", "Invalid request", "customerNumber is required to create a customer: this client chooses its own customer numbers.")
-	}
-	no := req.CustomerNumber
-	if l.CustomerNumbers == customer.NumbersGenerated {
-		no = ""
-	}
-	c, err := compat.CreateFromRegister(r.Context(), h.svc, l.No, no, p)
-	if err != nil {
-		return 0, nil, err
-	}
-	return http.StatusCreated, c, nil
-}
-
-func errNotFound() error {
-	return businessError(http.StatusNotFound, "customer-not-found", "Customer not found", "No customer was found with the lookup value.")
 }
 
 func represent(c *customer.Customer) *response {
@@ -317,36 +245,84 @@ func represent(c *customer.Customer) *response {
 	return res
 }
 
+// errorTable is the dialect's one table from domain error code to its
+// error: request and lookup outcomes are BusinessErrors, authentication,
+// authorisation and outages TechnicalErrors.
+var errorTable = map[string]apiError{
+	customer.EVALIDATION:           {status: 400, Type: typeBase + "validation", Title: "Invalid request", Category: "BusinessError"},
+	customer.EUNAUTHORIZED:         {status: 401, Type: typeBase + "unauthorized", Title: "Unauthorized", Category: "TechnicalError"},
+	customer.EFORBIDDEN:            {status: 403, Type: typeBase + "forbidden", Title: "Forbidden", Category: "TechnicalError"},
+	customer.ENOTFOUND:             {status: 404, Type: typeBase + "customer-not-found", Title: "Customer not found", Category: "BusinessError"},
+	customer.ECUSTOMERNOTFOUND:     {status: 404, Type: typeBase + "customer-not-found", Title: "Customer not found", Category: "BusinessError"},
+	customer.EPERSONNOTFOUND:       {status: 404, Type: typeBase + "customer-not-found", Title: "Customer not found", Category: "BusinessError"},
+	customer.EPERSONDECEASED:       {status: 404, Type: typeBase + "customer-not-found", Title: "Customer not found", Category: "BusinessError"},
+	customer.ELEGALADDRESSNOTFOUND: {status: 404, Type: typeBase + "customer-not-found", Title: "Customer not found", Category: "BusinessError"},
+	customer.EBILLINGNOTFOUND:      {status: 404, Type: typeBase + "customer-not-found", Title: "Customer not found", Category: "BusinessError"},
+	customer.EKYCNOTCONFIGURED:     {status: 404, Type: typeBase + "not-found", Title: "Not found", Category: "BusinessError"},
+	customer.EAMBIGUOUS:            {status: 409, Type: typeBase + "ambiguous", Title: "Several customers match", Category: "BusinessError"},
+	customer.ECUSTOMEREXISTS:       {status: 409, Type: typeBase + "customer-exists", Title: "Customer already exists", Category: "BusinessError"},
+	customer.EBILLINGEXISTS:        {status: 409, Type: typeBase + "conflict", Title: "Conflict", Category: "BusinessError"},
+	customer.EKYCCONFIGURATION:     {status: 409, Type: typeBase + "conflict", Title: "Conflict", Category: "BusinessError"},
+	customer.ECONFLICT:             {status: 409, Type: typeBase + "conflict", Title: "Request in progress", Category: "TechnicalError"},
+	customer.EPRECONDITION:         {status: 412, Type: typeBase + "precondition-failed", Title: "Precondition failed", Category: "BusinessError"},
+	customer.EPRECONDITIONREQUIRED: {status: 428, Type: typeBase + "precondition-required", Title: "Precondition required", Category: "BusinessError"},
+	customer.EUNSUPPORTEDMEDIA:     {status: 415, Type: typeBase + "validation", Title: "Invalid request", Category: "BusinessError"},
+	customer.ETOOLARGE:             {status: 413, Type: typeBase + "validation", Title: "Invalid request", Category: "BusinessError"},
+	customer.EMETHODNOTALLOWED:     {status: 405, Type: typeBase + "method-not-allowed", Title: "Method not allowed", Category: "TechnicalError"},
+	customer.EIDEMPOTENCYREUSE:     {status: 422, Type: typeBase + "idempotency-key-reuse", Title: "Idempotency-Key reused", Category: "BusinessError"},
+	customer.ETOOMANYREQUESTS:      {status: 429, Type: typeBase + "too-many-requests", Title: "Too many requests", Category: "TechnicalError"},
+	customer.EUNAVAILABLE:          {status: 503, Type: typeBase + "unavailable", Title: "Service unavailable", Category: "TechnicalError"},
+	customer.EREGISTERUNAVAILABLE:  {status: 503, Type: typeBase + "unavailable", Title: "Service unavailable", Category: "TechnicalError"},
+	customer.EINTERNAL:             {status: 500, Type: typeBase + "internal", Title: "Internal error", Category: "TechnicalError"},
+}
+
+// Status is the HTTP status the dialect answers a domain error code with.
+func Status(code string) int {
+	if e, ok := errorTable[code]; ok {
+		return e.status
+	}
+	return http.StatusInternalServerError
+}
+
+// fieldNames are Riverty's names of the fields of domain problems that a
+// Riverty request can cause: its own customerNumber, and the headers and
+// body the pipeline reads. Any other field is of the native representation,
+// which the client never sent.
+var fieldNames = map[string]string{"customerNo": "customerNumber", "Idempotency-Key": "Idempotency-Key", "body": "body"}
+
+// fail writes err: the dialect's own errors as they are, domain errors
+// through the table. Internal errors are logged, never shown.
 func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 	var e *apiError
 	if !errors.As(err, &e) {
-		switch customer.ErrorCode(err) {
-		case customer.EUNAUTHORIZED:
-			e = technicalError(http.StatusUnauthorized, "unauthorized", "Unauthorized", customer.ErrorMessage(err))
-		case customer.ECUSTOMERNOTFOUND, customer.ENOTFOUND:
-			e = errNotFound().(*apiError)
-		case customer.EVALIDATION:
-			// A register entry the domain refuses (or a customer number
-			// that is not valid) cannot become a customer.
-			msg := customer.ErrorMessage(err)
-			for _, p := range customer.ErrorProblems(err) {
-				msg += " " + p.Field + ": " + p.Message + "."
-			}
-			e = businessError(http.StatusBadRequest, "validation", "Invalid request", msg)
-		case customer.ECUSTOMEREXISTS:
-			e = businessError(http.StatusConflict, "customer-exists", "Customer already exists", customer.ErrorMessage(err))
-		case customer.EIDEMPOTENCYREUSE:
-			e = businessError(http.StatusUnprocessableEntity, "idempotency-key-reuse", "Idempotency-Key reused", customer.ErrorMessage(err))
-		case customer.ECONFLICT:
-			e = technicalError(http.StatusConflict, "conflict", "Request in progress", customer.ErrorMessage(err))
-		case customer.ETOOLARGE:
-			e = businessError(http.StatusRequestEntityTooLarge, "validation", "Invalid request", "The body is too large.")
-		case customer.EUNAVAILABLE:
-			e = technicalError(http.StatusServiceUnavailable, "unavailable", "Service unavailable", customer.ErrorMessage(err))
-		default:
-			h.log.ErrorContext(r.Context(), "riverty", slog.String("error", err.Error()))
-			e = technicalError(http.StatusInternalServerError, "internal", "Internal error", "An unexpected error occurred.")
+		code := customer.ErrorCode(err)
+		t, ok := errorTable[code]
+		if !ok {
+			code, t = customer.EINTERNAL, errorTable[customer.EINTERNAL]
 		}
+		t.Details = customer.ErrorMessage(err)
+		switch code {
+		case customer.EINTERNAL:
+			h.log.ErrorContext(r.Context(), "riverty", slog.String("error", err.Error()))
+			t.Details = "An unexpected error occurred."
+		case customer.ENOTFOUND, customer.ECUSTOMERNOTFOUND, customer.EPERSONNOTFOUND, customer.EPERSONDECEASED:
+			t.Details = errNotFound().(*apiError).Details
+		case customer.EVALIDATION:
+			// Only fields Riverty has are named: a register entry the
+			// domain refuses is about the native representation, which
+			// the client never sent.
+			t.Details = "The request cannot be served."
+			for _, p := range customer.ErrorProblems(err) {
+				if name, ok := fieldNames[p.Field]; ok {
+					t.Details += " " + name + ": " + p.Message + "."
+				} else {
+					t.Details = "The population register's entry for this person cannot become a customer."
+				}
+			}
+		case customer.ETOOLARGE:
+			t.Details = "The body is too large."
+		}
+		e = &t
 	}
 	if e.status == http.StatusUnauthorized {
 		w.Header().Set("WWW-Authenticate", "Bearer")
@@ -358,4 +334,8 @@ func write(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
 	json.NewEncoder(w).Encode(v)
+}
+
+func errNotFound() error {
+	return businessError(http.StatusNotFound, "customer-not-found", "Customer not found", "No customer was found with the lookup value.")
 }

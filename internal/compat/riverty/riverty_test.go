@@ -59,7 +59,7 @@ func TestLookupAndCreate(t *testing.T) {
 			e.Ledger("4711", "SE", customer.NumbersGenerated)
 			write := e.Token("4711", customer.ScopeWrite)
 			read := e.Token("4711", customer.ScopeRead)
-			reg := e.Token("4711", customer.ScopeRead, customer.ScopeRegister)
+			reg := e.Token("4711", customer.ScopeWrite, customer.ScopeRegister)
 			path := "/v1/clients/4711/lookup/customer"
 			if res := e.Call("POST", "/ledger/customer/v1/4711/customers", write, strings.Replace(native, `"customerNo":"100",`, "", 1)); res.Status != http.StatusCreated {
 				t.Fatalf("create: %d %s", res.Status, res.Body)
@@ -122,15 +122,23 @@ func TestLookupAndCreate(t *testing.T) {
 			}
 			errBody(t, e.Call("POST", path, reg, `{"lookupField":"PhoneNumber","lookupValue":"+46701112244"}`), 404, "BusinessError")
 
-			// Every register lookup is in the disclosure log, under Riverty's purpose.
+			// Every lookup is in the disclosure log under Riverty's purpose
+			// (12), those that asked the register (5) as from the register.
 			logged, err := e.Store.RegisterLookups(context.Background(), "4711", "", 0, 100)
-			if err != nil || len(logged) != 5 {
+			if err != nil || len(logged) != 12 {
 				t.Fatalf("disclosure log: %d entries, %v", len(logged), err)
 			}
+			fromRegister := 0
 			for _, l := range logged {
 				if l.Purpose != riverty.Purpose || l.TokenID == "" {
 					t.Fatalf("disclosure log entry: %+v", l)
 				}
+				if l.Source == register.SourceRegister {
+					fromRegister++
+				}
+			}
+			if fromRegister != 5 {
+				t.Fatalf("register lookups in the disclosure log: %d, want 5", fromRegister)
 			}
 
 			// Errors.

@@ -1,24 +1,23 @@
 package worldline
 
 import (
-	"context"
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/base64"
 	"net/http"
+	"net/url"
 	"sort"
 	"strings"
 	"time"
 
 	"github.com/kund/kund/internal/auth"
 	"github.com/kund/kund/internal/customer"
+	"github.com/kund/kund/internal/edge"
 )
 
-// MaxClockSkew is how far a request's Date may be from Kund's clock.
+// MaxClockSkew is how far a request's Date may be from Kund's clock, as
+// Worldline allows.
 const MaxClockSkew = 15 * time.Minute
-
-// SessionTTL is how long a client session lives.
-const SessionTTL = 2 * time.Hour
 
 // Signature computes the v1HMAC signature of a request exactly as
 // connect-sdk-nodejs 5.2.0 does: HMAC-SHA256 with the secret API key over
@@ -53,51 +52,104 @@ func gcsHeaders(r *http.Request) map[string]string {
 	return out
 }
 
-var errAuth = customer.Errorf(customer.EUNAUTHORIZED, "The authorization is missing or invalid.")
+func errAuth() error {
+	return customer.Errorf(customer.EUNAUTHORIZED, "The authorization is missing or invalid.")
+}
 
-// checkHMAC authenticates a server API request and returns its key.
-func checkHMAC(ctx context.Context, store auth.CompatStore, r *http.Request, now time.Time) (*auth.WorldlineKey, error) {
+// authenticateKey authenticates a server API request by its v1HMAC
+// signature. The scheme signs the headers but not the body, so a signature
+// is accepted once: a second use within the Date window could carry
+// another body (another person's number).
+func (h *Handler) authenticateKey(r *http.Request) (customer.Caller, error) {
 	rest, ok := strings.CutPrefix(r.Header.Get("Authorization"), "GCS v1HMAC:")
 	if !ok {
-		return nil, errAuth
+		return customer.Caller{}, errAuth()
 	}
 	keyID, sig, ok := strings.Cut(rest, ":")
-	if !ok || keyID == "" || len(keyID) > 64 {
-		return nil, errAuth
+	if !ok || keyID == "" || len(keyID) > 64 || len(sig) > 128 {
+		return customer.Caller{}, errAuth()
 	}
+	now := h.svc.Now()
 	date := r.Header.Get("Date")
 	t, err := http.ParseTime(date)
 	if err != nil || t.Sub(now) > MaxClockSkew || now.Sub(t) > MaxClockSkew {
-		return nil, errAuth
+		return customer.Caller{}, errAuth()
 	}
-	k, err := store.WorldlineKey(ctx, keyID)
+	k, err := h.store.WorldlineKey(r.Context(), keyID)
 	if customer.ErrorCode(err) == customer.ENOTFOUND {
-		return nil, errAuth
+		return customer.Caller{}, errAuth()
 	} else if err != nil {
-		return nil, err
+		return customer.Caller{}, err
 	}
-	want := Signature(k.Secret, r.Method, r.Header.Get("Content-Type"), date, gcsHeaders(r), r.URL.RequestURI())
-	if !hmac.Equal([]byte(want), []byte(sig)) {
-		return nil, errAuth
+	if !signed(k.Secret, r, date, sig) {
+		return customer.Caller{}, errAuth()
 	}
-	return k, nil
+	fresh, err := h.store.UseWorldlineSignature(r.Context(), auth.HashSecret(keyID+":"+sig), t.Add(MaxClockSkew))
+	if err != nil {
+		return customer.Caller{}, err
+	}
+	if !fresh {
+		return customer.Caller{}, customer.Errorf(customer.EUNAUTHORIZED,
+			"This signature was used already; each request must be signed anew (its own Date second, or an X-GCS-Idempotence-Key).")
+	}
+	return customer.Caller{TokenID: "worldline-key:" + k.ID, Kind: string(edge.WorldlineKey), LedgerNo: k.LedgerNo}, nil
 }
 
-// checkClient authenticates a client API request by its session, which
-// must be unexpired and belong to the customer id of the path.
-func checkClient(ctx context.Context, store auth.CompatStore, r *http.Request, now time.Time) (*auth.WorldlineSession, error) {
+// signed reports whether sig signs r. connect-sdk-nodejs signs the path
+// with the query as sent; the Go, Java and .NET SDKs sign it with the
+// query decoded. Either is the merchant's.
+func signed(secret string, r *http.Request, date, sig string) bool {
+	gcs := gcsHeaders(r)
+	uris := []string{r.URL.RequestURI()}
+	if r.URL.RawQuery != "" {
+		if q, err := url.QueryUnescape(r.URL.RawQuery); err == nil && q != r.URL.RawQuery {
+			uris = append(uris, r.URL.EscapedPath()+"?"+q)
+		}
+	}
+	for _, uri := range uris {
+		want := Signature(secret, r.Method, r.Header.Get("Content-Type"), date, gcs, uri)
+		if hmac.Equal([]byte(want), []byte(sig)) {
+			return true
+		}
+	}
+	return false
+}
+
+// sessionHash is the stored hash of the client session a request carries.
+func sessionHash(r *http.Request) ([]byte, bool) {
 	id, ok := strings.CutPrefix(r.Header.Get("Authorization"), "GCS v1Client:")
 	if !ok || id == "" || len(id) > 64 {
-		return nil, errAuth
+		return nil, false
 	}
-	s, err := store.WorldlineSession(ctx, id)
+	return auth.HashSecret(id), true
+}
+
+// authenticateSession authenticates a client API request by its session,
+// which must be unexpired and belong to the customer id of the path.
+func (h *Handler) authenticateSession(r *http.Request) (customer.Caller, error) {
+	hash, ok := sessionHash(r)
+	if !ok {
+		return customer.Caller{}, errAuth()
+	}
+	s, err := h.store.WorldlineSession(r.Context(), hash)
 	if customer.ErrorCode(err) == customer.ENOTFOUND {
-		return nil, errAuth
+		return customer.Caller{}, errAuth()
 	} else if err != nil {
-		return nil, err
+		return customer.Caller{}, err
 	}
-	if !now.Before(s.ExpiresAt) || s.CustomerID != r.PathValue("customerId") {
-		return nil, errAuth
+	if !h.svc.Now().Before(s.ExpiresAt) || s.CustomerID != r.PathValue("customerId") {
+		return customer.Caller{}, errAuth()
 	}
-	return s, nil
+	return customer.Caller{TokenID: "worldline-session:" + s.PublicID, Kind: string(edge.WorldlineSession), LedgerNo: s.LedgerNo}, nil
+}
+
+// sessionQuota is the lookup quota each client session carries.
+type sessionQuota struct{ h *Handler }
+
+func (q sessionQuota) Spend(r *http.Request, _ customer.Caller, units int, within bool) (bool, error) {
+	hash, ok := sessionHash(r)
+	if !ok {
+		return false, errAuth()
+	}
+	return q.h.store.ChargeWorldlineSession(r.Context(), hash, units, within)
 }

@@ -15,7 +15,7 @@ import (
 	"github.com/kund/kund/internal/auth"
 	"github.com/kund/kund/internal/compat"
 	"github.com/kund/kund/internal/customer"
-	"github.com/kund/kund/internal/httpapi"
+	"github.com/kund/kund/internal/edge"
 	"github.com/kund/kund/internal/nordic"
 	"github.com/kund/kund/internal/register"
 )
@@ -72,29 +72,48 @@ type Handler struct {
 	svc   *customer.Service
 	store Store
 	reg   *register.Service
+	edge  *edge.Edge
 	log   *slog.Logger
 }
 
-// Mount registers the dialect's routes with handle.
-func Mount(handle func(string, http.Handler), svc *customer.Service, store Store, reg *register.Service, log *slog.Logger) {
-	h := &Handler{svc: svc, store: store, reg: reg, log: log}
-	handle("POST /v1/{merchantId}/sessions", http.HandlerFunc(h.createSession))
-	handle("POST /v1/{merchantId}/products/{productId}/customerDetails", http.HandlerFunc(h.serverCustomerDetails))
-	handle("GET /client/v1/{customerId}/products/{productId}", cors(h.clientProduct))
-	handle("POST /client/v1/{customerId}/products/{productId}/customerDetails", cors(h.clientCustomerDetails))
-	handle("OPTIONS /client/v1/", cors(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusNoContent) }))
-}
+// IdempotencyHeader is the server SDKs' own idempotency header, honoured
+// like Idempotency-Key.
+const IdempotencyHeader = "X-GCS-Idempotence-Key"
 
-// cors lets the browser code of the client SDK call the client API from
-// the merchant's pages: the client session, not the origin, authorises.
-func cors(h http.HandlerFunc) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Access-Control-Allow-Origin", "*")
-		w.Header().Set("Access-Control-Allow-Methods", "GET, POST, OPTIONS")
-		w.Header().Set("Access-Control-Allow-Headers", "Authorization, Content-Type, X-GCS-ClientMetaInfo")
-		w.Header().Set("Access-Control-Max-Age", "600")
-		h(w, r)
-	})
+// Mount serves the dialect on the request pipeline: the server API with
+// the merchants' API keys, the client API with the sessions they create.
+func Mount(e *edge.Edge, svc *customer.Service, store Store, reg *register.Service, log *slog.Logger) {
+	h := &Handler{svc: svc, store: store, reg: reg, edge: e, log: log}
+	e.Accept(edge.WorldlineKey, h.authenticateKey, nil)
+	e.Accept(edge.WorldlineSession, h.authenticateSession, sessionQuota{h})
+	api := &edge.API{Name: "worldline", Status: Status, WriteError: h.fail, OtherLedger: customer.EFORBIDDEN,
+		IdempotencyHeader: IdempotencyHeader}
+	// The browser code of the client SDK calls the client API from the
+	// merchant's pages: the session, not the origin, authorises, and its
+	// lookups are limited per session and per client address.
+	cors := http.Header{
+		"Access-Control-Allow-Origin":  {"*"},
+		"Access-Control-Allow-Methods": {"GET, POST, OPTIONS"},
+		"Access-Control-Allow-Headers": {"Authorization, Content-Type, X-GCS-ClientMetaInfo"},
+		"Access-Control-Max-Age":       {"600"},
+	}
+	const client = "/client/v1/{customerId}/products/{productId}"
+	e.Mount(api,
+		// A session's answer carries a credential, which no stored reply
+		// may: a retry simply makes another session.
+		edge.Route{Pattern: "POST /v1/{merchantId}/sessions", Credential: edge.WorldlineKey, Ledger: "merchantId", Handle: h.createSession},
+		edge.Route{Pattern: "POST /v1/{merchantId}/products/{productId}/customerDetails", Credential: edge.WorldlineKey, Ledger: "merchantId",
+			Lookup: true, Idempotent: true, Handle: h.customerDetails},
+		edge.Route{Pattern: "GET " + client, Credential: edge.WorldlineSession, Header: cors, Handle: h.clientProduct},
+		// The iOS client SDK asks with a trailing slash.
+		edge.Route{Pattern: "GET " + client + "/{$}", Credential: edge.WorldlineSession, Header: cors, Handle: h.clientProduct},
+		edge.Route{Pattern: "POST " + client + "/customerDetails", Credential: edge.WorldlineSession, Header: cors,
+			Lookup: true, Idempotent: true, Handle: h.customerDetails},
+		edge.Route{Pattern: "OPTIONS /client/v1/", Header: cors, Handle: func(w http.ResponseWriter, r *http.Request, _ customer.Caller) error {
+			w.WriteHeader(http.StatusNoContent)
+			return nil
+		}},
+	)
 }
 
 // CreateKey makes an API key of a ledger.
@@ -118,45 +137,7 @@ type session struct {
 	Region          string   `json:"region"`
 }
 
-// base is the URL the client reached Kund at, for the session's URLs.
-func base(r *http.Request) string {
-	scheme := "http"
-	if r.TLS != nil || r.Header.Get("X-Forwarded-Proto") == "https" {
-		scheme = "https"
-	}
-	return scheme + "://" + r.Host
-}
-
-func (h *Handler) server(w http.ResponseWriter, r *http.Request) (*auth.WorldlineKey, bool) {
-	k, err := checkHMAC(r.Context(), h.store, r, h.svc.Now())
-	if err == nil && k.LedgerNo != r.PathValue("merchantId") {
-		err = customer.Errorf(customer.EFORBIDDEN, "The API key is not this merchant's.")
-	}
-	if err != nil {
-		h.fail(w, r, err)
-		return nil, false
-	}
-	return k, true
-}
-
-func (h *Handler) createSession(w http.ResponseWriter, r *http.Request) {
-	k, ok := h.server(w, r)
-	if !ok {
-		return
-	}
-	h.idempotent(w, r, k.LedgerNo, func(w http.ResponseWriter, r *http.Request) { h.newSession(w, r, k) })
-}
-
-// idempotent runs a POST of the merchant's ledger under its
-// Idempotency-Key, as the native API does, with the errors in Worldline's
-// format.
-func (h *Handler) idempotent(w http.ResponseWriter, r *http.Request, ledgerNo string, serve http.HandlerFunc) {
-	if err := httpapi.Idempotent(h.svc, h.log, w, r, ledgerNo, serve); err != nil {
-		h.fail(w, r, err)
-	}
-}
-
-func (h *Handler) newSession(w http.ResponseWriter, r *http.Request, k *auth.WorldlineKey) {
+func (h *Handler) createSession(w http.ResponseWriter, r *http.Request, caller customer.Caller) error {
 	// The body (payment product filters, tokens) may be empty; Kund keeps no
 	// tokens, so every token sent is invalid for it.
 	var in struct {
@@ -167,57 +148,36 @@ func (h *Handler) newSession(w http.ResponseWriter, r *http.Request, k *auth.Wor
 		err = errBadRequest("", "The body is not valid JSON.")
 	}
 	if err != nil {
-		h.fail(w, r, err)
-		return
+		return err
 	}
-	now := h.svc.Now()
-	s := &auth.WorldlineSession{ID: auth.RandomHex(16), LedgerNo: k.LedgerNo, CustomerID: k.LedgerNo + "-" + auth.RandomHex(10), CreatedAt: now, ExpiresAt: now.Add(SessionTTL)}
+	l, err := h.svc.Ledger(r.Context(), caller.LedgerNo)
+	if err != nil {
+		return err
+	}
+	id, s := auth.NewWorldlineSession(l.No, l.SessionQuota(), h.svc.Now(), l.SessionLifetime())
 	if err := h.store.CreateWorldlineSession(r.Context(), s); err != nil {
-		h.fail(w, r, err)
-		return
+		return err
 	}
 	invalid := in.Tokens
 	if invalid == nil {
 		invalid = []string{}
 	}
+	base := h.edge.BaseURL(r)
 	write(w, http.StatusCreated, session{
-		AssetURL: base(r) + "/client/assets/", ClientAPIURL: base(r), ClientSessionID: s.ID,
+		AssetURL: base + "/client/assets/", ClientAPIURL: base, ClientSessionID: id,
 		CustomerID: s.CustomerID, InvalidTokens: invalid, Region: "EU",
 	})
+	return nil
 }
 
-func (h *Handler) serverCustomerDetails(w http.ResponseWriter, r *http.Request) {
-	k, ok := h.server(w, r)
-	if !ok {
-		return
-	}
-	caller := customer.Caller{TokenID: "worldline-key:" + k.ID, LedgerNo: k.LedgerNo}
-	h.idempotent(w, r, k.LedgerNo, func(w http.ResponseWriter, r *http.Request) { h.customerDetails(w, r, caller) })
-}
-
-func (h *Handler) clientCustomerDetails(w http.ResponseWriter, r *http.Request) {
-	s, err := checkClient(r.Context(), h.store, r, h.svc.Now())
-	if err != nil {
-		h.fail(w, r, err)
-		return
-	}
-	caller := customer.Caller{TokenID: "worldline-session:" + s.ID, LedgerNo: s.LedgerNo}
-	h.idempotent(w, r, s.LedgerNo, func(w http.ResponseWriter, r *http.Request) { h.customerDetails(w, r, caller) })
-}
-
-func (h *Handler) clientProduct(w http.ResponseWriter, r *http.Request) {
-	s, err := checkClient(r.Context(), h.store, r, h.svc.Now())
-	if err != nil {
-		h.fail(w, r, err)
-		return
-	}
+func (h *Handler) clientProduct(w http.ResponseWriter, r *http.Request, caller customer.Caller) error {
 	country := r.URL.Query().Get("countryCode")
-	id, err := h.checkProduct(r.Context(), s.LedgerNo, r.PathValue("productId"), country)
+	id, err := h.checkProduct(r.Context(), caller.LedgerNo, r.PathValue("productId"), country)
 	if err != nil {
-		h.fail(w, r, err)
-		return
+		return err
 	}
 	write(w, http.StatusOK, product(id, country))
+	return nil
 }
 
 // checkProduct answers 404 for any product but the ledger's lookup
@@ -265,29 +225,19 @@ type details struct {
 	Zip          string `json:"zip,omitempty"`
 }
 
-// customerDetails answers a lookup for caller: the API key or the client
-// session, as the register's disclosure log names it.
-func (h *Handler) customerDetails(w http.ResponseWriter, r *http.Request, caller customer.Caller) {
-	d, err := h.lookup(w, r, caller)
-	if err != nil {
-		h.fail(w, r, err)
-		return
-	}
-	write(w, http.StatusOK, d)
-}
-
-func (h *Handler) lookup(w http.ResponseWriter, r *http.Request, caller customer.Caller) (*details, error) {
-	ledgerNo := caller.LedgerNo
+// customerDetails answers a lookup for caller, the API key or the client
+// session, as the disclosure log names it.
+func (h *Handler) customerDetails(w http.ResponseWriter, r *http.Request, caller customer.Caller) error {
 	var in detailsRequest
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, 16<<10))
 	if err != nil || json.Unmarshal(body, &in) != nil {
-		return nil, errBadRequest("", "The body must be a GetCustomerDetailsRequest in JSON.")
+		return errBadRequest("", "The body must be a GetCustomerDetailsRequest in JSON.")
 	}
 	if in.CountryCode == "" {
-		return nil, errMissing("countryCode")
+		return errMissing("countryCode")
 	}
-	if _, err := h.checkProduct(r.Context(), ledgerNo, r.PathValue("productId"), in.CountryCode); err != nil {
-		return nil, err
+	if _, err := h.checkProduct(r.Context(), caller.LedgerNo, r.PathValue("productId"), in.CountryCode); err != nil {
+		return err
 	}
 	var fiscal, phone string
 	for _, kv := range in.Values {
@@ -298,51 +248,40 @@ func (h *Handler) lookup(w http.ResponseWriter, r *http.Request, caller customer
 			phone = kv.Value
 		}
 	}
-	now := h.svc.Now()
-	var found []*customer.Customer
-	var ask func() (*register.Person, error)
+	q := register.Question{Purpose: Purpose, Country: in.CountryCode}
 	switch {
 	case fiscal != "":
-		regNo, err := nordic.ParsePersonalNumber(in.CountryCode, fiscal, now)
+		regNo, err := nordic.ParsePersonalNumber(in.CountryCode, fiscal, h.svc.Now())
 		if err != nil {
-			return nil, errInvalid("values[key='fiscalNumber'].value")
+			return errInvalid("values[key='fiscalNumber'].value")
 		}
-		found, err = h.svc.LookupByNationalID(r.Context(), ledgerNo, customer.NationalID{RegNo: regNo, CountryCode: in.CountryCode})
-		if err != nil {
-			return nil, err
-		}
-		ask = func() (*register.Person, error) {
-			return h.reg.Lookup(r.Context(), caller, Purpose, in.CountryCode, regNo)
-		}
+		// A personal identity number is looked up among the ledger's
+		// customers and then in the register.
+		q.RegNo, q.Register = regNo, true
 	case phone != "":
 		// A phone number looks up only the ledger's own customers.
 		msisdn, err := nordic.ParseMSISDN(phone)
 		if err != nil {
-			return nil, errInvalid("values[key='phoneNumber'].value")
+			return errInvalid("values[key='phoneNumber'].value")
 		}
-		found, err = h.svc.LookupByMSISDN(r.Context(), ledgerNo, msisdn)
-		if err != nil {
-			return nil, err
-		}
+		q.MSISDN = msisdn
 	default:
-		return nil, errMissing("values[key='fiscalNumber'].value")
+		return errMissing("values[key='fiscalNumber'].value")
 	}
-	switch {
-	case len(found) == 1:
-		return fromCustomer(found[0]), nil
-	case len(found) > 1 || ask == nil:
-		return nil, errNotFound()
+	a, err := h.reg.Identify(r.Context(), h.svc, caller, q)
+	if err != nil {
+		return err
 	}
-	p, err := compat.RegisterPerson(ask())
-	if customer.ErrorCode(err) == customer.ECUSTOMERNOTFOUND {
-		return nil, errNotFound()
-	} else if err != nil {
-		return nil, err
+	if a.Customer != nil {
+		write(w, http.StatusOK, fromCustomer(a.Customer))
+		return nil
 	}
-	return &details{
+	p := a.Person
+	write(w, http.StatusOK, &details{
 		City: p.Address.City, Country: p.Address.CountryCode, FirstName: p.FirstName, Surname: p.LastName,
 		FiscalNumber: p.RegNo, PhoneNumber: compat.NationalPhone(p.Phone), Street: p.Address.StreetAddress, Zip: p.Address.ZipCode,
-	}, nil
+	})
+	return nil
 }
 
 func fromCustomer(c *customer.Customer) *details {

@@ -35,6 +35,12 @@ func start(t *testing.T, b apitest.Backend) (*apitest.Env, string, string) {
 	}
 	e := apitest.StartWith(t, b, func(c *app.Config) { c.Register = f })
 	e.Ledger("4711", "SE", customer.NumbersClient)
+	// The tests look up more than a checkout does; the quota's own test
+	// (security_test.go) runs on the default.
+	quota := 1000
+	if _, err := e.Kund.Service.UpdateLedger(context.Background(), "4711", customer.LedgerOptions{SessionLookups: &quota}); err != nil {
+		t.Fatal(err)
+	}
 	write := e.Token("4711", customer.ScopeWrite)
 	for _, body := range []string{
 		`{"customerNo":"1","nationalIdentifier":{"regNo":"198112189876","countryCode":"SE"},"legalEntity":"consumer",
@@ -192,10 +198,25 @@ func TestServerAndClientAPI(t *testing.T) {
 				t.Fatalf("back to the default: %d %s", res.Status, res.Body)
 			}
 
-			// The register lookups are in the disclosure log, naming the session.
+			// Every lookup is in the disclosure log, answered from the
+			// ledger or the register, naming the session by an id that is
+			// no part of its secret.
 			logged, err := e.Store.RegisterLookups(context.Background(), "4711", "", 0, 100)
-			if err != nil || len(logged) != 3 || logged[0].Purpose != worldline.Purpose || logged[0].TokenID != "worldline-session:"+sid {
-				t.Fatalf("disclosure log: %+v %v", logged, err)
+			if err != nil || len(logged) != 6 {
+				t.Fatalf("disclosure log: %d entries, %v; want one per lookup, 6", len(logged), err)
+			}
+			var outcomes []string
+			for _, l := range logged {
+				outcomes = append(outcomes, l.Source+":"+l.Outcome)
+			}
+			if got := strings.Join(outcomes, " "); got != "register:not-found customers:withheld customers:found register:found customers:found customers:found" {
+				t.Fatalf("disclosure log, newest first: %s", got)
+			}
+			if l := logged[0]; l.Purpose != worldline.Purpose || !strings.HasPrefix(l.TokenID, "worldline-session:") || strings.Contains(l.TokenID, sid) {
+				t.Fatalf("disclosure log entry: %+v", l)
+			}
+			if l := logged[5]; !strings.HasPrefix(l.TokenID, "worldline-key:") {
+				t.Fatalf("the server API's lookup names its key: %+v", l)
 			}
 
 			// Another customer id, an unknown session, an expired session.
@@ -203,7 +224,7 @@ func TestServerAndClientAPI(t *testing.T) {
 				Header: map[string]string{"Authorization": "GCS v1Client:" + sid}}), 401, "9002", "MISSING_OR_INVALID_AUTHORIZATION", "")
 			wantError(t, e.Do(apitest.Request{Method: "GET", Path: "/client/v1/" + cid + "/products/9000?countryCode=SE",
 				Header: map[string]string{"Authorization": "GCS v1Client:nosuch"}}), 401, "9002", "MISSING_OR_INVALID_AUTHORIZATION", "")
-			e.Advance(worldline.SessionTTL)
+			e.Advance(customer.DefaultSessionTTL)
 			wantError(t, client("GET", "/products/9000?countryCode=SE", ""), 401, "9002", "MISSING_OR_INVALID_AUTHORIZATION", "")
 		})
 	}

@@ -14,8 +14,13 @@ async function main() {
   });
   const session = await client.v1.sessions.create(merchantId, {}, null);
   const lookup = (value) => ({ countryCode: "SE", values: [{ key: "fiscalNumber", value }] });
-  const hit = await client.v1.products.customerDetails(merchantId, 9000, lookup(found), null);
-  const miss = await client.v1.products.customerDetails(merchantId, 9000, lookup(unknown), null);
+  // Kund accepts a v1HMAC signature once (it does not cover the body), and
+  // the SDK's Date has whole seconds: lookups made within one second carry
+  // an idempotence key each, which the SDK sends as X-GCS-Idempotence-Key
+  // and signs.
+  const key = (name) => ({ idempotence: { key: name + "-" + process.pid + "-" + Date.now() } });
+  const hit = await client.v1.products.customerDetails(merchantId, 9000, lookup(found), key("hit"));
+  const miss = await client.v1.products.customerDetails(merchantId, 9000, lookup(unknown), key("miss"));
   const bad = sdk.init({ host, port: Number(port), scheme: "http", apiKeyId, secretApiKey: "wrong", integrator: "Kund SDK tests" });
   const denied = await bad.v1.sessions.create(merchantId, {}, null);
   process.stdout.write(JSON.stringify({

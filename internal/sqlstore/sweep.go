@@ -1,0 +1,61 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"time"
+)
+
+// Swept counts what one Sweep deleted.
+type Swept struct {
+	IdempotencyKeys, Tokens, Sessions, Signatures, Lookups int64
+}
+
+// sweepBatch bounds one delete, so that a sweep never holds the writer
+// (SQLite's one connection, or PostgreSQL's locks) for long.
+const sweepBatch = 1000
+
+// Sweep deletes what has expired by now: idempotency keys past their day,
+// expired tokens (Payway's live an hour), client sessions, used Worldline
+// signatures past their window, and disclosure-log entries older than
+// retention (none when retention is 0). It deletes in batches, each its own
+// transaction, so writers are never blocked for long.
+func (db *DB) Sweep(ctx context.Context, now time.Time, retention time.Duration) (Swept, error) {
+	var s Swept
+	n := micros(now)
+	for _, job := range []struct {
+		count *int64
+		query string
+		arg   int64
+	}{
+		{&s.IdempotencyKeys, `DELETE FROM idempotency_keys WHERE (ledger_no, credential, idem_key) IN
+			(SELECT ledger_no, credential, idem_key FROM idempotency_keys WHERE expires_at <= ? LIMIT ?)`, n},
+		{&s.Tokens, `DELETE FROM tokens WHERE id IN (SELECT id FROM tokens WHERE expires_at IS NOT NULL AND expires_at <= ? LIMIT ?)`, n},
+		{&s.Sessions, `DELETE FROM worldline_sessions WHERE secret_hash IN (SELECT secret_hash FROM worldline_sessions WHERE expires_at <= ? LIMIT ?)`, n},
+		{&s.Signatures, `DELETE FROM worldline_signatures WHERE signature_hash IN (SELECT signature_hash FROM worldline_signatures WHERE expires_at <= ? LIMIT ?)`, n},
+		{&s.Lookups, `DELETE FROM register_lookups WHERE id IN (SELECT id FROM register_lookups WHERE at < ? LIMIT ?)`, micros(now.Add(-retention))},
+	} {
+		if job.count == &s.Lookups && retention <= 0 {
+			continue
+		}
+		for {
+			var deleted int64
+			err := db.Tx(ctx, func(tx *sql.Tx) error {
+				res, err := tx.ExecContext(ctx, db.Q(job.query), job.arg, sweepBatch)
+				if err != nil {
+					return err
+				}
+				deleted, err = res.RowsAffected()
+				return err
+			})
+			if err != nil {
+				return s, err
+			}
+			*job.count += deleted
+			if deleted < sweepBatch {
+				break
+			}
+		}
+	}
+	return s, nil
+}

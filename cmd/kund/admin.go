@@ -78,6 +78,7 @@ func runToken(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 	ledger := fs.String("ledger", "", "ledger number the token is bound to")
 	ttl := fs.Duration("ttl", 0, "lifetime of the token (0: no expiry)")
+	rate := fs.Float64("rate-limit", 0, "the token's own limit in requests per second, on every API (0: the server's --rate-limit)")
 	var scopes listFlag
 	fs.Var(&scopes, "scope", "scope (repeatable)")
 	pos, err := parseFlags(fs, args[1:])
@@ -98,11 +99,11 @@ func runToken(ctx context.Context, args []string, stdout io.Writer) error {
 		}
 		sc = append(sc, v)
 	}
-	if *ttl < 0 {
-		return fmt.Errorf("%w: --ttl must not be negative", errUsage)
+	if *ttl < 0 || *rate < 0 {
+		return fmt.Errorf("%w: --ttl and --rate-limit must not be negative", errUsage)
 	}
 	return withKund(ctx, db, func(k *app.Kund) error {
-		plain, err := k.CreateToken(ctx, *ledger, sc, *ttl)
+		plain, err := k.CreateLimitedToken(ctx, *ledger, sc, *ttl, *rate)
 		if err != nil {
 			return describe(err)
 		}

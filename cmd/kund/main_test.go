@@ -3,6 +3,7 @@ package main_test
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -16,6 +17,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/kund/kund/internal/app"
 )
 
 var kund string // the built binary
@@ -88,6 +91,20 @@ func TestAdminCommands(t *testing.T) {
 	out = mustRun(t, []string{"KUND_DB=" + db, "KUND_LEDGER=L-1", "KUND_SCOPE=customers:read,register"}, "token", "create")
 	if !tokenPattern.MatchString(out) {
 		t.Fatalf("token create from the environment printed %q", out)
+	}
+	// A token may carry its own rate limit.
+	out = mustRun(t, nil, "token", "create", "--db", db, "--ledger", "L-1", "--scope", "customers:read", "--rate-limit", "2.5")
+	store, err := app.OpenStore(context.Background(), db, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tok, err := store.Token(context.Background(), strings.Split(out, ".")[1])
+	store.Close()
+	if err != nil || tok.Rate != 2.5 {
+		t.Fatalf("the token's own limit: %+v %v", tok, err)
+	}
+	if _, _, code := run(t, nil, "token", "create", "--db", db, "--ledger", "L-1", "--scope", "customers:read", "--rate-limit", "-1"); code != 2 {
+		t.Fatalf("a negative --rate-limit: exit %d, want 2", code)
 	}
 	for _, args := range [][]string{
 		{"token", "create", "--db", db, "--ledger", "L-1", "--scope", "everything"},

@@ -237,6 +237,10 @@ func (e *Env) Do(req Request) *Response {
 		r.Header.Set("Authorization", "Bearer "+req.Token)
 	}
 	for k, v := range req.Header {
+		if k == "Host" {
+			r.Host = v // the client sends r.Host, never a Host in r.Header
+			continue
+		}
 		r.Header.Set(k, v)
 	}
 	res, err := http.DefaultClient.Do(r)

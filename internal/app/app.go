@@ -163,10 +163,20 @@ func New(store Store, cfg Config) *Kund {
 // CreateToken issues a token for a ledger and returns its plaintext, which
 // is shown once and never stored.
 func (k *Kund) CreateToken(ctx context.Context, ledgerNo string, scopes []customer.Scope, ttl time.Duration) (string, error) {
+	return k.CreateLimitedToken(ctx, ledgerNo, scopes, ttl, 0)
+}
+
+// CreateLimitedToken is CreateToken for a token with its own rate limit in
+// requests per second (0: the server's).
+func (k *Kund) CreateLimitedToken(ctx context.Context, ledgerNo string, scopes []customer.Scope, ttl time.Duration, rate float64) (string, error) {
+	if rate < 0 {
+		return "", customer.ValidationError("rateLimit", "must be 0 or more")
+	}
 	if _, err := k.Service.Ledger(ctx, ledgerNo); err != nil {
 		return "", err
 	}
 	plain, t := auth.New(ledgerNo, scopes, k.Service.Now(), ttl)
+	t.Rate = rate
 	if err := k.Store.CreateToken(ctx, t); err != nil {
 		return "", err
 	}

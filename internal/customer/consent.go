@@ -127,6 +127,14 @@ func (s *Service) StartCardRegistration(ctx context.Context, ledgerNo, customerN
 	if s.cards == nil {
 		return nil, Errorf(EUNAVAILABLE, "No card gateway is configured.")
 	}
+	// An earlier registration that timed out does not block a new one.
+	if latest, err := s.store.LatestCardRegistration(ctx, ledgerNo, customerNo); err == nil {
+		if _, err := s.expire(ctx, latest); err != nil {
+			return nil, err
+		}
+	} else if ErrorCode(err) != ENOTFOUND {
+		return nil, err
+	}
 	var b [16]byte
 	rand.Read(b[:])
 	reg.ID = hex.EncodeToString(b[:])
@@ -148,12 +156,39 @@ func (s *Service) CardRegistration(ctx context.Context, ledgerNo, customerNo str
 	if _, err := s.Customer(ctx, ledgerNo, customerNo); err != nil {
 		return nil, err
 	}
-	return s.store.LatestCardRegistration(ctx, ledgerNo, customerNo)
+	reg, err := s.store.LatestCardRegistration(ctx, ledgerNo, customerNo)
+	if err != nil {
+		return nil, err
+	}
+	return s.expire(ctx, reg)
 }
 
 // CardRegistrationByID returns a registration by its id (for the gateway).
 func (s *Service) CardRegistrationByID(ctx context.Context, id string) (*CardRegistration, error) {
-	return s.store.CardRegistration(ctx, id)
+	reg, err := s.store.CardRegistration(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	return s.expire(ctx, reg)
+}
+
+// CardRegistrationTTL is how long an Initialized registration waits for the
+// card holder. After it the registration is Aborted, so that its page can
+// no longer turn a card number into a consent.
+const CardRegistrationTTL = 30 * time.Minute
+
+// expire aborts reg if it waited longer than CardRegistrationTTL.
+func (s *Service) expire(ctx context.Context, reg *CardRegistration) (*CardRegistration, error) {
+	now := s.Now()
+	if reg.Status != CardInitialized || now.Before(reg.CreatedAt.Add(CardRegistrationTTL)) {
+		return reg, nil
+	}
+	r, err := s.store.FinishCardRegistration(ctx, reg.ID, CardAborted, nil, now)
+	if ErrorCode(err) == ECONFLICT {
+		// Finished in the meantime; that outcome stands.
+		return s.store.CardRegistration(ctx, reg.ID)
+	}
+	return r, err
 }
 
 // FinishCardRegistration records the gateway's outcome of an Initialized
@@ -161,6 +196,13 @@ func (s *Service) CardRegistrationByID(ctx context.Context, id string) (*CardReg
 func (s *Service) FinishCardRegistration(ctx context.Context, id, status string, consent *CardConsent) (*CardRegistration, error) {
 	if (status == CardCompleted) != (consent != nil) || !slices.Contains([]string{CardCompleted, CardAborted, CardFailed}, status) {
 		return nil, Errorf(EINTERNAL, "a card registration finishes as Completed with a consent, or Aborted or Failed without")
+	}
+	reg, err := s.CardRegistrationByID(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if reg.Status != CardInitialized {
+		return nil, Errorf(ECONFLICT, "The registration is %s already.", reg.Status)
 	}
 	now := s.Now()
 	if consent != nil {

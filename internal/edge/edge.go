@@ -19,6 +19,7 @@ import (
 
 	"github.com/kund/kund/internal/auth"
 	"github.com/kund/kund/internal/customer"
+	"golang.org/x/time/rate"
 )
 
 // Kind is a kind of credential. Each is valid only on the routes that
@@ -178,7 +179,12 @@ func (rt *route) serve(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if ok, wait := e.requests.take(caller.TokenID, caller.Rate, 1, now); !ok {
+	// A route without a credential spends its client address's requests.
+	who := caller.TokenID
+	if who == "" {
+		who = "address " + addr
+	}
+	if ok, wait := e.requests.take(who, caller.Rate, 1, now); !ok {
 		return TooMany(w, wait, "The credential made too many requests; retry after the time in Retry-After.")
 	}
 	if rt.Ledger != "" && r.PathValue(rt.Ledger) != caller.LedgerNo {
@@ -234,22 +240,41 @@ func (e *Edge) failed(r *http.Request) {
 }
 
 // startLookup charges one unit of every lookup limit that applies, or
-// refuses the lookup when one has no unit left.
+// refuses the lookup, spending nothing, when one has no unit left.
 func (rt *route) startLookup(w http.ResponseWriter, r *http.Request, caller customer.Caller, addr string, now time.Time) error {
 	e := rt.e
-	if ok, wait := e.lookups.take(caller.TokenID, 0, 1, now); !ok {
-		return TooMany(w, wait, "The credential made too many lookups; retry after the time in Retry-After.")
+	type limit struct {
+		b        *buckets
+		key, msg string
 	}
-	if ok, wait := e.ledgers.take(caller.LedgerNo, 0, 1, now); !ok {
-		return TooMany(w, wait, "The ledger's lookups are over their limit; retry after the time in Retry-After.")
+	limits := []limit{
+		{e.lookups, caller.TokenID, "The credential made too many lookups; retry after the time in Retry-After."},
+		{e.ledgers, caller.LedgerNo, "The ledger's lookups are over their limit; retry after the time in Retry-After."},
 	}
 	if rt.Credential.browser() {
-		if ok, wait := e.addresses.take(addr, 0, 1, now); !ok {
-			return TooMany(w, wait, "Too many lookups from this address; retry after the time in Retry-After.")
+		limits = append(limits, limit{e.addresses, addr, "Too many lookups from this address; retry after the time in Retry-After."})
+	}
+	var spent []*rate.Reservation
+	giveBack := func() {
+		for _, s := range spent {
+			s.CancelAt(now)
+		}
+	}
+	for _, l := range limits {
+		res, ok, wait := l.b.reserve(l.key, 0, 1, now)
+		if !ok {
+			giveBack()
+			return TooMany(w, wait, l.msg)
+		}
+		if res != nil {
+			spent = append(spent, res)
 		}
 	}
 	if q := e.quotas[rt.Credential]; q != nil {
 		ok, err := q.Spend(r, caller, 1, true)
+		if err != nil || !ok {
+			giveBack()
+		}
 		if err != nil {
 			return err
 		}
@@ -277,10 +302,12 @@ func (rt *route) chargeMiss(r *http.Request, caller customer.Caller, addr string
 	}
 }
 
-// miss reports whether a lookup's outcome found nobody.
+// miss reports whether a lookup's outcome found nobody: not found,
+// several, or refused (a Riverty lookup that would create a customer but
+// names no number says as much as a miss).
 func miss(err error) bool {
 	switch customer.ErrorCode(err) {
-	case customer.ECUSTOMERNOTFOUND, customer.EPERSONNOTFOUND, customer.EAMBIGUOUS, customer.ENOTFOUND:
+	case customer.ECUSTOMERNOTFOUND, customer.EPERSONNOTFOUND, customer.EAMBIGUOUS, customer.ENOTFOUND, customer.EVALIDATION:
 		return true
 	}
 	return false

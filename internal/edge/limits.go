@@ -113,18 +113,25 @@ func (b *buckets) get(key string, own float64, now time.Time) *rate.Limiter {
 // take spends n units of key's bucket now, or spends nothing and says how
 // long to wait.
 func (b *buckets) take(key string, own float64, n int, now time.Time) (bool, time.Duration) {
+	_, ok, wait := b.reserve(key, own, n, now)
+	return ok, wait
+}
+
+// reserve is take, returning what was spent so that it can be given back
+// (nil when the bucket has no limit).
+func (b *buckets) reserve(key string, own float64, n int, now time.Time) (*rate.Reservation, bool, time.Duration) {
 	if b == nil || (!b.limit.on() && own <= 0) {
-		return true, 0
+		return nil, true, 0
 	}
 	r := b.get(key, own, now).ReserveN(now, n)
 	if !r.OK() {
-		return false, time.Minute
+		return nil, false, time.Minute
 	}
 	if d := r.DelayFrom(now); d > 0 {
 		r.CancelAt(now)
-		return false, d
+		return nil, false, d
 	}
-	return true, 0
+	return r, true, 0
 }
 
 // owe spends n units of key's bucket even when it has fewer: the debt is

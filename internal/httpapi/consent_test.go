@@ -11,8 +11,10 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/kund/kund/internal/apitest"
+	"github.com/kund/kund/internal/cardgw"
 	"github.com/kund/kund/internal/customer"
 )
 
@@ -222,6 +224,54 @@ func TestActiveConsentsSetByTheLedger(t *testing.T) {
 		problem(t, e.Call("PUT", ledgerPath+"/customers/1111/consent/active-consents/Kivra", cons, ""), 404, "customer-not-found")
 		if c := consents(t, e, tok); strings.Join(c, ",") != "Avtalegiro" {
 			t.Fatalf("activeConsents %v", c)
+		}
+	})
+}
+
+// TestSandboxOnlyOnRequest: the sandbox gateway turns any Luhn-valid number
+// into a consent, so `kund serve` mounts it only with --card-gateway
+// sandbox: without it there is no page and a registration is 503.
+func TestSandboxOnlyOnRequest(t *testing.T) {
+	each(t, func(t *testing.T, e *apitest.Env) {
+		tok := seedLedger(e)
+		want(t, e.Call("POST", ledgerPath+"/customers", tok, seedCreate), http.StatusCreated)
+		cons := e.Token("XXX", customer.ScopeRead, customer.ScopeConsents)
+		problem(t, e.Call("POST", registrationPath, cons, seedRegistration), http.StatusServiceUnavailable, "service-unavailable")
+		res, err := noRedirect.PostForm(e.URL+cardgw.PagePath+"0123456789abcdef0123456789abcdef",
+			url.Values{"action": {"register"}, "cardNumber": {"5510 0000 0000 1232"}, "expiry": {"04/35"}, "cvc": {"123"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		if res.StatusCode != http.StatusNotFound {
+			t.Fatalf("the sandbox page without --card-gateway sandbox: %d", res.StatusCode)
+		}
+	})
+}
+
+// TestCardRegistrationsExpire: an Initialized registration the card holder
+// did not finish within CardRegistrationTTL is Aborted: its page no longer
+// makes a consent, and a new registration may start.
+func TestCardRegistrationsExpire(t *testing.T) {
+	eachWith(t, sandbox, func(t *testing.T, e *apitest.Env) {
+		tok := seedLedger(e)
+		want(t, e.Call("POST", ledgerPath+"/customers", tok, seedCreate), http.StatusCreated)
+		cons := e.Token("XXX", customer.ScopeRead, customer.ScopeConsents)
+		page := startRegistration(t, e, cons)
+		e.Advance(customer.CardRegistrationTTL)
+		if s := registrationStatus(t, e, tok); s != customer.CardAborted {
+			t.Fatalf("status after %v: %s", customer.CardRegistrationTTL, s)
+		}
+		r := submitCard(t, page, url.Values{"action": {"register"}, "cardNumber": {"5510 0000 0000 1232"}, "expiry": {"04/35"}, "cvc": {"123"}})
+		if r.StatusCode == http.StatusSeeOther || len(consents(t, e, tok)) != 0 {
+			t.Fatalf("an expired page made a consent: %d %v", r.StatusCode, consents(t, e, tok))
+		}
+		// A new registration is not blocked by the expired one.
+		page = startRegistration(t, e, cons)
+		e.Advance(customer.CardRegistrationTTL - time.Second)
+		r = submitCard(t, page, url.Values{"action": {"register"}, "cardNumber": {"5510 0000 0000 1232"}, "expiry": {"04/35"}, "cvc": {"123"}})
+		if r.StatusCode != http.StatusSeeOther || registrationStatus(t, e, tok) != customer.CardCompleted {
+			t.Fatalf("a registration within its time: %d", r.StatusCode)
 		}
 	})
 }

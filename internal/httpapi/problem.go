@@ -29,6 +29,7 @@ var codes = map[string]struct {
 	customer.EAMBIGUOUS:            {http.StatusConflict, "Several customers match the national identifier."},
 	customer.ECONFLICT:             {http.StatusConflict, "The request conflicts with the current state."},
 	customer.EPRECONDITION:         {http.StatusPreconditionFailed, "The precondition failed."},
+	customer.EPRECONDITIONREQUIRED: {http.StatusPreconditionRequired, "A precondition (If-Match) is required."},
 	customer.EUNSUPPORTEDMEDIA:     {http.StatusUnsupportedMediaType, "The content type is not supported."},
 	customer.ETOOLARGE:             {http.StatusRequestEntityTooLarge, "The request body is too large."},
 	customer.EMETHODNOTALLOWED:     {http.StatusMethodNotAllowed, "The method is not allowed on this resource."},

@@ -106,6 +106,9 @@ func ownerOnly(path string) error {
 	return nil
 }
 
+// Path is the database file.
+func (db *DB) Path() string { return db.path }
+
 // dialect describes SQLite to the shared store: "?" placeholders, no row
 // locks (the single writer serialises every write transaction), and a busy
 // database as the retryable error.

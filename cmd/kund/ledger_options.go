@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/kund/kund/internal/app"
 	"github.com/kund/kund/internal/customer"
@@ -15,16 +16,20 @@ import (
 // ledgerFlags are the ledger options that `ledger create` and `ledger
 // update` share.
 type ledgerFlags struct {
-	kycFile       *string
-	renewalDays   *int
-	disbursements *bool
+	kycFile        *string
+	renewalDays    *int
+	disbursements  *bool
+	sessionLookups *int
+	sessionTTL     *time.Duration
 }
 
 func ledgerOptionFlags(fs *flag.FlagSet) *ledgerFlags {
 	return &ledgerFlags{
-		kycFile:       fs.String("kyc-questions", "", "KYC questions file (JSON); \"none\" removes them (update)"),
-		renewalDays:   fs.Int("kyc-renewal-days", 0, "days after which KYC answers are due again (0: never)"),
-		disbursements: fs.Bool("disbursements", false, "allow disbursement orders on surpluses"),
+		kycFile:        fs.String("kyc-questions", "", "KYC questions file (JSON); \"none\" removes them (update)"),
+		renewalDays:    fs.Int("kyc-renewal-days", 0, "days after which KYC answers are due again (0: never)"),
+		disbursements:  fs.Bool("disbursements", false, "allow disbursement orders on surpluses"),
+		sessionLookups: fs.Int("session-lookups", 0, fmt.Sprintf("lookup units one Worldline client session may spend, a hit 1, a miss %d (0: %d)", customer.LookupMissCost, customer.DefaultSessionLookups)),
+		sessionTTL:     fs.Duration("session-ttl", 0, fmt.Sprintf("lifetime of a Worldline client session, at most 2h (0: %v)", customer.DefaultSessionTTL)),
 	}
 }
 
@@ -34,7 +39,7 @@ func (f *ledgerFlags) read(fs *flag.FlagSet) (customer.LedgerOptions, error) {
 	var o customer.LedgerOptions
 	set := map[string]bool{}
 	fs.Visit(func(fl *flag.Flag) { set[fl.Name] = true })
-	for _, name := range []string{"kyc-questions", "kyc-renewal-days", "disbursements"} {
+	for _, name := range []string{"kyc-questions", "kyc-renewal-days", "disbursements", "session-lookups", "session-ttl"} {
 		// parseFlags fills flags from KUND_* variables without marking
 		// them as set.
 		if _, ok := os.LookupEnv("KUND_" + strings.ToUpper(strings.ReplaceAll(name, "-", "_"))); ok {
@@ -49,6 +54,12 @@ func (f *ledgerFlags) read(fs *flag.FlagSet) (customer.LedgerOptions, error) {
 			return o, fmt.Errorf("%w: --kyc-renewal-days must not be negative", errUsage)
 		}
 		o.KYCRenewalDays = f.renewalDays
+	}
+	if set["session-lookups"] {
+		o.SessionLookups = f.sessionLookups
+	}
+	if set["session-ttl"] {
+		o.SessionTTL = f.sessionTTL
 	}
 	switch {
 	case !set["kyc-questions"]:
@@ -70,12 +81,7 @@ func (f *ledgerFlags) read(fs *flag.FlagSet) (customer.LedgerOptions, error) {
 
 // applyOptions sets the options of a ledger about to be created.
 func applyOptions(o customer.LedgerOptions, l *customer.Ledger) {
-	if o.Disbursements != nil {
-		l.Disbursements = *o.Disbursements
-	}
-	if o.KYCRenewalDays != nil {
-		l.KYCRenewalDays = *o.KYCRenewalDays
-	}
+	o.Apply(l)
 	l.KYCQuestions = o.KYCQuestions
 }
 
@@ -99,8 +105,8 @@ func runLedgerUpdate(ctx context.Context, args []string, stdout io.Writer) error
 		if err != nil {
 			return describe(err)
 		}
-		fmt.Fprintf(stdout, "ledger %s updated (%d KYC questions, KYC renewal after %d days, disbursements %t)\n",
-			l.No, len(l.KYCQuestions), l.KYCRenewalDays, l.Disbursements)
+		fmt.Fprintf(stdout, "ledger %s updated (%d KYC questions, KYC renewal after %d days, disbursements %t, client sessions of %d lookup units for %v)\n",
+			l.No, len(l.KYCQuestions), l.KYCRenewalDays, l.Disbursements, l.SessionQuota(), l.SessionLifetime())
 		return nil
 	})
 }

@@ -368,16 +368,13 @@ func (s *Service) UpdateLedger(ctx context.Context, no string, o LedgerOptions) 
 		return nil, err
 	}
 	return s.store.UpdateLedger(ctx, no, func(l *Ledger) error {
-		if o.Disbursements != nil {
-			l.Disbursements = *o.Disbursements
-		}
 		if o.KYCQuestions != nil {
 			l.KYCQuestions = o.KYCQuestions
 		}
 		if o.ClearKYC {
 			l.KYCQuestions = nil
 		}
-		o.apply(l)
+		o.Apply(l)
 		return nil
 	})
 }
@@ -396,8 +393,11 @@ func (o LedgerOptions) check() error {
 	return p.Err()
 }
 
-// apply sets the options given on l.
-func (o LedgerOptions) apply(l *Ledger) {
+// Apply sets the options given, but for the KYC questions, on l.
+func (o LedgerOptions) Apply(l *Ledger) {
+	if o.Disbursements != nil {
+		l.Disbursements = *o.Disbursements
+	}
 	if o.KYCRenewalDays != nil {
 		l.KYCRenewalDays = *o.KYCRenewalDays
 	}

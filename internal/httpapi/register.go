@@ -87,6 +87,7 @@ type lookupRep struct {
 	TokenID     string `json:"tokenId"`
 	SubjectHash string `json:"subjectHash"`
 	Purpose     string `json:"purpose"`
+	Source      string `json:"source"`
 	Outcome     string `json:"outcome"`
 	Time        string `json:"time"`
 }
@@ -125,7 +126,7 @@ func (s *Server) registerLookups(w http.ResponseWriter, r *http.Request, caller 
 	items := make([]lookupRep, 0, len(ls))
 	for _, l := range ls {
 		items = append(items, lookupRep{ID: l.ID, TokenID: l.TokenID, SubjectHash: l.SubjectHash, Purpose: l.Purpose,
-			Outcome: l.Outcome, Time: l.At.UTC().Format(time.RFC3339Nano)})
+			Source: l.Source, Outcome: l.Outcome, Time: l.At.UTC().Format(time.RFC3339Nano)})
 	}
 	carry := url.Values{}
 	for _, k := range []string{"regNo", "countryCode", "msisdn", "take"} {

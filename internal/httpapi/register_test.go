@@ -170,12 +170,13 @@ func TestGenerateProblems(t *testing.T) {
 			TokenID     string `json:"tokenId"`
 			SubjectHash string `json:"subjectHash"`
 			Purpose     string `json:"purpose"`
+			Source      string `json:"source"`
 			Outcome     string `json:"outcome"`
 			Time        string `json:"time"`
 		} `json:"items"`
 	}
 	json.Unmarshal(res.Body, &page)
-	if len(page.Items) != 2 || page.Items[0].Outcome != "found" || page.Items[1].Outcome != "not-found" ||
+	if len(page.Items) != 2 || page.Items[0].Outcome != "found" || page.Items[1].Outcome != "not-found" || page.Items[0].Source != "register" ||
 		page.Items[0].Purpose != "generate-consumer-customer-by-reg-no" || page.Items[0].TokenID == "" ||
 		page.Items[0].LookupID <= page.Items[1].LookupID {
 		t.Fatalf("disclosure log %s", res.Body)

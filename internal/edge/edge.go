@@ -171,9 +171,17 @@ func (rt *route) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 func (rt *route) serve(w http.ResponseWriter, r *http.Request) error {
 	e := rt.e
 	now := e.cfg.Now()
-	addr := clientAddr(r, e.cfg.TrustProxy)
-	if empty, wait := e.failures.empty(addr, now); empty {
-		return TooMany(w, wait, "Too many failed authentications from this address; retry after the time in Retry-After.")
+	var addr string // the client's address, read when a limit needs it
+	clientAddress := func() string {
+		if addr == "" {
+			addr = clientAddr(r, e.cfg.TrustProxy)
+		}
+		return addr
+	}
+	if e.failures.limit.on() {
+		if empty, wait := e.failures.empty(clientAddress(), now); empty {
+			return TooMany(w, wait, "Too many failed authentications from this address; retry after the time in Retry-After.")
+		}
 	}
 	caller, err := rt.authenticate(r)
 	if err != nil {
@@ -181,8 +189,8 @@ func (rt *route) serve(w http.ResponseWriter, r *http.Request) error {
 	}
 	// A route without a credential spends its client address's requests.
 	who := caller.TokenID
-	if who == "" {
-		who = "address " + addr
+	if who == "" && (e.requests.limit.on() || caller.Rate > 0) {
+		who = "address " + clientAddress()
 	}
 	if ok, wait := e.requests.take(who, caller.Rate, 1, now); !ok {
 		return TooMany(w, wait, "The credential made too many requests; retry after the time in Retry-After.")
@@ -195,6 +203,9 @@ func (rt *route) serve(w http.ResponseWriter, r *http.Request) error {
 		return customer.Errorf(customer.EFORBIDDEN, "The credential lacks the scope %q.", rt.Scope)
 	}
 	if rt.Lookup {
+		if rt.Credential.browser() {
+			clientAddress()
+		}
 		if err := rt.startLookup(w, r, caller, addr, now); err != nil {
 			return err
 		}
@@ -236,7 +247,9 @@ func (rt *route) authenticate(r *http.Request) (customer.Caller, error) {
 
 // failed counts a failed authentication of the request's client address.
 func (e *Edge) failed(r *http.Request) {
-	e.failures.owe(clientAddr(r, e.cfg.TrustProxy), 1, e.cfg.Now())
+	if e.failures.limit.on() {
+		e.failures.owe(clientAddr(r, e.cfg.TrustProxy), 1, e.cfg.Now())
+	}
 }
 
 // startLookup charges one unit of every lookup limit that applies, or

@@ -2,8 +2,8 @@ package edge
 
 import (
 	"math"
-	"net"
 	"net/http"
+	"net/netip"
 	"strings"
 	"sync"
 	"time"
@@ -145,12 +145,18 @@ func (b *buckets) owe(key string, n int, now time.Time) {
 }
 
 // empty reports whether key's bucket has less than one unit left, and how
-// long until it has one.
+// long until it has one. A key without a bucket is full: no bucket is made
+// for it, so that an address costs memory only once it failed.
 func (b *buckets) empty(key string, now time.Time) (bool, time.Duration) {
 	if b == nil || !b.limit.on() {
 		return false, 0
 	}
-	l := b.get(key, 0, now)
+	b.mu.Lock()
+	l := b.m[key]
+	b.mu.Unlock()
+	if l == nil {
+		return false, 0
+	}
 	left := l.TokensAt(now)
 	if left >= 1 {
 		return false, 0
@@ -169,16 +175,20 @@ func clientAddr(r *http.Request, trustProxy bool) string {
 			addr = strings.TrimSpace(hops[len(hops)-1])
 		}
 	}
-	host, _, err := net.SplitHostPort(addr)
-	if err != nil {
-		host = addr
+	host := addr
+	if ap, err := netip.ParseAddrPort(addr); err == nil {
+		host = addr[:strings.LastIndexByte(addr, ':')]
+		if ap.Addr().Is4() {
+			return host // the common case, without an allocation
+		}
 	}
-	ip := net.ParseIP(host)
-	if ip == nil {
+	ip, err := netip.ParseAddr(strings.Trim(host, "[]"))
+	switch {
+	case err != nil:
 		return host
+	case ip.Unmap().Is4():
+		return ip.Unmap().String()
 	}
-	if ip.To4() == nil {
-		return ip.Mask(net.CIDRMask(64, 128)).String() + "/64"
-	}
-	return ip.String()
+	p, _ := ip.WithZone("").Prefix(64)
+	return p.String()
 }

@@ -89,6 +89,11 @@ func FuzzRoutes(f *testing.F) {
 	if err != nil {
 		f.Fatal(err)
 	}
+	paywayToken, t := auth.New("XXX", []customer.Scope{customer.ScopeRead}, now, 24*time.Hour)
+	t.Kind = auth.KindPayway
+	if err := store.CreateToken(ctx, t); err != nil {
+		f.Fatal(err)
+	}
 
 	const (
 		authNone uint8 = iota
@@ -96,6 +101,7 @@ func FuzzRoutes(f *testing.F) {
 		authHMAC
 		authClient
 		authBad
+		authPayway
 	)
 	const (
 		sendKey uint8 = 1 << iota
@@ -121,8 +127,8 @@ func FuzzRoutes(f *testing.F) {
 		{0, 4, "/lookup/customer", authBearer, "application/json", `[{"customerNumber":"9999","lookup":{"type":"PhoneNumber","value":"+46709998877"}}]`},
 		{1, 5, "/" + c.UUID, authBearer, "", ""},
 		{0, 6, "/access_token", authNone, "application/x-www-form-urlencoded", tokenForm},
-		{1, 7, "/candidate?social_security_number=800101-2387", authBearer, "", ""},
-		{1, 7, "/candidate?customer_number=9999&zip_code=11122", authBearer, "", ""},
+		{1, 7, "/candidate?social_security_number=800101-2387", authPayway, "", ""},
+		{1, 7, "/candidate?customer_number=9999&zip_code=11122", authPayway, "", ""},
 		{1, 8, "", authNone, "", ""},
 		{1, 9, "", authNone, "", ""},
 		{1, 10, "", authNone, "", ""},
@@ -152,7 +158,7 @@ func FuzzRoutes(f *testing.F) {
 		if flags&sendRequestID != 0 {
 			req.Header.Set("Request-Id", requestID)
 		}
-		switch how % 5 {
+		switch how % 6 {
 		case authBearer:
 			req.Header.Set("Authorization", "Bearer "+tok)
 		case authHMAC:
@@ -164,6 +170,8 @@ func FuzzRoutes(f *testing.F) {
 			req.Header.Set("Authorization", "GCS v1Client:"+sessionID)
 		case authBad:
 			req.Header.Set("Authorization", "Bearer "+path)
+		case authPayway:
+			req.Header.Set("Authorization", "Bearer "+paywayToken)
 		}
 		rec := httptest.NewRecorder()
 		k.Handler.ServeHTTP(rec, req)

@@ -406,3 +406,30 @@ func TestCredentialsAtRest(t *testing.T) {
 		}
 	}
 }
+
+// TestRealClientsAsTheyCall: the Go, Java and .NET server SDKs sign the
+// path with the query decoded, and the iOS client SDK asks for a product
+// with a trailing slash.
+func TestRealClientsAsTheyCall(t *testing.T) {
+	e, keyID, secret := start(t, apitest.SQLite)
+	for _, c := range []struct{ sent, signed string }{
+		{"/v1/4711/sessions?note=a%20b%2Fc", "/v1/4711/sessions?note=a b/c"},
+		{"/v1/4711/sessions?note=plain", "/v1/4711/sessions?note=plain"},
+	} {
+		e.Advance(time.Second)
+		d := e.Now.UTC().Format(http.TimeFormat)
+		res := e.Do(apitest.Request{Method: "POST", Path: c.sent, Body: `{}`, Header: map[string]string{"Content-Type": "application/json", "Date": d,
+			"Authorization": "GCS v1HMAC:" + keyID + ":" + worldline.Signature(secret, "POST", "application/json", d, map[string]string{}, c.signed)}})
+		if res.Status != http.StatusCreated {
+			t.Fatalf("signed over %q: %d %s", c.signed, res.Status, res.Body)
+		}
+	}
+	e.Advance(time.Second)
+	res := signed(e, keyID, secret, "POST", "/v1/4711/sessions", `{}`, e.Now)
+	s := res.JSON(t)
+	got := e.Do(apitest.Request{Method: "GET", Path: "/client/v1/" + s["customerId"].(string) + "/products/9000/?countryCode=SE",
+		Header: map[string]string{"Authorization": "GCS v1Client:" + s["clientSessionId"].(string)}})
+	if got.Status != http.StatusOK || !strings.Contains(string(got.Body), `"id":9000`) || got.Header.Get("Access-Control-Allow-Origin") != "*" {
+		t.Fatalf("product with a trailing slash: %d %s", got.Status, got.Body)
+	}
+}

@@ -21,17 +21,10 @@ const (
 	MaxIdempotencyKey = 255
 )
 
-// Reply is a stored response: what a retry is answered with.
-type Reply struct {
-	Status int
-	Header map[string]string // the headers that belong to the answer (Location, ETag, Content-Type)
-	Body   []byte
-}
-
 // IdempotencyKey is the stored state of one key of a credential of a
 // ledger. Keys belong to the credential that sent them: another credential
 // of the ledger using the same key is another key, and never sees the
-// first one's reply.
+// first one's answer.
 type IdempotencyKey struct {
 	LedgerNo    string
 	Credential  string // the caller's TokenID
@@ -39,68 +32,56 @@ type IdempotencyKey struct {
 	Fingerprint string // hash of the request (method, path, body): a retry must match it
 	Lease       string // random; names the request that holds the key
 	LeaseUntil  time.Time
-	Done        bool // Reply is set
-	Reply       Reply
-	CreatedAt   time.Time
-	ExpiresAt   time.Time
+	// Done: the request succeeded. A write completes its key in its own
+	// transaction and names what it wrote (Written); the answer the API
+	// rendered from it is stored after the commit.
+	Done    bool
+	Written *Written
+	// Answer is the API's answer to the request, as the API encoded it;
+	// nil until it is stored.
+	Answer    []byte
+	CreatedAt time.Time
+	ExpiresAt time.Time
+}
+
+// Written names what a write under an idempotency key wrote: the customer
+// and the version it left. An API renders its answer from it again when
+// the first answer was lost (the process died between the commit and
+// storing the answer).
+type Written struct {
+	CustomerNo string
+	Version    int64
+}
+
+// SetWritten records in k, when k is not nil, that the write of c
+// completed it; a store calls it once the write committed.
+func (k *IdempotencyKey) SetWritten(c *Customer) {
+	if k != nil {
+		k.Done, k.Written = true, &Written{CustomerNo: c.No, Version: c.Version}
+	}
 }
 
 // IdempotencyStore keeps idempotency keys. The completion of a key that
 // protects a write is not a method here: a Store's CreateCustomer and
-// UpdateCustomer complete the Idempotency that their ctx carries (see
-// WithIdempotency) in their own transaction, so that a write and the reply
-// that acknowledges it are stored together or not at all.
+// UpdateCustomer complete the key they are given in their own
+// transaction, so that a write and the record of it are stored together
+// or not at all.
 type IdempotencyStore interface {
-	// ClaimIdempotencyKey stores k as claimed unless the ledger already has
-	// the key: then it returns the stored key and stores nothing. A stored
-	// key that expired before k.CreatedAt is replaced. A claim whose lease
-	// has run out is taken over only with TakeOverIdempotencyKey.
+	// ClaimIdempotencyKey stores k as claimed unless the credential already
+	// has the key: then it returns the stored key and stores nothing. A
+	// stored key that expired before k.CreatedAt is replaced. A claim whose
+	// lease has run out is taken over only with TakeOverIdempotencyKey.
 	ClaimIdempotencyKey(ctx context.Context, k *IdempotencyKey) (existing *IdempotencyKey, err error)
 	// TakeOverIdempotencyKey gives an unfinished key whose lease ended
 	// before now to the lease of k; false when another request was faster
 	// or the key is done.
 	TakeOverIdempotencyKey(ctx context.Context, k *IdempotencyKey, now time.Time) (bool, error)
-	// CompleteIdempotencyKey stores the reply of a request that wrote
-	// nothing (a search sent with POST), if the key still has its lease.
+	// CompleteIdempotencyKey marks the key done, if it is not yet, and
+	// stores k.Answer, while k's lease holds it.
 	CompleteIdempotencyKey(ctx context.Context, k *IdempotencyKey) error
 	// ReleaseIdempotencyKey deletes an unfinished key held by k's lease, so
 	// that a request which failed without writing can be sent again.
 	ReleaseIdempotencyKey(ctx context.Context, k *IdempotencyKey) error
-}
-
-// Idempotency is the key a write completes in its own transaction. Respond
-// renders the reply from the customer as written; the store calls it inside
-// the transaction and keeps its result with the write.
-type Idempotency struct {
-	Key     *IdempotencyKey
-	Respond func(*Customer) (Reply, error)
-	// Completed is set by the store once the reply is stored with a write.
-	Completed bool
-}
-
-type idempotencyCtxKey struct{}
-
-// WithIdempotency returns a context whose next customer write completes
-// idem in its transaction.
-func WithIdempotency(ctx context.Context, idem *Idempotency) context.Context {
-	return context.WithValue(ctx, idempotencyCtxKey{}, idem)
-}
-
-// IdempotencyOf returns the Idempotency a write must complete, or nil when
-// there is none or it has no renderer yet (the request does not write).
-func IdempotencyOf(ctx context.Context) *Idempotency {
-	idem, _ := ctx.Value(idempotencyCtxKey{}).(*Idempotency)
-	if idem == nil || idem.Respond == nil || idem.Completed {
-		return nil
-	}
-	return idem
-}
-
-// IdempotencyFrom returns the Idempotency of ctx, with or without a
-// renderer, so that a handler can give it one.
-func IdempotencyFrom(ctx context.Context) *Idempotency {
-	idem, _ := ctx.Value(idempotencyCtxKey{}).(*Idempotency)
-	return idem
 }
 
 // NewLease returns a random lease name.
@@ -131,10 +112,10 @@ func CheckIdempotencyKey(key string) string {
 
 // BeginIdempotent claims a key of the caller for a request with fingerprint.
 // It returns either the claim (run the request, then FinishIdempotent) or
-// the reply stored for an earlier identical request (answer it again). The
-// key sent with another request is EIDEMPOTENCYREUSE; an identical request
-// still running is ECONFLICT.
-func (s *Service) BeginIdempotent(ctx context.Context, caller Caller, key, fingerprint string) (*IdempotencyKey, *Reply, error) {
+// the key as an earlier identical request completed it (answer it again).
+// The key sent with another request is EIDEMPOTENCYREUSE; an identical
+// request still running is ECONFLICT.
+func (s *Service) BeginIdempotent(ctx context.Context, caller Caller, key, fingerprint string) (claim, done *IdempotencyKey, err error) {
 	if msg := CheckIdempotencyKey(key); msg != "" {
 		return nil, nil, ValidationError("Idempotency-Key", msg)
 	}
@@ -153,7 +134,7 @@ func (s *Service) BeginIdempotent(ctx context.Context, caller Caller, key, finge
 		case old.Fingerprint != fingerprint:
 			return nil, nil, Errorf(EIDEMPOTENCYREUSE, "The Idempotency-Key was already used for a different request.")
 		case old.Done:
-			return nil, &old.Reply, nil
+			return nil, old, nil
 		case old.LeaseUntil.After(now):
 			return nil, nil, Errorf(ECONFLICT, "A request with this Idempotency-Key is still being processed; retry later.")
 		}
@@ -169,17 +150,39 @@ func (s *Service) BeginIdempotent(ctx context.Context, caller Caller, key, finge
 	return nil, nil, Errorf(ECONFLICT, "A request with this Idempotency-Key is still being processed; retry later.")
 }
 
-// FinishIdempotent ends a claim after its request ran. A successful reply
-// of a request that wrote nothing is stored now (a write stored it in its
-// own transaction); a failed request releases the key so that it can be
+// FinishIdempotent ends a claim after its request ran: a request that
+// succeeded stores its answer (a write completed the key in its own
+// transaction already); one that failed releases the key so that it can be
 // sent again, since it changed nothing.
-func (s *Service) FinishIdempotent(ctx context.Context, k *IdempotencyKey, reply Reply) error {
-	if k.Done {
-		return nil
-	}
-	if reply.Status >= 200 && reply.Status < 300 {
-		k.Reply = reply
+func (s *Service) FinishIdempotent(ctx context.Context, k *IdempotencyKey, succeeded bool, answer []byte) error {
+	if succeeded {
+		k.Answer = answer
 		return s.store.CompleteIdempotencyKey(ctx, k)
 	}
+	if k.Done {
+		return nil // a write committed; a retry is answered from what it wrote
+	}
 	return s.store.ReleaseIdempotencyKey(ctx, k)
+}
+
+// WriteOption varies a write of a customer.
+type WriteOption func(*writeOptions)
+
+type writeOptions struct {
+	key *IdempotencyKey
+}
+
+// Completing makes the write complete the idempotency key k (a claim of
+// BeginIdempotent) in its own transaction; nil does nothing. A key that a
+// retry took over in the meantime rolls the write back (ECONFLICT).
+func Completing(k *IdempotencyKey) WriteOption {
+	return func(o *writeOptions) { o.key = k }
+}
+
+func options(opts []WriteOption) writeOptions {
+	var o writeOptions
+	for _, opt := range opts {
+		opt(&o)
+	}
+	return o
 }

@@ -88,7 +88,7 @@ func personalID(p *Problems, in *NationalIDInput, now time.Time) *NationalID {
 // found for id. The register's name and address are taken as they are; a
 // person under protected identity gets protectedIdentity and nothing but the
 // address the register gives out for them.
-func (s *Service) GenerateFromRegister(ctx context.Context, ledgerNo string, in *GenerateRequest, id *NationalID, e *RegisterEntry) (*Customer, error) {
+func (s *Service) GenerateFromRegister(ctx context.Context, ledgerNo string, in *GenerateRequest, id *NationalID, e *RegisterEntry, opts ...WriteOption) (*Customer, error) {
 	if e.Deceased {
 		return nil, Errorf(EPERSONDECEASED, "The population register records the person as deceased.")
 	}
@@ -105,7 +105,7 @@ func (s *Service) GenerateFromRegister(ctx context.Context, ledgerNo string, in 
 		ProtectedIdentity: e.ProtectedIdentity,
 		LegalAddress:      &addr,
 	}
-	return s.CreateCustomer(ctx, ledgerNo, nc)
+	return s.CreateCustomer(ctx, ledgerNo, nc, opts...)
 }
 
 // RegisterSubject returns a customer whose legal address may be updated

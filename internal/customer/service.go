@@ -81,7 +81,7 @@ func (s *Service) Ledger(ctx context.Context, no string) (*Ledger, error) {
 }
 
 // CreateCustomer validates a create request and stores the customer.
-func (s *Service) CreateCustomer(ctx context.Context, ledgerNo string, in *NewCustomer) (*Customer, error) {
+func (s *Service) CreateCustomer(ctx context.Context, ledgerNo string, in *NewCustomer, opts ...WriteOption) (*Customer, error) {
 	l, err := s.Ledger(ctx, ledgerNo)
 	if err != nil {
 		return nil, err
@@ -101,7 +101,7 @@ func (s *Service) CreateCustomer(ctx context.Context, ledgerNo string, in *NewCu
 		if l.CustomerNumbers == NumbersGenerated {
 			c.No = ""
 		}
-		err = s.store.CreateCustomer(ctx, c)
+		err = s.store.CreateCustomer(ctx, c, options(opts).key)
 		if !errors.Is(err, ErrUUIDTaken) || attempt == 5 {
 			break
 		}
@@ -148,7 +148,7 @@ func (s *Service) PutLegalAddress(ctx context.Context, ledgerNo, no string, in *
 }
 
 // AddBillingAddress adds a billing address to a customer that has none.
-func (s *Service) AddBillingAddress(ctx context.Context, ledgerNo, no string, in *AddressInput, ifMatch string) (*Customer, error) {
+func (s *Service) AddBillingAddress(ctx context.Context, ledgerNo, no string, in *AddressInput, ifMatch string, opts ...WriteOption) (*Customer, error) {
 	a, err := in.Validate()
 	if err != nil {
 		return nil, err
@@ -161,7 +161,7 @@ func (s *Service) AddBillingAddress(ctx context.Context, ledgerNo, no string, in
 			}
 			c.BillingAddress = &a
 			return nil
-		})
+		}, opts...)
 	})
 }
 
@@ -267,7 +267,7 @@ func (s *Service) ListCustomers(ctx context.Context, ledgerNo string, q ListQuer
 	return cs, false, nil
 }
 
-func (s *Service) update(ctx context.Context, ledgerNo, no, ifMatch string, fn func(*Customer) error) (*Customer, error) {
+func (s *Service) update(ctx context.Context, ledgerNo, no, ifMatch string, fn func(*Customer) error, opts ...WriteOption) (*Customer, error) {
 	if CheckCustomerNo(no) != "" {
 		return nil, errCustomerNotFound()
 	}
@@ -281,7 +281,7 @@ func (s *Service) update(ctx context.Context, ledgerNo, no, ifMatch string, fn f
 		}
 		c.UpdatedAt = now
 		return nil
-	})
+	}, options(opts).key)
 }
 
 // withNewUUID runs op again while the uuid it drew is taken.

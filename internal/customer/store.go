@@ -19,8 +19,10 @@ type Store interface {
 	// the store allocates the ledger's next generated number
 	// (GeneratedCustomerNo of the ledger's sequence, skipping numbers in use)
 	// in the same transaction and sets c.No. A number in use is
-	// ECUSTOMEREXISTS; a uuid in use is ErrUUIDTaken.
-	CreateCustomer(ctx context.Context, c *Customer) error
+	// ECUSTOMEREXISTS; a uuid in use is ErrUUIDTaken. A key, when not nil,
+	// is completed in the same transaction (Done, Written); a key whose
+	// lease was taken over rolls the create back (ErrIdempotencyLost).
+	CreateCustomer(ctx context.Context, c *Customer, key *IdempotencyKey) error
 	// Customer returns one customer with its addresses; ECUSTOMERNOTFOUND
 	// when the ledger has no such customer.
 	Customer(ctx context.Context, ledgerNo, no string) (*Customer, error)
@@ -29,8 +31,8 @@ type Store interface {
 	// UpdateCustomer reads the customer, lets fn change it, and writes it
 	// back with Version+1, all in one transaction. An error from fn aborts
 	// the update and is returned as is. A new address uuid in use is
-	// ErrUUIDTaken.
-	UpdateCustomer(ctx context.Context, ledgerNo, no string, fn func(*Customer) error) (*Customer, error)
+	// ErrUUIDTaken. A key is completed as by CreateCustomer.
+	UpdateCustomer(ctx context.Context, ledgerNo, no string, fn func(*Customer) error, key *IdempotencyKey) (*Customer, error)
 	// FindCustomers returns up to limit customers of the ledger carrying id.
 	FindCustomers(ctx context.Context, ledgerNo string, id NationalID, limit int) ([]*Customer, error)
 	// ListCustomers returns the ledger's customers newest first, filtered.
@@ -79,8 +81,8 @@ type Store interface {
 	// DeleteCardConsent removes it and RecurringCard from the active
 	// consents; ENOTFOUND when there is none.
 	DeleteCardConsent(ctx context.Context, ledgerNo, customerNo string, now time.Time) error
-	// Idempotency keys; CreateCustomer and UpdateCustomer also complete the
-	// Idempotency their ctx carries in their transaction (WithIdempotency).
+	// Idempotency keys; CreateCustomer and UpdateCustomer also complete
+	// the key they are given in their transaction.
 	IdempotencyStore
 }
 

@@ -40,9 +40,21 @@ const (
 // anyone can drive: their lookups are also limited per client address.
 func (k Kind) browser() bool { return k == WorldlineSession }
 
+// Call is what the pipeline hands a handler: who calls, and the
+// idempotency key the request holds, which its write completes
+// (customer.Completing); nil without one.
+type Call struct {
+	customer.Caller
+	Key *customer.IdempotencyKey
+}
+
 // Handler serves one route for an authenticated caller and returns the
 // error to answer, if any.
-type Handler func(w http.ResponseWriter, r *http.Request, caller customer.Caller) error
+type Handler func(w http.ResponseWriter, r *http.Request, call Call) error
+
+// Replayer answers a retry of a write from what the write wrote, when the
+// first answer was lost.
+type Replayer func(w http.ResponseWriter, r *http.Request, call Call, written customer.Written) error
 
 // Authenticator turns the credential of a request into its caller. A
 // credential that is missing, malformed or wrong is EUNAUTHORIZED.
@@ -84,6 +96,10 @@ type Route struct {
 	Lookup bool
 	// Idempotent routes are POSTs that honour Idempotency-Key.
 	Idempotent bool
+	// Replay answers a retry from what the route's write wrote under the
+	// key, when its answer was lost; nil for routes that write nothing
+	// under the key.
+	Replay Replayer
 	// Header is set on every answer of the route, errors included (the
 	// CORS headers of a browser API).
 	Header http.Header
@@ -211,15 +227,15 @@ func (rt *route) serve(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	var outcome error
-	run := func(w http.ResponseWriter, r *http.Request) {
-		if outcome = rt.Handle(w, r, caller); outcome != nil {
+	run := func(w http.ResponseWriter, r *http.Request, call Call) {
+		if outcome = rt.Handle(w, r, call); outcome != nil {
 			rt.fail(w, r, outcome)
 		}
 	}
 	if rt.Idempotent {
-		err = e.idempotent(rt.api, w, r, caller, run)
+		err = rt.idempotent(w, r, Call{Caller: caller}, run)
 	} else {
-		run(w, r)
+		run(w, r, Call{Caller: caller})
 	}
 	if rt.Lookup && miss(outcome) {
 		rt.chargeMiss(r, caller, addr)

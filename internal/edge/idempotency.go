@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"io"
 	"log/slog"
@@ -16,26 +17,36 @@ import (
 // MaxBody is the largest request body any API reads.
 const MaxBody = 1 << 20
 
+// Reply is an answer as an idempotency key keeps it for retries.
+type Reply struct {
+	Status int               `json:"status"`
+	Header map[string]string `json:"header,omitempty"` // those of ReplyHeaders the answer had
+	Body   []byte            `json:"body"`
+}
+
 // idempotent runs serve, the route's handler, under the client's
 // Idempotency-Key (or the API's own name for it); without one it just runs
-// serve. The key belongs to the caller's credential. A 2xx answer is kept
-// for a day, sealed (a customer write keeps it in its own transaction),
-// and answered again, with Idempotent-Replayed: true, to every retry of
-// the same request by the same credential; any other answer frees the key,
-// since nothing was written.
+// serve. The key belongs to the caller's credential, and serve gets it to
+// complete with its write. A 2xx answer is kept for a day, sealed, and
+// answered again, with Idempotent-Replayed: true, to every retry of the
+// same request by the same credential; any other answer frees the key,
+// unless a write completed it. A retry of a write whose answer was lost
+// (the process died after the commit) is answered by the route's Replay
+// from what was written.
 //
 // The error returned says why serve did not run: the key is malformed
 // (EVALIDATION naming the header), was used for another request
 // (EIDEMPOTENCYREUSE), is held by the same request still running
 // (ECONFLICT), the body is too large (ETOOLARGE) or unreadable, or the
 // store failed.
-func (e *Edge) idempotent(api *API, w http.ResponseWriter, r *http.Request, caller customer.Caller, serve http.HandlerFunc) error {
-	header, key, err := idempotencyKey(api, r)
+func (rt *route) idempotent(w http.ResponseWriter, r *http.Request, call Call, serve func(http.ResponseWriter, *http.Request, Call)) error {
+	e := rt.e
+	header, key, err := idempotencyKey(rt.api, r)
 	if err != nil {
 		return err
 	}
 	if header == "" {
-		serve(w, r)
+		serve(w, r, call)
 		return nil
 	}
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBody))
@@ -51,27 +62,28 @@ func (e *Edge) idempotent(api *API, w http.ResponseWriter, r *http.Request, call
 	sum := sha256.New()
 	io.WriteString(sum, r.Method+" "+r.URL.EscapedPath()+"?"+r.URL.RawQuery+"\n")
 	sum.Write(body)
-	claim, replay, err := e.cfg.Service.BeginIdempotent(r.Context(), caller, key, hex.EncodeToString(sum.Sum(nil)))
+	claim, done, err := e.cfg.Service.BeginIdempotent(r.Context(), call.Caller, key, hex.EncodeToString(sum.Sum(nil)))
 	if err != nil {
 		if p := customer.ErrorProblems(err); len(p) == 1 && p[0].Field == "Idempotency-Key" {
 			return customer.ValidationError(header, p[0].Message)
 		}
 		return err
 	}
-	if replay != nil {
-		w.Header().Set("Idempotent-Replayed", "true")
-		WriteReply(w, *replay)
-		return nil
+	if done != nil {
+		return rt.replay(w, r, call, done)
 	}
-	idem := &customer.Idempotency{Key: claim}
-	r = r.WithContext(customer.WithIdempotency(r.Context(), idem))
+	call.Key = claim
 	// The recorder starts with the headers already set (the request id a
 	// dialect quotes in its errors, CORS) and hands all of them on.
 	rec := &replyRecorder{header: w.Header().Clone()}
-	serve(rec, r)
+	serve(rec, r, call)
 	reply := rec.reply()
-	// The reply is owed whatever happens to the client's connection.
-	if err := e.cfg.Service.FinishIdempotent(context.WithoutCancel(r.Context()), claim, reply); err != nil {
+	answer, err := json.Marshal(reply)
+	if err == nil {
+		// The answer is owed whatever happens to the client's connection.
+		err = e.cfg.Service.FinishIdempotent(context.WithoutCancel(r.Context()), claim, reply.Status/100 == 2, answer)
+	}
+	if err != nil {
 		e.cfg.Log.WarnContext(r.Context(), "idempotency key not finished", slog.String("request_id", w.Header().Get("Request-Id")),
 			slog.String("error", customer.ErrorCode(err)))
 	}
@@ -81,6 +93,23 @@ func (e *Edge) idempotent(api *API, w http.ResponseWriter, r *http.Request, call
 	w.WriteHeader(reply.Status)
 	w.Write(reply.Body)
 	return nil
+}
+
+// replay answers a retry of a request that succeeded.
+func (rt *route) replay(w http.ResponseWriter, r *http.Request, call Call, done *customer.IdempotencyKey) error {
+	w.Header().Set("Idempotent-Replayed", "true")
+	if done.Answer != nil {
+		var reply Reply
+		if err := json.Unmarshal(done.Answer, &reply); err != nil {
+			return err
+		}
+		WriteReply(w, reply)
+		return nil
+	}
+	if done.Written != nil && rt.Replay != nil {
+		return rt.Replay(w, r, call, *done.Written)
+	}
+	return customer.Errorf(customer.ECONFLICT, "The request with this Idempotency-Key was carried out, but its answer was lost; look the result up.")
 }
 
 // idempotencyKey returns the header that carries the request's key and the
@@ -111,7 +140,7 @@ func idempotencyKey(api *API, r *http.Request) (header, key string, err error) {
 var ReplyHeaders = []string{"Content-Type", "Location", "ETag"}
 
 // WriteReply writes a rendered or stored reply.
-func WriteReply(w http.ResponseWriter, reply customer.Reply) {
+func WriteReply(w http.ResponseWriter, reply Reply) {
 	for _, k := range ReplyHeaders {
 		if v, ok := reply.Header[k]; ok {
 			w.Header().Set(k, v)
@@ -143,7 +172,7 @@ func (rec *replyRecorder) Write(b []byte) (int, error) {
 	return rec.body.Write(b)
 }
 
-func (rec *replyRecorder) reply() customer.Reply {
+func (rec *replyRecorder) reply() Reply {
 	status := rec.status
 	if status == 0 {
 		status = http.StatusOK
@@ -154,5 +183,5 @@ func (rec *replyRecorder) reply() customer.Reply {
 			h[k] = v
 		}
 	}
-	return customer.Reply{Status: status, Header: h, Body: rec.body.Bytes()}
+	return Reply{Status: status, Header: h, Body: rec.body.Bytes()}
 }

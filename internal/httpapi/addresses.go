@@ -7,16 +7,16 @@ import (
 	"github.com/kund/kund/internal/edge"
 )
 
-func (s *Server) getLegalAddress(w http.ResponseWriter, r *http.Request, caller customer.Caller) error {
-	l, c, err := s.customerAndLedger(r, caller)
+func (s *Server) getLegalAddress(w http.ResponseWriter, r *http.Request, caller edge.Call) error {
+	l, c, err := s.customerAndLedger(r, caller.Caller)
 	if err != nil {
 		return err
 	}
 	w.Header().Set("ETag", c.ETag())
-	return writeAppended(w, http.StatusOK, func(b []byte) []byte { return appendLegalAddress(b, caller, l, c) })
+	return writeAppended(w, http.StatusOK, func(b []byte) []byte { return appendLegalAddress(b, caller.Caller, l, c) })
 }
 
-func (s *Server) putLegalAddress(w http.ResponseWriter, r *http.Request, caller customer.Caller) error {
+func (s *Server) putLegalAddress(w http.ResponseWriter, r *http.Request, caller edge.Call) error {
 	in, err := decode(w, r, decodeAddress)
 	if err != nil {
 		return err
@@ -25,11 +25,11 @@ func (s *Server) putLegalAddress(w http.ResponseWriter, r *http.Request, caller 
 	if err != nil {
 		return err
 	}
-	return s.writeAddress(w, r, caller, c, http.StatusOK, appendLegalAddress)
+	return s.writeAddress(w, r, caller.Caller, c, http.StatusOK, appendLegalAddress)
 }
 
-func (s *Server) getBillingAddress(w http.ResponseWriter, r *http.Request, caller customer.Caller) error {
-	l, c, err := s.customerAndLedger(r, caller)
+func (s *Server) getBillingAddress(w http.ResponseWriter, r *http.Request, caller edge.Call) error {
+	l, c, err := s.customerAndLedger(r, caller.Caller)
 	if err != nil {
 		return err
 	}
@@ -37,37 +37,45 @@ func (s *Server) getBillingAddress(w http.ResponseWriter, r *http.Request, calle
 		return customer.Errorf(customer.EBILLINGNOTFOUND, "The customer has no billing address.")
 	}
 	w.Header().Set("ETag", c.ETag())
-	return writeAppended(w, http.StatusOK, func(b []byte) []byte { return appendBillingAddress(b, caller, l, c) })
+	return writeAppended(w, http.StatusOK, func(b []byte) []byte { return appendBillingAddress(b, caller.Caller, l, c) })
 }
 
-func (s *Server) addBillingAddress(w http.ResponseWriter, r *http.Request, caller customer.Caller) error {
+func (s *Server) addBillingAddress(w http.ResponseWriter, r *http.Request, caller edge.Call) error {
 	in, err := decode(w, r, decodeAddress)
 	if err != nil {
 		return err
 	}
+	c, err := s.svc.AddBillingAddress(r.Context(), caller.LedgerNo, r.PathValue("customerNo"), in, r.Header.Get("If-Match"),
+		customer.Completing(caller.Key))
+	if err != nil {
+		return err
+	}
+	return s.writeAddedBilling(w, r, caller, c)
+}
+
+// writeAddedBilling answers an added billing address.
+func (s *Server) writeAddedBilling(w http.ResponseWriter, r *http.Request, caller edge.Call, c *customer.Customer) error {
 	l, err := s.svc.Ledger(r.Context(), caller.LedgerNo)
 	if err != nil {
 		return err
 	}
-	render := func(c *customer.Customer) (customer.Reply, error) {
-		return jsonReply(http.StatusCreated, map[string]string{
-			"Location": customerPath(c.LedgerNo, c.No) + "/billing-address", "ETag": c.ETag(),
-		}, appendBillingAddress(nil, caller, l, c)), nil
-	}
-	respondWith(r, render)
-	c, err := s.svc.AddBillingAddress(r.Context(), caller.LedgerNo, r.PathValue("customerNo"), in, r.Header.Get("If-Match"))
-	if err != nil {
-		return err
-	}
-	reply, err := render(c)
-	if err != nil {
-		return err
-	}
-	edge.WriteReply(w, reply)
+	edge.WriteReply(w, jsonReply(http.StatusCreated, map[string]string{
+		"Location": customerPath(c.LedgerNo, c.No) + "/billing-address", "ETag": c.ETag(),
+	}, appendBillingAddress(nil, caller.Caller, l, c)))
 	return nil
 }
 
-func (s *Server) putBillingAddress(w http.ResponseWriter, r *http.Request, caller customer.Caller) error {
+// replayAddedBilling answers a retry of an added billing address whose
+// answer was lost, with the billing address as it is now.
+func (s *Server) replayAddedBilling(w http.ResponseWriter, r *http.Request, caller edge.Call, written customer.Written) error {
+	c, err := s.svc.Customer(r.Context(), caller.LedgerNo, written.CustomerNo)
+	if err != nil {
+		return err
+	}
+	return s.writeAddedBilling(w, r, caller, c)
+}
+
+func (s *Server) putBillingAddress(w http.ResponseWriter, r *http.Request, caller edge.Call) error {
 	in, err := decode(w, r, decodeAddress)
 	if err != nil {
 		return err
@@ -76,10 +84,10 @@ func (s *Server) putBillingAddress(w http.ResponseWriter, r *http.Request, calle
 	if err != nil {
 		return err
 	}
-	return s.writeAddress(w, r, caller, c, http.StatusOK, appendBillingAddress)
+	return s.writeAddress(w, r, caller.Caller, c, http.StatusOK, appendBillingAddress)
 }
 
-func (s *Server) deleteBillingAddress(w http.ResponseWriter, r *http.Request, caller customer.Caller) error {
+func (s *Server) deleteBillingAddress(w http.ResponseWriter, r *http.Request, caller edge.Call) error {
 	// The seed shows DELETE with an empty JSON object; any body is read and
 	// must be empty.
 	if _, err := decode(w, r, func(o *object) struct{} { o.finish(); return struct{}{} }); err != nil {

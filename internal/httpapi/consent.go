@@ -4,9 +4,10 @@ import (
 	"net/http"
 
 	"github.com/kund/kund/internal/customer"
+	"github.com/kund/kund/internal/edge"
 )
 
-func (s *Server) getConsent(w http.ResponseWriter, r *http.Request, caller customer.Caller) error {
+func (s *Server) getConsent(w http.ResponseWriter, r *http.Request, caller edge.Call) error {
 	c, err := s.svc.Customer(r.Context(), caller.LedgerNo, r.PathValue("customerNo"))
 	if err != nil {
 		return err
@@ -18,7 +19,7 @@ func (s *Server) getConsent(w http.ResponseWriter, r *http.Request, caller custo
 	}{base + "/recurring-card", base + "/recurring-card-redirect-registration"})
 }
 
-func (s *Server) getCardConsent(w http.ResponseWriter, r *http.Request, caller customer.Caller) error {
+func (s *Server) getCardConsent(w http.ResponseWriter, r *http.Request, caller edge.Call) error {
 	c, err := s.svc.CardConsent(r.Context(), caller.LedgerNo, r.PathValue("customerNo"))
 	if err != nil {
 		return err
@@ -37,7 +38,7 @@ func emptyBody(w http.ResponseWriter, r *http.Request) error {
 	return err
 }
 
-func (s *Server) deleteCardConsent(w http.ResponseWriter, r *http.Request, caller customer.Caller) error {
+func (s *Server) deleteCardConsent(w http.ResponseWriter, r *http.Request, caller edge.Call) error {
 	if err := emptyBody(w, r); err != nil {
 		return err
 	}
@@ -52,7 +53,7 @@ func registrationPath(ledgerNo, customerNo string) string {
 	return customerPath(ledgerNo, customerNo) + "/consent/recurring-card-redirect-registration"
 }
 
-func (s *Server) startCardRegistration(w http.ResponseWriter, r *http.Request, caller customer.Caller) error {
+func (s *Server) startCardRegistration(w http.ResponseWriter, r *http.Request, caller edge.Call) error {
 	in, err := decode(w, r, func(o *object) *customer.CardRegistrationInput {
 		defer o.finish()
 		return &customer.CardRegistrationInput{CompleteURL: o.str("completeUrl"), CancelURL: o.str("cancelUrl"), Language: o.str("language")}
@@ -71,7 +72,7 @@ func (s *Server) startCardRegistration(w http.ResponseWriter, r *http.Request, c
 	}{reg.RedirectURL, reg.Status, registrationPath(reg.LedgerNo, reg.CustomerNo)})
 }
 
-func (s *Server) getCardRegistration(w http.ResponseWriter, r *http.Request, caller customer.Caller) error {
+func (s *Server) getCardRegistration(w http.ResponseWriter, r *http.Request, caller edge.Call) error {
 	if err := emptyBody(w, r); err != nil {
 		return err
 	}
@@ -85,12 +86,12 @@ func (s *Server) getCardRegistration(w http.ResponseWriter, r *http.Request, cal
 	}{reg.RedirectURL, reg.Status})
 }
 
-func (s *Server) putActiveConsent(w http.ResponseWriter, r *http.Request, caller customer.Caller) error {
-	return s.setConsent(w, r, caller, true)
+func (s *Server) putActiveConsent(w http.ResponseWriter, r *http.Request, caller edge.Call) error {
+	return s.setConsent(w, r, caller.Caller, true)
 }
 
-func (s *Server) deleteActiveConsent(w http.ResponseWriter, r *http.Request, caller customer.Caller) error {
-	return s.setConsent(w, r, caller, false)
+func (s *Server) deleteActiveConsent(w http.ResponseWriter, r *http.Request, caller edge.Call) error {
+	return s.setConsent(w, r, caller.Caller, false)
 }
 
 func (s *Server) setConsent(w http.ResponseWriter, r *http.Request, caller customer.Caller, on bool) error {

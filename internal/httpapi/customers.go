@@ -110,29 +110,30 @@ func decode[T any](w http.ResponseWriter, r *http.Request, fn func(*object) T) (
 	return v, nil
 }
 
-func (s *Server) createCustomer(w http.ResponseWriter, r *http.Request, caller customer.Caller) error {
+func (s *Server) createCustomer(w http.ResponseWriter, r *http.Request, caller edge.Call) error {
 	in, err := decode(w, r, decodeNewCustomer)
 	if err != nil {
 		return err
 	}
-	respondWith(r, createdReply)
-	c, err := s.svc.CreateCustomer(r.Context(), caller.LedgerNo, in)
+	c, err := s.svc.CreateCustomer(r.Context(), caller.LedgerNo, in, customer.Completing(caller.Key))
 	if err != nil {
 		return err
 	}
-	reply, err := createdReply(c)
-	if err != nil {
-		return err
-	}
-	edge.WriteReply(w, reply)
+	edge.WriteReply(w, createdReply(c))
 	return nil
 }
 
-// createdReply is the answer to a created customer; an idempotency key
-// stores it with the customer.
-func createdReply(c *customer.Customer) (customer.Reply, error) {
+// createdReply is the answer to a created customer.
+func createdReply(c *customer.Customer) edge.Reply {
 	self := customerPath(c.LedgerNo, c.No)
-	return jsonReply(http.StatusCreated, map[string]string{"Location": self, "ETag": c.ETag()}, appendCreated(nil, c)), nil
+	return jsonReply(http.StatusCreated, map[string]string{"Location": self, "ETag": c.ETag()}, appendCreated(nil, c))
+}
+
+// replayCreated answers a retry of a create whose answer was lost: the
+// answer names only the customer and the version it was created with.
+func (s *Server) replayCreated(w http.ResponseWriter, r *http.Request, caller edge.Call, written customer.Written) error {
+	edge.WriteReply(w, createdReply(&customer.Customer{LedgerNo: caller.LedgerNo, No: written.CustomerNo, Version: written.Version}))
+	return nil
 }
 
 // parseExpand reads $expand from the query of u.
@@ -167,12 +168,12 @@ func (s *Server) customerAndLedger(r *http.Request, caller customer.Caller) (*cu
 	return l, c, err
 }
 
-func (s *Server) getCustomer(w http.ResponseWriter, r *http.Request, caller customer.Caller) error {
+func (s *Server) getCustomer(w http.ResponseWriter, r *http.Request, caller edge.Call) error {
 	x, err := parseExpand(r.URL)
 	if err != nil {
 		return err
 	}
-	l, c, err := s.customerAndLedger(r, caller)
+	l, c, err := s.customerAndLedger(r, caller.Caller)
 	if err != nil {
 		return err
 	}
@@ -180,10 +181,10 @@ func (s *Server) getCustomer(w http.ResponseWriter, r *http.Request, caller cust
 		return err
 	}
 	w.Header().Set("ETag", c.ETag())
-	return writeAppended(w, http.StatusOK, func(b []byte) []byte { return appendCustomer(b, caller, l, c, x) })
+	return writeAppended(w, http.StatusOK, func(b []byte) []byte { return appendCustomer(b, caller.Caller, l, c, x) })
 }
 
-func (s *Server) patchCustomer(w http.ResponseWriter, r *http.Request, caller customer.Caller) error {
+func (s *Server) patchCustomer(w http.ResponseWriter, r *http.Request, caller edge.Call) error {
 	p, err := decode(w, r, decodePatch)
 	if err != nil {
 		return err
@@ -200,10 +201,10 @@ func (s *Server) patchCustomer(w http.ResponseWriter, r *http.Request, caller cu
 		return err
 	}
 	w.Header().Set("ETag", c.ETag())
-	return writeAppended(w, http.StatusOK, func(b []byte) []byte { return appendCustomer(b, caller, l, c, expansion{}) })
+	return writeAppended(w, http.StatusOK, func(b []byte) []byte { return appendCustomer(b, caller.Caller, l, c, expansion{}) })
 }
 
-func (s *Server) findCustomer(w http.ResponseWriter, r *http.Request, caller customer.Caller) error {
+func (s *Server) findCustomer(w http.ResponseWriter, r *http.Request, caller edge.Call) error {
 	in, err := decode(w, r, func(o *object) *customer.NationalIDInput {
 		defer o.finish()
 		id, _ := o.obj("nationalIdentifier")
@@ -257,7 +258,7 @@ func contains(list []string, s string) bool {
 	return false
 }
 
-func (s *Server) listCustomers(w http.ResponseWriter, r *http.Request, caller customer.Caller) error {
+func (s *Server) listCustomers(w http.ResponseWriter, r *http.Request, caller edge.Call) error {
 	q := r.URL.Query()
 	skip, take, err := paging(q, listFilters...)
 	if err != nil {
@@ -287,5 +288,5 @@ func (s *Server) listCustomers(w http.ResponseWriter, r *http.Request, caller cu
 		}
 	}
 	nav := navigate(Base+caller.LedgerNo+"/customers", carry, skip, take, more)
-	return writeAppended(w, http.StatusOK, func(b []byte) []byte { return appendCustomerList(b, caller, l, cs, nav) })
+	return writeAppended(w, http.StatusOK, func(b []byte) []byte { return appendCustomerList(b, caller.Caller, l, cs, nav) })
 }

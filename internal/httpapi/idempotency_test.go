@@ -164,8 +164,60 @@ func TestIdempotencyInFlight(t *testing.T) {
 			t.Fatalf("after the take-over: %d %s", again.Status, again.Body)
 		}
 		// The abandoned request cannot complete the key any more.
-		if err := e.Kund.Service.FinishIdempotent(t.Context(), claim, customer.Reply{Status: 200}); customer.ErrorCode(err) != customer.ECONFLICT {
+		if err := e.Kund.Service.FinishIdempotent(t.Context(), claim, true, []byte("late")); customer.ErrorCode(err) != customer.ECONFLICT {
 			t.Fatalf("the abandoned claim completed the key: %v", err)
+		}
+	})
+}
+
+// TestLostAnswer: a write completes its key in its own transaction and
+// names what it wrote; its answer is stored after the commit. When the
+// process dies between the two, a retry is answered from what was written
+// (as the first answer would have been), and nothing is written twice.
+func TestLostAnswer(t *testing.T) {
+	each(t, func(t *testing.T, e *apitest.Env) {
+		e.Ledger("L1", "SE", customer.NumbersClient)
+		tok := e.Token("L1", customer.ScopeRead, customer.ScopeWrite)
+		caller := customer.Caller{LedgerNo: "L1", TokenID: apitest.TokenID(tok)}
+		path := "/ledger/customer/v1/L1/customers"
+		body := idemBody
+		sum := sha256.Sum256([]byte("POST " + path + "?\n" + body))
+		// The first request: its write committed, then its process died.
+		claim, _, err := e.Kund.Service.BeginIdempotent(t.Context(), caller, "lost-1", hex.EncodeToString(sum[:]))
+		if err != nil {
+			t.Fatal(err)
+		}
+		c, err := e.Kund.Service.CreateCustomer(t.Context(), "L1", &customer.NewCustomer{CustomerNo: "501", Name: "Idem Potent",
+			LegalAddress: &customer.AddressInput{Addressee: "A", City: "C", ZipCode: "11122", CountryCode: "SE"}}, customer.Completing(claim))
+		if err != nil {
+			t.Fatal(err)
+		}
+		// The retry: the customer the first request made, as a 201.
+		again := idemPost(e, tok, path, "lost-1", body)
+		want(t, again, http.StatusCreated)
+		if again.Header.Get("Idempotent-Replayed") != "true" || again.Header.Get("Location") != path+"/"+c.No || again.Header.Get("ETag") != `"1"` ||
+			again.JSON(t)["customerNo"] != c.No {
+			t.Fatalf("the retry of a write whose answer was lost: %d %v %s", again.Status, again.Header, again.Body)
+		}
+		list := e.Call("GET", path+"?name=Idem", tok, "").JSON(t)["items"].([]any)
+		if len(list) != 1 {
+			t.Fatalf("%d customers after the retry, want 1", len(list))
+		}
+
+		// The same for an added billing address: the answer is the address.
+		sum = sha256.Sum256([]byte("POST " + path + "/" + c.No + "/billing-address?\n" + `{"addressee":"B","city":"C","zipCode":"11122","countryCode":"SE"}`))
+		claim, _, err = e.Kund.Service.BeginIdempotent(t.Context(), caller, "lost-2", hex.EncodeToString(sum[:]))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.Kund.Service.AddBillingAddress(t.Context(), "L1", c.No, &customer.AddressInput{Addressee: "B", City: "C", ZipCode: "11122", CountryCode: "SE"}, "",
+			customer.Completing(claim)); err != nil {
+			t.Fatal(err)
+		}
+		again = idemPost(e, tok, path+"/"+c.No+"/billing-address", "lost-2", `{"addressee":"B","city":"C","zipCode":"11122","countryCode":"SE"}`)
+		want(t, again, http.StatusCreated)
+		if again.Header.Get("Idempotent-Replayed") != "true" || again.JSON(t)["addressee"] != "B" || again.Header.Get("ETag") != `"2"` {
+			t.Fatalf("the retry of an added billing address: %d %v %s", again.Status, again.Header, again.Body)
 		}
 	})
 }

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/kund/kund/internal/customer"
+	"github.com/kund/kund/internal/edge"
 	"github.com/kund/kund/internal/nordic"
 )
 
@@ -50,7 +51,7 @@ func representKYCQuestion(q *customer.KYCQuestion, lang string) kycQuestionRep {
 	return rep
 }
 
-func (s *Server) getKYCQuestions(w http.ResponseWriter, r *http.Request, caller customer.Caller) error {
+func (s *Server) getKYCQuestions(w http.ResponseWriter, r *http.Request, caller edge.Call) error {
 	q := r.URL.Query()
 	var p customer.Problems
 	lang := "en"
@@ -119,7 +120,7 @@ func itoa(i int) string {
 	return string(b)
 }
 
-func (s *Server) updateKYCAnswers(w http.ResponseWriter, r *http.Request, caller customer.Caller) error {
+func (s *Server) updateKYCAnswers(w http.ResponseWriter, r *http.Request, caller edge.Call) error {
 	answers, err := decode(w, r, decodeKYCAnswers)
 	if err != nil {
 		return err

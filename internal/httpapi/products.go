@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/kund/kund/internal/customer"
+	"github.com/kund/kund/internal/edge"
 )
 
 // A customer's products: the sub-resource that the Tulo Payway dialect
@@ -31,7 +32,7 @@ func representProducts(ledgerNo, customerNo string, ps []customer.Product) produ
 	return rep
 }
 
-func (s *Server) getProducts(w http.ResponseWriter, r *http.Request, caller customer.Caller) error {
+func (s *Server) getProducts(w http.ResponseWriter, r *http.Request, caller edge.Call) error {
 	ps, err := s.svc.Products(r.Context(), caller.LedgerNo, r.PathValue("customerNo"))
 	if err != nil {
 		return err
@@ -66,7 +67,7 @@ func decodeProducts(o *object) []customer.ProductInput {
 	return in
 }
 
-func (s *Server) putProducts(w http.ResponseWriter, r *http.Request, caller customer.Caller) error {
+func (s *Server) putProducts(w http.ResponseWriter, r *http.Request, caller edge.Call) error {
 	in, err := decode(w, r, decodeProducts)
 	if err != nil {
 		return err

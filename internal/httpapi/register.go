@@ -18,9 +18,10 @@ func (s *Server) SetRegister(r *register.Service) { s.reg = r }
 
 // registerRoutes are the register operations; generating a customer from
 // the register is a lookup too, since its answer shows who the person is.
-func (s *Server) registerRoutes(add, lookup func(string, customer.Scope, edge.Handler)) {
+func (s *Server) registerRoutes(add, lookup func(string, customer.Scope, edge.Handler), replayed func(edge.Replayer)) {
 	const one = Base + "{ledgerNo}/customers/{customerNo}"
 	lookup("POST "+Base+"{ledgerNo}/generate-consumer-customer-by-reg-no", customer.ScopeRegister, s.generateByRegNo)
+	replayed(s.replayCreated)
 	// The seed shows the operation at both addresses.
 	add("POST "+one+"/legal-address/"+customer.RelUpdateFromRegister, customer.ScopeRegister, s.updateLegalFromRegister)
 	add("POST "+one+"/legal-address", customer.ScopeRegister, s.updateLegalFromRegister)
@@ -47,7 +48,7 @@ func decodeGenerate(o *object) *customer.GenerateRequest {
 	return in
 }
 
-func (s *Server) generateByRegNo(w http.ResponseWriter, r *http.Request, caller customer.Caller) error {
+func (s *Server) generateByRegNo(w http.ResponseWriter, r *http.Request, caller edge.Call) error {
 	in, err := decode(w, r, decodeGenerate)
 	if err != nil {
 		return err
@@ -56,17 +57,15 @@ func (s *Server) generateByRegNo(w http.ResponseWriter, r *http.Request, caller 
 	if err != nil {
 		return err
 	}
-	c, err := reg.GenerateConsumer(r.Context(), s.svc, caller, in)
+	c, err := reg.GenerateConsumer(r.Context(), s.svc, caller.Caller, in, customer.Completing(caller.Key))
 	if err != nil {
 		return err
 	}
-	self := customerPath(c.LedgerNo, c.No)
-	w.Header().Set("Location", self)
-	w.Header().Set("ETag", c.ETag())
-	return writeAppended(w, http.StatusCreated, func(b []byte) []byte { return appendCreated(b, c) })
+	edge.WriteReply(w, createdReply(c))
+	return nil
 }
 
-func (s *Server) updateLegalFromRegister(w http.ResponseWriter, r *http.Request, caller customer.Caller) error {
+func (s *Server) updateLegalFromRegister(w http.ResponseWriter, r *http.Request, caller edge.Call) error {
 	// The body is empty or {}: anything in it is an unknown property.
 	if _, err := decode(w, r, func(o *object) struct{} { o.finish(); return struct{}{} }); err != nil {
 		return err
@@ -75,11 +74,11 @@ func (s *Server) updateLegalFromRegister(w http.ResponseWriter, r *http.Request,
 	if err != nil {
 		return err
 	}
-	c, err := reg.UpdateLegalAddress(r.Context(), s.svc, caller, r.PathValue("customerNo"), r.Header.Get("If-Match"))
+	c, err := reg.UpdateLegalAddress(r.Context(), s.svc, caller.Caller, r.PathValue("customerNo"), r.Header.Get("If-Match"))
 	if err != nil {
 		return err
 	}
-	return s.writeAddress(w, r, caller, c, http.StatusOK, appendLegalAddress)
+	return s.writeAddress(w, r, caller.Caller, c, http.StatusOK, appendLegalAddress)
 }
 
 type lookupRep struct {
@@ -94,7 +93,7 @@ type lookupRep struct {
 
 // registerLookups lists the disclosure log. regNo with countryCode, or
 // msisdn, selects the lookups about one person.
-func (s *Server) registerLookups(w http.ResponseWriter, r *http.Request, caller customer.Caller) error {
+func (s *Server) registerLookups(w http.ResponseWriter, r *http.Request, caller edge.Call) error {
 	q := r.URL.Query()
 	skip, take, err := paging(q, "regNo", "countryCode", "msisdn")
 	if err != nil {

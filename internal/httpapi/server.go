@@ -72,9 +72,13 @@ func (s *Server) nativeRoutes() []edge.Route {
 		add(pattern, scope, h)
 		rs[len(rs)-1].Lookup = true
 	}
+	// A write that completes its idempotency key in its own transaction
+	// names how a retry is answered when the first answer was lost.
+	replayed := func(replay edge.Replayer) { rs[len(rs)-1].Replay = replay }
 	const c = Base + "{ledgerNo}/customers"
 	const one = c + "/{customerNo}"
 	add("POST "+c, customer.ScopeWrite, s.createCustomer)
+	replayed(s.replayCreated)
 	add("GET "+c, customer.ScopeRead, s.listCustomers)
 	add("GET "+one, customer.ScopeRead, s.getCustomer)
 	add("PATCH "+one, customer.ScopeWrite, s.patchCustomer)
@@ -82,6 +86,7 @@ func (s *Server) nativeRoutes() []edge.Route {
 	add("PUT "+one+"/legal-address", customer.ScopeWrite, s.putLegalAddress)
 	add("GET "+one+"/billing-address", customer.ScopeRead, s.getBillingAddress)
 	add("POST "+one+"/billing-address", customer.ScopeWrite, s.addBillingAddress)
+	replayed(s.replayAddedBilling)
 	add("PUT "+one+"/billing-address", customer.ScopeWrite, s.putBillingAddress)
 	add("DELETE "+one+"/billing-address", customer.ScopeWrite, s.deleteBillingAddress)
 	lookup("POST "+Base+"{ledgerNo}/find-customer", customer.ScopeRead, s.findCustomer)
@@ -103,7 +108,7 @@ func (s *Server) nativeRoutes() []edge.Route {
 	add("DELETE "+one+"/consent/active-consents/{name}", customer.ScopeConsents, s.deleteActiveConsent)
 	add("GET "+one+"/products", customer.ScopeRead, s.getProducts)
 	add("PUT "+one+"/products", customer.ScopeWrite, s.putProducts)
-	s.registerRoutes(add, lookup)
+	s.registerRoutes(add, lookup, replayed)
 	return rs
 }
 

@@ -7,6 +7,7 @@ import (
 	"net/url"
 
 	"github.com/kund/kund/internal/customer"
+	"github.com/kund/kund/internal/edge"
 )
 
 // numOrStr reads a decimal sent as a JSON number or a string, keeping the
@@ -73,7 +74,7 @@ func decodeSurplus(o *object) *customer.SurplusInput {
 	}
 }
 
-func (s *Server) createSurplus(w http.ResponseWriter, r *http.Request, caller customer.Caller) error {
+func (s *Server) createSurplus(w http.ResponseWriter, r *http.Request, caller edge.Call) error {
 	in, err := decode(w, r, decodeSurplus)
 	if err != nil {
 		return err
@@ -86,12 +87,12 @@ func (s *Server) createSurplus(w http.ResponseWriter, r *http.Request, caller cu
 	if err != nil {
 		return err
 	}
-	rep := representSurplus(caller, l, sp)
+	rep := representSurplus(caller.Caller, l, sp)
 	w.Header().Set("Location", rep.ID)
 	return writeJSON(w, http.StatusCreated, rep)
 }
 
-func (s *Server) getSurplus(w http.ResponseWriter, r *http.Request, caller customer.Caller) error {
+func (s *Server) getSurplus(w http.ResponseWriter, r *http.Request, caller edge.Call) error {
 	l, err := s.svc.Ledger(r.Context(), caller.LedgerNo)
 	if err != nil {
 		return err
@@ -100,10 +101,10 @@ func (s *Server) getSurplus(w http.ResponseWriter, r *http.Request, caller custo
 	if err != nil {
 		return err
 	}
-	return writeJSON(w, http.StatusOK, representSurplus(caller, l, sp))
+	return writeJSON(w, http.StatusOK, representSurplus(caller.Caller, l, sp))
 }
 
-func (s *Server) deleteSurplus(w http.ResponseWriter, r *http.Request, caller customer.Caller) error {
+func (s *Server) deleteSurplus(w http.ResponseWriter, r *http.Request, caller edge.Call) error {
 	if _, err := decode(w, r, func(o *object) struct{} { o.finish(); return struct{}{} }); err != nil {
 		return err
 	}
@@ -114,7 +115,7 @@ func (s *Server) deleteSurplus(w http.ResponseWriter, r *http.Request, caller cu
 	return nil
 }
 
-func (s *Server) listSurpluses(w http.ResponseWriter, r *http.Request, caller customer.Caller) error {
+func (s *Server) listSurpluses(w http.ResponseWriter, r *http.Request, caller edge.Call) error {
 	q := r.URL.Query()
 	skip, take, err := paging(q)
 	if err != nil {
@@ -131,7 +132,7 @@ func (s *Server) listSurpluses(w http.ResponseWriter, r *http.Request, caller cu
 	}
 	items := make([]*surplusRep, 0, len(list))
 	for _, sp := range list {
-		items = append(items, representSurplus(caller, l, sp))
+		items = append(items, representSurplus(caller.Caller, l, sp))
 	}
 	carry := url.Values{}
 	if v := q.Get("take"); v != "" {
@@ -207,7 +208,7 @@ func decodeDisbursement(o *object) *customer.DisbursementInput {
 	return in
 }
 
-func (s *Server) listDisbursementOrders(w http.ResponseWriter, r *http.Request, caller customer.Caller) error {
+func (s *Server) listDisbursementOrders(w http.ResponseWriter, r *http.Request, caller edge.Call) error {
 	sp, orders, err := s.svc.ActiveDisbursementOrders(r.Context(), caller.LedgerNo, r.PathValue("customerNo"), r.PathValue("surplusId"))
 	if err != nil {
 		return err
@@ -226,7 +227,7 @@ func (s *Server) listDisbursementOrders(w http.ResponseWriter, r *http.Request, 
 	}{surplusPath(sp.LedgerNo, sp.CustomerNo, sp.ID) + "/active-disbursement-orders"}})
 }
 
-func (s *Server) addDisbursementOrder(w http.ResponseWriter, r *http.Request, caller customer.Caller) error {
+func (s *Server) addDisbursementOrder(w http.ResponseWriter, r *http.Request, caller edge.Call) error {
 	in, err := decode(w, r, decodeDisbursement)
 	if err != nil {
 		return err

@@ -45,7 +45,8 @@ type Answer struct {
 // is, nobody is found (ECUSTOMERNOTFOUND), and the register is never asked
 // in the ledger's stead. Several matches are EAMBIGUOUS. Every lookup,
 // found or not, is written to the disclosure log before it is answered.
-func (s *Service) Identify(ctx context.Context, customers *customer.Service, caller customer.Caller, q Question) (*Answer, error) {
+// opts vary the write of a customer Identify creates (customer.Completing).
+func (s *Service) Identify(ctx context.Context, customers *customer.Service, caller customer.Caller, q Question, opts ...customer.WriteOption) (*Answer, error) {
 	l, err := customers.Ledger(ctx, caller.LedgerNo)
 	if err != nil {
 		return nil, err
@@ -114,7 +115,7 @@ func (s *Service) Identify(ctx context.Context, customers *customer.Service, cal
 	if l.CustomerNumbers == customer.NumbersClient {
 		in.CustomerNo = q.CustomerNo
 	}
-	c, err := customers.GenerateFromRegister(ctx, caller.LedgerNo, in, &customer.NationalID{RegNo: p.RegNo, CountryCode: p.Country}, Entry(p))
+	c, err := customers.GenerateFromRegister(ctx, caller.LedgerNo, in, &customer.NationalID{RegNo: p.RegNo, CountryCode: p.Country}, Entry(p), opts...)
 	if err != nil {
 		return nil, err
 	}

@@ -162,7 +162,7 @@ func Entry(p *Person) *customer.RegisterEntry {
 // GenerateConsumer implements generate-consumer-customer-by-reg-no: the
 // request is validated, the register asked (and the lookup logged), and the
 // customer created from the register's answer.
-func (s *Service) GenerateConsumer(ctx context.Context, customers *customer.Service, caller customer.Caller, in *customer.GenerateRequest) (*customer.Customer, error) {
+func (s *Service) GenerateConsumer(ctx context.Context, customers *customer.Service, caller customer.Caller, in *customer.GenerateRequest, opts ...customer.WriteOption) (*customer.Customer, error) {
 	id, err := customers.CheckGenerateRequest(ctx, caller.LedgerNo, in)
 	if err != nil {
 		return nil, err
@@ -171,7 +171,7 @@ func (s *Service) GenerateConsumer(ctx context.Context, customers *customer.Serv
 	if err != nil {
 		return nil, err
 	}
-	return customers.GenerateFromRegister(ctx, caller.LedgerNo, in, id, Entry(p))
+	return customers.GenerateFromRegister(ctx, caller.LedgerNo, in, id, Entry(p), opts...)
 }
 
 // UpdateLegalAddress implements update-legal-address-from-population-register.

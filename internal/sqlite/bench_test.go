@@ -92,7 +92,7 @@ func BenchmarkPatchEmail(b *testing.B) {
 				c.Email = fmt.Sprintf("p%d@example.se", rnd.IntN(1000))
 				c.UpdatedAt = time.Now()
 				return nil
-			})
+			}, nil)
 			if err != nil {
 				b.Error(err)
 				return
@@ -114,10 +114,10 @@ func BenchmarkCreate(b *testing.B) {
 			c := newCustomer(bench.Ledger, fmt.Sprint(5_000_000_000+i))
 			// Ten random digits collide now and then (the birthday
 			// bound): draw again, as the service does.
-			err := db.CreateCustomer(ctx, c)
+			err := db.CreateCustomer(ctx, c, nil)
 			for attempt := 0; errors.Is(err, customer.ErrUUIDTaken) && attempt < 5; attempt++ {
 				customer.RedrawUUIDs(c)
-				err = db.CreateCustomer(ctx, c)
+				err = db.CreateCustomer(ctx, c, nil)
 			}
 			if err != nil {
 				b.Error(err)

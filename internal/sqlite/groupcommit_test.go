@@ -24,7 +24,7 @@ func TestCloseWhileWriting(t *testing.T) {
 		wg.Add(1)
 		go func(i int) {
 			defer wg.Done()
-			errs[i] = db.CreateCustomer(ctx, newCustomer("L", fmt.Sprint(i)))
+			errs[i] = db.CreateCustomer(ctx, newCustomer("L", fmt.Sprint(i)), nil)
 		}(i)
 	}
 	time.Sleep(5 * time.Millisecond)

@@ -33,7 +33,7 @@ func TestNewDatabaseFilesAreOwnerOnly(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "kund.db")
 	db := openWithLedger(t, path)
 	defer db.Close()
-	if err := db.CreateCustomer(context.Background(), newCustomer("L", "1")); err != nil {
+	if err := db.CreateCustomer(context.Background(), newCustomer("L", "1"), nil); err != nil {
 		t.Fatal(err)
 	}
 	for name, perm := range modes(t, path) {
@@ -52,7 +52,7 @@ func TestOpenTightensExistingFiles(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "kund.db")
 	first := openWithLedger(t, path)
 	defer first.Close()
-	if err := first.CreateCustomer(ctx, newCustomer("L", "1")); err != nil {
+	if err := first.CreateCustomer(ctx, newCustomer("L", "1"), nil); err != nil {
 		t.Fatal(err)
 	}
 	for _, p := range []string{path, path + "-wal", path + "-shm"} {
@@ -71,7 +71,7 @@ func TestOpenTightensExistingFiles(t *testing.T) {
 		}
 	}
 	// Both handles still work on the tightened files.
-	if err := second.CreateCustomer(ctx, newCustomer("L", "2")); err != nil {
+	if err := second.CreateCustomer(ctx, newCustomer("L", "2"), nil); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := first.Customer(ctx, "L", "2"); err != nil {

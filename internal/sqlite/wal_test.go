@@ -32,7 +32,7 @@ func TestWALStaysSmallUnderWrites(t *testing.T) {
 			defer wg.Done()
 			for i := 0; i < each; i++ {
 				c := newCustomer("L", fmt.Sprintf("%d-%d", w, i))
-				if err := db.CreateCustomer(ctx, c); err != nil {
+				if err := db.CreateCustomer(ctx, c, nil); err != nil {
 					t.Error(err)
 					return
 				}

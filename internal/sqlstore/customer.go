@@ -207,7 +207,7 @@ func updateCustomer(old, cur *customer.Customer, id int64) (string, []any) {
 var errNumberInUse = errors.New("unique constraint on insert")
 
 // CreateCustomer stores a new customer.
-func (db *DB) CreateCustomer(ctx context.Context, c *customer.Customer) error {
+func (db *DB) CreateCustomer(ctx context.Context, c *customer.Customer, key *customer.IdempotencyKey) error {
 	generate := c.No == ""
 	err := db.Tx(ctx, func(tx *sql.Tx) error {
 		if generate {
@@ -226,10 +226,10 @@ func (db *DB) CreateCustomer(ctx context.Context, c *customer.Customer) error {
 		} else if err != nil {
 			return err
 		}
-		return db.completeWriteIdem(ctx, tx, c)
+		return db.completeWrite(ctx, tx, key, c)
 	})
 	if err == nil {
-		markIdemDone(ctx)
+		key.SetWritten(c)
 	}
 	if !errors.Is(err, errNumberInUse) {
 		return err
@@ -324,7 +324,7 @@ func (db *DB) one(ctx context.Context, query string, args ...any) (*customer.Cus
 }
 
 // UpdateCustomer reads, changes and writes one customer in one transaction.
-func (db *DB) UpdateCustomer(ctx context.Context, ledgerNo, no string, fn func(*customer.Customer) error) (*customer.Customer, error) {
+func (db *DB) UpdateCustomer(ctx context.Context, ledgerNo, no string, fn func(*customer.Customer) error, key *customer.IdempotencyKey) (*customer.Customer, error) {
 	var c *customer.Customer
 	err := db.Tx(ctx, func(tx *sql.Tx) error {
 		id, cur, err := scanCustomer(db.txRow(ctx, tx, db.forUpdate(customerByNoSQL+forUpdateMark), ledgerNo, no))
@@ -346,12 +346,12 @@ func (db *DB) UpdateCustomer(ctx context.Context, ledgerNo, no string, fn func(*
 			return err
 		}
 		c = cur
-		return db.completeWriteIdem(ctx, tx, cur)
+		return db.completeWrite(ctx, tx, key, cur)
 	})
 	if err != nil {
 		return nil, err
 	}
-	markIdemDone(ctx)
+	key.SetWritten(c)
 	return c, nil
 }
 

@@ -3,48 +3,38 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"time"
 
 	"github.com/kund/kund/internal/customer"
 )
 
-const idemColumns = `fingerprint, lease, lease_until, done, status, reply, created_at, expires_at`
+const idemColumns = `fingerprint, lease, lease_until, done, written_customer_no, written_version, answer, created_at, expires_at`
 
-// sealedReply is what the reply column holds, sealed: a stored reply may
-// carry personal data (a looked-up person, an address).
-type sealedReply struct {
-	Header map[string]string `json:"h"`
-	Body   []byte            `json:"b"`
-}
-
-// replyAD binds a sealed reply to its key's row.
-func replyAD(k *customer.IdempotencyKey) []byte {
-	return []byte("idempotency_keys.reply\x00" + k.LedgerNo + "\x00" + k.Credential + "\x00" + k.Key)
+// answerAD binds a sealed answer to its key's row: an answer may carry
+// personal data (a looked-up person, an address).
+func answerAD(k *customer.IdempotencyKey) []byte {
+	return []byte("idempotency_keys.answer\x00" + k.LedgerNo + "\x00" + k.Credential + "\x00" + k.Key)
 }
 
 func (db *DB) scanIdem(row scanner, k *customer.IdempotencyKey) error {
-	var leaseUntil, created, expires, status int64
-	var reply []byte
-	err := row.Scan(&k.Fingerprint, &k.Lease, &leaseUntil, &k.Done, &status, &reply, &created, &expires)
+	var leaseUntil, created, expires int64
+	var writtenNo sql.NullString
+	var writtenVersion sql.NullInt64
+	var answer []byte
+	err := row.Scan(&k.Fingerprint, &k.Lease, &leaseUntil, &k.Done, &writtenNo, &writtenVersion, &answer, &created, &expires)
 	if err != nil {
 		return err
 	}
 	k.LeaseUntil, k.CreatedAt, k.ExpiresAt = fromMicros(leaseUntil), fromMicros(created), fromMicros(expires)
-	k.Reply.Status = int(status)
-	if !k.Done {
-		return nil
+	if writtenNo.Valid {
+		k.Written = &customer.Written{CustomerNo: writtenNo.String, Version: writtenVersion.Int64}
 	}
-	plain, err := db.open(reply, replyAD(k))
-	if err != nil {
-		return err
+	if len(answer) > 0 {
+		if k.Answer, err = db.open(answer, answerAD(k)); err != nil {
+			return err
+		}
 	}
-	var r sealedReply
-	if err := json.Unmarshal(plain, &r); err != nil {
-		return err
-	}
-	k.Reply.Header, k.Reply.Body = r.Header, r.Body
 	return nil
 }
 
@@ -68,9 +58,9 @@ func (db *DB) ClaimIdempotencyKey(ctx context.Context, k *customer.IdempotencyKe
 		} else if !errors.Is(err, sql.ErrNoRows) {
 			return err
 		}
-		_, err = tx.ExecContext(ctx, db.Q(`INSERT INTO idempotency_keys (ledger_no, credential, idem_key, fingerprint, lease, lease_until, done, status, reply, created_at, expires_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?)`),
-			k.LedgerNo, k.Credential, k.Key, k.Fingerprint, k.Lease, micros(k.LeaseUntil), false, []byte{}, micros(k.CreatedAt), micros(k.ExpiresAt))
+		_, err = tx.ExecContext(ctx, db.Q(`INSERT INTO idempotency_keys (ledger_no, credential, idem_key, fingerprint, lease, lease_until, done, created_at, expires_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+			k.LedgerNo, k.Credential, k.Key, k.Fingerprint, k.Lease, micros(k.LeaseUntil), false, micros(k.CreatedAt), micros(k.ExpiresAt))
 		if db.d.IsUnique(err) {
 			return errKeyRace
 		}
@@ -112,9 +102,27 @@ func (db *DB) TakeOverIdempotencyKey(ctx context.Context, k *customer.Idempotenc
 	return ok, err
 }
 
-// CompleteIdempotencyKey stores the reply of a request that wrote nothing.
+// CompleteIdempotencyKey marks a key done and stores its answer.
 func (db *DB) CompleteIdempotencyKey(ctx context.Context, k *customer.IdempotencyKey) error {
-	return db.Tx(ctx, func(tx *sql.Tx) error { return db.completeIdem(ctx, tx, k) })
+	answer, err := db.seal(k.Answer, answerAD(k))
+	if err != nil {
+		return err
+	}
+	return db.Tx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, db.Q(`UPDATE idempotency_keys SET done = ?, answer = ?
+			WHERE ledger_no = ? AND credential = ? AND idem_key = ? AND lease = ?`),
+			true, answer, k.LedgerNo, k.Credential, k.Key, k.Lease)
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return err
+		} else if n != 1 {
+			return customer.ErrIdempotencyLost()
+		}
+		k.Done = true
+		return nil
+	})
 }
 
 // ReleaseIdempotencyKey deletes an unfinished claim held by k's lease.
@@ -126,18 +134,16 @@ func (db *DB) ReleaseIdempotencyKey(ctx context.Context, k *customer.Idempotency
 	})
 }
 
-func (db *DB) completeIdem(ctx context.Context, tx *sql.Tx, k *customer.IdempotencyKey) error {
-	plain, err := json.Marshal(sealedReply{Header: k.Reply.Header, Body: k.Reply.Body})
-	if err != nil {
-		return err
+// completeWrite completes key, when not nil, in the transaction of the
+// write of c: the key is done and names what was written. A key whose
+// lease a retry took over rolls the write back.
+func (db *DB) completeWrite(ctx context.Context, tx *sql.Tx, key *customer.IdempotencyKey, c *customer.Customer) error {
+	if key == nil {
+		return nil
 	}
-	reply, err := db.seal(plain, replyAD(k))
-	if err != nil {
-		return err
-	}
-	res, err := tx.ExecContext(ctx, db.Q(`UPDATE idempotency_keys SET done = ?, status = ?, reply = ?
+	res, err := tx.ExecContext(ctx, db.Q(`UPDATE idempotency_keys SET done = ?, written_customer_no = ?, written_version = ?
 		WHERE ledger_no = ? AND credential = ? AND idem_key = ? AND lease = ? AND done = ?`),
-		true, k.Reply.Status, reply, k.LedgerNo, k.Credential, k.Key, k.Lease, false)
+		true, c.No, c.Version, key.LedgerNo, key.Credential, key.Key, key.Lease, false)
 	if err != nil {
 		return err
 	}
@@ -147,27 +153,4 @@ func (db *DB) completeIdem(ctx context.Context, tx *sql.Tx, k *customer.Idempote
 		return customer.ErrIdempotencyLost()
 	}
 	return nil
-}
-
-// completeWriteIdem stores, in the transaction of a customer write, the
-// reply that acknowledges it, when ctx carries an idempotency key.
-func (db *DB) completeWriteIdem(ctx context.Context, tx *sql.Tx, c *customer.Customer) error {
-	idem := customer.IdempotencyOf(ctx)
-	if idem == nil {
-		return nil
-	}
-	reply, err := idem.Respond(c)
-	if err != nil {
-		return err
-	}
-	idem.Key.Reply = reply
-	return db.completeIdem(ctx, tx, idem.Key)
-}
-
-// markIdemDone records that the write committed with its reply.
-func markIdemDone(ctx context.Context) {
-	if idem := customer.IdempotencyOf(ctx); idem != nil {
-		idem.Key.Done = true
-		idem.Completed = true
-	}
 }

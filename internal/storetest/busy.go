@@ -31,7 +31,7 @@ func testFailingAmongMany(t *testing.T, s Store) {
 		wg.Add(1)
 		go func(i int) {
 			defer wg.Done()
-			errs[i] = s.CreateCustomer(ctx, cs[i])
+			errs[i] = s.CreateCustomer(ctx, cs[i], nil)
 		}(i)
 	}
 	wg.Wait()

@@ -113,7 +113,7 @@ func minimal(ledgerNo, no string) *customer.Customer {
 
 func create(t *testing.T, s Store, c *customer.Customer) *customer.Customer {
 	t.Helper()
-	if err := s.CreateCustomer(ctx, c); err != nil {
+	if err := s.CreateCustomer(ctx, c, nil); err != nil {
 		t.Fatalf("create %s: %v", c.No, err)
 	}
 	return c
@@ -182,7 +182,7 @@ func testCreateAndRead(t *testing.T, s Store) {
 func testNumberConflict(t *testing.T, s Store) {
 	ledger(t, s, "L", customer.NumbersClient)
 	create(t, s, sample("L", "42"))
-	code(t, s.CreateCustomer(ctx, minimal("L", "42")), customer.ECUSTOMEREXISTS)
+	code(t, s.CreateCustomer(ctx, minimal("L", "42"), nil), customer.ECUSTOMEREXISTS)
 	got, err := s.Customer(ctx, "L", "42")
 	if err != nil {
 		t.Fatal(err)
@@ -197,12 +197,12 @@ func testUUIDConflict(t *testing.T, s Store) {
 	a := create(t, s, minimal("L", "1"))
 	b := minimal("L", "2")
 	b.UUID = a.UUID
-	if err := s.CreateCustomer(ctx, b); !errors.Is(err, customer.ErrUUIDTaken) {
+	if err := s.CreateCustomer(ctx, b, nil); !errors.Is(err, customer.ErrUUIDTaken) {
 		t.Fatalf("same customer uuid: got %v, want ErrUUIDTaken", err)
 	}
 	c := minimal("L", "3")
 	c.LegalAddress.UUID = a.LegalAddress.UUID
-	if err := s.CreateCustomer(ctx, c); !errors.Is(err, customer.ErrUUIDTaken) {
+	if err := s.CreateCustomer(ctx, c, nil); !errors.Is(err, customer.ErrUUIDTaken) {
 		t.Fatalf("same address uuid: got %v, want ErrUUIDTaken", err)
 	}
 	for _, no := range []string{"2", "3"} {
@@ -243,7 +243,7 @@ func testGeneratedConcurrently(t *testing.T, s Store) {
 		go func() {
 			defer wg.Done()
 			c := minimal("G", "")
-			if err := s.CreateCustomer(ctx, c); err != nil {
+			if err := s.CreateCustomer(ctx, c, nil); err != nil {
 				errs <- err
 				return
 			}
@@ -275,7 +275,7 @@ func testUpdate(t *testing.T, s Store) {
 		c.LegalAddress.City = "GÖTEBORG"
 		c.UpdatedAt = t1
 		return nil
-	})
+	}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -296,7 +296,7 @@ func testUpdate(t *testing.T, s Store) {
 	got, err = s.UpdateCustomer(ctx, "L", "7", func(c *customer.Customer) error {
 		c.BillingAddress = &customer.Address{UUID: uuid("ADRS"), Addressee: "A", City: "B", ZipCode: "11122", CountryCode: "SE"}
 		return nil
-	})
+	}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -306,7 +306,7 @@ func testUpdate(t *testing.T, s Store) {
 	}
 	equal(t, read, got)
 
-	_, err = s.UpdateCustomer(ctx, "L", "8", func(*customer.Customer) error { return nil })
+	_, err = s.UpdateCustomer(ctx, "L", "8", func(*customer.Customer) error { return nil }, nil)
 	code(t, err, customer.ECUSTOMERNOTFOUND)
 }
 
@@ -319,7 +319,7 @@ func testUpdateRollsBack(t *testing.T, s Store) {
 	_, err := s.UpdateCustomer(ctx, "L", "7", func(c *customer.Customer) error {
 		c.Name = "changed"
 		return boom
-	})
+	}, nil)
 	if err != boom {
 		t.Fatalf("the error of fn: got %v, want it returned as is", err)
 	}
@@ -328,7 +328,7 @@ func testUpdateRollsBack(t *testing.T, s Store) {
 		c.Name = "changed"
 		c.BillingAddress.UUID = other.LegalAddress.UUID
 		return nil
-	})
+	}, nil)
 	if !errors.Is(err, customer.ErrUUIDTaken) {
 		t.Fatalf("uuid clash: got %v, want ErrUUIDTaken", err)
 	}
@@ -352,7 +352,7 @@ func testConcurrentUpdates(t *testing.T, s Store) {
 			_, err := s.UpdateCustomer(ctx, "L", "1", func(c *customer.Customer) error {
 				c.ActiveConsents = append(c.ActiveConsents, fmt.Sprint(i))
 				return nil
-			})
+			}, nil)
 			errs <- err
 		}()
 	}
@@ -464,7 +464,7 @@ func testIsolation(t *testing.T, s Store) {
 	}
 	_, err = s.CustomerByUUID(ctx, "B", a.UUID)
 	code(t, err, customer.ECUSTOMERNOTFOUND)
-	_, err = s.UpdateCustomer(ctx, "B", "1", func(c *customer.Customer) error { c.Name = "B's"; return nil })
+	_, err = s.UpdateCustomer(ctx, "B", "1", func(c *customer.Customer) error { c.Name = "B's"; return nil }, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -565,7 +565,7 @@ func testUpdateKeepsLookups(t *testing.T, s Store) {
 				}
 			}
 			return nil
-		})
+		}, nil)
 		if err != nil {
 			t.Fatalf("update %b: %v", mask, err)
 		}

@@ -24,7 +24,7 @@ func testCreateRollsBack(t *testing.T, s Store) {
 		}
 		failed := sample(ledgerNo, no)
 		failed.BillingAddress.UUID = taken.LegalAddress.UUID
-		if err := s.CreateCustomer(ctx, failed); !errors.Is(err, customer.ErrUUIDTaken) {
+		if err := s.CreateCustomer(ctx, failed, nil); !errors.Is(err, customer.ErrUUIDTaken) {
 			t.Fatalf("%s: billing uuid clash: got %v, want ErrUUIDTaken", ledgerNo, err)
 		}
 		again := sample(ledgerNo, no)
@@ -48,7 +48,7 @@ func testConcurrentSameNumber(t *testing.T, s Store) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			errs[i] = s.CreateCustomer(ctx, minimal("L", "5"))
+			errs[i] = s.CreateCustomer(ctx, minimal("L", "5"), nil)
 		}()
 	}
 	wg.Wait()

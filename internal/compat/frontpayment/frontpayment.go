@@ -79,8 +79,8 @@ type errorEnvelope struct {
 	Errors        []string `json:"errors"`
 }
 
-func (h *Handler) details(w http.ResponseWriter, r *http.Request, caller customer.Caller) error {
-	a, err := h.reg.Identify(r.Context(), h.svc, caller, register.Question{Purpose: Purpose, UUID: r.PathValue("uuid")})
+func (h *Handler) details(w http.ResponseWriter, r *http.Request, caller edge.Call) error {
+	a, err := h.reg.Identify(r.Context(), h.svc, caller.Caller, register.Question{Purpose: Purpose, UUID: r.PathValue("uuid")})
 	if err != nil {
 		return err
 	}

@@ -122,7 +122,7 @@ type tokenResponse struct {
 // replaying its answer would mean keeping a live bearer token in plaintext
 // for a day, while Kund keeps only token hashes. A retry is harmless
 // without one: it gets a fresh token, and each expires within TokenTTL.
-func (h *Handler) accessToken(w http.ResponseWriter, r *http.Request, _ customer.Caller) error {
+func (h *Handler) accessToken(w http.ResponseWriter, r *http.Request, _ edge.Call) error {
 	r.Body = http.MaxBytesReader(w, r.Body, 8<<10)
 	if err := r.ParseForm(); err != nil {
 		return plainError(http.StatusBadRequest, "invalid_parameter", "The body must be application/x-www-form-urlencoded.")
@@ -197,8 +197,8 @@ var (
 	nameFormat = regexp.MustCompile(`^[a-zA-Z-_0-9]+$`)
 )
 
-func (h *Handler) candidate(w http.ResponseWriter, r *http.Request, caller customer.Caller) error {
-	c, err := h.lookup(r, caller)
+func (h *Handler) candidate(w http.ResponseWriter, r *http.Request, caller edge.Call) error {
+	c, err := h.lookup(r, caller.Caller)
 	if err != nil {
 		return err
 	}

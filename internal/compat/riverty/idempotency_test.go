@@ -11,6 +11,7 @@ import (
 
 	"github.com/kund/kund/internal/apitest"
 	"github.com/kund/kund/internal/app"
+	"github.com/kund/kund/internal/compat/riverty"
 	"github.com/kund/kund/internal/customer"
 	"github.com/kund/kund/internal/register"
 	"github.com/kund/kund/internal/register/registertest"
@@ -137,6 +138,40 @@ func TestIdempotencyTakeOver(t *testing.T) {
 			found, err := e.Kund.Service.CustomersByNationalID(context.Background(), "4711", customer.NationalID{RegNo: "19811218-9876", CountryCode: "SE"})
 			if err != nil || len(found) != 1 {
 				t.Fatalf("customers of the person: %d, %v", len(found), err)
+			}
+		})
+	}
+}
+
+// TestLostAnswer: a lookup that created its customer, whose process died
+// between the commit and storing the answer, is answered on a retry with
+// the 201 of the customer it created, and creates no second one.
+func TestLostAnswer(t *testing.T) {
+	for _, b := range apitest.Backends() {
+		t.Run(b.Name, func(t *testing.T) {
+			e := start(t, b)
+			e.Ledger("4711", "SE", customer.NumbersGenerated)
+			reg := e.Token("4711", customer.ScopeWrite, customer.ScopeRegister)
+			path := "/v1/clients/4711/lookup/customer"
+			body := `{"lookupField":"IdentificationNumber","lookupValue":"19811218-9876"}`
+			sum := sha256.Sum256([]byte("POST " + path + "?\n" + body))
+			caller := customer.Caller{LedgerNo: "4711", TokenID: apitest.TokenID(reg), Scopes: []customer.Scope{customer.ScopeWrite, customer.ScopeRegister}}
+			claim, _, err := e.Kund.Service.BeginIdempotent(context.Background(), caller, "lost", hex.EncodeToString(sum[:]))
+			if err != nil {
+				t.Fatal(err)
+			}
+			a, err := e.Kund.Register.Identify(context.Background(), e.Kund.Service, caller,
+				register.Question{Purpose: riverty.Purpose, Country: "SE", RegNo: "19811218-9876", Register: true, Create: true}, customer.Completing(claim))
+			if err != nil || !a.Created {
+				t.Fatalf("create: %+v %v", a, err)
+			}
+			res := e.Do(apitest.Request{Method: "POST", Path: path, Token: reg, Body: body, Header: map[string]string{"Idempotency-Key": "lost"}})
+			if res.Status != http.StatusCreated || res.Header.Get("Idempotent-Replayed") != "true" ||
+				res.Header.Get("Location") != "/v1/clients/4711/customers/"+a.Customer.No || res.JSON(t)["customerNumber"] != a.Customer.No {
+				t.Fatalf("the retry: %d %v %s", res.Status, res.Header, res.Body)
+			}
+			if cs, _ := e.Kund.Service.CustomersByNationalID(context.Background(), "4711", customer.NationalID{RegNo: "19811218-9876", CountryCode: "SE"}); len(cs) != 1 {
+				t.Fatalf("%d customers of the person, want 1", len(cs))
 			}
 		})
 	}

@@ -15,7 +15,6 @@ import (
 	"github.com/kund/kund/internal/compat"
 	"github.com/kund/kund/internal/customer"
 	"github.com/kund/kund/internal/edge"
-	"github.com/kund/kund/internal/httpapi"
 	"github.com/kund/kund/internal/nordic"
 	"github.com/kund/kund/internal/register"
 )
@@ -33,7 +32,7 @@ func Mount(e *edge.Edge, svc *customer.Service, reg *register.Service, log *slog
 	h := &Handler{svc: svc, reg: reg, log: log}
 	api := &edge.API{Name: "riverty", Status: Status, WriteError: h.fail, OtherLedger: customer.EFORBIDDEN}
 	e.Mount(api, edge.Route{Pattern: "POST /v1/clients/{clientId}/lookup/customer", Credential: edge.Token, Ledger: "clientId",
-		Scope: customer.ScopeRead, Lookup: true, Idempotent: true, Handle: h.lookup})
+		Scope: customer.ScopeRead, Lookup: true, Idempotent: true, Handle: h.lookup, Replay: h.replayCreated})
 }
 
 // Purpose names Riverty's lookups in the register's disclosure log.
@@ -163,8 +162,7 @@ func decode(body []byte) (*request, error) {
 // lookup answers a lookup, creating the customer from the register when
 // the caller may. A customer it creates is stored with its 201 under the
 // request's Idempotency-Key in one transaction.
-func (h *Handler) lookup(w http.ResponseWriter, r *http.Request, caller customer.Caller) error {
-	httpapi.RespondWith(r, func(c *customer.Customer) (customer.Reply, error) { return reply(http.StatusCreated, c) })
+func (h *Handler) lookup(w http.ResponseWriter, r *http.Request, caller edge.Call) error {
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, 16<<10))
 	if err != nil {
 		return businessError(http.StatusRequestEntityTooLarge, "validation", "Invalid request", "The body is too large.")
@@ -190,7 +188,7 @@ func (h *Handler) lookup(w http.ResponseWriter, r *http.Request, caller customer
 			return businessError(400, "validation", "Invalid request", "The lookup value must be a phone number in international form, such as +46701234567.")
 		}
 	}
-	a, err := h.reg.Identify(r.Context(), h.svc, caller, q)
+	a, err := h.reg.Identify(r.Context(), h.svc, caller.Caller, q, customer.Completing(caller.Key))
 	if err != nil {
 		return err
 	}
@@ -198,33 +196,29 @@ func (h *Handler) lookup(w http.ResponseWriter, r *http.Request, caller customer
 	if a.Created {
 		status = http.StatusCreated
 	}
-	res, err := reply(status, a.Customer)
+	return answer(w, status, a.Customer)
+}
+
+// replayCreated answers a retry of a lookup that created its customer,
+// when the first answer was lost: 201 with the customer as it is now.
+func (h *Handler) replayCreated(w http.ResponseWriter, r *http.Request, caller edge.Call, written customer.Written) error {
+	c, err := h.svc.Customer(r.Context(), caller.LedgerNo, written.CustomerNo)
 	if err != nil {
 		return err
 	}
-	for k, v := range res.Header {
-		w.Header().Set(k, v)
-	}
-	w.WriteHeader(res.Status)
-	w.Write(res.Body)
-	return nil
+	return answer(w, http.StatusCreated, c)
 }
 
-// reply renders the answer about c, found (200) or created (201), exactly
-// as it is stored for a retry under an Idempotency-Key.
-func reply(status int, c *customer.Customer) (customer.Reply, error) {
+// answer writes the answer about c, found (200) or created (201).
+func answer(w http.ResponseWriter, status int, c *customer.Customer) error {
 	self := "/v1/clients/" + c.LedgerNo + "/customers/" + c.No
 	res := represent(c)
 	res.Links = []link{{Href: self, Rel: "self", Method: "GET"}}
-	body, err := json.Marshal(res)
-	if err != nil {
-		return customer.Reply{}, err
-	}
-	header := map[string]string{"Content-Type": "application/json"}
 	if status == http.StatusCreated {
-		header["Location"] = self
+		w.Header().Set("Location", self)
 	}
-	return customer.Reply{Status: status, Header: header, Body: append(body, '\n')}, nil
+	write(w, status, res)
+	return nil
 }
 
 func represent(c *customer.Customer) *response {

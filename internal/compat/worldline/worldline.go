@@ -109,7 +109,7 @@ func Mount(e *edge.Edge, svc *customer.Service, store Store, reg *register.Servi
 		edge.Route{Pattern: "GET " + client + "/{$}", Credential: edge.WorldlineSession, Header: cors, Handle: h.clientProduct},
 		edge.Route{Pattern: "POST " + client + "/customerDetails", Credential: edge.WorldlineSession, Header: cors,
 			Lookup: true, Idempotent: true, Handle: h.customerDetails},
-		edge.Route{Pattern: "OPTIONS /client/v1/", Header: cors, Handle: func(w http.ResponseWriter, r *http.Request, _ customer.Caller) error {
+		edge.Route{Pattern: "OPTIONS /client/v1/", Header: cors, Handle: func(w http.ResponseWriter, r *http.Request, _ edge.Call) error {
 			w.WriteHeader(http.StatusNoContent)
 			return nil
 		}},
@@ -137,7 +137,7 @@ type session struct {
 	Region          string   `json:"region"`
 }
 
-func (h *Handler) createSession(w http.ResponseWriter, r *http.Request, caller customer.Caller) error {
+func (h *Handler) createSession(w http.ResponseWriter, r *http.Request, caller edge.Call) error {
 	// The body (payment product filters, tokens) may be empty; Kund keeps no
 	// tokens, so every token sent is invalid for it.
 	var in struct {
@@ -170,7 +170,7 @@ func (h *Handler) createSession(w http.ResponseWriter, r *http.Request, caller c
 	return nil
 }
 
-func (h *Handler) clientProduct(w http.ResponseWriter, r *http.Request, caller customer.Caller) error {
+func (h *Handler) clientProduct(w http.ResponseWriter, r *http.Request, caller edge.Call) error {
 	country := r.URL.Query().Get("countryCode")
 	id, err := h.checkProduct(r.Context(), caller.LedgerNo, r.PathValue("productId"), country)
 	if err != nil {
@@ -227,7 +227,7 @@ type details struct {
 
 // customerDetails answers a lookup for caller, the API key or the client
 // session, as the disclosure log names it.
-func (h *Handler) customerDetails(w http.ResponseWriter, r *http.Request, caller customer.Caller) error {
+func (h *Handler) customerDetails(w http.ResponseWriter, r *http.Request, caller edge.Call) error {
 	var in detailsRequest
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, 16<<10))
 	if err != nil || json.Unmarshal(body, &in) != nil {
@@ -268,7 +268,7 @@ func (h *Handler) customerDetails(w http.ResponseWriter, r *http.Request, caller
 	default:
 		return errMissing("values[key='fiscalNumber'].value")
 	}
-	a, err := h.reg.Identify(r.Context(), h.svc, caller, q)
+	a, err := h.reg.Identify(r.Context(), h.svc, caller.Caller, q)
 	if err != nil {
 		return err
 	}

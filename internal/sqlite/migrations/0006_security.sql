@@ -47,23 +47,25 @@ CREATE TABLE worldline_signatures (
 CREATE INDEX worldline_signatures_expires ON worldline_signatures (expires_at);
 
 -- Idempotency keys belong to the credential that claimed them, so another
--- credential of the ledger never gets a stored reply; header and body are
--- sealed under Kund's key. Keys claimed before this version are forgotten:
--- no request after it could have matched them, since none named a
--- credential.
+-- credential of the ledger never gets a stored answer. A write completes
+-- its key in its own transaction (done, and what it wrote: the customer and
+-- its version); the API's answer, sealed under Kund's key, is stored after
+-- the commit. Keys claimed before this version are forgotten: no request
+-- after it could have matched them, since none named a credential.
 DROP TABLE idempotency_keys;
 CREATE TABLE idempotency_keys (
-	ledger_no   TEXT NOT NULL,
-	credential  TEXT NOT NULL,
-	idem_key    TEXT NOT NULL,
-	fingerprint TEXT NOT NULL,
-	lease       TEXT NOT NULL,
-	lease_until INTEGER NOT NULL,
-	done        INTEGER NOT NULL DEFAULT 0,
-	status      INTEGER NOT NULL DEFAULT 0,
-	reply       BLOB NOT NULL DEFAULT X'',
-	created_at  INTEGER NOT NULL,
-	expires_at  INTEGER NOT NULL,
+	ledger_no           TEXT NOT NULL,
+	credential          TEXT NOT NULL,
+	idem_key            TEXT NOT NULL,
+	fingerprint         TEXT NOT NULL,
+	lease               TEXT NOT NULL,
+	lease_until         INTEGER NOT NULL,
+	done                INTEGER NOT NULL DEFAULT 0,
+	written_customer_no TEXT,
+	written_version     INTEGER,
+	answer              BLOB,
+	created_at          INTEGER NOT NULL,
+	expires_at          INTEGER NOT NULL,
 	PRIMARY KEY (ledger_no, credential, idem_key)
 ) STRICT;
 CREATE INDEX idempotency_keys_expires ON idempotency_keys (expires_at);

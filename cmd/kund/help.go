@@ -34,6 +34,7 @@ var commands = []command{
 	{"export", "[FILE] [flags]", "Exports the customers of a ledger as NDJSON to FILE or to standard output."},
 	{"bench", "[flags]", "Measures Kund's throughput and latency against a bare net/http server; see docs/performance.md."},
 	{"keys create", "FILE", "Writes a new secret key for --secret-key-file to FILE (mode 0600); an existing file is kept."},
+	{"version", "", "Prints the module version and VCS revision this binary was built from, and its Go version."},
 }
 
 // lookupCommand is the command called name.

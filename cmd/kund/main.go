@@ -35,6 +35,7 @@ const usage = `usage:
   kund keys create FILE          # Kund's secret key for --secret-key-file (required with PostgreSQL)
   kund bench   [--db FILE|URL] [--n 1000000] [--reuse] [--warmup 2s] [--duration 5s] [--rounds 2] [--concurrency 64]
                [--scenarios get,get-expand,find,create,patch,mixed] [--json FILE]
+  kund version                   # the module version and VCS revision of this binary
 
 kund COMMAND -h (or kund help COMMAND) prints every flag of COMMAND with its
 default and its environment variable.
@@ -147,6 +148,8 @@ func dispatch(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return runBench(ctx, args, stdout, stderr)
 	case "keys":
 		return runKeys(ctx, args, stdout)
+	case "version":
+		return runVersion(args, stdout)
 	case "", "help", "-h", "-help", "--help":
 		_, err := fmt.Fprint(stdout, usage)
 		return err

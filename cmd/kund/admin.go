@@ -80,7 +80,7 @@ func runToken(ctx context.Context, args []string, stdout io.Writer) error {
 	ttl := fs.Duration("ttl", 0, "lifetime of the token (0: no expiry)")
 	rate := fs.Float64("rate-limit", 0, "the token's own limit in requests per second, on every API (0: the server's --rate-limit)")
 	var scopes listFlag
-	fs.Var(&scopes, "scope", "scope (repeatable)")
+	fs.Var(&scopes, "scope", fmt.Sprintf("a scope the token grants, one of %v", customer.Scopes))
 	pos, err := parseFlags(fs, args[1:])
 	if err != nil {
 		return err

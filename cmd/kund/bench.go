@@ -25,8 +25,8 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	conc := fs.Int("concurrency", 64, "concurrent connections")
 	warmup := fs.Duration("warmup", 2*time.Second, "unmeasured read load on both servers before the scenarios")
 	scen := fs.String("scenarios", strings.Join(bench.Scenarios, ","), "scenarios to run")
-	jsonOut := fs.String("json", "", "also write the report as JSON to this file")
-	server := fs.String("kund", "", "kund binary to serve with (default: this one), to compare builds")
+	jsonOut := fs.String("json", "", "also write the report as JSON to `FILE`")
+	server := fs.String("kund", "", "`PATH` of the kund binary to serve with (default: this one), to compare builds")
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return err

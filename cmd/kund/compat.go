@@ -23,7 +23,7 @@ func runPayway(ctx context.Context, args []string, stdout io.Writer) error {
 	db := addStoreFlags(fs)
 	ledger := fs.String("ledger", "", "ledger number the client is bound to")
 	var scopes listFlag
-	fs.Var(&scopes, "scope", "Payway scope (repeatable), such as "+payway.ScopeAccountRead)
+	fs.Var(&scopes, "scope", "a Payway scope the client may ask for, such as "+payway.ScopeAccountRead)
 	pos, err := parseFlags(fs, args[2:])
 	if err != nil {
 		return err

@@ -66,8 +66,8 @@ func runCrashTest(ctx context.Context, args []string, stdout io.Writer) error {
 	fs.Float64Var(&cfg.Seconds, "seconds", 3, "longest run of a round before the kill, in seconds")
 	fs.IntVar(&cfg.Workers, "workers", 8, "concurrent writers")
 	fs.StringVar(&cfg.Dir, "dir", "", "directory for the database (default: a new temporary one, removed afterwards)")
-	fs.StringVar(&cfg.Kund, "kund", "", "kund binary to crash (default: this one)")
-	fs.StringVar(&cfg.DB, "db", "", "a scratch PostgreSQL database (postgres://...) to crash instead of a SQLite file")
+	fs.StringVar(&cfg.Kund, "kund", "", "`PATH` of the kund binary to crash (default: this one)")
+	fs.StringVar(&cfg.DB, "db", "", "a scratch PostgreSQL database (postgres://...) to crash instead of a SQLite file; only from the command line, never from KUND_DB, which names the database of a real Kund")
 	fs.StringVar(&cfg.KeyFile, "secret-key-file", "", "Kund's secret key for --db (default: a new one in --dir)")
 	if _, err := parseFlags(fs, args); err != nil {
 		return err

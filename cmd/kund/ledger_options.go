@@ -25,9 +25,9 @@ type ledgerFlags struct {
 
 func ledgerOptionFlags(fs *flag.FlagSet) *ledgerFlags {
 	return &ledgerFlags{
-		kycFile:        fs.String("kyc-questions", "", "KYC questions file (JSON); \"none\" removes them (update)"),
+		kycFile:        fs.String("kyc-questions", "", "KYC questions `FILE` (JSON); \"none\" removes them (update)"),
 		renewalDays:    fs.Int("kyc-renewal-days", 0, "days after which KYC answers are due again (0: never)"),
-		disbursements:  fs.Bool("disbursements", false, "allow disbursement orders on surpluses"),
+		disbursements:  fs.Bool("disbursements", false, "allow disbursement orders on surpluses; --disbursements=false forbids them (update)"),
 		sessionLookups: fs.Int("session-lookups", 0, fmt.Sprintf("lookup units one Worldline client session may spend, a hit 1, a miss %d (0: %d)", customer.LookupMissCost, customer.DefaultSessionLookups)),
 		sessionTTL:     fs.Duration("session-ttl", 0, fmt.Sprintf("lifetime of a Worldline client session, at most 2h (0: %v)", customer.DefaultSessionTTL)),
 	}

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"strings"
 	"time"
 
 	"github.com/kund/kund/internal/app"
@@ -42,7 +41,7 @@ func (f *ledgerFlags) read(fs *flag.FlagSet) (customer.LedgerOptions, error) {
 	for _, name := range []string{"kyc-questions", "kyc-renewal-days", "disbursements", "session-lookups", "session-ttl"} {
 		// parseFlags fills flags from KUND_* variables without marking
 		// them as set.
-		if _, ok := os.LookupEnv("KUND_" + strings.ToUpper(strings.ReplaceAll(name, "-", "_"))); ok {
+		if _, ok := os.LookupEnv(envName(name)); ok {
 			set[name] = true
 		}
 	}

@@ -53,6 +53,10 @@ func Status(code string) int {
 
 // writeError writes err as application/problem+json. Internal errors are
 // logged and their text never reaches the client.
+//
+// A method Kund serves nowhere is method-not-allowed with 501 Not
+// Implemented (RFC 9110, 15.6.2) rather than 405, which says the method
+// works on other resources.
 func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	code := customer.ErrorCode(err)
 	if code == customer.EINTERNAL {
@@ -62,6 +66,9 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	c, ok := codes[code]
 	if !ok {
 		c = codes[customer.EINTERNAL]
+	}
+	if code == customer.EMETHODNOTALLOWED && methodLabel(r.Method) == methodOther {
+		c.status = http.StatusNotImplemented
 	}
 	switch c.status {
 	case http.StatusUnauthorized:

@@ -127,7 +127,9 @@ func (s *Server) authenticate(r *http.Request) (customer.Caller, error) {
 }
 
 // ServeHTTP gives every request an id, logs one line for it, turns panics
-// into a problem, and answers unknown routes with problems too.
+// into a problem, and answers unknown routes with problems too. A method
+// Kund serves nowhere is refused before anything else looks at it, and is
+// recorded only as OTHER: a method is any token a client makes up.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	id := r.Header.Get("Request-Id")
@@ -137,6 +139,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Header()["Request-Id"] = []string{id}
 	secure(w.Header())
 	rw := &statusWriter{ResponseWriter: w}
+	method := methodLabel(r.Method)
 	defer func() {
 		if v := recover(); v != nil {
 			if v == http.ErrAbortHandler {
@@ -149,9 +152,14 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 		now := time.Now()
-		s.ops.metrics.observe(routeOf(r), r.Method, rw.code(), now.Sub(start))
-		s.logRequest(r, rw.code(), id, now, now.Sub(start))
+		route := routeOf(r)
+		s.ops.metrics.observe(route, method, rw.code(), now.Sub(start))
+		s.logRequest(r, method, route, rw.code(), id, now, now.Sub(start))
 	}()
+	if method == methodOther {
+		s.writeError(rw, r, customer.Errorf(customer.EMETHODNOTALLOWED, "The method is not implemented by this server."))
+		return
+	}
 	if s.cors(rw, r) {
 		return
 	}
@@ -166,15 +174,15 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // logger's handler itself: Logger.LogAttrs would also walk the stack for
 // the caller's source position on every request, which no handler of Kund
 // shows.
-func (s *Server) logRequest(r *http.Request, status int, id string, now time.Time, d time.Duration) {
+func (s *Server) logRequest(r *http.Request, method, route string, status int, id string, now time.Time, d time.Duration) {
 	h := s.log.Handler()
 	if !h.Enabled(r.Context(), slog.LevelInfo) {
 		return
 	}
 	rec := slog.NewRecord(now, slog.LevelInfo, "request", 0)
 	rec.AddAttrs(
-		slog.String("method", r.Method),
-		slog.String("route", routeOf(r)),
+		slog.String("method", method),
+		slog.String("route", route),
 		slog.Int("status", status),
 		slog.Float64("duration_ms", float64(d.Microseconds())/1000),
 		slog.String("request_id", id))
@@ -195,6 +203,10 @@ func (s *Server) unrouted(w http.ResponseWriter, r *http.Request) {
 	s.writeError(w, r, customer.Errorf(customer.ENOTFOUND, "The resource was not found."))
 }
 
+// routeOf is the route label of a request: the pattern the mux matched,
+// or "unrouted". The mux sets r.Pattern to a registered pattern, also for
+// the redirects it makes itself, except for a CONNECT, where it is a path;
+// CONNECT is no method of Kund and never reaches the mux.
 func routeOf(r *http.Request) string {
 	if r.Pattern == "" {
 		return "unrouted"

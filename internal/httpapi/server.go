@@ -256,15 +256,20 @@ var requestIDPattern = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-
 
 func validRequestID(id string) bool { return len(id) == 36 && requestIDPattern.MatchString(id) }
 
+// statusWriter records the status of an answer for the log and the
+// metrics. It passes on only the first WriteHeader: an error met after the
+// answer began (writing the body failed) would otherwise make net/http log
+// a superfluous WriteHeader call.
 type statusWriter struct {
 	http.ResponseWriter
 	status int
 }
 
 func (w *statusWriter) WriteHeader(code int) {
-	if w.status == 0 {
-		w.status = code
+	if w.status != 0 {
+		return
 	}
+	w.status = code
 	w.ResponseWriter.WriteHeader(code)
 }
 

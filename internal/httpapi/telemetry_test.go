@@ -1,13 +1,19 @@
 package httpapi_test
 
 import (
+	"bytes"
 	"encoding/json"
+	"fmt"
+	"log"
 	"math/rand/v2"
+	"net"
 	"net/http"
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/kund/kund/internal/apitest"
 	"github.com/kund/kund/internal/customer"
@@ -98,6 +104,53 @@ func TestUnknownMethodsNotRecorded(t *testing.T) {
 	}
 }
 
+// TestNoSuperfluousWriteHeader drives the case that made net/http log
+// "superfluous response.WriteHeader call": an error written after the
+// answer had begun, when writing a body failed because the client reset
+// the connection. A client pipelines list requests without reading their
+// answers until the server blocks writing one, then resets. Neither the
+// JSON log nor net/http's own log may show a superfluous WriteHeader.
+func TestNoSuperfluousWriteHeader(t *testing.T) {
+	stdlog := captureStdLog(t)
+	each(t, func(t *testing.T, e *apitest.Env) {
+		e.Ledger("L1", "SE", customer.NumbersClient)
+		tok := e.Token("L1", customer.ScopeRead, customer.ScopeWrite)
+		path := "/ledger/customer/v1/L1/customers"
+		for i := range 50 {
+			want(t, e.Call("POST", path, tok, fmt.Sprintf(`{"customerNo":"%d","name":"Customer with a fairly long name %d",`+
+				`"legalAddress":{"addressee":"Addressee %d","streetAddress":"Storgatan %d","city":"Stockholm","zipCode":"11122","countryCode":"SE"}}`,
+				i, i, i, i)), http.StatusCreated)
+		}
+		list := path + "?take=50"
+		page := len(e.Call("GET", list, tok, "").Body)
+		if page <= 4096 {
+			t.Fatalf("a page of %d bytes fits net/http's buffers; the write would not fail in the handler", page)
+		}
+		const route = "GET /ledger/customer/v1/{ledgerNo}/customers"
+		before := countRequests(t, e, route)
+		conn := dialTCP(t, e)
+		conn.SetReadBuffer(4096)
+		req := "GET " + list + " HTTP/1.1\r\nHost: kund\r\nAuthorization: Bearer " + tok + "\r\n\r\n"
+		// Answers to far more than the socket buffers of both ends hold (a
+		// few MB). The requests are written on the side: once the server
+		// stops reading them, the write waits until the reset.
+		n := 16<<20/page + 1
+		go conn.Write([]byte(strings.Repeat(req, n)))
+		settle(t, e, route)
+		if served := countRequests(t, e, route) - before; served >= n {
+			t.Fatalf("the server answered all %d requests; it never blocked writing", n)
+		}
+		conn.SetLinger(0)
+		conn.Close()
+		settle(t, e, route)
+
+		log := e.Log()
+		if strings.Contains(log, "superfluous") || strings.Contains(stdlog.String(), "superfluous") {
+			t.Errorf("a log shows a superfluous WriteHeader:\n%s\n%s", grepLines(log, "superfluous"), grepLines(stdlog.String(), "superfluous"))
+		}
+	})
+}
+
 type logLine struct {
 	Level     string `json:"level"`
 	Msg       string `json:"msg"`
@@ -122,6 +175,41 @@ func logLines(t *testing.T, e *apitest.Env) []logLine {
 		out = append(out, l)
 	}
 	return out
+}
+
+func countRequests(t *testing.T, e *apitest.Env, route string) int {
+	t.Helper()
+	n := 0
+	for _, l := range logLines(t, e) {
+		if l.Msg == "request" && l.Route == route {
+			n++
+		}
+	}
+	return n
+}
+
+// settle waits until the server has logged no new request of route for
+// half a second: the aborted requests it saw are finished.
+func settle(t *testing.T, e *apitest.Env, route string) {
+	t.Helper()
+	last, since := -1, time.Now()
+	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		if n := countRequests(t, e, route); n != last {
+			last, since = n, time.Now()
+		} else if time.Since(since) > 500*time.Millisecond {
+			return
+		}
+	}
+	t.Fatal("the server kept logging requests")
+}
+
+func dialTCP(t *testing.T, e *apitest.Env) *net.TCPConn {
+	t.Helper()
+	c, err := net.Dial("tcp", strings.TrimPrefix(e.URL, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c.(*net.TCPConn)
 }
 
 var labelPattern = regexp.MustCompile(`(\w+)="((?:[^"\\]|\\.)*)"`)
@@ -161,4 +249,31 @@ func grepLines(s, substr string) string {
 		}
 	}
 	return strings.Join(out, "\n")
+}
+
+// captureStdLog collects what is logged through the standard log package
+// (where net/http writes without a Server.ErrorLog) until the test ends.
+func captureStdLog(t *testing.T) *lockedBuffer {
+	b := &lockedBuffer{}
+	prev := log.Writer()
+	log.SetOutput(b)
+	t.Cleanup(func() { log.SetOutput(prev) })
+	return b
+}
+
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.String()
 }

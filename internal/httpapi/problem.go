@@ -1,6 +1,8 @@
 package httpapi
 
 import (
+	"context"
+	"errors"
 	"log/slog"
 	"net/http"
 	"strconv"
@@ -54,10 +56,18 @@ func Status(code string) int {
 // writeError writes err as application/problem+json. Internal errors are
 // logged and their text never reaches the client.
 //
+// When the client went away, nothing is written but the status
+// StatusClientClosedRequest: the error is most likely that very departure
+// (a canceled store call, a failed write), and no one is left to read it.
+//
 // A method Kund serves nowhere is method-not-allowed with 501 Not
 // Implemented (RFC 9110, 15.6.2) rather than 405, which says the method
 // works on other resources.
 func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
+	if ClientGone(r, err) {
+		w.WriteHeader(StatusClientClosedRequest)
+		return
+	}
 	code := customer.ErrorCode(err)
 	if code == customer.EINTERNAL {
 		s.log.ErrorContext(r.Context(), "internal error", slog.String("request_id", requestID(w)),
@@ -84,6 +94,22 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	b.b = appendProblem(b.b, code, c.title, c.status, customer.ErrorMessage(err), requestID(w), customer.ErrorProblems(err))
 	b.b = append(b.b, '\n')
 	writeBody(w, c.status, headerProblem, b.b)
+}
+
+// StatusClientClosedRequest (nginx's 499 "client closed request") is the
+// status the request log and the metrics record for a request whose client
+// went away before its answer. It never reaches the wire: the server ends
+// the connection instead.
+const StatusClientClosedRequest = 499
+
+// ClientGone reports whether err, met while answering r, comes too late for
+// anyone: r's client went away (its connection closed or was reset, which
+// cancels r's context). That is not a server error. An API's error writer
+// that gets true writes w.WriteHeader(StatusClientClosedRequest) and
+// nothing else; the server then logs "client went away" once, records 499
+// and closes the connection without an answer.
+func ClientGone(r *http.Request, err error) bool {
+	return err != nil && errors.Is(r.Context().Err(), context.Canceled)
 }
 
 // appendProblem appends a problem: its type (from the code), title, status,

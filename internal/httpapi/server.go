@@ -5,6 +5,7 @@ package httpapi
 
 import (
 	"crypto/rand"
+	"errors"
 	"log/slog"
 	"net/http"
 	"regexp"
@@ -154,7 +155,15 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		now := time.Now()
 		route := routeOf(r)
 		s.ops.metrics.observe(route, method, rw.code(), now.Sub(start))
+		if rw.gone {
+			s.log.InfoContext(r.Context(), "client went away", slog.String("request_id", id), slog.String("route", route))
+		}
 		s.logRequest(r, method, route, rw.code(), id, now, now.Sub(start))
+		if rw.gone {
+			// Ends the connection without the answer net/http would
+			// otherwise complete on its own.
+			panic(http.ErrAbortHandler)
+		}
 	}()
 	if method == methodOther {
 		s.writeError(rw, r, customer.Errorf(customer.EMETHODNOTALLOWED, "The method is not implemented by this server."))
@@ -259,13 +268,20 @@ func validRequestID(id string) bool { return len(id) == 36 && requestIDPattern.M
 // statusWriter records the status of an answer for the log and the
 // metrics. It passes on only the first WriteHeader: an error met after the
 // answer began (writing the body failed) would otherwise make net/http log
-// a superfluous WriteHeader call.
+// a superfluous WriteHeader call. StatusClientClosedRequest, written when
+// the client went away, is recorded and never sent; nothing is written
+// after it.
 type statusWriter struct {
 	http.ResponseWriter
 	status int
+	gone   bool
 }
 
 func (w *statusWriter) WriteHeader(code int) {
+	if code == StatusClientClosedRequest {
+		w.status, w.gone = code, true
+		return
+	}
 	if w.status != 0 {
 		return
 	}
@@ -274,11 +290,16 @@ func (w *statusWriter) WriteHeader(code int) {
 }
 
 func (w *statusWriter) Write(b []byte) (int, error) {
+	if w.gone {
+		return 0, errClientGone
+	}
 	if w.status == 0 {
 		w.status = http.StatusOK
 	}
 	return w.ResponseWriter.Write(b)
 }
+
+var errClientGone = errors.New("httpapi: the client went away")
 
 func (w *statusWriter) code() int {
 	if w.status == 0 {

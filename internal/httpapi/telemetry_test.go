@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -17,6 +18,7 @@ import (
 
 	"github.com/kund/kund/internal/apitest"
 	"github.com/kund/kund/internal/customer"
+	"github.com/kund/kund/internal/nordic"
 )
 
 // knownMethods are the methods Kund serves; every other one is OTHER in
@@ -109,7 +111,8 @@ func TestUnknownMethodsNotRecorded(t *testing.T) {
 // answer had begun, when writing a body failed because the client reset
 // the connection. A client pipelines list requests without reading their
 // answers until the server blocks writing one, then resets. Neither the
-// JSON log nor net/http's own log may show a superfluous WriteHeader.
+// JSON log nor net/http's own log may show a superfluous WriteHeader or an
+// internal error; the request is logged as the client going away (499).
 func TestNoSuperfluousWriteHeader(t *testing.T) {
 	stdlog := captureStdLog(t)
 	each(t, func(t *testing.T, e *apitest.Env) {
@@ -145,10 +148,157 @@ func TestNoSuperfluousWriteHeader(t *testing.T) {
 		settle(t, e, route)
 
 		log := e.Log()
-		if strings.Contains(log, "superfluous") || strings.Contains(stdlog.String(), "superfluous") {
-			t.Errorf("a log shows a superfluous WriteHeader:\n%s\n%s", grepLines(log, "superfluous"), grepLines(stdlog.String(), "superfluous"))
+		for _, bad := range []string{"superfluous", "internal error"} {
+			if strings.Contains(log, bad) || strings.Contains(stdlog.String(), bad) {
+				t.Errorf("a log shows %q:\n%s\n%s", bad, grepLines(log, bad), grepLines(stdlog.String(), bad))
+			}
 		}
+		if !slices.ContainsFunc(logLines(t, e), func(l logLine) bool {
+			return l.Msg == "request" && l.Route == route && l.Status == 499
+		}) {
+			t.Errorf("no request of the reset connection is logged with 499")
+		}
+		noServerErrors(t, e, route)
 	})
+}
+
+// TestClientAbortsAreNotServerErrors resets 50 connections right after
+// each sent a GET of a customer, as the attack review did: a client that
+// leaves is logged as such, never as an internal error, and /metrics
+// counts no 5xx for the route.
+func TestClientAbortsAreNotServerErrors(t *testing.T) {
+	each(t, func(t *testing.T, e *apitest.Env) {
+		e.Ledger("L1", "SE", customer.NumbersClient)
+		tok := e.Token("L1", customer.ScopeRead, customer.ScopeWrite)
+		want(t, e.Call("POST", "/ledger/customer/v1/L1/customers", tok, idemBody), http.StatusCreated)
+		req := "GET /ledger/customer/v1/L1/customers/501 HTTP/1.1\r\nHost: kund\r\nAuthorization: Bearer " + tok + "\r\n\r\n"
+		for range 50 {
+			conn := dialTCP(t, e)
+			if _, err := conn.Write([]byte(req)); err != nil {
+				t.Fatal(err)
+			}
+			conn.SetLinger(0)
+			conn.Close()
+		}
+		const route = "GET /ledger/customer/v1/{ledgerNo}/customers/{customerNo}"
+		settle(t, e, route)
+		if log := e.Log(); strings.Contains(log, "internal error") {
+			t.Errorf("a reset GET is logged as an internal error:\n%s", grepLines(log, "internal error"))
+		}
+		noServerErrors(t, e, route)
+		gone := 0
+		for _, l := range logLines(t, e) {
+			if l.Msg == "client went away" {
+				gone++
+				if l.Level != "INFO" || l.Route != route || l.RequestID == "" {
+					t.Errorf("client went away: level %s, route %q, request id %q", l.Level, l.Route, l.RequestID)
+				}
+			}
+		}
+		t.Logf("%d of 50 reset GETs were cut short by the reset", gone)
+	})
+}
+
+// TestCreateClientGone sends creates under Idempotency-Keys and resets
+// each connection 0-19 ms after sending, before, during or after the
+// write. Then each key's retry answers 201, the stored one (replayed) when
+// the first create was written, and the ledger holds exactly one customer
+// of that create, the one the 201 names, with everything it was sent:
+// never a customer without its key's reply (the retry would make a
+// second), a reply without its customer, or a customer in part. No create
+// is logged as a server error.
+func TestCreateClientGone(t *testing.T) {
+	each(t, func(t *testing.T, e *apitest.Env) {
+		e.Ledger("G1", "SE", customer.NumbersGenerated)
+		tok := e.Token("G1", customer.ScopeRead, customer.ScopeWrite)
+		path := "/ledger/customer/v1/G1/customers"
+		const n = 40
+		bodies := make([]string, n)
+		for i := range bodies {
+			regNo, ok := nordic.PersonalNumber("SE", time.Date(1980, 1, 1, 0, 0, 0, 0, time.UTC), i)
+			if !ok {
+				t.Fatalf("no personal number of serial %d", i)
+			}
+			bodies[i] = fmt.Sprintf(`{"name":"Gone %d","emailAddress":"gone%d@example.se","nationalIdentifier":{"regNo":%q,"countryCode":"SE"},`+
+				`"legalAddress":{"addressee":"A %d","city":"Stockholm","zipCode":"11122","countryCode":"SE"}}`, i, i, regNo, i)
+		}
+		var wg sync.WaitGroup
+		for i, b := range bodies {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				conn, err := net.Dial("tcp", strings.TrimPrefix(e.URL, "http://"))
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				fmt.Fprintf(conn, "POST %s HTTP/1.1\r\nHost: kund\r\nAuthorization: Bearer %s\r\nContent-Type: application/json\r\n"+
+					"Idempotency-Key: gone-%d\r\nContent-Length: %d\r\n\r\n%s", path, tok, i, len(b), b)
+				time.Sleep(time.Duration(i%20) * time.Millisecond)
+				conn.(*net.TCPConn).SetLinger(0)
+				conn.Close()
+			}()
+		}
+		wg.Wait()
+		const route = "POST /ledger/customer/v1/{ledgerNo}/customers"
+		settle(t, e, route)
+
+		replayed := 0
+		for i, b := range bodies {
+			// 409 while the first create still runs; the Kund's clock
+			// stands still, so a key that stayed claimed would stay 409.
+			var retry *apitest.Response
+			for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+				retry = e.Do(apitest.Request{Method: "POST", Path: path, Token: tok, Body: b,
+					Header: map[string]string{"Idempotency-Key": "gone-" + strconv.Itoa(i)}})
+				if retry.Status != http.StatusConflict || time.Now().After(deadline) {
+					break
+				}
+			}
+			want(t, retry, http.StatusCreated)
+			if retry.Header.Get("Idempotent-Replayed") == "true" {
+				replayed++
+			}
+			no, _ := retry.JSON(t)["customerNo"].(string)
+			found := findByEmail(t, e, tok, path, fmt.Sprintf("gone%d@example.se", i))
+			if len(found) != 1 || found[0]["customerNo"] != no {
+				t.Errorf("create %d: the retry's 201 names customer %q, the ledger holds %v", i, no, found)
+				continue
+			}
+			res := e.Call("GET", path+"/"+no+"?$expand=legaladdress", tok, "")
+			want(t, res, http.StatusOK)
+			c := res.JSON(t)
+			la, _ := c["legalAddress"].(map[string]any)
+			if c["name"] != fmt.Sprintf("Gone %d", i) || la == nil || la["addressee"] != fmt.Sprintf("A %d", i) {
+				t.Errorf("create %d is there only in part: %s", i, res.Body)
+			}
+		}
+		t.Logf("%d of %d reset creates were written before their retry", replayed, n)
+		for _, l := range logLines(t, e) {
+			if l.Route == route && l.Status >= 500 {
+				t.Errorf("a create is logged with status %d", l.Status)
+				break
+			}
+		}
+		if log := e.Log(); strings.Contains(log, "internal error") {
+			t.Errorf("a reset create is logged as an internal error:\n%s", grepLines(log, "internal error"))
+		}
+		noServerErrors(t, e, route)
+	})
+}
+
+// findByEmail lists the customers of path with an e-mail address.
+func findByEmail(t *testing.T, e *apitest.Env, tok, path, email string) []map[string]any {
+	t.Helper()
+	res := e.Call("GET", path+"?emailAddress="+email, tok, "")
+	want(t, res, http.StatusOK)
+	var list struct {
+		Items []map[string]any `json:"items"`
+	}
+	if err := json.Unmarshal(res.Body, &list); err != nil {
+		t.Fatalf("list: %v\n%s", err, res.Body)
+	}
+	return list.Items
 }
 
 type logLine struct {
@@ -238,6 +388,17 @@ func scrapeRequests(t *testing.T, e *apitest.Env) (int, []string) {
 		}
 	}
 	return len(res.Body), series
+}
+
+// noServerErrors fails the test when /metrics counts a 5xx for route.
+func noServerErrors(t *testing.T, e *apitest.Env, route string) {
+	t.Helper()
+	for _, l := range strings.Split(string(e.Call("GET", "/metrics", "", "").Body), "\n") {
+		if strings.HasPrefix(l, "kund_http_requests_total{") && strings.Contains(l, `route="`+route+`"`) &&
+			strings.Contains(l, `status="5`) {
+			t.Errorf("/metrics counts a server error: %s", l)
+		}
+	}
 }
 
 // grepLines returns the lines of s that hold substr.

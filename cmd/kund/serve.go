@@ -85,6 +85,10 @@ func (m *Main) Open(ctx context.Context) error {
 		WriteTimeout:      60 * time.Second,
 		IdleTimeout:       120 * time.Second,
 		MaxHeaderBytes:    64 << 10,
+		// What net/http logs itself (an accept error when the process runs
+		// out of file descriptors, say) is a warning of the JSON log, not a
+		// line of its own on stderr.
+		ErrorLog: slog.NewLogLogger(m.Log.Handler(), slog.LevelWarn),
 	}
 	if m.listener, err = net.Listen("tcp", m.Config.Addr); err != nil {
 		db.Close()

@@ -86,7 +86,9 @@ func StartWith(t testing.TB, b Backend, configure func(*app.Config)) *Env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := &http.Server{Handler: e.Kund.Handler, ReadHeaderTimeout: 5 * time.Second}
+	// What net/http logs itself is a warning of the same JSON log.
+	srv := &http.Server{Handler: e.Kund.Handler, ReadHeaderTimeout: 5 * time.Second,
+		ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelWarn)}
 	go srv.Serve(ln)
 	e.URL = "http://" + ln.Addr().String()
 	t.Cleanup(func() {

@@ -9,6 +9,8 @@
 package edge
 
 import (
+	"context"
+	"errors"
 	"log/slog"
 	"math"
 	"net"
@@ -348,7 +350,28 @@ func TooMany(w http.ResponseWriter, wait time.Duration, msg string) error {
 	return customer.Errorf(customer.ETOOMANYREQUESTS, "%s", msg)
 }
 
+// StatusClientClosedRequest (nginx's 499 "client closed request") is the
+// status the request log and the metrics record for a request whose client
+// went away before its answer. It never reaches the wire: the server ends
+// the connection instead.
+const StatusClientClosedRequest = 499
+
+// ClientGone reports whether err, met while answering r, comes too late for
+// anyone: r's client went away (its connection closed or was reset, which
+// cancels r's context). That is not a server error: an error writer that
+// gets true writes w.WriteHeader(StatusClientClosedRequest) and nothing
+// else, and the server logs "client went away" once, records 499 and
+// closes the connection without an answer.
+func ClientGone(r *http.Request, err error) bool {
+	return err != nil && errors.Is(r.Context().Err(), context.Canceled)
+}
+
+// fail writes err through the API's table, unless the client is gone.
 func (rt *route) fail(w http.ResponseWriter, r *http.Request, err error) {
+	if ClientGone(r, err) {
+		w.WriteHeader(StatusClientClosedRequest)
+		return
+	}
 	if customer.ErrorCode(err) == customer.EUNAUTHORIZED && rt.Credential == Public {
 		// A route that authenticates itself (a token endpoint) failed to.
 		rt.e.failed(r)

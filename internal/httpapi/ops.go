@@ -65,6 +65,21 @@ func newMetrics() *metrics {
 	return m
 }
 
+// methodOther is the label of every method Kund serves nowhere: methods
+// are tokens a client may make up, and each label value would be a series
+// of its own.
+const methodOther = "OTHER"
+
+// methodLabel is the label of a request method in the metrics and the log:
+// the method when Kund serves it, else OTHER.
+func methodLabel(method string) string {
+	switch method {
+	case http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete, http.MethodOptions:
+		return method
+	}
+	return methodOther
+}
+
 // observe counts one answered request. Routes are patterns, never paths,
 // so ledger and customer numbers stay out and the label set stays small.
 func (m *metrics) observe(route, method string, status int, d time.Duration) {

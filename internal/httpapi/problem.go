@@ -6,6 +6,7 @@ import (
 	"strconv"
 
 	"github.com/kund/kund/internal/customer"
+	"github.com/kund/kund/internal/edge"
 )
 
 // ProblemBase prefixes every problem type of the native API.
@@ -54,7 +55,19 @@ func Status(code string) int {
 
 // writeError writes err as application/problem+json. Internal errors are
 // logged and their text never reaches the client.
+//
+// When the client went away, nothing is written but the status
+// edge.StatusClientClosedRequest: the error is most likely that very departure
+// (a canceled store call, a failed write), and no one is left to read it.
+//
+// A method Kund serves nowhere is method-not-allowed with 501 Not
+// Implemented (RFC 9110, 15.6.2) rather than 405, which says the method
+// works on other resources.
 func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
+	if edge.ClientGone(r, err) {
+		w.WriteHeader(edge.StatusClientClosedRequest)
+		return
+	}
 	code := customer.ErrorCode(err)
 	if code == customer.EINTERNAL {
 		s.log.ErrorContext(r.Context(), "internal error", slog.String("request_id", requestID(w)),
@@ -63,6 +76,9 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	c, ok := codes[code]
 	if !ok {
 		c = codes[customer.EINTERNAL]
+	}
+	if code == customer.EMETHODNOTALLOWED && methodLabel(r.Method) == methodOther {
+		c.status = http.StatusNotImplemented
 	}
 	switch c.status {
 	case http.StatusUnauthorized:

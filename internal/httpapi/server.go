@@ -5,6 +5,7 @@ package httpapi
 
 import (
 	"crypto/rand"
+	"errors"
 	"log/slog"
 	"net/http"
 	"regexp"
@@ -113,7 +114,9 @@ func (s *Server) nativeRoutes() []edge.Route {
 }
 
 // ServeHTTP gives every request an id, logs one line for it, turns panics
-// into a problem, and answers unknown routes with problems too.
+// into a problem, and answers unknown routes with problems too. A method
+// Kund serves nowhere is refused before anything else looks at it, and is
+// recorded only as OTHER: a method is any token a client makes up.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	id := r.Header.Get("Request-Id")
@@ -123,6 +126,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Header()["Request-Id"] = []string{id}
 	secure(w.Header())
 	rw := &statusWriter{ResponseWriter: w}
+	method := methodLabel(r.Method)
 	defer func() {
 		if v := recover(); v != nil {
 			if v == http.ErrAbortHandler {
@@ -135,9 +139,22 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 		now := time.Now()
-		s.ops.metrics.observe(routeOf(r), r.Method, rw.code(), now.Sub(start))
-		s.logRequest(r, rw.code(), id, now, now.Sub(start))
+		route := routeOf(r)
+		s.ops.metrics.observe(route, method, rw.code(), now.Sub(start))
+		if rw.gone {
+			s.log.InfoContext(r.Context(), "client went away", slog.String("request_id", id), slog.String("route", route))
+		}
+		s.logRequest(r, method, route, rw.code(), id, now, now.Sub(start))
+		if rw.gone {
+			// Ends the connection without the answer net/http would
+			// otherwise complete on its own.
+			panic(http.ErrAbortHandler)
+		}
 	}()
+	if method == methodOther {
+		s.writeError(rw, r, customer.Errorf(customer.EMETHODNOTALLOWED, "The method is not implemented by this server."))
+		return
+	}
 	if s.cors(rw, r) {
 		return
 	}
@@ -152,15 +169,15 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // logger's handler itself: Logger.LogAttrs would also walk the stack for
 // the caller's source position on every request, which no handler of Kund
 // shows.
-func (s *Server) logRequest(r *http.Request, status int, id string, now time.Time, d time.Duration) {
+func (s *Server) logRequest(r *http.Request, method, route string, status int, id string, now time.Time, d time.Duration) {
 	h := s.log.Handler()
 	if !h.Enabled(r.Context(), slog.LevelInfo) {
 		return
 	}
 	rec := slog.NewRecord(now, slog.LevelInfo, "request", 0)
 	rec.AddAttrs(
-		slog.String("method", r.Method),
-		slog.String("route", routeOf(r)),
+		slog.String("method", method),
+		slog.String("route", route),
 		slog.Int("status", status),
 		slog.Float64("duration_ms", float64(d.Microseconds())/1000),
 		slog.String("request_id", id))
@@ -181,6 +198,10 @@ func (s *Server) unrouted(w http.ResponseWriter, r *http.Request) {
 	s.writeError(w, r, customer.Errorf(customer.ENOTFOUND, "The resource was not found."))
 }
 
+// routeOf is the route label of a request: the pattern the mux matched,
+// or "unrouted". The mux sets r.Pattern to a registered pattern, also for
+// the redirects it makes itself, except for a CONNECT, where it is a path;
+// CONNECT is no method of Kund and never reaches the mux.
 func routeOf(r *http.Request) string {
 	if r.Pattern == "" {
 		return "unrouted"
@@ -230,24 +251,41 @@ var requestIDPattern = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-
 
 func validRequestID(id string) bool { return len(id) == 36 && requestIDPattern.MatchString(id) }
 
+// statusWriter records the status of an answer for the log and the
+// metrics. It passes on only the first WriteHeader: an error met after the
+// answer began (writing the body failed) would otherwise make net/http log
+// a superfluous WriteHeader call. edge.StatusClientClosedRequest, written when
+// the client went away, is recorded and never sent; nothing is written
+// after it.
 type statusWriter struct {
 	http.ResponseWriter
 	status int
+	gone   bool
 }
 
 func (w *statusWriter) WriteHeader(code int) {
-	if w.status == 0 {
-		w.status = code
+	if code == edge.StatusClientClosedRequest {
+		w.status, w.gone = code, true
+		return
 	}
+	if w.status != 0 {
+		return
+	}
+	w.status = code
 	w.ResponseWriter.WriteHeader(code)
 }
 
 func (w *statusWriter) Write(b []byte) (int, error) {
+	if w.gone {
+		return 0, errClientGone
+	}
 	if w.status == 0 {
 		w.status = http.StatusOK
 	}
 	return w.ResponseWriter.Write(b)
 }
+
+var errClientGone = errors.New("httpapi: the client went away")
 
 func (w *statusWriter) code() int {
 	if w.status == 0 {

@@ -112,7 +112,12 @@ func (db *DB) tx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	if db.group != nil {
 		return db.groupTx(ctx, fn)
 	}
-	tx, err := db.Write.BeginTx(ctx, nil)
+	// The transaction does not end with the request: its statements get
+	// ctx, and one cut off by a client leaving fails and rolls it back, but
+	// once they have run, the client leaving neither rolls it back nor cuts
+	// off its COMMIT (which the engine's call timeout bounds), as with group
+	// commit.
+	tx, err := db.Write.BeginTx(context.WithoutCancel(ctx), nil)
 	if err != nil {
 		return err
 	}

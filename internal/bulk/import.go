@@ -286,18 +286,19 @@ func readNDJSON(r io.Reader, n int, emit func([]row) bool) error {
 	return nil
 }
 
-// CSVColumns are the columns a CSV import may have, named by the property
-// path of the create body. The header row names the columns used, in any
-// order; an empty cell is an absent property.
-var CSVColumns = []string{
-	"customerNo", "nationalIdentifier.regNo", "nationalIdentifier.countryCode", "vatNo", "legalEntity", "name",
-	"emailAddress", "protectedIdentity", "preferredLanguageCode", "msisdn", "distributionType", "taxIdentificationNumber",
-	"eDIAddressInfo.VAN", "eDIAddressInfo.InterChangeRecipient", "eDIAddressInfo.BuyerId",
-	"legalAddress.addressee", "legalAddress.streetAddress", "legalAddress.coAddress", "legalAddress.city",
-	"legalAddress.zipCode", "legalAddress.countryCode",
-	"billingAddress.addressee", "billingAddress.streetAddress", "billingAddress.coAddress", "billingAddress.city",
-	"billingAddress.zipCode", "billingAddress.countryCode",
-}
+// CSVColumns are the columns a CSV import may have: the properties of the
+// create body (httpapi.CreateColumns), nested ones named by their path. The
+// header row names the columns used, in any order; an empty cell is an
+// absent property.
+var CSVColumns, csvKinds = func() ([]string, map[string]string) {
+	var names []string
+	kinds := map[string]string{}
+	for _, c := range httpapi.CreateColumns() {
+		names = append(names, c.Name)
+		kinds[c.Name] = c.JSON
+	}
+	return names, kinds
+}()
 
 func readCSV(r io.Reader, n int, emit func([]row) bool) error {
 	cr := csv.NewReader(r)
@@ -364,15 +365,21 @@ func csvBody(cols, rec []string) ([]byte, error) {
 			continue
 		}
 		var val any = v
-		if cols[i] == "protectedIdentity" {
+		switch csvKinds[cols[i]] {
+		case "bool":
 			switch strings.ToLower(strings.TrimSpace(v)) {
 			case "true":
 				val = true
 			case "false":
 				val = false
 			default:
-				return nil, customer.ValidationError("protectedIdentity", "must be true or false")
+				return nil, customer.ValidationError(cols[i], "must be true or false")
 			}
+		case "object":
+			if !json.Valid([]byte(v)) {
+				return nil, customer.ValidationError(cols[i], "must be a JSON object")
+			}
+			val = json.RawMessage(v)
 		}
 		if parent, child, nested := strings.Cut(cols[i], "."); nested {
 			m, _ := body[parent].(map[string]any)

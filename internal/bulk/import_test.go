@@ -2,6 +2,7 @@ package bulk_test
 
 import (
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -65,5 +66,22 @@ func TestImportRefusesInvisibleCharacters(t *testing.T) {
 	})
 	if got := strings.Join(names, ", "); err != nil || got != "1 Åsa Öberg STOCKHOLM, 4 Bjørn Ærø UPPSALA" {
 		t.Fatalf("stored: %q %v", got, err)
+	}
+}
+
+// TestCSVColumnsAreTheCreateBody: the CSV columns are the create request's
+// properties, nested ones by their path, made from its wire type.
+func TestCSVColumnsAreTheCreateBody(t *testing.T) {
+	want := []string{
+		"customerNo", "nationalIdentifier.regNo", "nationalIdentifier.countryCode", "vatNo", "legalEntity", "name",
+		"emailAddress", "protectedIdentity", "preferredLanguageCode", "msisdn", "distributionType", "taxIdentificationNumber",
+		"eDIAddressInfo.VAN", "eDIAddressInfo.InterChangeRecipient", "eDIAddressInfo.BuyerId",
+		"legalAddress.addressee", "legalAddress.streetAddress", "legalAddress.coAddress", "legalAddress.city",
+		"legalAddress.zipCode", "legalAddress.countryCode",
+		"billingAddress.addressee", "billingAddress.streetAddress", "billingAddress.coAddress", "billingAddress.city",
+		"billingAddress.zipCode", "billingAddress.countryCode",
+	}
+	if !slices.Equal(bulk.CSVColumns, want) {
+		t.Fatalf("CSV columns:\n got %v\nwant %v", bulk.CSVColumns, want)
 	}
 }

@@ -6,7 +6,10 @@ package customer
 import (
 	"slices"
 	"strconv"
+	"strings"
 	"time"
+
+	"github.com/kund/kund/internal/nordic"
 )
 
 // Legal entities.
@@ -26,57 +29,6 @@ const (
 	DistributionPostal = "postal"
 	DistributionNone   = "noDistribution"
 )
-
-// Customer-number policies of a ledger.
-const (
-	NumbersClient    = "client"
-	NumbersGenerated = "generated"
-)
-
-// Ledger is one PayEx ledger: a tenant of Kund. Every customer belongs to
-// exactly one ledger and is reachable only with that ledger's tokens.
-type Ledger struct {
-	No              string
-	Country         string // SE, NO, DK or FI
-	CustomerNumbers string // NumbersClient or NumbersGenerated
-	CreatedAt       time.Time
-	Disbursements   bool          // disbursement orders may be added to surpluses
-	KYCQuestions    []KYCQuestion // none: the ledger has no KYC
-	KYCRenewalDays  int           // answers older than this are due again; 0: never
-	// SessionLookups and SessionTTL limit the Worldline client sessions
-	// of the ledger, which visitors' browsers hold: the lookup units one
-	// session may spend (a hit costs 1, a miss LookupMissCost) and how long
-	// it lives. Zero: DefaultSessionLookups, DefaultSessionTTL.
-	SessionLookups int
-	SessionTTL     time.Duration
-}
-
-// Defaults of a ledger's client sessions. A checkout looks up one person,
-// perhaps after a typo or two; a session that spent its units has to be
-// replaced by the merchant's server.
-const (
-	DefaultSessionLookups = 10
-	DefaultSessionTTL     = 20 * time.Minute
-	// LookupMissCost is what a lookup that finds nobody costs in the
-	// lookup limits: enumerating numbers is mostly misses.
-	LookupMissCost = 3
-)
-
-// SessionQuota is the lookup units one client session of l may spend.
-func (l *Ledger) SessionQuota() int {
-	if l.SessionLookups > 0 {
-		return l.SessionLookups
-	}
-	return DefaultSessionLookups
-}
-
-// SessionLifetime is how long a client session of l lives.
-func (l *Ledger) SessionLifetime() time.Duration {
-	if l.SessionTTL > 0 {
-		return l.SessionTTL
-	}
-	return DefaultSessionTTL
-}
 
 // NationalID is a national identity number: a personal number or an
 // organisation number, in its country's canonical form.
@@ -199,4 +151,188 @@ func AddressUUIDChanges(old, c *Customer) (added, removed []string) {
 		}
 	}
 	return added, removed
+}
+
+// The properties a client sets: the create request, the PATCH, and the
+// rules of each property. A new property of a customer is a field of
+// Customer, NewCustomer and (if it may change) Patch, and a line in
+// Validate and Apply.
+
+// NewCustomer is the body of a create-customer request.
+type NewCustomer struct {
+	CustomerNo              string
+	NationalID              *NationalIDInput
+	VATNo                   string
+	LegalEntity             string
+	Name                    string
+	Email                   string
+	MSISDN                  string
+	PreferredLanguage       string
+	ProtectedIdentity       bool
+	DistributionType        string
+	TaxIdentificationNumber string
+	EDI                     *EDIInput
+	LegalAddress            *AddressInput
+	BillingAddress          *AddressInput
+}
+
+// Patch is a PATCH of a customer: nil properties were absent, and only the
+// seed's patchable properties exist.
+type Patch struct {
+	Email                   *Opt[string]
+	LegalStatus             *Opt[string]
+	PreferredLanguage       *Opt[string]
+	ProtectedIdentity       *Opt[bool]
+	MSISDN                  *Opt[string]
+	DistributionType        *Opt[string]
+	TaxIdentificationNumber *Opt[string]
+	EDI                     *Opt[EDIPatch]
+}
+
+// EDIPatch patches eDIAddressInfo property by property (merge semantics).
+type EDIPatch struct {
+	VAN                  *Opt[string]
+	InterchangeRecipient *Opt[string]
+	BuyerID              *Opt[string]
+}
+
+// Validate checks a create request against the ledger's rules and returns
+// the normalised customer it describes (without number or uuids when those
+// are generated).
+func (in *NewCustomer) Validate(l *Ledger, now time.Time) (*Customer, error) {
+	var p Problems
+	c := &Customer{LedgerNo: l.No, LegalStatus: StatusActive, ActiveConsents: []string{}}
+
+	no := strings.TrimSpace(in.CustomerNo)
+	switch {
+	case l.CustomerNumbers == NumbersGenerated && no != "":
+		p.Add("customerNo", "must not be sent: this ledger generates customer numbers")
+	case l.CustomerNumbers == NumbersGenerated && in.NationalID == nil:
+		p.Add("nationalIdentifier", "is required: this ledger generates customer numbers")
+	case l.CustomerNumbers != NumbersGenerated:
+		if msg := CheckCustomerNo(no); msg != "" {
+			p.Add("customerNo", msg)
+		}
+	}
+	c.No = no
+
+	var kind nordic.Kind
+	if in.NationalID != nil {
+		c.NationalID, kind = validateNationalID(&p, "nationalIdentifier", in.NationalID, now)
+	}
+	c.LegalEntity = strings.ToLower(strings.TrimSpace(in.LegalEntity))
+	switch c.LegalEntity {
+	case Consumer:
+		if kind == nordic.Organisation {
+			p.Add("legalEntity", "a consumer cannot be identified by an organisation number")
+		}
+	case Business:
+	case "":
+		c.LegalEntity = Consumer
+		if kind == nordic.Organisation {
+			c.LegalEntity = Business
+		}
+	default:
+		p.Add("legalEntity", `must be "consumer" or "business"`)
+	}
+
+	c.Name = text(&p, "name", in.Name, 72, true)
+	c.VATNo = vat(&p, "vatNo", in.VATNo)
+	c.Email = email(&p, "emailAddress", in.Email)
+	c.MSISDN = msisdn(&p, "msisdn", in.MSISDN)
+	c.PreferredLanguage = language(&p, "preferredLanguageCode", in.PreferredLanguage)
+	c.ProtectedIdentity = in.ProtectedIdentity
+	c.DistributionType = distribution(&p, "distributionType", in.DistributionType)
+	c.TaxIdentificationNumber = text(&p, "taxIdentificationNumber", in.TaxIdentificationNumber, 20, false)
+	if in.EDI != nil {
+		c.EDI = validateEDI(&p, &EDI{VAN: in.EDI.VAN, InterchangeRecipient: in.EDI.InterchangeRecipient, BuyerID: in.EDI.BuyerID})
+	}
+	if in.LegalAddress == nil {
+		p.Add("legalAddress", "is required")
+	} else {
+		c.LegalAddress = in.LegalAddress.validate(&p, "legalAddress.")
+	}
+	if in.BillingAddress != nil {
+		a := in.BillingAddress.validate(&p, "billingAddress.")
+		c.BillingAddress = &a
+	}
+	if err := p.Err(); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// Apply validates the patch and applies it to c.
+func (pt *Patch) Apply(c *Customer) error {
+	var p Problems
+	if o := pt.Email; o != nil {
+		c.Email = ""
+		if !o.Null {
+			c.Email = email(&p, "emailAddress", o.Value)
+		}
+	}
+	if o := pt.LegalStatus; o != nil {
+		switch {
+		case o.Null:
+			p.Add("legalStatus", "cannot be removed")
+		case o.Value == StatusActive || o.Value == StatusDeceased:
+			c.LegalStatus = o.Value
+		default:
+			p.Add("legalStatus", `must be "active" or "deceased"`)
+		}
+	}
+	if o := pt.PreferredLanguage; o != nil {
+		c.PreferredLanguage = ""
+		if !o.Null {
+			c.PreferredLanguage = language(&p, "preferredLanguageCode", o.Value)
+		}
+	}
+	if o := pt.ProtectedIdentity; o != nil {
+		c.ProtectedIdentity = !o.Null && o.Value
+	}
+	if o := pt.MSISDN; o != nil {
+		c.MSISDN = ""
+		if !o.Null {
+			c.MSISDN = msisdn(&p, "msisdn", o.Value)
+		}
+	}
+	if o := pt.DistributionType; o != nil {
+		c.DistributionType = ""
+		if !o.Null {
+			c.DistributionType = distribution(&p, "distributionType", o.Value)
+		}
+	}
+	if o := pt.TaxIdentificationNumber; o != nil {
+		c.TaxIdentificationNumber = ""
+		if !o.Null {
+			c.TaxIdentificationNumber = text(&p, "taxIdentificationNumber", o.Value, 20, false)
+		}
+	}
+	if o := pt.EDI; o != nil {
+		if o.Null {
+			c.EDI = nil
+		} else {
+			c.EDI = o.Value.merge(&p, c.EDI)
+		}
+	}
+	return p.Err()
+}
+
+func (ep EDIPatch) merge(p *Problems, cur *EDI) *EDI {
+	var e EDI
+	if cur != nil {
+		e = *cur
+	}
+	set := func(dst *string, o *Opt[string]) {
+		if o != nil {
+			*dst = ""
+			if !o.Null {
+				*dst = o.Value
+			}
+		}
+	}
+	set(&e.VAN, ep.VAN)
+	set(&e.InterchangeRecipient, ep.InterchangeRecipient)
+	set(&e.BuyerID, ep.BuyerID)
+	return validateEDI(p, &e)
 }

@@ -17,10 +17,11 @@ func (s *Server) getLegalAddress(w http.ResponseWriter, r *http.Request, caller 
 }
 
 func (s *Server) putLegalAddress(w http.ResponseWriter, r *http.Request, caller edge.Call) error {
-	in, err := decode(w, r, decodeAddress)
+	body, err := decodeRequest[addressBody](w, r)
 	if err != nil {
 		return err
 	}
+	in := body.input()
 	c, err := s.svc.PutLegalAddress(r.Context(), caller.LedgerNo, r.PathValue("customerNo"), in, r.Header.Get("If-Match"))
 	if err != nil {
 		return err
@@ -41,10 +42,11 @@ func (s *Server) getBillingAddress(w http.ResponseWriter, r *http.Request, calle
 }
 
 func (s *Server) addBillingAddress(w http.ResponseWriter, r *http.Request, caller edge.Call) error {
-	in, err := decode(w, r, decodeAddress)
+	body, err := decodeRequest[addressBody](w, r)
 	if err != nil {
 		return err
 	}
+	in := body.input()
 	c, err := s.svc.AddBillingAddress(r.Context(), caller.LedgerNo, r.PathValue("customerNo"), in, r.Header.Get("If-Match"),
 		customer.Completing(caller.Key))
 	if err != nil {
@@ -76,10 +78,11 @@ func (s *Server) replayAddedBilling(w http.ResponseWriter, r *http.Request, call
 }
 
 func (s *Server) putBillingAddress(w http.ResponseWriter, r *http.Request, caller edge.Call) error {
-	in, err := decode(w, r, decodeAddress)
+	body, err := decodeRequest[addressBody](w, r)
 	if err != nil {
 		return err
 	}
+	in := body.input()
 	c, err := s.svc.PutBillingAddress(r.Context(), caller.LedgerNo, r.PathValue("customerNo"), in, r.Header.Get("If-Match"))
 	if err != nil {
 		return err
@@ -90,7 +93,7 @@ func (s *Server) putBillingAddress(w http.ResponseWriter, r *http.Request, calle
 func (s *Server) deleteBillingAddress(w http.ResponseWriter, r *http.Request, caller edge.Call) error {
 	// The seed shows DELETE with an empty JSON object; any body is read and
 	// must be empty.
-	if _, err := decode(w, r, func(o *object) struct{} { o.finish(); return struct{}{} }); err != nil {
+	if _, err := decodeRequest[emptyRequest](w, r); err != nil {
 		return err
 	}
 	if err := s.svc.DeleteBillingAddress(r.Context(), caller.LedgerNo, r.PathValue("customerNo"), r.Header.Get("If-Match")); err != nil {

@@ -3,6 +3,7 @@ package httpapi
 import (
 	"bytes"
 	"encoding/json"
+	"reflect"
 	"unicode/utf8"
 
 	"github.com/kund/kund/internal/customer"
@@ -23,69 +24,53 @@ func DecodeCreateBody(body []byte) (*customer.NewCustomer, error) {
 	if err != nil {
 		return nil, err
 	}
-	in := decodeNewCustomer(o)
+	var in createRequest
+	decodeInto(o, reflect.ValueOf(&in).Elem())
 	if err := p.Err(); err != nil {
 		return nil, err
 	}
-	return in, nil
-}
-
-// createBody is a customer as a create request, the form `kund export`
-// writes and `kund import` reads.
-type createBody struct {
-	CustomerNo              string         `json:"customerNo"`
-	NationalIdentifier      *nationalIDRep `json:"nationalIdentifier,omitempty"`
-	VATNo                   string         `json:"vatNo,omitempty"`
-	LegalEntity             string         `json:"legalEntity"`
-	Name                    string         `json:"name"`
-	EmailAddress            string         `json:"emailAddress,omitempty"`
-	ProtectedIdentity       bool           `json:"protectedIdentity"`
-	PreferredLanguageCode   string         `json:"preferredLanguageCode,omitempty"`
-	MSISDN                  string         `json:"msisdn,omitempty"`
-	DistributionType        string         `json:"distributionType,omitempty"`
-	TaxIdentificationNumber string         `json:"taxIdentificationNumber,omitempty"`
-	EDIAddressInfo          *ediRep        `json:"eDIAddressInfo,omitempty"`
-	LegalAddress            addressBody    `json:"legalAddress"`
-	BillingAddress          *addressBody   `json:"billingAddress,omitempty"`
-}
-
-type addressBody struct {
-	Addressee     string `json:"addressee"`
-	StreetAddress string `json:"streetAddress,omitempty"`
-	CoAddress     string `json:"coAddress,omitempty"`
-	City          string `json:"city"`
-	ZipCode       string `json:"zipCode"`
-	CountryCode   string `json:"countryCode"`
-}
-
-func addressBodyOf(a customer.Address) addressBody {
-	return addressBody{Addressee: a.Addressee, StreetAddress: a.StreetAddress, CoAddress: a.CoAddress,
-		City: a.City, ZipCode: a.ZipCode, CountryCode: a.CountryCode}
+	return in.input(), nil
 }
 
 // AppendCreateBody appends c as a one-line create request to buf.
 // Properties that a create cannot set (uuid, legal status, consents) are
 // not part of it.
 func AppendCreateBody(buf []byte, c *customer.Customer) []byte {
-	b := createBody{
-		CustomerNo: c.No, VATNo: c.VATNo, LegalEntity: c.LegalEntity, Name: c.Name, EmailAddress: c.Email,
-		ProtectedIdentity: c.ProtectedIdentity, PreferredLanguageCode: c.PreferredLanguage, MSISDN: c.MSISDN,
-		DistributionType: c.DistributionType, TaxIdentificationNumber: c.TaxIdentificationNumber,
-		LegalAddress: addressBodyOf(c.LegalAddress),
-	}
-	if id := c.NationalID; id != nil {
-		b.NationalIdentifier = &nationalIDRep{RegNo: id.RegNo, CountryCode: id.CountryCode}
-	}
-	if e := c.EDI; e != nil {
-		b.EDIAddressInfo = &ediRep{VAN: e.VAN, InterChangeRecipient: e.InterchangeRecipient, BuyerID: e.BuyerID}
-	}
-	if c.BillingAddress != nil {
-		a := addressBodyOf(*c.BillingAddress)
-		b.BillingAddress = &a
-	}
 	w := bytes.NewBuffer(buf)
 	enc := json.NewEncoder(w)
 	enc.SetEscapeHTML(false)
-	enc.Encode(b) // cannot fail: only strings and bools
+	enc.Encode(createRequestOf(c)) // cannot fail: only strings, bools and maps of strings
 	return w.Bytes()
+}
+
+// Column is a property of a create request as one flat column: a nested
+// object's properties are named by their path ("legalAddress.city").
+type Column struct {
+	Name string
+	// JSON says how a cell of the column is read: "string", "bool", or
+	// "object" (the cell holds a JSON object, such as metadata).
+	JSON string
+}
+
+// CreateColumns are the columns of a create request, in its order, made
+// from the wire type: what `kund import` takes from a CSV file.
+func CreateColumns() []Column {
+	var cols []Column
+	var walk func(prefix string, t reflect.Type)
+	walk = func(prefix string, t reflect.Type) {
+		for _, f := range fieldsOf(t) {
+			switch f.kind {
+			case kindString:
+				cols = append(cols, Column{prefix + f.name, "string"})
+			case kindBool:
+				cols = append(cols, Column{prefix + f.name, "bool"})
+			case kindStringMap:
+				cols = append(cols, Column{prefix + f.name, "object"})
+			case kindObject:
+				walk(prefix+f.name+".", f.elem)
+			}
+		}
+	}
+	walk("", reflect.TypeFor[createRequest]())
+	return cols
 }

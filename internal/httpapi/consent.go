@@ -34,7 +34,7 @@ func (s *Server) getCardConsent(w http.ResponseWriter, r *http.Request, caller e
 
 // emptyBody accepts no body or the seed's empty object.
 func emptyBody(w http.ResponseWriter, r *http.Request) error {
-	_, err := decode(w, r, func(o *object) struct{} { o.finish(); return struct{}{} })
+	_, err := decodeRequest[emptyRequest](w, r)
 	return err
 }
 

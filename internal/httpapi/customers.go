@@ -3,6 +3,7 @@ package httpapi
 import (
 	"net/http"
 	"net/url"
+	"reflect"
 	"strconv"
 	"strings"
 
@@ -10,83 +11,24 @@ import (
 	"github.com/kund/kund/internal/edge"
 )
 
+// decodeNationalID and decodeAddress read the nested objects of the
+// other routes' bodies (a SUS payee) as the customers' are read.
 func decodeNationalID(o *object) *customer.NationalIDInput {
 	if o == nil {
 		return nil
 	}
-	defer o.finish()
-	return &customer.NationalIDInput{RegNo: o.str("regNo"), CountryCode: o.str("countryCode")}
+	var b nationalIDBody
+	decodeInto(o, reflect.ValueOf(&b).Elem())
+	return b.input()
 }
 
 func decodeAddress(o *object) *customer.AddressInput {
 	if o == nil {
 		return nil
 	}
-	defer o.finish()
-	return &customer.AddressInput{
-		Addressee:     o.str("addressee"),
-		StreetAddress: o.str("streetAddress"),
-		CoAddress:     o.str("coAddress"),
-		City:          o.str("city"),
-		ZipCode:       o.str("zipCode"),
-		CountryCode:   o.str("countryCode"),
-	}
-}
-
-func decodeNewCustomer(o *object) *customer.NewCustomer {
-	defer o.finish()
-	in := &customer.NewCustomer{
-		CustomerNo:              o.str("customerNo"),
-		VATNo:                   o.str("vatNo"),
-		LegalEntity:             o.str("legalEntity"),
-		Name:                    o.str("name"),
-		Email:                   o.str("emailAddress"),
-		MSISDN:                  o.str("msisdn"),
-		PreferredLanguage:       o.str("preferredLanguageCode"),
-		ProtectedIdentity:       o.boolean("protectedIdentity"),
-		DistributionType:        o.str("distributionType"),
-		TaxIdentificationNumber: o.str("taxIdentificationNumber"),
-	}
-	id, _ := o.obj("nationalIdentifier")
-	in.NationalID = decodeNationalID(id)
-	if e, _ := o.obj("eDIAddressInfo"); e != nil {
-		in.EDI = &customer.EDIInput{VAN: e.str("VAN"), InterchangeRecipient: e.str("InterChangeRecipient"), BuyerID: e.str("BuyerId")}
-		e.finish()
-	}
-	legal, _ := o.obj("legalAddress")
-	in.LegalAddress = decodeAddress(legal)
-	billing, _ := o.obj("billingAddress")
-	in.BillingAddress = decodeAddress(billing)
-	o.refuse("cannot be set when a customer is created", "legalStatus", "activeConsents")
-	o.refuse("is assigned by Kund", "uuid")
-	return in
-}
-
-func decodePatch(o *object) *customer.Patch {
-	defer o.finish()
-	p := &customer.Patch{
-		Email:                   o.optStr("emailAddress"),
-		LegalStatus:             o.optStr("legalStatus"),
-		PreferredLanguage:       o.optStr("preferredLanguageCode"),
-		ProtectedIdentity:       o.optBool("protectedIdentity"),
-		MSISDN:                  o.optStr("msisdn"),
-		DistributionType:        o.optStr("distributionType"),
-		TaxIdentificationNumber: o.optStr("taxIdentificationNumber"),
-	}
-	switch e, null := o.obj("eDIAddressInfo"); {
-	case null:
-		p.EDI = customer.Null[customer.EDIPatch]()
-	case e != nil:
-		p.EDI = customer.Set(customer.EDIPatch{
-			VAN:                  e.optStr("VAN"),
-			InterchangeRecipient: e.optStr("InterChangeRecipient"),
-			BuyerID:              e.optStr("BuyerId"),
-		})
-		e.finish()
-	}
-	o.refuse("cannot be changed with PATCH", "customerNo", "nationalIdentifier", "vatNo", "legalEntity", "name",
-		"activeConsents", "uuid", "legalAddress", "billingAddress")
-	return p
+	var b addressBody
+	decodeInto(o, reflect.ValueOf(&b).Elem())
+	return b.input()
 }
 
 // decode reads the request body as a JSON object and maps it with fn. Every
@@ -111,11 +53,11 @@ func decode[T any](w http.ResponseWriter, r *http.Request, fn func(*object) T) (
 }
 
 func (s *Server) createCustomer(w http.ResponseWriter, r *http.Request, caller edge.Call) error {
-	in, err := decode(w, r, decodeNewCustomer)
+	in, err := decodeRequest[createRequest](w, r)
 	if err != nil {
 		return err
 	}
-	c, err := s.svc.CreateCustomer(r.Context(), caller.LedgerNo, in, customer.Completing(caller.Key))
+	c, err := s.svc.CreateCustomer(r.Context(), caller.LedgerNo, in.input(), customer.Completing(caller.Key))
 	if err != nil {
 		return err
 	}
@@ -185,11 +127,11 @@ func (s *Server) getCustomer(w http.ResponseWriter, r *http.Request, caller edge
 }
 
 func (s *Server) patchCustomer(w http.ResponseWriter, r *http.Request, caller edge.Call) error {
-	p, err := decode(w, r, decodePatch)
+	p, err := decodeRequest[patchRequest](w, r)
 	if err != nil {
 		return err
 	}
-	c, err := s.svc.PatchCustomer(r.Context(), caller.LedgerNo, r.PathValue("customerNo"), p, r.Header.Get("If-Match"))
+	c, err := s.svc.PatchCustomer(r.Context(), caller.LedgerNo, r.PathValue("customerNo"), p.patch(), r.Header.Get("If-Match"))
 	if err != nil {
 		return err
 	}
@@ -205,15 +147,11 @@ func (s *Server) patchCustomer(w http.ResponseWriter, r *http.Request, caller ed
 }
 
 func (s *Server) findCustomer(w http.ResponseWriter, r *http.Request, caller edge.Call) error {
-	in, err := decode(w, r, func(o *object) *customer.NationalIDInput {
-		defer o.finish()
-		id, _ := o.obj("nationalIdentifier")
-		return decodeNationalID(id)
-	})
+	in, err := decodeRequest[findRequest](w, r)
 	if err != nil {
 		return err
 	}
-	c, err := s.svc.FindCustomer(r.Context(), caller.LedgerNo, in)
+	c, err := s.svc.FindCustomer(r.Context(), caller.LedgerNo, in.NationalIdentifier.input())
 	if err != nil {
 		return err
 	}

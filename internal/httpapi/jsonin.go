@@ -314,3 +314,43 @@ func (o *object) finish() {
 		}
 	}
 }
+
+// stringMap reads an object of string values, such as metadata; absent and
+// null read as nil. Its keys keep the letter case they were sent in, and,
+// as every property name of the API, are unique in any letter case.
+func (o *object) stringMap(name string) map[string]string {
+	child, _ := o.obj(name)
+	if child == nil {
+		return nil
+	}
+	out := make(map[string]string, len(child.order))
+	for _, m := range child.order {
+		m.used = true
+		if s, ok := child.stringOf(m.name, m); ok {
+			out[m.name] = s
+		}
+	}
+	return out
+}
+
+// optNullableMap reads an object for a PATCH: nil when absent, Null when
+// null, else its values, where null (a nil value) removes a key.
+func (o *object) optNullableMap(name string) *customer.Opt[map[string]*string] {
+	child, null := o.obj(name)
+	switch {
+	case null:
+		return customer.Null[map[string]*string]()
+	case child == nil:
+		return nil
+	}
+	out := make(map[string]*string, len(child.order))
+	for _, m := range child.order {
+		m.used = true
+		if isNull(m.raw) {
+			out[m.name] = nil
+		} else if s, ok := child.stringOf(m.name, m); ok {
+			out[m.name] = &s
+		}
+	}
+	return customer.Set(out)
+}

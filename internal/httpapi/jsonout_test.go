@@ -17,145 +17,10 @@ import (
 	"github.com/kund/kund/internal/customer"
 )
 
-// The reference: the representation structs of the native API as
-// encoding/json encoded them before the bodies were appended by hand. The
-// appenders must give exactly these bytes.
+// The reference is the wire format of wire.go as encoding/json encodes it:
+// the appenders must give exactly those bytes.
 
-type refAddress struct {
-	Addressee     string      `json:"addressee"`
-	StreetAddress string      `json:"streetAddress,omitempty"`
-	CoAddress     string      `json:"coAddress,omitempty"`
-	City          string      `json:"city"`
-	ZipCode       string      `json:"zipCode"`
-	CountryCode   string      `json:"countryCode"`
-	Operations    []operation `json:"operations"`
-}
-
-type refCustomer struct {
-	ID                      string         `json:"@id"`
-	CustomerNo              string         `json:"customerNo"`
-	UUID                    string         `json:"uuid"`
-	NationalIdentifier      *nationalIDRep `json:"nationalIdentifier,omitempty"`
-	VATNo                   string         `json:"vatNo,omitempty"`
-	LegalEntity             string         `json:"legalEntity"`
-	Name                    string         `json:"name"`
-	EmailAddress            string         `json:"emailAddress,omitempty"`
-	ProtectedIdentity       bool           `json:"protectedIdentity"`
-	PreferredLanguageCode   string         `json:"preferredLanguageCode,omitempty"`
-	LegalStatus             string         `json:"legalStatus"`
-	MSISDN                  string         `json:"msisdn,omitempty"`
-	DistributionType        string         `json:"distributionType,omitempty"`
-	TaxIdentificationNumber string         `json:"taxIdentificationNumber,omitempty"`
-	ActiveConsents          []string       `json:"activeConsents"`
-	EDIAddressInfo          *ediRep        `json:"eDIAddressInfo,omitempty"`
-	LegalAddress            any            `json:"legalAddress"`
-	BillingAddress          any            `json:"billingAddress,omitempty"`
-	Surpluses               string         `json:"surpluses"`
-	Operations              []operation    `json:"operations"`
-}
-
-type refCreated struct {
-	ID         string `json:"@id"`
-	CustomerNo string `json:"customerNo"`
-}
-
-type refProblem struct {
-	Type     string              `json:"type"`
-	Title    string              `json:"title"`
-	Status   int                 `json:"status"`
-	Detail   string              `json:"detail"`
-	Instance string              `json:"instance"`
-	Problems []map[string]string `json:"problems"`
-}
-
-type refList struct {
-	Items      []*refCustomer `json:"items"`
-	Navigation navigation     `json:"navigation"`
-}
-
-func refCustomerOps(caller customer.Caller, l *customer.Ledger, c *customer.Customer) []operation {
-	self := customerPath(c.LedgerNo, c.No)
-	out := []operation{}
-	for _, rel := range customer.CustomerOperations(caller, l, c) {
-		href := self
-		if rel == customer.RelAddBilling {
-			href = self + "/billing-address"
-		}
-		if rel == customer.RelUpdateKYC {
-			href = self + "/update-kyc-answers"
-		}
-		out = append(out, operation{Rel: rel, Method: customerMethods[rel], Href: href})
-	}
-	return out
-}
-
-func refLegalAddress(caller customer.Caller, l *customer.Ledger, c *customer.Customer) *refAddress {
-	a := refAddressOf(&c.LegalAddress)
-	a.Operations = ops(customerPath(c.LedgerNo, c.No)+"/legal-address", customer.LegalAddressOperations(caller, l, c), addressMethods)
-	for i := range a.Operations {
-		if a.Operations[i].Rel == customer.RelUpdateFromRegister {
-			a.Operations[i].Href += "/" + customer.RelUpdateFromRegister
-		}
-	}
-	return a
-}
-
-func refBillingAddress(caller customer.Caller, l *customer.Ledger, c *customer.Customer) *refAddress {
-	a := refAddressOf(c.BillingAddress)
-	a.Operations = ops(customerPath(c.LedgerNo, c.No)+"/billing-address", customer.BillingAddressOperations(caller, l, c), addressMethods)
-	return a
-}
-
-func refAddressOf(a *customer.Address) *refAddress {
-	return &refAddress{Addressee: a.Addressee, StreetAddress: a.StreetAddress, CoAddress: a.CoAddress,
-		City: a.City, ZipCode: a.ZipCode, CountryCode: a.CountryCode}
-}
-
-func refRepresent(caller customer.Caller, l *customer.Ledger, c *customer.Customer, x expansion) *refCustomer {
-	self := customerPath(c.LedgerNo, c.No)
-	rep := &refCustomer{
-		ID:                      self,
-		CustomerNo:              c.No,
-		UUID:                    c.UUID,
-		VATNo:                   c.VATNo,
-		LegalEntity:             c.LegalEntity,
-		Name:                    c.Name,
-		EmailAddress:            c.Email,
-		ProtectedIdentity:       c.ProtectedIdentity,
-		PreferredLanguageCode:   c.PreferredLanguage,
-		LegalStatus:             c.LegalStatus,
-		MSISDN:                  c.MSISDN,
-		DistributionType:        c.DistributionType,
-		TaxIdentificationNumber: c.TaxIdentificationNumber,
-		ActiveConsents:          c.ActiveConsents,
-		Operations:              refCustomerOps(caller, l, c),
-	}
-	rep.Surpluses = self + "/surpluses"
-	if rep.ActiveConsents == nil {
-		rep.ActiveConsents = []string{}
-	}
-	if id := c.NationalID; id != nil {
-		rep.NationalIdentifier = &nationalIDRep{RegNo: id.RegNo, CountryCode: id.CountryCode}
-	}
-	if e := c.EDI; e != nil {
-		rep.EDIAddressInfo = &ediRep{VAN: e.VAN, InterChangeRecipient: e.InterchangeRecipient, BuyerID: e.BuyerID}
-	}
-	if x.legal {
-		rep.LegalAddress = refLegalAddress(caller, l, c)
-	} else {
-		rep.LegalAddress = self + "/legal-address"
-	}
-	if c.BillingAddress != nil {
-		if x.billing {
-			rep.BillingAddress = refBillingAddress(caller, l, c)
-		} else {
-			rep.BillingAddress = self + "/billing-address"
-		}
-	}
-	return rep
-}
-
-// refEncode is how every body was encoded before.
+// refEncode is encoding/json of a wire type, as writeJSON writes it.
 func refEncode(t *rapid.T, v any) []byte {
 	var b bytes.Buffer
 	enc := json.NewEncoder(&b)
@@ -327,7 +192,7 @@ func TestAppendCustomerIsEncodingJSON(t *testing.T) {
 		caller, l, c := genCaller(t), genLedger(t), genCustomer(t, "c")
 		x := expansion{legal: rapid.Bool().Draw(t, "expand legal"), billing: rapid.Bool().Draw(t, "expand billing")}
 		got := appended(t, http.StatusOK, func(b []byte) []byte { return appendCustomer(b, caller, l, c, x) })
-		sameBytes(t, got, refEncode(t, refRepresent(caller, l, c, x)))
+		sameBytes(t, got, refEncode(t, represent(caller, l, c, x)))
 	})
 }
 
@@ -335,10 +200,10 @@ func TestAppendAddressesAreEncodingJSON(t *testing.T) {
 	rapid.Check(t, func(t *rapid.T) {
 		caller, l, c := genCaller(t), genLedger(t), genCustomer(t, "c")
 		got := appended(t, http.StatusOK, func(b []byte) []byte { return appendLegalAddress(b, caller, l, c) })
-		sameBytes(t, got, refEncode(t, refLegalAddress(caller, l, c)))
+		sameBytes(t, got, refEncode(t, representLegal(caller, l, c)))
 		if c.BillingAddress != nil {
 			got := appended(t, http.StatusCreated, func(b []byte) []byte { return appendBillingAddress(b, caller, l, c) })
-			sameBytes(t, got, refEncode(t, refBillingAddress(caller, l, c)))
+			sameBytes(t, got, refEncode(t, representBilling(caller, l, c)))
 		}
 	})
 }
@@ -346,7 +211,7 @@ func TestAppendAddressesAreEncodingJSON(t *testing.T) {
 func TestAppendCreatedIsEncodingJSON(t *testing.T) {
 	rapid.Check(t, func(t *rapid.T) {
 		c := genCustomer(t, "c")
-		want := refEncode(t, refCreated{ID: customerPath(c.LedgerNo, c.No), CustomerNo: c.No})
+		want := refEncode(t, createdRep{ID: customerPath(c.LedgerNo, c.No), CustomerNo: c.No})
 		sameBytes(t, appended(t, http.StatusCreated, func(b []byte) []byte { return appendCreated(b, c) }), want)
 		reply := jsonReply(http.StatusCreated, map[string]string{"ETag": c.ETag()}, appendCreated(nil, c))
 		sameBytes(t, reply.Body, want)
@@ -357,11 +222,11 @@ func TestAppendCustomerListIsEncodingJSON(t *testing.T) {
 	rapid.Check(t, func(t *rapid.T) {
 		caller, l := genCaller(t), genLedger(t)
 		var cs []*customer.Customer
-		ref := refList{Items: []*refCustomer{}}
+		ref := listRep{Items: []*customerRep{}}
 		for i := range rapid.IntRange(0, 3).Draw(t, "n") {
 			c := genCustomer(t, "c"+strconv.Itoa(i))
 			cs = append(cs, c)
-			ref.Items = append(ref.Items, refRepresent(caller, l, c, expansion{}))
+			ref.Items = append(ref.Items, represent(caller, l, c, expansion{}))
 		}
 		q := url.Values{}
 		if rapid.Bool().Draw(t, "filter?") {
@@ -399,7 +264,7 @@ func TestWriteErrorIsEncodingJSON(t *testing.T) {
 		if !ok {
 			c = codes[customer.EINTERNAL]
 		}
-		ref := refProblem{Type: ProblemBase + ec, Title: c.title, Status: c.status, Detail: customer.ErrorMessage(err),
+		ref := problemRep{Type: ProblemBase + ec, Title: c.title, Status: c.status, Detail: customer.ErrorMessage(err),
 			Instance: id, Problems: []map[string]string{}}
 		for _, p := range customer.ErrorProblems(err) {
 			ref.Problems = append(ref.Problems, map[string]string{p.Field: p.Message})

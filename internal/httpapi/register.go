@@ -35,24 +35,12 @@ func (s *Server) register() (*register.Service, error) {
 	return s.reg, nil
 }
 
-func decodeGenerate(o *object) *customer.GenerateRequest {
-	defer o.finish()
-	in := &customer.GenerateRequest{
-		CustomerNo: o.str("customerNo"),
-		Email:      o.str("emailAddress"),
-		MSISDN:     o.str("msisdn"),
-	}
-	id, _ := o.obj("nationalIdentifier")
-	in.NationalID = decodeNationalID(id)
-	o.refuse("is taken from the population register", "name", "legalAddress")
-	return in
-}
-
 func (s *Server) generateByRegNo(w http.ResponseWriter, r *http.Request, caller edge.Call) error {
-	in, err := decode(w, r, decodeGenerate)
+	req, err := decodeRequest[generateRequest](w, r)
 	if err != nil {
 		return err
 	}
+	in := req.input()
 	reg, err := s.register()
 	if err != nil {
 		return err
@@ -67,7 +55,7 @@ func (s *Server) generateByRegNo(w http.ResponseWriter, r *http.Request, caller 
 
 func (s *Server) updateLegalFromRegister(w http.ResponseWriter, r *http.Request, caller edge.Call) error {
 	// The body is empty or {}: anything in it is an unknown property.
-	if _, err := decode(w, r, func(o *object) struct{} { o.finish(); return struct{}{} }); err != nil {
+	if _, err := decodeRequest[emptyRequest](w, r); err != nil {
 		return err
 	}
 	reg, err := s.register()

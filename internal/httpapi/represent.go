@@ -19,17 +19,6 @@ type operation struct {
 	Href   string `json:"href"`
 }
 
-type nationalIDRep struct {
-	RegNo       string `json:"regNo"`
-	CountryCode string `json:"countryCode"`
-}
-
-type ediRep struct {
-	VAN                  string `json:"VAN,omitempty"`
-	InterChangeRecipient string `json:"InterChangeRecipient,omitempty"`
-	BuyerID              string `json:"BuyerId"`
-}
-
 func customerPath(ledgerNo, no string) string {
 	return Base + ledgerNo + "/customers/" + no
 }

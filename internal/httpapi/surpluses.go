@@ -105,7 +105,7 @@ func (s *Server) getSurplus(w http.ResponseWriter, r *http.Request, caller edge.
 }
 
 func (s *Server) deleteSurplus(w http.ResponseWriter, r *http.Request, caller edge.Call) error {
-	if _, err := decode(w, r, func(o *object) struct{} { o.finish(); return struct{}{} }); err != nil {
+	if _, err := decodeRequest[emptyRequest](w, r); err != nil {
 		return err
 	}
 	if err := s.svc.DepleteSurplus(r.Context(), caller.LedgerNo, r.PathValue("customerNo"), r.PathValue("surplusId")); err != nil {
@@ -155,7 +155,7 @@ type orderRep struct {
 }
 
 type susRep struct {
-	NationalIdentifier nationalIDRep `json:"nationalIdentifier"`
+	NationalIdentifier nationalIDBody `json:"nationalIdentifier"`
 	Address            susAddressRep `json:"address"`
 }
 
@@ -173,7 +173,7 @@ func representOrder(o *customer.DisbursementOrder) *orderRep {
 	if o.SUS != nil {
 		a := o.SUS.Address
 		rep.SUS = &susRep{
-			NationalIdentifier: nationalIDRep{RegNo: o.SUS.NationalID.RegNo, CountryCode: o.SUS.NationalID.CountryCode},
+			NationalIdentifier: nationalIDBody{RegNo: o.SUS.NationalID.RegNo, CountryCode: o.SUS.NationalID.CountryCode},
 			Address: susAddressRep{Addressee: a.Addressee, StreetAddress: a.StreetAddress, CoAddress: a.CoAddress,
 				City: a.City, ZipCode: a.ZipCode, CountryCode: a.CountryCode},
 		}

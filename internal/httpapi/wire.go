@@ -1,0 +1,330 @@
+package httpapi
+
+import "github.com/kund/kund/internal/customer"
+
+// The wire format of the native API's customers, defined once. Requests
+// are decoded into these types by their json tags (decodeInto, strict:
+// letter case ignored, unknown and duplicated properties reported, fields
+// tagged refuse refused); responses are these types as encoding/json
+// writes them. The hot answers are appended by hand (jsonout.go), which
+// the property tests of jsonout_test.go prove byte for byte equal to
+// encoding/json of these types.
+
+// nationalIDBody is a nationalIdentifier, in requests and answers.
+type nationalIDBody struct {
+	RegNo       string `json:"regNo"`
+	CountryCode string `json:"countryCode"`
+}
+
+func (b *nationalIDBody) input() *customer.NationalIDInput {
+	if b == nil {
+		return nil
+	}
+	return &customer.NationalIDInput{RegNo: b.RegNo, CountryCode: b.CountryCode}
+}
+
+// ediBody is an eDIAddressInfo, with the seed's own letter case.
+type ediBody struct {
+	VAN                  string `json:"VAN,omitempty"`
+	InterChangeRecipient string `json:"InterChangeRecipient,omitempty"`
+	BuyerID              string `json:"BuyerId"`
+}
+
+// addressBody is an address as a request sends it.
+type addressBody struct {
+	Addressee     string `json:"addressee"`
+	StreetAddress string `json:"streetAddress,omitempty"`
+	CoAddress     string `json:"coAddress,omitempty"`
+	City          string `json:"city"`
+	ZipCode       string `json:"zipCode"`
+	CountryCode   string `json:"countryCode"`
+}
+
+func (b *addressBody) input() *customer.AddressInput {
+	if b == nil {
+		return nil
+	}
+	return &customer.AddressInput{Addressee: b.Addressee, StreetAddress: b.StreetAddress, CoAddress: b.CoAddress,
+		City: b.City, ZipCode: b.ZipCode, CountryCode: b.CountryCode}
+}
+
+func addressBodyOf(a customer.Address) addressBody {
+	return addressBody{Addressee: a.Addressee, StreetAddress: a.StreetAddress, CoAddress: a.CoAddress,
+		City: a.City, ZipCode: a.ZipCode, CountryCode: a.CountryCode}
+}
+
+// createRequest is the body of POST .../customers, and the line of
+// `kund export` and `kund import`.
+type createRequest struct {
+	CustomerNo              string          `json:"customerNo"`
+	NationalIdentifier      *nationalIDBody `json:"nationalIdentifier,omitempty"`
+	VATNo                   string          `json:"vatNo,omitempty"`
+	LegalEntity             string          `json:"legalEntity"`
+	Name                    string          `json:"name"`
+	EmailAddress            string          `json:"emailAddress,omitempty"`
+	ProtectedIdentity       bool            `json:"protectedIdentity"`
+	PreferredLanguageCode   string          `json:"preferredLanguageCode,omitempty"`
+	MSISDN                  string          `json:"msisdn,omitempty"`
+	DistributionType        string          `json:"distributionType,omitempty"`
+	TaxIdentificationNumber string          `json:"taxIdentificationNumber,omitempty"`
+	EDIAddressInfo          *ediBody        `json:"eDIAddressInfo,omitempty"`
+	LegalAddress            *addressBody    `json:"legalAddress"`
+	BillingAddress          *addressBody    `json:"billingAddress,omitempty"`
+
+	_ refused `property:"legalStatus" refuse:"cannot be set when a customer is created"`
+	_ refused `property:"activeConsents" refuse:"cannot be set when a customer is created"`
+	_ refused `property:"uuid" refuse:"is assigned by Kund"`
+}
+
+func (b *createRequest) input() *customer.NewCustomer {
+	in := &customer.NewCustomer{
+		CustomerNo: b.CustomerNo, NationalID: b.NationalIdentifier.input(), VATNo: b.VATNo, LegalEntity: b.LegalEntity,
+		Name: b.Name, Email: b.EmailAddress, MSISDN: b.MSISDN, PreferredLanguage: b.PreferredLanguageCode,
+		ProtectedIdentity: b.ProtectedIdentity, DistributionType: b.DistributionType,
+		TaxIdentificationNumber: b.TaxIdentificationNumber,
+		LegalAddress:            b.LegalAddress.input(), BillingAddress: b.BillingAddress.input(),
+	}
+	if e := b.EDIAddressInfo; e != nil {
+		in.EDI = &customer.EDIInput{VAN: e.VAN, InterchangeRecipient: e.InterChangeRecipient, BuyerID: e.BuyerID}
+	}
+	return in
+}
+
+// createRequestOf is c as the create request that would make it again
+// (`kund export`): what a create cannot set (uuid, legal status, consents)
+// is left out.
+func createRequestOf(c *customer.Customer) *createRequest {
+	legal := addressBodyOf(c.LegalAddress)
+	b := &createRequest{
+		CustomerNo: c.No, VATNo: c.VATNo, LegalEntity: c.LegalEntity, Name: c.Name, EmailAddress: c.Email,
+		ProtectedIdentity: c.ProtectedIdentity, PreferredLanguageCode: c.PreferredLanguage, MSISDN: c.MSISDN,
+		DistributionType: c.DistributionType, TaxIdentificationNumber: c.TaxIdentificationNumber,
+		LegalAddress: &legal,
+	}
+	if id := c.NationalID; id != nil {
+		b.NationalIdentifier = &nationalIDBody{RegNo: id.RegNo, CountryCode: id.CountryCode}
+	}
+	if e := c.EDI; e != nil {
+		b.EDIAddressInfo = &ediBody{VAN: e.VAN, InterChangeRecipient: e.InterchangeRecipient, BuyerID: e.BuyerID}
+	}
+	if c.BillingAddress != nil {
+		a := addressBodyOf(*c.BillingAddress)
+		b.BillingAddress = &a
+	}
+	return b
+}
+
+// patchRequest is the body of PATCH .../customers/{no}: an absent property
+// stays as it is, null removes it.
+type patchRequest struct {
+	EmailAddress            *customer.Opt[string]       `json:"emailAddress"`
+	LegalStatus             *customer.Opt[string]       `json:"legalStatus"`
+	PreferredLanguageCode   *customer.Opt[string]       `json:"preferredLanguageCode"`
+	ProtectedIdentity       *customer.Opt[bool]         `json:"protectedIdentity"`
+	MSISDN                  *customer.Opt[string]       `json:"msisdn"`
+	DistributionType        *customer.Opt[string]       `json:"distributionType"`
+	TaxIdentificationNumber *customer.Opt[string]       `json:"taxIdentificationNumber"`
+	EDIAddressInfo          *customer.Opt[ediPatchBody] `json:"eDIAddressInfo"`
+
+	_ refused `property:"customerNo" refuse:"cannot be changed with PATCH"`
+	_ refused `property:"nationalIdentifier" refuse:"cannot be changed with PATCH"`
+	_ refused `property:"vatNo" refuse:"cannot be changed with PATCH"`
+	_ refused `property:"legalEntity" refuse:"cannot be changed with PATCH"`
+	_ refused `property:"name" refuse:"cannot be changed with PATCH"`
+	_ refused `property:"activeConsents" refuse:"cannot be changed with PATCH"`
+	_ refused `property:"uuid" refuse:"cannot be changed with PATCH"`
+	_ refused `property:"legalAddress" refuse:"cannot be changed with PATCH"`
+	_ refused `property:"billingAddress" refuse:"cannot be changed with PATCH"`
+}
+
+// ediPatchBody patches an eDIAddressInfo property by property.
+type ediPatchBody struct {
+	VAN                  *customer.Opt[string] `json:"VAN"`
+	InterChangeRecipient *customer.Opt[string] `json:"InterChangeRecipient"`
+	BuyerID              *customer.Opt[string] `json:"BuyerId"`
+}
+
+func (b *patchRequest) patch() *customer.Patch {
+	p := &customer.Patch{
+		Email: b.EmailAddress, LegalStatus: b.LegalStatus, PreferredLanguage: b.PreferredLanguageCode,
+		ProtectedIdentity: b.ProtectedIdentity, MSISDN: b.MSISDN, DistributionType: b.DistributionType,
+		TaxIdentificationNumber: b.TaxIdentificationNumber,
+	}
+	switch e := b.EDIAddressInfo; {
+	case e == nil:
+	case e.Null:
+		p.EDI = customer.Null[customer.EDIPatch]()
+	default:
+		p.EDI = customer.Set(customer.EDIPatch{VAN: e.Value.VAN, InterchangeRecipient: e.Value.InterChangeRecipient, BuyerID: e.Value.BuyerID})
+	}
+	return p
+}
+
+// findRequest is the body of find-customer.
+type findRequest struct {
+	NationalIdentifier *nationalIDBody `json:"nationalIdentifier"`
+}
+
+// generateRequest is the body of generate-consumer-customer-by-reg-no:
+// everything but the name and the legal address, which the register gives.
+type generateRequest struct {
+	CustomerNo         string          `json:"customerNo"`
+	NationalIdentifier *nationalIDBody `json:"nationalIdentifier"`
+	EmailAddress       string          `json:"emailAddress"`
+	MSISDN             string          `json:"msisdn"`
+
+	_ refused `property:"name" refuse:"is taken from the population register"`
+	_ refused `property:"legalAddress" refuse:"is taken from the population register"`
+}
+
+func (b *generateRequest) input() *customer.GenerateRequest {
+	return &customer.GenerateRequest{CustomerNo: b.CustomerNo, NationalID: b.NationalIdentifier.input(), Email: b.EmailAddress, MSISDN: b.MSISDN}
+}
+
+// emptyRequest is a body that must be empty or {}.
+type emptyRequest struct{}
+
+// customerRep is a customer as the API answers it: the seed's property
+// names and order, absent optional properties left out, the addresses
+// embedded (addressRep) or linked (their path).
+type customerRep struct {
+	ID                      string          `json:"@id"`
+	CustomerNo              string          `json:"customerNo"`
+	UUID                    string          `json:"uuid"`
+	NationalIdentifier      *nationalIDBody `json:"nationalIdentifier,omitempty"`
+	VATNo                   string          `json:"vatNo,omitempty"`
+	LegalEntity             string          `json:"legalEntity"`
+	Name                    string          `json:"name"`
+	EmailAddress            string          `json:"emailAddress,omitempty"`
+	ProtectedIdentity       bool            `json:"protectedIdentity"`
+	PreferredLanguageCode   string          `json:"preferredLanguageCode,omitempty"`
+	LegalStatus             string          `json:"legalStatus"`
+	MSISDN                  string          `json:"msisdn,omitempty"`
+	DistributionType        string          `json:"distributionType,omitempty"`
+	TaxIdentificationNumber string          `json:"taxIdentificationNumber,omitempty"`
+	ActiveConsents          []string        `json:"activeConsents"`
+	EDIAddressInfo          *ediBody        `json:"eDIAddressInfo,omitempty"`
+	LegalAddress            any             `json:"legalAddress"`
+	BillingAddress          any             `json:"billingAddress,omitempty"`
+	Surpluses               string          `json:"surpluses"`
+	Operations              []operation     `json:"operations"`
+}
+
+// addressRep is an address as the API answers it, with its operations.
+type addressRep struct {
+	Addressee     string      `json:"addressee"`
+	StreetAddress string      `json:"streetAddress,omitempty"`
+	CoAddress     string      `json:"coAddress,omitempty"`
+	City          string      `json:"city"`
+	ZipCode       string      `json:"zipCode"`
+	CountryCode   string      `json:"countryCode"`
+	Operations    []operation `json:"operations"`
+}
+
+// createdRep answers a create (and find-customer).
+type createdRep struct {
+	ID         string `json:"@id"`
+	CustomerNo string `json:"customerNo"`
+}
+
+// listRep is a page of customers.
+type listRep struct {
+	Items      []*customerRep `json:"items"`
+	Navigation navigation     `json:"navigation"`
+}
+
+// problemRep is an application/problem+json body.
+type problemRep struct {
+	Type     string              `json:"type"`
+	Title    string              `json:"title"`
+	Status   int                 `json:"status"`
+	Detail   string              `json:"detail"`
+	Instance string              `json:"instance"`
+	Problems []map[string]string `json:"problems"`
+}
+
+// represent maps c to its representation for caller: the operations it may
+// do now, the addresses as x says.
+func represent(caller customer.Caller, l *customer.Ledger, c *customer.Customer, x expansion) *customerRep {
+	self := customerPath(c.LedgerNo, c.No)
+	rep := &customerRep{
+		ID:                      self,
+		CustomerNo:              c.No,
+		UUID:                    c.UUID,
+		VATNo:                   c.VATNo,
+		LegalEntity:             c.LegalEntity,
+		Name:                    c.Name,
+		EmailAddress:            c.Email,
+		ProtectedIdentity:       c.ProtectedIdentity,
+		PreferredLanguageCode:   c.PreferredLanguage,
+		LegalStatus:             c.LegalStatus,
+		MSISDN:                  c.MSISDN,
+		DistributionType:        c.DistributionType,
+		TaxIdentificationNumber: c.TaxIdentificationNumber,
+		ActiveConsents:          c.ActiveConsents,
+		Surpluses:               self + "/surpluses",
+		Operations:              customerOps(caller, l, c),
+	}
+	if rep.ActiveConsents == nil {
+		rep.ActiveConsents = []string{}
+	}
+	if id := c.NationalID; id != nil {
+		rep.NationalIdentifier = &nationalIDBody{RegNo: id.RegNo, CountryCode: id.CountryCode}
+	}
+	if e := c.EDI; e != nil {
+		rep.EDIAddressInfo = &ediBody{VAN: e.VAN, InterChangeRecipient: e.InterchangeRecipient, BuyerID: e.BuyerID}
+	}
+	if x.legal {
+		rep.LegalAddress = representLegal(caller, l, c)
+	} else {
+		rep.LegalAddress = self + "/legal-address"
+	}
+	if c.BillingAddress != nil {
+		if x.billing {
+			rep.BillingAddress = representBilling(caller, l, c)
+		} else {
+			rep.BillingAddress = self + "/billing-address"
+		}
+	}
+	return rep
+}
+
+func customerOps(caller customer.Caller, l *customer.Ledger, c *customer.Customer) []operation {
+	self := customerPath(c.LedgerNo, c.No)
+	out := []operation{}
+	for _, rel := range customer.CustomerOperations(caller, l, c) {
+		href := self
+		if rel == customer.RelAddBilling {
+			href = self + "/billing-address"
+		}
+		if rel == customer.RelUpdateKYC {
+			href = self + "/update-kyc-answers"
+		}
+		out = append(out, operation{Rel: rel, Method: customerMethods[rel], Href: href})
+	}
+	return out
+}
+
+// representLegal is the legal address with its operations; the register
+// update's own address is the seed's longer one.
+func representLegal(caller customer.Caller, l *customer.Ledger, c *customer.Customer) *addressRep {
+	a := addressRepOf(&c.LegalAddress)
+	a.Operations = ops(customerPath(c.LedgerNo, c.No)+"/legal-address", customer.LegalAddressOperations(caller, l, c), addressMethods)
+	for i := range a.Operations {
+		if a.Operations[i].Rel == customer.RelUpdateFromRegister {
+			a.Operations[i].Href += "/" + customer.RelUpdateFromRegister
+		}
+	}
+	return a
+}
+
+func representBilling(caller customer.Caller, l *customer.Ledger, c *customer.Customer) *addressRep {
+	a := addressRepOf(c.BillingAddress)
+	a.Operations = ops(customerPath(c.LedgerNo, c.No)+"/billing-address", customer.BillingAddressOperations(caller, l, c), addressMethods)
+	return a
+}
+
+func addressRepOf(a *customer.Address) *addressRep {
+	return &addressRep{Addressee: a.Addressee, StreetAddress: a.StreetAddress, CoAddress: a.CoAddress,
+		City: a.City, ZipCode: a.ZipCode, CountryCode: a.CountryCode}
+}

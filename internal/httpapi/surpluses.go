@@ -156,7 +156,7 @@ type orderRep struct {
 
 type susRep struct {
 	NationalIdentifier nationalIDBody `json:"nationalIdentifier"`
-	Address            susAddressRep `json:"address"`
+	Address            susAddressRep  `json:"address"`
 }
 
 type susAddressRep struct {

@@ -266,3 +266,32 @@ func TestExportFileIsOwnerOnly(t *testing.T) {
 		t.Fatalf("the exports differ or lack the customer:\n%s\n%s", a, b)
 	}
 }
+
+// TestMetadataExportImport: a customer's metadata goes out with kund export
+// and in again with kund import, as NDJSON and as a CSV column of JSON.
+func TestMetadataExportImport(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "k.db")
+	mustRun(t, nil, "ledger", "create", "L", "--db", db, "--country", "SE")
+	row := `{"customerNo":"1","name":"A","metadata":{"crm":"A-17","segment":"retail"},"legalAddress":{"addressee":"A","city":"C","zipCode":"11122","countryCode":"SE"}}`
+	mustRun(t, nil, "import", "--db", db, "--ledger", "L", writeFile(t, "in.ndjson", row+"\n"))
+	out := mustRun(t, nil, "export", "--db", db, "--ledger", "L")
+	if !strings.Contains(out, `"metadata":{"crm":"A-17","segment":"retail"}`) {
+		t.Fatalf("export: %s", out)
+	}
+	db2 := filepath.Join(t.TempDir(), "k2.db")
+	mustRun(t, nil, "ledger", "create", "L", "--db", db2, "--country", "SE")
+	mustRun(t, nil, "import", "--db", db2, "--ledger", "L", writeFile(t, "again.ndjson", out))
+	if again := mustRun(t, nil, "export", "--db", db2, "--ledger", "L"); again != out {
+		t.Fatalf("export of the import of the export:\n%s\nwant\n%s", again, out)
+	}
+	csv := writeFile(t, "in.csv", "customerNo,name,metadata,legalAddress.addressee,legalAddress.city,legalAddress.zipCode,legalAddress.countryCode\n"+
+		`2,B,"{""crm"":""B-1""}",B,C,11122,SE`+"\n"+
+		`3,C,not json,C,C,11122,SE`+"\n")
+	_, errOut, code := run(t, nil, "import", "--db", db2, "--ledger", "L", csv)
+	if code != 1 || !strings.Contains(errOut, ":3: metadata: must be a JSON object") {
+		t.Fatalf("CSV import: exit %d %s", code, errOut)
+	}
+	if out := mustRun(t, nil, "export", "--db", db2, "--ledger", "L"); !strings.Contains(out, `"customerNo":"2","legalEntity":"consumer","name":"B","protectedIdentity":false,"metadata":{"crm":"B-1"}`) {
+		t.Fatalf("CSV metadata: %s", out)
+	}
+}

@@ -75,7 +75,7 @@ func TestCSVColumnsAreTheCreateBody(t *testing.T) {
 	want := []string{
 		"customerNo", "nationalIdentifier.regNo", "nationalIdentifier.countryCode", "vatNo", "legalEntity", "name",
 		"emailAddress", "protectedIdentity", "preferredLanguageCode", "msisdn", "distributionType", "taxIdentificationNumber",
-		"eDIAddressInfo.VAN", "eDIAddressInfo.InterChangeRecipient", "eDIAddressInfo.BuyerId",
+		"eDIAddressInfo.VAN", "eDIAddressInfo.InterChangeRecipient", "eDIAddressInfo.BuyerId", "metadata",
 		"legalAddress.addressee", "legalAddress.streetAddress", "legalAddress.coAddress", "legalAddress.city",
 		"legalAddress.zipCode", "legalAddress.countryCode",
 		"billingAddress.addressee", "billingAddress.streetAddress", "billingAddress.coAddress", "billingAddress.city",

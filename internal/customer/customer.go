@@ -4,10 +4,12 @@
 package customer
 
 import (
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/kund/kund/internal/nordic"
 )
@@ -73,9 +75,12 @@ type Customer struct {
 	DistributionType        string
 	TaxIdentificationNumber string
 	EDI                     *EDI
-	ActiveConsents          []string
-	LegalAddress            Address
-	BillingAddress          *Address
+	// Metadata is the ledger's own key/value pairs about the customer
+	// (MaxMetadata of them); nil: none.
+	Metadata       map[string]string
+	ActiveConsents []string
+	LegalAddress   Address
+	BillingAddress *Address
 	// KYCDue says that the ledger asks KYC questions and the customer's
 	// answers are missing or older than the renewal period. It is not kept
 	// with the customer: Service.CheckKYCDue fills it in where operations
@@ -120,6 +125,7 @@ func (c *Customer) Clone() *Customer {
 		cp.BillingAddress = &a
 	}
 	cp.ActiveConsents = slices.Clone(c.ActiveConsents)
+	cp.Metadata = maps.Clone(c.Metadata)
 	return &cp
 }
 
@@ -172,6 +178,7 @@ type NewCustomer struct {
 	DistributionType        string
 	TaxIdentificationNumber string
 	EDI                     *EDIInput
+	Metadata                map[string]string
 	LegalAddress            *AddressInput
 	BillingAddress          *AddressInput
 }
@@ -187,6 +194,8 @@ type Patch struct {
 	DistributionType        *Opt[string]
 	TaxIdentificationNumber *Opt[string]
 	EDI                     *Opt[EDIPatch]
+	// Metadata merges key by key: a nil value removes its key, Null all.
+	Metadata *Opt[map[string]*string]
 }
 
 // EDIPatch patches eDIAddressInfo property by property (merge semantics).
@@ -247,6 +256,7 @@ func (in *NewCustomer) Validate(l *Ledger, now time.Time) (*Customer, error) {
 	if in.EDI != nil {
 		c.EDI = validateEDI(&p, &EDI{VAN: in.EDI.VAN, InterchangeRecipient: in.EDI.InterchangeRecipient, BuyerID: in.EDI.BuyerID})
 	}
+	c.Metadata = metadata(&p, in.Metadata)
 	if in.LegalAddress == nil {
 		p.Add("legalAddress", "is required")
 	} else {
@@ -315,7 +325,57 @@ func (pt *Patch) Apply(c *Customer) error {
 			c.EDI = o.Value.merge(&p, c.EDI)
 		}
 	}
+	if o := pt.Metadata; o != nil {
+		m := map[string]string{}
+		if !o.Null {
+			maps.Copy(m, c.Metadata)
+			for k, v := range o.Value {
+				if v == nil {
+					delete(m, k)
+				} else {
+					m[k] = *v
+				}
+			}
+		}
+		c.Metadata = metadata(&p, m)
+	}
 	return p.Err()
+}
+
+// Limits of a customer's metadata.
+const (
+	MaxMetadata      = 20
+	MaxMetadataKey   = 40
+	MaxMetadataValue = 500
+)
+
+// metadata checks a customer's metadata: at most MaxMetadata keys of 1 to
+// MaxMetadataKey characters, values of at most MaxMetadataValue, neither
+// with invisible or control characters. None is nil.
+func metadata(p *Problems, m map[string]string) map[string]string {
+	if len(m) == 0 {
+		return nil
+	}
+	if len(m) > MaxMetadata {
+		p.Addf("metadata", "must have at most %d keys", MaxMetadata)
+		return nil
+	}
+	for _, k := range slices.Sorted(maps.Keys(m)) {
+		field := "metadata." + k
+		switch n := utf8.RuneCountInString(k); {
+		case strings.TrimSpace(k) == "":
+			p.Add("metadata", "keys must not be empty")
+		case n > MaxMetadataKey:
+			p.Addf(field, "key must be at most %d characters", MaxMetadataKey)
+		case CheckText(k) != "":
+			p.Add(field, "key "+CheckText(k))
+		case utf8.RuneCountInString(m[k]) > MaxMetadataValue:
+			p.Addf(field, "must be at most %d characters", MaxMetadataValue)
+		case CheckText(m[k]) != "":
+			p.Add(field, CheckText(m[k]))
+		}
+	}
+	return m
 }
 
 func (ep EDIPatch) merge(p *Problems, cur *EDI) *EDI {

@@ -270,3 +270,26 @@ func TestTokenOwnLimit(t *testing.T) {
 		t.Fatalf("after a second: %d %s", res.Status, res.Body)
 	}
 }
+
+// TestMetadataStaysNative: no dialect's wire format has a place for a
+// customer's metadata, so no dialect shows it.
+func TestMetadataStaysNative(t *testing.T) {
+	e := start(t, apitest.SQLite, edge.Limits{})
+	if res := e.Call("PATCH", "/ledger/customer/v1/L1/customers/1", e.token, `{"metadata":{"crm":"X-99-secret"}}`); res.Status != http.StatusOK {
+		t.Fatalf("PATCH: %d %s", res.Status, res.Body)
+	}
+	c, err := e.Kund.Service.Customer(context.Background(), "L1", "1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range e.lookups() {
+		regNo := "19811218-9876"
+		if l.name == "frontpayment" {
+			regNo = c.UUID
+		}
+		res := l.do(regNo, false)
+		if res.Status != http.StatusOK || strings.Contains(string(res.Body), "X-99") || strings.Contains(string(res.Body), "metadata") {
+			t.Errorf("%s: %d %s", l.name, res.Status, res.Body)
+		}
+	}
+}

@@ -2,7 +2,9 @@ package httpapi
 
 import (
 	"encoding/json"
+	"maps"
 	"net/http"
+	"slices"
 	"strconv"
 	"sync"
 	"unicode/utf8"
@@ -130,6 +132,18 @@ func appendCustomer(b []byte, caller customer.Caller, l *customer.Ledger, c *cus
 		}
 		b = append(b, `"BuyerId":`...)
 		b = append(appendString(b, e.BuyerID), '}')
+	}
+	if len(c.Metadata) > 0 {
+		b = append(b, `,"metadata":{`...)
+		for i, k := range slices.Sorted(maps.Keys(c.Metadata)) {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = appendString(b, k)
+			b = append(b, ':')
+			b = appendString(b, c.Metadata[k])
+		}
+		b = append(b, '}')
 	}
 	b = append(b, `,"legalAddress":`...)
 	if x.legal {

@@ -108,6 +108,9 @@ func genCustomer(t *rapid.T, label string) *customer.Customer {
 		a := genAddress(t, label+".billing")
 		c.BillingAddress = &a
 	}
+	if rapid.Bool().Draw(t, label+".metadata?") {
+		c.Metadata = rapid.MapOfN(genString(), genString(), 1, 5).Draw(t, label+".metadata")
+	}
 	switch rapid.IntRange(0, 2).Draw(t, label+".consents?") {
 	case 1:
 		c.ActiveConsents = []string{}

@@ -56,20 +56,21 @@ func addressBodyOf(a customer.Address) addressBody {
 // createRequest is the body of POST .../customers, and the line of
 // `kund export` and `kund import`.
 type createRequest struct {
-	CustomerNo              string          `json:"customerNo"`
-	NationalIdentifier      *nationalIDBody `json:"nationalIdentifier,omitempty"`
-	VATNo                   string          `json:"vatNo,omitempty"`
-	LegalEntity             string          `json:"legalEntity"`
-	Name                    string          `json:"name"`
-	EmailAddress            string          `json:"emailAddress,omitempty"`
-	ProtectedIdentity       bool            `json:"protectedIdentity"`
-	PreferredLanguageCode   string          `json:"preferredLanguageCode,omitempty"`
-	MSISDN                  string          `json:"msisdn,omitempty"`
-	DistributionType        string          `json:"distributionType,omitempty"`
-	TaxIdentificationNumber string          `json:"taxIdentificationNumber,omitempty"`
-	EDIAddressInfo          *ediBody        `json:"eDIAddressInfo,omitempty"`
-	LegalAddress            *addressBody    `json:"legalAddress"`
-	BillingAddress          *addressBody    `json:"billingAddress,omitempty"`
+	CustomerNo              string            `json:"customerNo"`
+	NationalIdentifier      *nationalIDBody   `json:"nationalIdentifier,omitempty"`
+	VATNo                   string            `json:"vatNo,omitempty"`
+	LegalEntity             string            `json:"legalEntity"`
+	Name                    string            `json:"name"`
+	EmailAddress            string            `json:"emailAddress,omitempty"`
+	ProtectedIdentity       bool              `json:"protectedIdentity"`
+	PreferredLanguageCode   string            `json:"preferredLanguageCode,omitempty"`
+	MSISDN                  string            `json:"msisdn,omitempty"`
+	DistributionType        string            `json:"distributionType,omitempty"`
+	TaxIdentificationNumber string            `json:"taxIdentificationNumber,omitempty"`
+	EDIAddressInfo          *ediBody          `json:"eDIAddressInfo,omitempty"`
+	Metadata                map[string]string `json:"metadata,omitempty"`
+	LegalAddress            *addressBody      `json:"legalAddress"`
+	BillingAddress          *addressBody      `json:"billingAddress,omitempty"`
 
 	_ refused `property:"legalStatus" refuse:"cannot be set when a customer is created"`
 	_ refused `property:"activeConsents" refuse:"cannot be set when a customer is created"`
@@ -81,8 +82,8 @@ func (b *createRequest) input() *customer.NewCustomer {
 		CustomerNo: b.CustomerNo, NationalID: b.NationalIdentifier.input(), VATNo: b.VATNo, LegalEntity: b.LegalEntity,
 		Name: b.Name, Email: b.EmailAddress, MSISDN: b.MSISDN, PreferredLanguage: b.PreferredLanguageCode,
 		ProtectedIdentity: b.ProtectedIdentity, DistributionType: b.DistributionType,
-		TaxIdentificationNumber: b.TaxIdentificationNumber,
-		LegalAddress:            b.LegalAddress.input(), BillingAddress: b.BillingAddress.input(),
+		TaxIdentificationNumber: b.TaxIdentificationNumber, Metadata: b.Metadata,
+		LegalAddress: b.LegalAddress.input(), BillingAddress: b.BillingAddress.input(),
 	}
 	if e := b.EDIAddressInfo; e != nil {
 		in.EDI = &customer.EDIInput{VAN: e.VAN, InterchangeRecipient: e.InterChangeRecipient, BuyerID: e.BuyerID}
@@ -99,7 +100,7 @@ func createRequestOf(c *customer.Customer) *createRequest {
 		CustomerNo: c.No, VATNo: c.VATNo, LegalEntity: c.LegalEntity, Name: c.Name, EmailAddress: c.Email,
 		ProtectedIdentity: c.ProtectedIdentity, PreferredLanguageCode: c.PreferredLanguage, MSISDN: c.MSISDN,
 		DistributionType: c.DistributionType, TaxIdentificationNumber: c.TaxIdentificationNumber,
-		LegalAddress: &legal,
+		Metadata: c.Metadata, LegalAddress: &legal,
 	}
 	if id := c.NationalID; id != nil {
 		b.NationalIdentifier = &nationalIDBody{RegNo: id.RegNo, CountryCode: id.CountryCode}
@@ -125,6 +126,8 @@ type patchRequest struct {
 	DistributionType        *customer.Opt[string]       `json:"distributionType"`
 	TaxIdentificationNumber *customer.Opt[string]       `json:"taxIdentificationNumber"`
 	EDIAddressInfo          *customer.Opt[ediPatchBody] `json:"eDIAddressInfo"`
+	// metadata merges key by key: null removes a key, or all of them.
+	Metadata *customer.Opt[map[string]*string] `json:"metadata"`
 
 	_ refused `property:"customerNo" refuse:"cannot be changed with PATCH"`
 	_ refused `property:"nationalIdentifier" refuse:"cannot be changed with PATCH"`
@@ -148,7 +151,7 @@ func (b *patchRequest) patch() *customer.Patch {
 	p := &customer.Patch{
 		Email: b.EmailAddress, LegalStatus: b.LegalStatus, PreferredLanguage: b.PreferredLanguageCode,
 		ProtectedIdentity: b.ProtectedIdentity, MSISDN: b.MSISDN, DistributionType: b.DistributionType,
-		TaxIdentificationNumber: b.TaxIdentificationNumber,
+		TaxIdentificationNumber: b.TaxIdentificationNumber, Metadata: b.Metadata,
 	}
 	switch e := b.EDIAddressInfo; {
 	case e == nil:
@@ -188,26 +191,27 @@ type emptyRequest struct{}
 // names and order, absent optional properties left out, the addresses
 // embedded (addressRep) or linked (their path).
 type customerRep struct {
-	ID                      string          `json:"@id"`
-	CustomerNo              string          `json:"customerNo"`
-	UUID                    string          `json:"uuid"`
-	NationalIdentifier      *nationalIDBody `json:"nationalIdentifier,omitempty"`
-	VATNo                   string          `json:"vatNo,omitempty"`
-	LegalEntity             string          `json:"legalEntity"`
-	Name                    string          `json:"name"`
-	EmailAddress            string          `json:"emailAddress,omitempty"`
-	ProtectedIdentity       bool            `json:"protectedIdentity"`
-	PreferredLanguageCode   string          `json:"preferredLanguageCode,omitempty"`
-	LegalStatus             string          `json:"legalStatus"`
-	MSISDN                  string          `json:"msisdn,omitempty"`
-	DistributionType        string          `json:"distributionType,omitempty"`
-	TaxIdentificationNumber string          `json:"taxIdentificationNumber,omitempty"`
-	ActiveConsents          []string        `json:"activeConsents"`
-	EDIAddressInfo          *ediBody        `json:"eDIAddressInfo,omitempty"`
-	LegalAddress            any             `json:"legalAddress"`
-	BillingAddress          any             `json:"billingAddress,omitempty"`
-	Surpluses               string          `json:"surpluses"`
-	Operations              []operation     `json:"operations"`
+	ID                      string            `json:"@id"`
+	CustomerNo              string            `json:"customerNo"`
+	UUID                    string            `json:"uuid"`
+	NationalIdentifier      *nationalIDBody   `json:"nationalIdentifier,omitempty"`
+	VATNo                   string            `json:"vatNo,omitempty"`
+	LegalEntity             string            `json:"legalEntity"`
+	Name                    string            `json:"name"`
+	EmailAddress            string            `json:"emailAddress,omitempty"`
+	ProtectedIdentity       bool              `json:"protectedIdentity"`
+	PreferredLanguageCode   string            `json:"preferredLanguageCode,omitempty"`
+	LegalStatus             string            `json:"legalStatus"`
+	MSISDN                  string            `json:"msisdn,omitempty"`
+	DistributionType        string            `json:"distributionType,omitempty"`
+	TaxIdentificationNumber string            `json:"taxIdentificationNumber,omitempty"`
+	ActiveConsents          []string          `json:"activeConsents"`
+	EDIAddressInfo          *ediBody          `json:"eDIAddressInfo,omitempty"`
+	Metadata                map[string]string `json:"metadata,omitempty"`
+	LegalAddress            any               `json:"legalAddress"`
+	BillingAddress          any               `json:"billingAddress,omitempty"`
+	Surpluses               string            `json:"surpluses"`
+	Operations              []operation       `json:"operations"`
 }
 
 // addressRep is an address as the API answers it, with its operations.
@@ -262,6 +266,7 @@ func represent(caller customer.Caller, l *customer.Ledger, c *customer.Customer,
 		DistributionType:        c.DistributionType,
 		TaxIdentificationNumber: c.TaxIdentificationNumber,
 		ActiveConsents:          c.ActiveConsents,
+		Metadata:                c.Metadata,
 		Surpluses:               self + "/surpluses",
 		Operations:              customerOps(caller, l, c),
 	}

@@ -34,7 +34,7 @@ func (db *DB) Ledger(ctx context.Context, no string) (*customer.Ledger, error) {
 
 const customerColumns = `id, ledger_no, customer_no, uuid, reg_country, reg_no, vat_no, legal_entity, name, email,
 	protected_identity, preferred_language, legal_status, msisdn, distribution_type, tax_id,
-	edi_van, edi_recipient, edi_buyer_id, active_consents,
+	edi_van, edi_recipient, edi_buyer_id, active_consents, metadata,
 	legal_uuid, legal_addressee, legal_street, legal_co, legal_city, legal_zip, legal_country,
 	billing_uuid, billing_addressee, billing_street, billing_co, billing_city, billing_zip, billing_country,
 	version, created_at, updated_at`
@@ -48,13 +48,14 @@ func scanCustomer(row scanner) (int64, *customer.Customer, error) {
 		regCountry, regNo                      sql.NullString
 		ediVAN, ediRecipient, ediBuyer         sql.NullString
 		consents                               string
+		meta                                   sql.NullString
 		bUUID, bAddressee, bStreet, bCo, bCity sql.NullString
 		bZip, bCountry                         sql.NullString
 		created, updated                       int64
 	)
 	err := row.Scan(&id, &c.LedgerNo, &c.No, &c.UUID, &regCountry, &regNo, &c.VATNo, &c.LegalEntity, &c.Name, &c.Email,
 		&c.ProtectedIdentity, &c.PreferredLanguage, &c.LegalStatus, &c.MSISDN, &c.DistributionType, &c.TaxIdentificationNumber,
-		&ediVAN, &ediRecipient, &ediBuyer, &consents,
+		&ediVAN, &ediRecipient, &ediBuyer, &consents, &meta,
 		&c.LegalAddress.UUID, &c.LegalAddress.Addressee, &c.LegalAddress.StreetAddress, &c.LegalAddress.CoAddress,
 		&c.LegalAddress.City, &c.LegalAddress.ZipCode, &c.LegalAddress.CountryCode,
 		&bUUID, &bAddressee, &bStreet, &bCo, &bCity, &bZip, &bCountry,
@@ -73,6 +74,11 @@ func scanCustomer(row scanner) (int64, *customer.Customer, error) {
 		c.ActiveConsents = []string{}
 	} else if err := json.Unmarshal([]byte(consents), &c.ActiveConsents); err != nil {
 		return 0, nil, err
+	}
+	if meta.Valid {
+		if err := json.Unmarshal([]byte(meta.String), &c.Metadata); err != nil {
+			return 0, nil, err
+		}
 	}
 	if bUUID.Valid {
 		c.BillingAddress = &customer.Address{UUID: bUUID.String, Addressee: bAddressee.String, StreetAddress: bStreet.String,
@@ -96,6 +102,11 @@ func customerArgs(c *customer.Customer) []any {
 		ediBuyer = sql.NullString{String: c.EDI.BuyerID, Valid: true}
 	}
 	consents, _ := json.Marshal(nonNil(c.ActiveConsents))
+	var meta sql.NullString
+	if len(c.Metadata) > 0 {
+		m, _ := json.Marshal(c.Metadata) // keys sorted, so an unchanged map compares equal
+		meta = sql.NullString{String: string(m), Valid: true}
+	}
 	b := make([]sql.NullString, 7)
 	if a := c.BillingAddress; a != nil {
 		for i, s := range []string{a.UUID, a.Addressee, a.StreetAddress, a.CoAddress, a.City, a.ZipCode, a.CountryCode} {
@@ -104,7 +115,7 @@ func customerArgs(c *customer.Customer) []any {
 	}
 	return []any{c.UUID, regCountry, regNo, c.VATNo, c.LegalEntity, c.Name, customer.NameKey(c.Name), c.Email,
 		c.ProtectedIdentity, c.PreferredLanguage, c.LegalStatus, c.MSISDN, c.DistributionType, c.TaxIdentificationNumber,
-		ediVAN, ediRecipient, ediBuyer, string(consents),
+		ediVAN, ediRecipient, ediBuyer, string(consents), meta,
 		c.LegalAddress.UUID, c.LegalAddress.Addressee, c.LegalAddress.StreetAddress, c.LegalAddress.CoAddress,
 		c.LegalAddress.City, c.LegalAddress.ZipCode, c.LegalAddress.CountryCode,
 		b[0], b[1], b[2], b[3], b[4], b[5], b[6],
@@ -120,7 +131,7 @@ func nonNil(s []string) []string {
 
 const writeColumns = `uuid, reg_country, reg_no, vat_no, legal_entity, name, name_key, email,
 	protected_identity, preferred_language, legal_status, msisdn, distribution_type, tax_id,
-	edi_van, edi_recipient, edi_buyer_id, active_consents,
+	edi_van, edi_recipient, edi_buyer_id, active_consents, metadata,
 	legal_uuid, legal_addressee, legal_street, legal_co, legal_city, legal_zip, legal_country,
 	billing_uuid, billing_addressee, billing_street, billing_co, billing_city, billing_zip, billing_country,
 	version, created_at, updated_at`

@@ -93,6 +93,7 @@ func sample(ledgerNo, no string) *customer.Customer {
 		TaxIdentificationNumber: "123456789",
 		EDI:                     &customer.EDI{VAN: "ABCXYZ", InterchangeRecipient: "Recipient_ID1", BuyerID: "123456"},
 		ActiveConsents:          []string{"Autogiro", "Kivra"},
+		Metadata:                map[string]string{"crm": "A-17", "segment": "retail", "note": "ringer efter 17.00"},
 		LegalAddress: customer.Address{UUID: uuid("ADRS"), Addressee: "Britt-Marie Axelstopp", StreetAddress: "The street 18",
 			CoAddress: "c/o Jansson", City: "STOCKHOLM", ZipCode: "15961", CountryCode: "SE"},
 		BillingAddress: &customer.Address{UUID: uuid("ADRS"), Addressee: "Kalle Axelstopp", StreetAddress: "Axelgatan 18",
@@ -272,6 +273,8 @@ func testUpdate(t *testing.T, s Store) {
 		c.EDI = nil
 		c.BillingAddress = nil
 		c.ActiveConsents = []string{"EInvoice"}
+		c.Metadata["crm"] = "A-18"
+		delete(c.Metadata, "note")
 		c.LegalAddress.City = "GÖTEBORG"
 		c.UpdatedAt = t1
 		return nil
@@ -284,6 +287,7 @@ func testUpdate(t *testing.T, s Store) {
 	}
 	want := c.Clone()
 	want.Email, want.EDI, want.BillingAddress, want.ActiveConsents = "", nil, nil, []string{"EInvoice"}
+	want.Metadata = map[string]string{"crm": "A-18", "segment": "retail"}
 	want.LegalAddress.City, want.UpdatedAt, want.Version = "GÖTEBORG", t1, 2
 	equal(t, got, want)
 	read, err := s.Customer(ctx, "L", "7")

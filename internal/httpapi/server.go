@@ -4,14 +4,12 @@
 package httpapi
 
 import (
-	"crypto/rand"
 	"errors"
 	"log/slog"
 	"net/http"
 	"regexp"
 	"runtime/debug"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/google/uuid"
@@ -209,30 +207,10 @@ func routeOf(r *http.Request) string {
 	return r.Pattern
 }
 
-// newRequestID returns a random (version 4) UUID. Its bytes come from
-// crypto/rand in blocks of 64 ids: before Linux 6.11 (no getrandom in the
-// vDSO) every read of crypto/rand is a system call, and an id needs no
-// fresh one. The block is the service's own, unlike uuid.EnableRandPool,
-// which would also pool the bytes of the card tokens made elsewhere.
-func newRequestID() string {
-	var u uuid.UUID
-	idBytes.mu.Lock()
-	if idBytes.left == 0 {
-		rand.Read(idBytes.block[:]) // never fails (crypto/rand crashes the program instead)
-		idBytes.left = len(idBytes.block)
-	}
-	idBytes.left -= copy(u[:], idBytes.block[len(idBytes.block)-idBytes.left:])
-	idBytes.mu.Unlock()
-	u[6] = u[6]&0x0f | 0x40 // version 4
-	u[8] = u[8]&0x3f | 0x80 // RFC 4122 variant
-	return u.String()
-}
-
-var idBytes struct {
-	mu    sync.Mutex
-	block [64 * 16]byte
-	left  int // the last left bytes of block are unused
-}
+// newRequestID returns a random (version 4) UUID. On kernels with
+// getrandom in the vDSO (Linux 6.11 on) reading crypto/rand is no system
+// call, so no pool of bytes is kept.
+func newRequestID() string { return uuid.NewString() }
 
 // requestID is the id of the request that w answers. It travels in the
 // answer's Request-Id header, which ServeHTTP sets before any handler runs

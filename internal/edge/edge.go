@@ -392,3 +392,24 @@ func (e *Edge) BaseURL(r *http.Request) string {
 	}
 	return "http://localhost"
 }
+
+// Table is an API's one table from domain error code to its wire error.
+// It must hold customer.EINTERNAL, which answers a code it lacks.
+type Table[E interface{ HTTPStatus() int }] map[string]E
+
+// Status is the HTTP status the table answers code with.
+func (t Table[E]) Status(code string) int {
+	_, e := t.lookup(code)
+	return e.HTTPStatus()
+}
+
+// Find returns the code of err and its wire error; a code the table lacks
+// (anything that is not a domain error) is customer.EINTERNAL.
+func (t Table[E]) Find(err error) (string, E) { return t.lookup(customer.ErrorCode(err)) }
+
+func (t Table[E]) lookup(code string) (string, E) {
+	if e, ok := t[code]; ok {
+		return code, e
+	}
+	return customer.EINTERNAL, t[customer.EINTERNAL]
+}

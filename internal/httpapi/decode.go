@@ -18,21 +18,11 @@ type refused struct{}
 // wire type of wire.go. Every problem of the body, from syntax to unknown
 // properties, is reported at once as a validation problem.
 func decodeRequest[T any](w http.ResponseWriter, r *http.Request) (*T, error) {
-	body, err := readBody(w, r)
-	if err != nil {
-		return nil, err
-	}
-	var p customer.Problems
-	o, err := parseBody(body, &p)
-	if err != nil {
-		return nil, err
-	}
-	v := new(T)
-	decodeInto(o, reflect.ValueOf(v).Elem())
-	if err := p.Err(); err != nil {
-		return nil, err
-	}
-	return v, nil
+	return decode(w, r, func(o *object) *T {
+		v := new(T)
+		decodeInto(o, reflect.ValueOf(v).Elem())
+		return v
+	})
 }
 
 // decodeInto fills the struct v from the object o by v's json tags, and

@@ -263,10 +263,7 @@ func TestWriteErrorIsEncodingJSON(t *testing.T) {
 		s.writeError(w, r, err)
 
 		ec := customer.ErrorCode(err)
-		c, ok := codes[ec]
-		if !ok {
-			c = codes[customer.EINTERNAL]
-		}
+		_, c := codes.Find(err)
 		ref := problemRep{Type: ProblemBase + ec, Title: c.title, Status: c.status, Detail: customer.ErrorMessage(err),
 			Instance: id, Problems: []map[string]string{}}
 		for _, p := range customer.ErrorProblems(err) {

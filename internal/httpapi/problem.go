@@ -14,10 +14,7 @@ const ProblemBase = "ledger/customer/v1/problems/"
 
 // codes maps each domain error code to its HTTP status and title: the one
 // table of the API.
-var codes = map[string]struct {
-	status int
-	title  string
-}{
+var codes = edge.Table[problemType]{
 	customer.EVALIDATION:           {http.StatusBadRequest, "The request is not valid."},
 	customer.EUNAUTHORIZED:         {http.StatusUnauthorized, "Authentication is required."},
 	customer.EFORBIDDEN:            {http.StatusForbidden, "Access to this operation is not allowed."},
@@ -45,13 +42,16 @@ var codes = map[string]struct {
 	customer.EIDEMPOTENCYREUSE:     {http.StatusUnprocessableEntity, "The Idempotency-Key was used for another request."},
 }
 
-// Status returns the HTTP status of a domain error code.
-func Status(code string) int {
-	if c, ok := codes[code]; ok {
-		return c.status
-	}
-	return http.StatusInternalServerError
+// problemType is the status and title of a problem type.
+type problemType struct {
+	status int
+	title  string
 }
+
+func (p problemType) HTTPStatus() int { return p.status }
+
+// Status returns the HTTP status of a domain error code.
+func Status(code string) int { return codes.Status(code) }
 
 // writeError writes err as application/problem+json. Internal errors are
 // logged and their text never reaches the client.
@@ -69,13 +69,10 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 		return
 	}
 	code := customer.ErrorCode(err)
+	_, c := codes.Find(err)
 	if code == customer.EINTERNAL {
 		s.log.ErrorContext(r.Context(), "internal error", slog.String("request_id", requestID(w)),
 			slog.String("route", r.Pattern), slog.String("error", err.Error()))
-	}
-	c, ok := codes[code]
-	if !ok {
-		c = codes[customer.EINTERNAL]
 	}
 	if code == customer.EMETHODNOTALLOWED && methodLabel(r.Method) == methodOther {
 		c.status = http.StatusNotImplemented

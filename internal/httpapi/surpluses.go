@@ -156,26 +156,15 @@ type orderRep struct {
 
 type susRep struct {
 	NationalIdentifier nationalIDBody `json:"nationalIdentifier"`
-	Address            susAddressRep  `json:"address"`
-}
-
-type susAddressRep struct {
-	Addressee     string `json:"addressee"`
-	StreetAddress string `json:"streetAddress,omitempty"`
-	CoAddress     string `json:"coAddress,omitempty"`
-	City          string `json:"city"`
-	ZipCode       string `json:"zipCode"`
-	CountryCode   string `json:"countryCode"`
+	Address            addressBody    `json:"address"`
 }
 
 func representOrder(o *customer.DisbursementOrder) *orderRep {
 	rep := &orderRep{Operations: []operation{}, Norwegian: o.Norwegian, Swedish: o.Swedish, International: o.International}
 	if o.SUS != nil {
-		a := o.SUS.Address
 		rep.SUS = &susRep{
 			NationalIdentifier: nationalIDBody{RegNo: o.SUS.NationalID.RegNo, CountryCode: o.SUS.NationalID.CountryCode},
-			Address: susAddressRep{Addressee: a.Addressee, StreetAddress: a.StreetAddress, CoAddress: a.CoAddress,
-				City: a.City, ZipCode: a.ZipCode, CountryCode: a.CountryCode},
+			Address:            addressBodyOf(o.SUS.Address),
 		}
 	}
 	return rep

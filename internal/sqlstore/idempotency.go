@@ -112,13 +112,8 @@ func (db *DB) CompleteIdempotencyKey(ctx context.Context, k *customer.Idempotenc
 		res, err := tx.ExecContext(ctx, db.Q(`UPDATE idempotency_keys SET done = ?, answer = ?
 			WHERE ledger_no = ? AND credential = ? AND idem_key = ? AND lease = ?`),
 			true, answer, k.LedgerNo, k.Credential, k.Key, k.Lease)
-		if err != nil {
+		if err := heldByLease(res, err); err != nil {
 			return err
-		}
-		if n, err := res.RowsAffected(); err != nil {
-			return err
-		} else if n != 1 {
-			return customer.ErrIdempotencyLost()
 		}
 		k.Done = true
 		return nil
@@ -144,6 +139,12 @@ func (db *DB) completeWrite(ctx context.Context, tx *sql.Tx, key *customer.Idemp
 	res, err := tx.ExecContext(ctx, db.Q(`UPDATE idempotency_keys SET done = ?, written_customer_no = ?, written_version = ?
 		WHERE ledger_no = ? AND credential = ? AND idem_key = ? AND lease = ? AND done = ?`),
 		true, c.No, c.Version, key.LedgerNo, key.Credential, key.Key, key.Lease, false)
+	return heldByLease(res, err)
+}
+
+// heldByLease says whether the statement that res answers, which changed a
+// key only while its lease held it, did: else a retry took the key over.
+func heldByLease(res sql.Result, err error) error {
 	if err != nil {
 		return err
 	}

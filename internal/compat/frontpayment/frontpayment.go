@@ -30,7 +30,7 @@ const Purpose = "frontpayment-customer-details"
 // tokens; the customer is looked up within the token's ledger only.
 func Mount(e *edge.Edge, svc *customer.Service, reg *register.Service, log *slog.Logger) {
 	h := &Handler{svc: svc, reg: reg, log: log}
-	api := &edge.API{Name: "frontpayment", Status: Status, WriteError: h.fail, OtherLedger: customer.ENOTFOUND}
+	api := &edge.API{Name: "frontpayment", Status: errorTable.Status, WriteError: h.fail, OtherLedger: customer.ENOTFOUND}
 	e.Mount(api, edge.Route{Pattern: "GET " + Path + "{uuid}", Credential: edge.Token, Scope: customer.ScopeRead,
 		Lookup: true, Handle: h.details})
 }
@@ -134,10 +134,7 @@ func addressOf(a *customer.Address) address {
 // errorTable is the dialect's one table: the status of each domain error
 // code. The seed shows 200, 404 and 510; the others are answered in the
 // 510 envelope's shape, with their own status.
-var errorTable = map[string]struct {
-	status  int
-	message string // the envelope's status_message
-}{
+var errorTable = edge.Table[wire]{
 	customer.EVALIDATION:           {400, "Bad Request"},
 	customer.EUNAUTHORIZED:         {401, "Unauthorized"},
 	customer.EFORBIDDEN:            {403, "Forbidden"},
@@ -165,20 +162,16 @@ var errorTable = map[string]struct {
 	customer.EINTERNAL:             {510, "Execution Exception Occurred"},
 }
 
-// Status is the HTTP status the dialect answers a domain error code with.
-func Status(code string) int {
-	if e, ok := errorTable[code]; ok {
-		return e.status
-	}
-	return errorTable[customer.EINTERNAL].status
+// wire is the status of an answer and its envelope's status_message.
+type wire struct {
+	status  int
+	message string
 }
 
+func (w wire) HTTPStatus() int { return w.status }
+
 func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
-	code := customer.ErrorCode(err)
-	t, ok := errorTable[code]
-	if !ok {
-		code, t = customer.EINTERNAL, errorTable[customer.EINTERNAL]
-	}
+	code, t := errorTable.Find(err)
 	switch {
 	case t.status == http.StatusNotFound:
 		write(w, http.StatusNotFound, envelope{StatusCode: 404, StatusMessage: "Not Found", Message: "customerNotFound"})

@@ -57,7 +57,7 @@ type Handler struct {
 func Mount(e *edge.Edge, svc *customer.Service, authn *auth.Authenticator, store Store, reg *register.Service, log *slog.Logger) {
 	h := &Handler{svc: svc, store: store, reg: reg, log: log, mint: edge.NewBuckets(MintLimit)}
 	e.Accept(edge.PaywayToken, authn.Bearer, nil)
-	api := &edge.API{Name: "payway", Status: Status, WriteError: h.fail, OtherLedger: customer.EFORBIDDEN}
+	api := &edge.API{Name: "payway", Status: errorTable.Status, WriteError: h.fail, OtherLedger: customer.EFORBIDDEN}
 	e.Mount(api,
 		// The token endpoint authenticates its client itself, from the
 		// form; its failures count against the client's address.
@@ -101,6 +101,8 @@ type apiError struct {
 func (e *apiError) Error() string { return e.Code + ": " + e.Message }
 
 func (e *apiError) Unwrap() error { return e.cause }
+
+func (e apiError) HTTPStatus() int { return e.status }
 
 func fieldError(status int, code, field, message string) *apiError {
 	f := field
@@ -292,7 +294,7 @@ func tenDigits(id *customer.NationalID) string {
 
 // errorTable is the dialect's one table from domain error code to its
 // error code and status.
-var errorTable = map[string]apiError{
+var errorTable = edge.Table[apiError]{
 	customer.EVALIDATION:           {status: 400, Code: "invalid_parameter"},
 	customer.EUNAUTHORIZED:         {status: 401, Code: "unauthorized"},
 	customer.EFORBIDDEN:            {status: 403, Code: "forbidden"},
@@ -320,24 +322,12 @@ var errorTable = map[string]apiError{
 	customer.EINTERNAL:             {status: 500, Code: "internal_server_error"},
 }
 
-// Status is the HTTP status the dialect answers a domain error code with.
-func Status(code string) int {
-	if e, ok := errorTable[code]; ok {
-		return e.status
-	}
-	return http.StatusInternalServerError
-}
-
 // fail writes err: the dialect's own errors as they are, domain errors
 // through the table. Internal errors are logged, never shown.
 func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 	var e *apiError
 	if !errors.As(err, &e) {
-		code := customer.ErrorCode(err)
-		t, ok := errorTable[code]
-		if !ok {
-			code, t = customer.EINTERNAL, errorTable[customer.EINTERNAL]
-		}
+		code, t := errorTable.Find(err)
 		t.Message = customer.ErrorMessage(err)
 		switch code {
 		case customer.EINTERNAL:

@@ -30,7 +30,7 @@ type Handler struct {
 // tokens; clientId is the ledger number.
 func Mount(e *edge.Edge, svc *customer.Service, reg *register.Service, log *slog.Logger) {
 	h := &Handler{svc: svc, reg: reg, log: log}
-	api := &edge.API{Name: "riverty", Status: Status, WriteError: h.fail, OtherLedger: customer.EFORBIDDEN}
+	api := &edge.API{Name: "riverty", Status: errorTable.Status, WriteError: h.fail, OtherLedger: customer.EFORBIDDEN}
 	e.Mount(api, edge.Route{Pattern: "POST /v1/clients/{clientId}/lookup/customer", Credential: edge.Token, Ledger: "clientId",
 		Scope: customer.ScopeRead, Lookup: true, Idempotent: true, Handle: h.lookup, Replay: h.replayCreated})
 }
@@ -90,6 +90,8 @@ type apiError struct {
 }
 
 func (e *apiError) Error() string { return e.Title + ": " + e.Details }
+
+func (e apiError) HTTPStatus() int { return e.status }
 
 // Error type URIs, relative like the native API's problem types.
 const typeBase = "riverty/v1/errors/"
@@ -242,7 +244,7 @@ func represent(c *customer.Customer) *response {
 // errorTable is the dialect's one table from domain error code to its
 // error: request and lookup outcomes are BusinessErrors, authentication,
 // authorisation and outages TechnicalErrors.
-var errorTable = map[string]apiError{
+var errorTable = edge.Table[apiError]{
 	customer.EVALIDATION:           {status: 400, Type: typeBase + "validation", Title: "Invalid request", Category: "BusinessError"},
 	customer.EUNAUTHORIZED:         {status: 401, Type: typeBase + "unauthorized", Title: "Unauthorized", Category: "TechnicalError"},
 	customer.EFORBIDDEN:            {status: 403, Type: typeBase + "forbidden", Title: "Forbidden", Category: "TechnicalError"},
@@ -270,14 +272,6 @@ var errorTable = map[string]apiError{
 	customer.EINTERNAL:             {status: 500, Type: typeBase + "internal", Title: "Internal error", Category: "TechnicalError"},
 }
 
-// Status is the HTTP status the dialect answers a domain error code with.
-func Status(code string) int {
-	if e, ok := errorTable[code]; ok {
-		return e.status
-	}
-	return http.StatusInternalServerError
-}
-
 // fieldNames are Riverty's names of the fields of domain problems that a
 // Riverty request can cause: its own customerNumber, and the headers and
 // body the pipeline reads. Any other field is of the native representation,
@@ -289,11 +283,7 @@ var fieldNames = map[string]string{"customerNo": "customerNumber", "Idempotency-
 func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 	var e *apiError
 	if !errors.As(err, &e) {
-		code := customer.ErrorCode(err)
-		t, ok := errorTable[code]
-		if !ok {
-			code, t = customer.EINTERNAL, errorTable[customer.EINTERNAL]
-		}
+		code, t := errorTable.Find(err)
 		t.Details = customer.ErrorMessage(err)
 		switch code {
 		case customer.EINTERNAL:

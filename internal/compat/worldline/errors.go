@@ -7,6 +7,7 @@ import (
 
 	"github.com/kund/kund/internal/auth"
 	"github.com/kund/kund/internal/customer"
+	"github.com/kund/kund/internal/edge"
 )
 
 // apiError is one error of Worldline's ErrorResponse.
@@ -58,10 +59,12 @@ type wire struct {
 	category string // "" is CONNECT_PLATFORM_ERROR
 }
 
+func (w wire) HTTPStatus() int { return w.status }
+
 // errorTable is the dialect's one table from domain error code to its
 // error. The seed names 9002, 9007, 1214 and 1070; the other codes are
 // Kund's, in Worldline's shape (docs/compatibility.md).
-var errorTable = map[string]wire{
+var errorTable = edge.Table[wire]{
 	customer.EVALIDATION:           {http.StatusBadRequest, "21000120", "INVALID_VALUE", ""},
 	customer.EUNAUTHORIZED:         {http.StatusUnauthorized, "9002", "MISSING_OR_INVALID_AUTHORIZATION", ""},
 	customer.EFORBIDDEN:            {http.StatusForbidden, "9007", "ACCESS_TO_MERCHANT_NOT_ALLOWED", ""},
@@ -89,24 +92,12 @@ var errorTable = map[string]wire{
 	customer.EINTERNAL:             {http.StatusInternalServerError, "9999", "UNKNOWN_SERVER_ERROR", "IO_ERROR"},
 }
 
-// Status is the HTTP status the dialect answers a domain error code with.
-func Status(code string) int {
-	if e, ok := errorTable[code]; ok {
-		return e.status
-	}
-	return http.StatusInternalServerError
-}
-
 // fail writes err: the dialect's own errors as they are, domain errors
 // through the table. Internal errors are logged, never shown.
 func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 	var e *apiError
 	if !errors.As(err, &e) {
-		code := customer.ErrorCode(err)
-		t, ok := errorTable[code]
-		if !ok {
-			code, t = customer.EINTERNAL, errorTable[customer.EINTERNAL]
-		}
+		code, t := errorTable.Find(err)
 		message, property := customer.ErrorMessage(err), ""
 		switch code {
 		case customer.EINTERNAL:

@@ -13,10 +13,7 @@ func (s *Server) getConsent(w http.ResponseWriter, r *http.Request, caller edge.
 		return err
 	}
 	base := customerPath(c.LedgerNo, c.No) + "/consent"
-	return writeJSON(w, http.StatusOK, struct {
-		RecurringCard                     string `json:"recurringCard"`
-		RecurringCardRedirectRegistration string `json:"recurringCardRedirectRegistration"`
-	}{base + "/recurring-card", base + "/recurring-card-redirect-registration"})
+	return writeJSON(w, http.StatusOK, consentRep{base + "/recurring-card", base + "/recurring-card-redirect-registration"})
 }
 
 func (s *Server) getCardConsent(w http.ResponseWriter, r *http.Request, caller edge.Call) error {
@@ -24,12 +21,7 @@ func (s *Server) getCardConsent(w http.ResponseWriter, r *http.Request, caller e
 	if err != nil {
 		return err
 	}
-	return writeJSON(w, http.StatusOK, struct {
-		CardToken             string `json:"cardToken"`
-		ConsentExpiryDate     string `json:"consentExpiryDate"`
-		InstrumentDisplayName string `json:"instrumentDisplayName"`
-		CardExpiryDate        string `json:"cardExpiryDate"`
-	}{c.CardToken, c.ConsentExpiry, c.MaskedNumber, c.CardExpiry})
+	return writeJSON(w, http.StatusOK, cardConsentRep{c.CardToken, c.ConsentExpiry, c.MaskedNumber, c.CardExpiry})
 }
 
 // emptyBody accepts no body or the seed's empty object.
@@ -54,22 +46,16 @@ func registrationPath(ledgerNo, customerNo string) string {
 }
 
 func (s *Server) startCardRegistration(w http.ResponseWriter, r *http.Request, caller edge.Call) error {
-	in, err := decode(w, r, func(o *object) *customer.CardRegistrationInput {
-		defer o.finish()
-		return &customer.CardRegistrationInput{CompleteURL: o.str("completeUrl"), CancelURL: o.str("cancelUrl"), Language: o.str("language")}
-	})
+	body, err := decodeRequest[cardRegistrationRequest](w, r)
 	if err != nil {
 		return err
 	}
+	in := &customer.CardRegistrationInput{CompleteURL: body.CompleteURL, CancelURL: body.CancelURL, Language: body.Language}
 	reg, err := s.svc.StartCardRegistration(r.Context(), caller.LedgerNo, r.PathValue("customerNo"), in, s.edge.BaseURL(r))
 	if err != nil {
 		return err
 	}
-	return writeJSON(w, http.StatusOK, struct {
-		RedirectURL string `json:"redirectUrl"`
-		Status      string `json:"status"`
-		ID          string `json:"@id"`
-	}{reg.RedirectURL, reg.Status, registrationPath(reg.LedgerNo, reg.CustomerNo)})
+	return writeJSON(w, http.StatusOK, cardRegistrationRep{reg.RedirectURL, reg.Status, registrationPath(reg.LedgerNo, reg.CustomerNo)})
 }
 
 func (s *Server) getCardRegistration(w http.ResponseWriter, r *http.Request, caller edge.Call) error {
@@ -80,10 +66,7 @@ func (s *Server) getCardRegistration(w http.ResponseWriter, r *http.Request, cal
 	if err != nil {
 		return err
 	}
-	return writeJSON(w, http.StatusOK, struct {
-		RedirectURL string `json:"redirectUrl"`
-		Status      string `json:"status"`
-	}{reg.RedirectURL, reg.Status})
+	return writeJSON(w, http.StatusOK, cardRegistrationRep{RedirectURL: reg.RedirectURL, Status: reg.Status})
 }
 
 func (s *Server) putActiveConsent(w http.ResponseWriter, r *http.Request, caller edge.Call) error {

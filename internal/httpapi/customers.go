@@ -3,33 +3,12 @@ package httpapi
 import (
 	"net/http"
 	"net/url"
-	"reflect"
 	"strconv"
 	"strings"
 
 	"github.com/kund/kund/internal/customer"
 	"github.com/kund/kund/internal/edge"
 )
-
-// decodeNationalID and decodeAddress read the nested objects of the
-// other routes' bodies (a SUS payee) as the customers' are read.
-func decodeNationalID(o *object) *customer.NationalIDInput {
-	if o == nil {
-		return nil
-	}
-	var b nationalIDBody
-	decodeInto(o, reflect.ValueOf(&b).Elem())
-	return b.input()
-}
-
-func decodeAddress(o *object) *customer.AddressInput {
-	if o == nil {
-		return nil
-	}
-	var b addressBody
-	decodeInto(o, reflect.ValueOf(&b).Elem())
-	return b.input()
-}
 
 // decode reads the request body as a JSON object and maps it with fn. Every
 // problem of the body, from syntax to unknown properties, is reported at

@@ -14,6 +14,10 @@ import (
 // assigned by Kund"“.
 type refused struct{}
 
+// decimal is a decimal number a request sends as a JSON number or as a
+// string holding one (an amount), kept as its text.
+type decimal string
+
 // decodeRequest reads the request body as a JSON object into a new T, a
 // wire type of wire.go. Every problem of the body, from syntax to unknown
 // properties, is reported at once as a validation problem.
@@ -34,8 +38,28 @@ func decodeInto(o *object, v reflect.Value) {
 		switch f.kind {
 		case kindRefused:
 			o.refuse(f.refuse, f.name)
+			continue
+		}
+		if f.required && o.absent(f.name) {
+			o.p.Add(o.path+f.name, "is required")
+			o.take(f.name)
+			continue
+		}
+		switch f.kind {
 		case kindString:
 			fv.SetString(o.str(f.name))
+		case kindDecimal:
+			fv.SetString(o.numOrStr(f.name))
+		case kindSlice:
+			items := o.array(f.name)
+			if items == nil {
+				continue
+			}
+			sv := reflect.MakeSlice(fv.Type(), len(items), len(items))
+			for i, item := range items {
+				decodeInto(item, sv.Index(i))
+			}
+			fv.Set(sv)
 		case kindBool:
 			fv.SetBool(o.boolean(f.name))
 		case kindObject:
@@ -81,6 +105,8 @@ type fieldKind int
 const (
 	kindRefused        fieldKind = iota
 	kindString                   // string: absent and null read as ""
+	kindDecimal                  // decimal: a number, or a string holding one
+	kindSlice                    // []T of a struct T: an array of objects, nil when absent or null
 	kindBool                     // bool: absent and null read as false
 	kindObject                   // *T of a struct T: a nested object, nil when absent or null
 	kindStringMap                // map[string]string: an object of strings
@@ -91,11 +117,12 @@ const (
 )
 
 type field struct {
-	index  int
-	name   string
-	kind   fieldKind
-	elem   reflect.Type // kindObject: T; kindOptObject: customer.Opt[T]
-	refuse string
+	index    int
+	name     string
+	kind     fieldKind
+	elem     reflect.Type // kindObject: T; kindOptObject: customer.Opt[T]
+	refuse   string
+	required bool // the tag required:"true": absent or null is a problem
 }
 
 var fields sync.Map // reflect.Type -> []field
@@ -118,8 +145,12 @@ func fieldsOf(t reflect.Type) []field {
 		if name == "" || name == "-" {
 			continue
 		}
-		f := field{index: i, name: name}
+		f := field{index: i, name: name, required: sf.Tag.Get("required") == "true"}
 		switch ft := sf.Type; {
+		case ft == reflect.TypeFor[decimal]():
+			f.kind = kindDecimal
+		case ft.Kind() == reflect.Slice && ft.Elem().Kind() == reflect.Struct:
+			f.kind = kindSlice
 		case ft.Kind() == reflect.String:
 			f.kind = kindString
 		case ft.Kind() == reflect.Bool:

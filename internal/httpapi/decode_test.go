@@ -69,7 +69,9 @@ func TestDecodeInto(t *testing.T) {
 // (a field the decoder cannot read panics at the first request otherwise).
 func TestWireTypesDecode(t *testing.T) {
 	for _, typ := range []reflect.Type{reflect.TypeFor[createRequest](), reflect.TypeFor[patchRequest](), reflect.TypeFor[addressBody](),
-		reflect.TypeFor[findRequest](), reflect.TypeFor[generateRequest](), reflect.TypeFor[emptyRequest]()} {
+		reflect.TypeFor[findRequest](), reflect.TypeFor[generateRequest](), reflect.TypeFor[emptyRequest](),
+		reflect.TypeFor[surplusRequest](), reflect.TypeFor[disbursementRequest](), reflect.TypeFor[kycAnswersRequest](),
+		reflect.TypeFor[cardRegistrationRequest](), reflect.TypeFor[productsRequest]()} {
 		fieldsOf(typ)
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -353,4 +354,61 @@ func (o *object) optNullableMap(name string) *customer.Opt[map[string]*string] {
 		}
 	}
 	return customer.Set(out)
+}
+
+// absent reports whether property name is absent or null.
+func (o *object) absent(name string) bool {
+	var buf [64]byte
+	key, ok := lowerASCII(buf[:0], name)
+	m := o.members[strings.ToLower(name)]
+	if ok {
+		m = o.members[string(key)]
+	}
+	return m == nil || isNull(m.raw)
+}
+
+// array reads an array of objects, each with its problems named
+// "name[i].field"; absent and null read as nil.
+func (o *object) array(name string) []*object {
+	m := o.take(name)
+	if m == nil || isNull(m.raw) {
+		return nil
+	}
+	var raws []json.RawMessage
+	if err := json.Unmarshal(m.raw, &raws); err != nil {
+		o.p.Add(o.path+name, "must be an array")
+		return nil
+	}
+	items := make([]*object, 0, len(raws))
+	for i, raw := range raws {
+		item, err := parseObject(raw, o.path+name+"["+strconv.Itoa(i)+"].", o.p)
+		if err != nil {
+			for _, pr := range customer.ErrorProblems(err) {
+				o.p.Add(pr.Field, pr.Message)
+			}
+			continue
+		}
+		items = append(items, item)
+	}
+	return items
+}
+
+// numOrStr reads a decimal sent as a JSON number or a string, keeping the
+// digits as written: money never passes through a float.
+func (o *object) numOrStr(name string) string {
+	m := o.take(name)
+	if m == nil || isNull(m.raw) {
+		return ""
+	}
+	raw := bytes.TrimSpace(m.raw)
+	if len(raw) > 0 && raw[0] == '"' {
+		var s string
+		if json.Unmarshal(raw, &s) == nil {
+			return s
+		}
+	} else if len(raw) > 0 && (raw[0] == '-' || raw[0] >= '0' && raw[0] <= '9') {
+		return string(raw)
+	}
+	o.p.Add(o.path+name, "must be a number or a string holding a decimal")
+	return ""
 }

@@ -1,7 +1,6 @@
 package httpapi
 
 import (
-	"encoding/json"
 	"net/http"
 	"strings"
 
@@ -13,26 +12,6 @@ import (
 // The customer offers update-kyc-answers as a POST to its own sub-resource
 // (the href is set in customerOps).
 func init() { customerMethods[customer.RelUpdateKYC] = http.MethodPost }
-
-type kycQuestionRep struct {
-	QuestionText string           `json:"questionText"`
-	Answer       kycAnswerRep     `json:"answer"`
-	QuestionCode string           `json:"questionCode"`
-	SubQuestions []kycQuestionRep `json:"subQuestions,omitempty"`
-	AskedWhen    []string         `json:"askedWhen,omitempty"`
-}
-
-type kycAnswerRep struct {
-	Type                string              `json:"type"`
-	Required            bool                `json:"required"`
-	TextValidationRegEx *string             `json:"textValidationRegEx,omitempty"`
-	PossibleAnswers     []possibleAnswerRep `json:"possibleAnswers"`
-}
-
-type possibleAnswerRep struct {
-	AnswerCode string `json:"answerCode"`
-	AnswerText string `json:"answerText"`
-}
 
 func representKYCQuestion(q *customer.KYCQuestion, lang string) kycQuestionRep {
 	rep := kycQuestionRep{
@@ -77,55 +56,19 @@ func (s *Server) getKYCQuestions(w http.ResponseWriter, r *http.Request, caller 
 	if err != nil {
 		return err
 	}
-	out := struct {
-		KYCQuestions []kycQuestionRep `json:"kycQuestions"`
-		Operations   []operation      `json:"operations"`
-		ID           string           `json:"@id"`
-	}{KYCQuestions: []kycQuestionRep{}, Operations: []operation{}, ID: Base + caller.LedgerNo + "/kyc-questions"}
+	out := kycQuestionsRep{KYCQuestions: []kycQuestionRep{}, Operations: []operation{}, ID: Base + caller.LedgerNo + "/kyc-questions"}
 	for i := range qs {
 		out.KYCQuestions = append(out.KYCQuestions, representKYCQuestion(&qs[i], lang))
 	}
 	return writeJSON(w, http.StatusOK, out)
 }
 
-func decodeKYCAnswers(o *object) []customer.KYCAnswer {
-	defer o.finish()
-	m := o.take("answers")
-	if m == nil || isNull(m.raw) {
-		return nil
-	}
-	var raws []json.RawMessage
-	if err := json.Unmarshal(m.raw, &raws); err != nil {
-		o.p.Add("answers", "must be an array")
-		return nil
-	}
-	answers := make([]customer.KYCAnswer, 0, len(raws))
-	for i, raw := range raws {
-		f := "answers[" + itoa(i) + "]."
-		a, err := parseObject(raw, f, o.p)
-		if err != nil {
-			for _, pr := range customer.ErrorProblems(err) {
-				o.p.Add(pr.Field, pr.Message)
-			}
-			continue
-		}
-		answers = append(answers, customer.KYCAnswer{QuestionCode: a.str("questionCode"), AnswerCode: a.str("answerCode")})
-		a.finish()
-	}
-	return answers
-}
-
-func itoa(i int) string {
-	b, _ := json.Marshal(i)
-	return string(b)
-}
-
 func (s *Server) updateKYCAnswers(w http.ResponseWriter, r *http.Request, caller edge.Call) error {
-	answers, err := decode(w, r, decodeKYCAnswers)
+	in, err := decodeRequest[kycAnswersRequest](w, r)
 	if err != nil {
 		return err
 	}
-	if err := s.svc.UpdateKYCAnswers(r.Context(), caller.LedgerNo, r.PathValue("customerNo"), answers); err != nil {
+	if err := s.svc.UpdateKYCAnswers(r.Context(), caller.LedgerNo, r.PathValue("customerNo"), in.answers()); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)

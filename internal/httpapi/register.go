@@ -69,16 +69,6 @@ func (s *Server) updateLegalFromRegister(w http.ResponseWriter, r *http.Request,
 	return s.writeAddress(w, r, caller.Caller, c, http.StatusOK, appendLegalAddress)
 }
 
-type lookupRep struct {
-	ID          int64  `json:"lookupId"`
-	TokenID     string `json:"tokenId"`
-	SubjectHash string `json:"subjectHash"`
-	Purpose     string `json:"purpose"`
-	Source      string `json:"source"`
-	Outcome     string `json:"outcome"`
-	Time        string `json:"time"`
-}
-
 // registerLookups lists the disclosure log. regNo with countryCode, or
 // msisdn, selects the lookups about one person.
 func (s *Server) registerLookups(w http.ResponseWriter, r *http.Request, caller edge.Call) error {
@@ -121,8 +111,5 @@ func (s *Server) registerLookups(w http.ResponseWriter, r *http.Request, caller 
 			carry.Set(k, v)
 		}
 	}
-	return writeJSON(w, http.StatusOK, struct {
-		Items      []lookupRep `json:"items"`
-		Navigation navigation  `json:"navigation"`
-	}{items, navigate(Base+caller.LedgerNo+"/register-lookups", carry, skip, take, more)})
+	return writeJSON(w, http.StatusOK, lookupListRep{items, navigate(Base+caller.LedgerNo+"/register-lookups", carry, skip, take, more)})
 }

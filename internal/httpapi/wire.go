@@ -1,8 +1,12 @@
 package httpapi
 
-import "github.com/kund/kund/internal/customer"
+import (
+	"encoding/json"
 
-// The wire format of the native API's customers, defined once. Requests
+	"github.com/kund/kund/internal/customer"
+)
+
+// The wire format of the native API, defined once. Requests
 // are decoded into these types by their json tags (decodeInto, strict:
 // letter case ignored, unknown and duplicated properties reported, fields
 // tagged refuse refused); responses are these types as encoding/json
@@ -332,4 +336,222 @@ func representBilling(caller customer.Caller, l *customer.Ledger, c *customer.Cu
 func addressRepOf(a *customer.Address) *addressRep {
 	return &addressRep{Addressee: a.Addressee, StreetAddress: a.StreetAddress, CoAddress: a.CoAddress,
 		City: a.City, ZipCode: a.ZipCode, CountryCode: a.CountryCode}
+}
+
+// The other resources of a customer, and of a ledger.
+
+// surplusRequest is the body of POST .../surpluses, the ledger's feed.
+type surplusRequest struct {
+	SurplusID string  `json:"surplusId"`
+	Balance   decimal `json:"balance"`
+	Currency  string  `json:"currency"`
+	Date      string  `json:"date"`
+	Status    string  `json:"status"`
+	Invoice   string  `json:"invoice"`
+	Account   string  `json:"account"`
+}
+
+func (b *surplusRequest) input() *customer.SurplusInput {
+	return &customer.SurplusInput{SurplusID: b.SurplusID, Balance: string(b.Balance), Currency: b.Currency, Date: b.Date,
+		Status: b.Status, Invoice: b.Invoice, Account: b.Account}
+}
+
+type surplusRep struct {
+	SurplusID  string      `json:"surplusId"`
+	Balance    json.Number `json:"balance"`
+	Currency   string      `json:"currency"`
+	Date       string      `json:"date"`
+	Status     string      `json:"status"`
+	Invoice    string      `json:"invoice,omitempty"`
+	Account    string      `json:"account,omitempty"`
+	Operations []operation `json:"operations"`
+	ID         string      `json:"@id"`
+}
+
+// surplusListRep is a page of surpluses.
+type surplusListRep struct {
+	Items      []*surplusRep `json:"items"`
+	Navigation navigation    `json:"navigation"`
+}
+
+// disbursementRequest is the body of POST .../active-disbursement-orders:
+// exactly one of the four kinds of account.
+type disbursementRequest struct {
+	NorwegianBankAccount *struct {
+		AccountNo string `json:"accountNo"`
+	} `json:"norwegianBankAccount"`
+	SwedishBankAccount *struct {
+		ClearingNo  string `json:"clearingNo"`
+		AccountNo   string `json:"accountNo"`
+		AccountType string `json:"accountType"`
+	} `json:"swedishBankAccount"`
+	International *struct {
+		IBAN string `json:"iban"`
+		BIC  string `json:"bic"`
+	} `json:"international"`
+	SwedishSus *struct {
+		NationalIdentifier *nationalIDBody `json:"nationalIdentifier"`
+		Address            *addressBody    `json:"address"`
+	} `json:"swedishSus"`
+}
+
+func (b *disbursementRequest) input() *customer.DisbursementInput {
+	in := &customer.DisbursementInput{}
+	if n := b.NorwegianBankAccount; n != nil {
+		in.Norwegian = &struct{ AccountNo string }{n.AccountNo}
+	}
+	if se := b.SwedishBankAccount; se != nil {
+		in.Swedish = &struct{ ClearingNo, AccountNo, AccountType string }{se.ClearingNo, se.AccountNo, se.AccountType}
+	}
+	if i := b.International; i != nil {
+		in.Intl = &struct{ IBAN, BIC string }{i.IBAN, i.BIC}
+	}
+	if sus := b.SwedishSus; sus != nil {
+		in.SUS = &struct {
+			NationalID *customer.NationalIDInput
+			Address    *customer.AddressInput
+		}{sus.NationalIdentifier.input(), sus.Address.input()}
+	}
+	return in
+}
+
+type orderRep struct {
+	Operations    []operation                    `json:"operations"`
+	Norwegian     *customer.NorwegianAccount     `json:"norwegianBankAccount,omitempty"`
+	Swedish       *customer.SwedishAccount       `json:"swedishBankAccount,omitempty"`
+	International *customer.InternationalAccount `json:"international,omitempty"`
+	SUS           *susRep                        `json:"swedishSus,omitempty"`
+}
+
+type susRep struct {
+	NationalIdentifier nationalIDBody `json:"nationalIdentifier"`
+	Address            addressBody    `json:"address"`
+}
+
+// orderListRep is the active disbursement orders of a surplus.
+type orderListRep struct {
+	Items      []*orderRep `json:"items"`
+	Navigation selfRep     `json:"navigation"`
+}
+
+// selfRep is a navigation of one page, which names only itself.
+type selfRep struct {
+	ID string `json:"@id"`
+}
+
+// kycAnswersRequest is the body of POST .../update-kyc-answers.
+type kycAnswersRequest struct {
+	Answers []struct {
+		QuestionCode string `json:"questionCode"`
+		AnswerCode   string `json:"answerCode"`
+	} `json:"answers"`
+}
+
+func (b *kycAnswersRequest) answers() []customer.KYCAnswer {
+	if b.Answers == nil {
+		return nil
+	}
+	out := make([]customer.KYCAnswer, 0, len(b.Answers))
+	for _, a := range b.Answers {
+		out = append(out, customer.KYCAnswer{QuestionCode: a.QuestionCode, AnswerCode: a.AnswerCode})
+	}
+	return out
+}
+
+type kycQuestionRep struct {
+	QuestionText string           `json:"questionText"`
+	Answer       kycAnswerRep     `json:"answer"`
+	QuestionCode string           `json:"questionCode"`
+	SubQuestions []kycQuestionRep `json:"subQuestions,omitempty"`
+	AskedWhen    []string         `json:"askedWhen,omitempty"`
+}
+
+type kycAnswerRep struct {
+	Type                string              `json:"type"`
+	Required            bool                `json:"required"`
+	TextValidationRegEx *string             `json:"textValidationRegEx,omitempty"`
+	PossibleAnswers     []possibleAnswerRep `json:"possibleAnswers"`
+}
+
+type possibleAnswerRep struct {
+	AnswerCode string `json:"answerCode"`
+	AnswerText string `json:"answerText"`
+}
+
+// kycQuestionsRep is a ledger's KYC questions in one language.
+type kycQuestionsRep struct {
+	KYCQuestions []kycQuestionRep `json:"kycQuestions"`
+	Operations   []operation      `json:"operations"`
+	ID           string           `json:"@id"`
+}
+
+// consentRep links a customer's consents.
+type consentRep struct {
+	RecurringCard                     string `json:"recurringCard"`
+	RecurringCardRedirectRegistration string `json:"recurringCardRedirectRegistration"`
+}
+
+// cardConsentRep is a recurring-card consent.
+type cardConsentRep struct {
+	CardToken             string `json:"cardToken"`
+	ConsentExpiryDate     string `json:"consentExpiryDate"`
+	InstrumentDisplayName string `json:"instrumentDisplayName"`
+	CardExpiryDate        string `json:"cardExpiryDate"`
+}
+
+// cardRegistrationRequest is the body of POST
+// .../recurring-card-redirect-registration.
+type cardRegistrationRequest struct {
+	CompleteURL string `json:"completeUrl"`
+	CancelURL   string `json:"cancelUrl"`
+	Language    string `json:"language"`
+}
+
+// cardRegistrationRep is a registration: with its @id when it starts.
+type cardRegistrationRep struct {
+	RedirectURL string `json:"redirectUrl"`
+	Status      string `json:"status"`
+	ID          string `json:"@id,omitempty"`
+}
+
+// productsRequest is the body of PUT .../products: the whole list.
+type productsRequest struct {
+	Products []struct {
+		ProductCode string `json:"productCode"`
+		ValidTo     string `json:"validTo"`
+	} `json:"products" required:"true"`
+}
+
+func (b *productsRequest) input() []customer.ProductInput {
+	in := make([]customer.ProductInput, 0, len(b.Products))
+	for _, p := range b.Products {
+		in = append(in, customer.ProductInput{Code: p.ProductCode, ValidTo: p.ValidTo})
+	}
+	return in
+}
+
+type productRep struct {
+	ProductCode string `json:"productCode"`
+	ValidTo     string `json:"validTo"`
+}
+
+type productsRep struct {
+	ID       string       `json:"@id"`
+	Products []productRep `json:"products"`
+}
+
+type lookupRep struct {
+	ID          int64  `json:"lookupId"`
+	TokenID     string `json:"tokenId"`
+	SubjectHash string `json:"subjectHash"`
+	Purpose     string `json:"purpose"`
+	Source      string `json:"source"`
+	Outcome     string `json:"outcome"`
+	Time        string `json:"time"`
+}
+
+// lookupListRep is a page of the disclosure log.
+type lookupListRep struct {
+	Items      []lookupRep `json:"items"`
+	Navigation navigation  `json:"navigation"`
 }

@@ -10,24 +10,6 @@ import (
 	"github.com/kund/kund/internal/edge"
 )
 
-// apiError is one error of Worldline's ErrorResponse.
-type apiError struct {
-	Category       string `json:"category"`
-	Code           string `json:"code"`
-	HTTPStatusCode int    `json:"httpStatusCode"`
-	ID             string `json:"id"`
-	Message        string `json:"message"`
-	PropertyName   string `json:"propertyName,omitempty"`
-	RequestID      string `json:"requestId"`
-}
-
-func (e *apiError) Error() string { return e.ID + ": " + e.Message }
-
-type errorResponse struct {
-	ErrorID string      `json:"errorId"`
-	Errors  []*apiError `json:"errors"`
-}
-
 func newError(status int, code, id, message, property string) *apiError {
 	return &apiError{Category: "CONNECT_PLATFORM_ERROR", Code: code, HTTPStatusCode: status, ID: id, Message: message, PropertyName: property}
 }

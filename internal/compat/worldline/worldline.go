@@ -128,15 +128,6 @@ func CreateKey(ctx context.Context, svc *customer.Service, store auth.CompatStor
 	return k, nil
 }
 
-type session struct {
-	AssetURL        string   `json:"assetUrl"`
-	ClientAPIURL    string   `json:"clientApiUrl"`
-	ClientSessionID string   `json:"clientSessionId"`
-	CustomerID      string   `json:"customerId"`
-	InvalidTokens   []string `json:"invalidTokens"`
-	Region          string   `json:"region"`
-}
-
 func (h *Handler) createSession(w http.ResponseWriter, r *http.Request, caller edge.Call) error {
 	// The body (payment product filters, tokens) may be empty; Kund keeps no
 	// tokens, so every token sent is invalid for it.
@@ -200,29 +191,6 @@ func (h *Handler) checkProduct(ctx context.Context, ledgerNo, id, country string
 		return 0, errUnknownProduct()
 	}
 	return n, nil
-}
-
-type keyValue struct {
-	Key   string `json:"key"`
-	Value string `json:"value"`
-}
-
-type detailsRequest struct {
-	CountryCode string     `json:"countryCode"`
-	Values      []keyValue `json:"values"`
-}
-
-type details struct {
-	City         string `json:"city,omitempty"`
-	Country      string `json:"country,omitempty"`
-	EmailAddress string `json:"emailAddress,omitempty"`
-	FirstName    string `json:"firstName,omitempty"`
-	FiscalNumber string `json:"fiscalNumber,omitempty"`
-	LanguageCode string `json:"languageCode"`
-	PhoneNumber  string `json:"phoneNumber,omitempty"`
-	Street       string `json:"street,omitempty"`
-	Surname      string `json:"surname,omitempty"`
-	Zip          string `json:"zip,omitempty"`
 }
 
 // customerDetails answers a lookup for caller, the API key or the client

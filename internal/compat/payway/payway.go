@@ -88,16 +88,6 @@ func CreateClient(ctx context.Context, svc *customer.Service, store auth.CompatS
 	return c.ID, secret, nil
 }
 
-// apiError is Payway's error body. cause, when set, is the domain error
-// it stands for, so that the pipeline sees a failed authentication.
-type apiError struct {
-	status  int
-	Code    string  `json:"code"`
-	Field   *string `json:"field"`
-	Message string  `json:"message"`
-	cause   error
-}
-
 func (e *apiError) Error() string { return e.Code + ": " + e.Message }
 
 func (e *apiError) Unwrap() error { return e.cause }
@@ -111,13 +101,6 @@ func fieldError(status int, code, field, message string) *apiError {
 
 func plainError(status int, code, message string) *apiError {
 	return &apiError{status: status, Code: code, Message: message}
-}
-
-type tokenResponse struct {
-	AccessToken string `json:"access_token"`
-	TokenType   string `json:"token_type"`
-	ExpiresIn   int    `json:"expires_in"`
-	Scope       string `json:"scope"`
 }
 
 // accessToken is the dialect's only POST. It takes no Idempotency-Key:
@@ -176,23 +159,6 @@ func (h *Handler) accessToken(w http.ResponseWriter, r *http.Request, _ edge.Cal
 	return nil
 }
 
-type product struct {
-	ProductCode string `json:"product_code"`
-	ValidTo     string `json:"valid_to"`
-}
-
-type item struct {
-	AccountCandidateID   string    `json:"account_candidate_id"`
-	Email                string    `json:"email"`
-	FirstName            string    `json:"first_name"`
-	LastName             string    `json:"last_name"`
-	MobilePhoneNumber    string    `json:"mobile_phone_number"`
-	SocialSecurityNumber string    `json:"social_security_number"`
-	CustomerNumber       string    `json:"customer_number"`
-	ZipCode              string    `json:"zip_code"`
-	Products             []product `json:"products"`
-}
-
 // The seed's formats.
 var (
 	ssnFormat  = regexp.MustCompile(`^[0-9]{6}-[0-9]{4}$`)
@@ -208,7 +174,7 @@ func (h *Handler) candidate(w http.ResponseWriter, r *http.Request, caller edge.
 	if err != nil {
 		return err
 	}
-	write(w, http.StatusOK, map[string]any{"item": represent(c, ps)})
+	write(w, http.StatusOK, candidateRep{Item: represent(c, ps)})
 	return nil
 }
 

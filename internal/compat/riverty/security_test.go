@@ -96,3 +96,16 @@ func TestCreatingNeedsWrite(t *testing.T) {
 		})
 	}
 }
+
+// TestProblemsNameRivertyFields: a problem of the domain reaches a Riverty
+// client under Riverty's field names, never the native API's.
+func TestProblemsNameRivertyFields(t *testing.T) {
+	e := start(t, apitest.SQLite)
+	e.Ledger("L1", "SE", customer.NumbersClient)
+	reg := e.Token("L1", customer.ScopeWrite, customer.ScopeRegister)
+	res := e.Call("POST", "/v1/clients/L1/lookup/customer", reg, `{"customerNumber":"not a number!","lookup":{"type":"IdentificationNumber","value":"19811218-9876"}}`)
+	errBody(t, res, http.StatusBadRequest, "BusinessError")
+	if body := string(res.Body); !strings.Contains(body, "customerNumber:") || strings.Contains(body, "customerNo:") {
+		t.Fatalf("problem: %s", body)
+	}
+}

@@ -74,7 +74,8 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 			defer f.Close()
 			o := opt
 			o.DryRun = dry
-			res, err := bulk.Import(ctx, k.Service, store, *ledger, f, o)
+			jctx := customer.WithJournal(ctx, customer.Journal{Actor: customer.Actor{Type: customer.ActorSystem, ID: "kund import"}})
+			res, err := bulk.Import(jctx, k.Service, store, *ledger, f, o)
 			return res, describe(err)
 		}
 		if *strict {

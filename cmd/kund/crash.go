@@ -202,14 +202,8 @@ func crashTest(ctx context.Context, cfg crashConfig, log io.Writer) (*crashRepor
 					}
 					mu.Unlock()
 					if err != nil {
-						// The answer is lost: this customer's state is
-						// no longer known exactly, so it is left alone.
-						for i, m := range mine {
-							if m == c {
-								mine = append(mine[:i], mine[i+1:]...)
-								break
-							}
-						}
+						// The answer is lost (Kund is gone): this writer
+						// stops; the customer is checked as pending.
 						return
 					}
 				}

@@ -20,6 +20,7 @@ type ledgerFlags struct {
 	disbursements  *bool
 	sessionLookups *int
 	sessionTTL     *time.Duration
+	eventDays      *int
 }
 
 func ledgerOptionFlags(fs *flag.FlagSet) *ledgerFlags {
@@ -29,6 +30,7 @@ func ledgerOptionFlags(fs *flag.FlagSet) *ledgerFlags {
 		disbursements:  fs.Bool("disbursements", false, "allow disbursement orders on surpluses; --disbursements=false forbids them (update)"),
 		sessionLookups: fs.Int("session-lookups", 0, fmt.Sprintf("lookup units one Worldline client session may spend, a hit 1, a miss %d (0: %d)", customer.LookupMissCost, customer.DefaultSessionLookups)),
 		sessionTTL:     fs.Duration("session-ttl", 0, fmt.Sprintf("lifetime of a Worldline client session, at most 2h (0: %v)", customer.DefaultSessionTTL)),
+		eventDays:      fs.Int("event-retention-days", 0, fmt.Sprintf("days the change journal keeps an event, at most 3650 (0: %d)", int(customer.DefaultEventRetention/(24*time.Hour)))),
 	}
 }
 
@@ -38,7 +40,7 @@ func (f *ledgerFlags) read(fs *flag.FlagSet) (customer.LedgerOptions, error) {
 	var o customer.LedgerOptions
 	set := map[string]bool{}
 	fs.Visit(func(fl *flag.Flag) { set[fl.Name] = true })
-	for _, name := range []string{"kyc-questions", "kyc-renewal-days", "disbursements", "session-lookups", "session-ttl"} {
+	for _, name := range []string{"kyc-questions", "kyc-renewal-days", "disbursements", "session-lookups", "session-ttl", "event-retention-days"} {
 		// parseFlags fills flags from KUND_* variables without marking
 		// them as set.
 		if _, ok := os.LookupEnv(envName(name)); ok {
@@ -59,6 +61,9 @@ func (f *ledgerFlags) read(fs *flag.FlagSet) (customer.LedgerOptions, error) {
 	}
 	if set["session-ttl"] {
 		o.SessionTTL = f.sessionTTL
+	}
+	if set["event-retention-days"] {
+		o.EventRetentionDays = f.eventDays
 	}
 	switch {
 	case !set["kyc-questions"]:
@@ -104,8 +109,8 @@ func runLedgerUpdate(ctx context.Context, args []string, stdout io.Writer) error
 		if err != nil {
 			return describe(err)
 		}
-		fmt.Fprintf(stdout, "ledger %s updated (%d KYC questions, KYC renewal after %d days, disbursements %t, client sessions of %d lookup units for %v)\n",
-			l.No, len(l.KYCQuestions), l.KYCRenewalDays, l.Disbursements, l.SessionQuota(), l.SessionLifetime())
+		fmt.Fprintf(stdout, "ledger %s updated (%d KYC questions, KYC renewal after %d days, disbursements %t, client sessions of %d lookup units for %v, events kept %d days)\n",
+			l.No, len(l.KYCQuestions), l.KYCRenewalDays, l.Disbursements, l.SessionQuota(), l.SessionLifetime(), int(l.EventRetention()/(24*time.Hour)))
 		return nil
 	})
 }

@@ -357,6 +357,8 @@ type LedgerOptions struct {
 	KYCRenewalDays *int
 	SessionLookups *int           // 0: the default
 	SessionTTL     *time.Duration // 0: the default
+	// EventRetentionDays: 0 is the default.
+	EventRetentionDays *int
 }
 
 // UpdateLedger changes a ledger's options.
@@ -387,6 +389,9 @@ func (o LedgerOptions) check() error {
 	if o.SessionLookups != nil && (*o.SessionLookups < 0 || *o.SessionLookups > 10000) {
 		p.Add("sessionLookups", "must be between 0 (the default) and 10000")
 	}
+	if o.EventRetentionDays != nil && (*o.EventRetentionDays < 0 || *o.EventRetentionDays > 3650) {
+		p.Add("eventRetentionDays", "must be between 0 (the default, 90) and 3650")
+	}
 	if o.SessionTTL != nil && (*o.SessionTTL < 0 || *o.SessionTTL > 2*time.Hour) {
 		p.Add("sessionTTL", "must be between 0 (the default) and 2h, the longest Worldline allows")
 	}
@@ -406,5 +411,8 @@ func (o LedgerOptions) Apply(l *Ledger) {
 	}
 	if o.SessionTTL != nil {
 		l.SessionTTL = *o.SessionTTL
+	}
+	if o.EventRetentionDays != nil {
+		l.EventRetentionDays = *o.EventRetentionDays
 	}
 }

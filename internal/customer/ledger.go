@@ -24,6 +24,9 @@ type Ledger struct {
 	// it lives. Zero: DefaultSessionLookups, DefaultSessionTTL.
 	SessionLookups int
 	SessionTTL     time.Duration
+	// EventRetentionDays is how long the ledger's journal keeps an event;
+	// 0: DefaultEventRetention.
+	EventRetentionDays int
 }
 
 // Defaults of a ledger's client sessions. A checkout looks up one person,

@@ -2,6 +2,7 @@ package customer
 
 import (
 	"context"
+	"slices"
 	"strconv"
 	"time"
 )
@@ -17,7 +18,7 @@ type Product struct {
 // ECUSTOMERNOTFOUND when the ledger has no such customer.
 type ProductStore interface {
 	Products(ctx context.Context, ledgerNo, customerNo string) ([]Product, error)
-	SetProducts(ctx context.Context, ledgerNo, customerNo string, ps []Product) error
+	SetProducts(ctx context.Context, ledgerNo, customerNo string, ps []Product, at time.Time) error
 }
 
 // MaxProducts bounds the products of one customer.
@@ -79,8 +80,21 @@ func (s *Service) SetProducts(ctx context.Context, ledgerNo, customerNo string, 
 	if err := p.Err(); err != nil {
 		return nil, err
 	}
-	if err := store.SetProducts(ctx, ledgerNo, customerNo, out); err != nil {
+	if err := store.SetProducts(ctx, ledgerNo, customerNo, out, s.Now()); err != nil {
 		return nil, err
 	}
 	return out, nil
+}
+
+// ProductList is a customer's products, as the journal keeps them.
+type ProductList struct {
+	LedgerNo   string
+	CustomerNo string
+	Products   []Product
+}
+
+// SameProducts reports whether a and b are the same products in the same
+// order.
+func SameProducts(a, b []Product) bool {
+	return slices.EqualFunc(a, b, func(x, y Product) bool { return x.Code == y.Code && x.ValidTo.Equal(y.ValidTo) })
 }

@@ -12,11 +12,12 @@ const (
 	ScopeSurpluses     Scope = "surpluses:write"
 	ScopeDisbursements Scope = "disbursements:write"
 	ScopeConsents      Scope = "consents:write"
+	ScopeEvents        Scope = "events:read"
 	ScopeAll           Scope = "*"
 )
 
 // Scopes lists every scope a token can be given.
-var Scopes = []Scope{ScopeRead, ScopeWrite, ScopeRegister, ScopeKYC, ScopeSurpluses, ScopeDisbursements, ScopeConsents, ScopeAll}
+var Scopes = []Scope{ScopeRead, ScopeWrite, ScopeRegister, ScopeKYC, ScopeSurpluses, ScopeDisbursements, ScopeConsents, ScopeEvents, ScopeAll}
 
 // ParseScope checks that s is a known scope.
 func ParseScope(s string) (Scope, bool) {

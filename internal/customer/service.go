@@ -62,7 +62,7 @@ func (s *Service) CreateLedger(ctx context.Context, l *Ledger) error {
 	if l.CustomerNumbers != NumbersClient && l.CustomerNumbers != NumbersGenerated {
 		p.Add("customerNumbers", `must be "client" or "generated"`)
 	}
-	if err := (LedgerOptions{SessionLookups: &l.SessionLookups, SessionTTL: &l.SessionTTL}).check(); err != nil {
+	if err := (LedgerOptions{SessionLookups: &l.SessionLookups, SessionTTL: &l.SessionTTL, EventRetentionDays: &l.EventRetentionDays}).check(); err != nil {
 		p.list = append(p.list, ErrorProblems(err)...)
 	}
 	if err := p.Err(); err != nil {

@@ -84,6 +84,8 @@ type Store interface {
 	// Idempotency keys; CreateCustomer and UpdateCustomer also complete
 	// the key they are given in their transaction.
 	IdempotencyStore
+	// The change journal, which the writes above append to.
+	EventStore
 }
 
 // ErrUUIDTaken is returned by a Store when a freshly drawn customer or

@@ -83,6 +83,9 @@ type API struct {
 	// IdempotencyHeader is the API's own name for Idempotency-Key, if it
 	// has one (Worldline's X-GCS-Idempotence-Key), honoured alike.
 	IdempotencyHeader string
+	// Actor is the actor type the journal records for the API's writes
+	// (customer.ActorToken, ...); the actor's id is the credential's.
+	Actor string
 }
 
 // Route is one route of an API and what it needs.
@@ -228,6 +231,11 @@ func (rt *route) serve(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 	}
+	// The request's writes journal who made them and the request's id.
+	r = r.WithContext(customer.WithJournal(r.Context(), customer.Journal{
+		Actor:     customer.Actor{Type: rt.api.Actor, ID: caller.TokenID},
+		RequestID: w.Header().Get("Request-Id"),
+	}))
 	var outcome error
 	run := func(w http.ResponseWriter, r *http.Request, call Call) {
 		if outcome = rt.Handle(w, r, call); outcome != nil {

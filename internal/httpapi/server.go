@@ -43,7 +43,7 @@ func New(svc *customer.Service, authn *auth.Authenticator, log *slog.Logger, o O
 	s := &Server{svc: svc, authn: authn, log: log, mux: http.NewServeMux(), corsOrigins: o.CORSOrigins}
 	s.edge = edge.New(s.Handle, edge.Config{Service: svc, Log: log, Limits: o.Limits, TrustProxy: o.TrustProxy, PublicURL: o.PublicURL, Now: o.Now})
 	s.edge.Accept(edge.Token, authn.Bearer, nil)
-	s.api = &edge.API{Name: "native", Status: Status, WriteError: s.writeError, OtherLedger: customer.ENOTFOUND}
+	s.api = &edge.API{Name: "native", Actor: customer.ActorToken, Status: Status, WriteError: s.writeError, OtherLedger: customer.ENOTFOUND}
 	s.routes()
 	s.opsRoutes()
 	return s
@@ -107,6 +107,8 @@ func (s *Server) nativeRoutes() []edge.Route {
 	add("DELETE "+one+"/consent/active-consents/{name}", customer.ScopeConsents, s.deleteActiveConsent)
 	add("GET "+one+"/products", customer.ScopeRead, s.getProducts)
 	add("PUT "+one+"/products", customer.ScopeWrite, s.putProducts)
+	add("GET "+Base+"{ledgerNo}/events", customer.ScopeEvents, s.listEvents)
+	add("GET "+one+"/history", customer.ScopeRead, s.customerHistory)
 	s.registerRoutes(add, lookup, replayed)
 	return rs
 }

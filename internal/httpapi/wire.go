@@ -215,7 +215,8 @@ type customerRep struct {
 	LegalAddress            any               `json:"legalAddress"`
 	BillingAddress          any               `json:"billingAddress,omitempty"`
 	Surpluses               string            `json:"surpluses"`
-	Operations              []operation       `json:"operations"`
+	// Operations is nil (left out) only in the journal's events.
+	Operations []operation `json:"operations,omitzero"`
 }
 
 // addressRep is an address as the API answers it, with its operations.
@@ -226,7 +227,7 @@ type addressRep struct {
 	City          string      `json:"city"`
 	ZipCode       string      `json:"zipCode"`
 	CountryCode   string      `json:"countryCode"`
-	Operations    []operation `json:"operations"`
+	Operations    []operation `json:"operations,omitzero"`
 }
 
 // createdRep answers a create (and find-customer).
@@ -255,6 +256,27 @@ type problemRep struct {
 // do now, the addresses as x says.
 func represent(caller customer.Caller, l *customer.Ledger, c *customer.Customer, x expansion) *customerRep {
 	self := customerPath(c.LedgerNo, c.No)
+	rep := representData(c)
+	rep.Operations = customerOps(caller, l, c)
+	if x.legal {
+		rep.LegalAddress = representLegal(caller, l, c)
+	} else {
+		rep.LegalAddress = self + "/legal-address"
+	}
+	if c.BillingAddress != nil {
+		if x.billing {
+			rep.BillingAddress = representBilling(caller, l, c)
+		} else {
+			rep.BillingAddress = self + "/billing-address"
+		}
+	}
+	return rep
+}
+
+// representData is c without operations, its addresses embedded: what a
+// client can do left out, as the journal shows a customer.
+func representData(c *customer.Customer) *customerRep {
+	self := customerPath(c.LedgerNo, c.No)
 	rep := &customerRep{
 		ID:                      self,
 		CustomerNo:              c.No,
@@ -272,7 +294,7 @@ func represent(caller customer.Caller, l *customer.Ledger, c *customer.Customer,
 		ActiveConsents:          c.ActiveConsents,
 		Metadata:                c.Metadata,
 		Surpluses:               self + "/surpluses",
-		Operations:              customerOps(caller, l, c),
+		LegalAddress:            addressRepOf(&c.LegalAddress),
 	}
 	if rep.ActiveConsents == nil {
 		rep.ActiveConsents = []string{}
@@ -283,17 +305,8 @@ func represent(caller customer.Caller, l *customer.Ledger, c *customer.Customer,
 	if e := c.EDI; e != nil {
 		rep.EDIAddressInfo = &ediBody{VAN: e.VAN, InterChangeRecipient: e.InterchangeRecipient, BuyerID: e.BuyerID}
 	}
-	if x.legal {
-		rep.LegalAddress = representLegal(caller, l, c)
-	} else {
-		rep.LegalAddress = self + "/legal-address"
-	}
 	if c.BillingAddress != nil {
-		if x.billing {
-			rep.BillingAddress = representBilling(caller, l, c)
-		} else {
-			rep.BillingAddress = self + "/billing-address"
-		}
+		rep.BillingAddress = addressRepOf(c.BillingAddress)
 	}
 	return rep
 }
@@ -416,7 +429,7 @@ func (b *disbursementRequest) input() *customer.DisbursementInput {
 }
 
 type orderRep struct {
-	Operations    []operation                    `json:"operations"`
+	Operations    []operation                    `json:"operations,omitzero"` // nil only in the journal`
 	Norwegian     *customer.NorwegianAccount     `json:"norwegianBankAccount,omitempty"`
 	Swedish       *customer.SwedishAccount       `json:"swedishBankAccount,omitempty"`
 	International *customer.InternationalAccount `json:"international,omitempty"`
@@ -554,4 +567,71 @@ type lookupRep struct {
 type lookupListRep struct {
 	Items      []lookupRep `json:"items"`
 	Navigation navigation  `json:"navigation"`
+}
+
+// The change journal.
+
+// eventRep is an event of the journal (DESIGN.md).
+type eventRep struct {
+	ID         string   `json:"@id"`
+	EventID    string   `json:"eventId"`
+	Sequence   int64    `json:"sequence"`
+	Type       string   `json:"type"`
+	OccurredAt string   `json:"occurredAt"`
+	CustomerNo string   `json:"customerNo"`
+	Customer   string   `json:"customer"`
+	Actor      actorRep `json:"actor"`
+	// RequestID is left out for a change no request made (kund import).
+	RequestID string       `json:"requestId,omitempty"`
+	Data      eventDataRep `json:"data"`
+}
+
+type actorRep struct {
+	Type string `json:"type"`
+	ID   string `json:"id"`
+}
+
+// eventDataRep is what changed: its state after the change, and the
+// former values of its properties that the change changed (left out for a
+// creation).
+type eventDataRep struct {
+	Object             json.RawMessage            `json:"object"`
+	PreviousAttributes map[string]json.RawMessage `json:"previousAttributes,omitempty"`
+}
+
+// eventListRep is a page of the journal. Navigation.Next of the feed is
+// where a follower goes on, even when the page is the journal's end.
+type eventListRep struct {
+	Items      []*eventRep `json:"items"`
+	Navigation eventNav    `json:"navigation"`
+}
+
+type eventNav struct {
+	ID   string `json:"@id"`
+	Next string `json:"next,omitempty"`
+}
+
+// kycAnswersRep is a customer's KYC answers as the journal shows them.
+type kycAnswersRep struct {
+	Answers    []kycAnswerValueRep `json:"answers"`
+	AnsweredAt string              `json:"answeredAt"`
+}
+
+type kycAnswerValueRep struct {
+	QuestionCode string `json:"questionCode"`
+	AnswerCode   string `json:"answerCode"`
+}
+
+// surplusEventRep is a surplus as the journal shows it: without
+// operations, with its active disbursement order.
+type surplusEventRep struct {
+	SurplusID               string      `json:"surplusId"`
+	Balance                 json.Number `json:"balance"`
+	Currency                string      `json:"currency"`
+	Date                    string      `json:"date"`
+	Status                  string      `json:"status"`
+	Invoice                 string      `json:"invoice,omitempty"`
+	Account                 string      `json:"account,omitempty"`
+	ActiveDisbursementOrder *orderRep   `json:"activeDisbursementOrder,omitempty"`
+	ID                      string      `json:"@id"`
 }

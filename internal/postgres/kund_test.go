@@ -263,3 +263,96 @@ func TestStuckTransaction(t *testing.T) {
 		t.Fatalf("PATCH after the lock is gone: %d %s", res.Status, res.Body)
 	}
 }
+
+// TestTwoKundsJournal: 64 writers through two Kunds on one database, each
+// creating a customer and changing it twice, give the ledger's journal
+// one event per write, numbered 1..192 without a gap, each naming the
+// request that made it; the feed, read through either Kund, pages through
+// them all.
+func TestTwoKundsJournal(t *testing.T) {
+	url := pgtest.URL(t)
+	key := apitest.KeyFile(t)
+	a, b := apitest.Start(t, at(url, key)), apitest.Start(t, at(url, key))
+	a.Ledger("L", "SE", customer.NumbersClient)
+	tok := a.Token("L", customer.ScopeWrite, customer.ScopeEvents)
+
+	const writers = 64
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	requests := map[string]bool{} // the Request-Id of every write
+	errs := make(chan error, writers)
+	for i := range writers {
+		base := []string{a.URL, b.URL}[i%2]
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			no := strconv.Itoa(1000 + i)
+			body := strings.Replace(createBody, `"customerNo":"1"`, `"customerNo":"`+no+`"`, 1)
+			steps := []struct{ method, path, body string }{
+				{"POST", ledgerPath + "/customers", body},
+				{"PATCH", ledgerPath + "/customers/" + no, `{"emailAddress":"k` + no + `@example.no"}`},
+				{"PATCH", ledgerPath + "/customers/" + no, `{"preferredLanguageCode":"NO"}`},
+			}
+			for _, s := range steps {
+				status, h, res, err := call(s.method, base+s.path, tok, s.body, nil)
+				if err != nil || status >= 300 {
+					errs <- fmt.Errorf("%s %s: %d %v %s", s.method, s.path, status, err, res)
+					return
+				}
+				mu.Lock()
+				requests[h.Get("Request-Id")] = true
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Fatal(err)
+	}
+
+	var seqs []int64
+	next := ledgerPath + "/events?take=50"
+	for range 10 {
+		var page struct {
+			Items []struct {
+				Sequence  int64  `json:"sequence"`
+				RequestID string `json:"requestId"`
+				Actor     struct{ Type, ID string }
+			} `json:"items"`
+			Navigation struct {
+				Next string `json:"next"`
+			} `json:"navigation"`
+		}
+		env := []*apitest.Env{a, b}[len(seqs)%2]
+		res := env.Call("GET", next, tok, "")
+		if res.Status != http.StatusOK {
+			t.Fatalf("feed: %d %s", res.Status, res.Body)
+		}
+		if err := json.Unmarshal(res.Body, &page); err != nil {
+			t.Fatal(err)
+		}
+		if len(page.Items) == 0 {
+			break
+		}
+		for _, e := range page.Items {
+			seqs = append(seqs, e.Sequence)
+			if !requests[e.RequestID] {
+				t.Fatalf("event %d names request %q, which no write had", e.Sequence, e.RequestID)
+			}
+			delete(requests, e.RequestID)
+			if e.Actor.Type != customer.ActorToken || e.Actor.ID != apitest.TokenID(tok) {
+				t.Fatalf("event %d: actor %+v", e.Sequence, e.Actor)
+			}
+		}
+		next = page.Navigation.Next
+	}
+	for i, s := range seqs {
+		if s != int64(i+1) {
+			t.Fatalf("sequences through two Kunds are not 1..%d: %v", 3*writers, seqs)
+		}
+	}
+	if len(seqs) != 3*writers || len(requests) != 0 {
+		t.Fatalf("%d events for %d writes; %d writes without an event", len(seqs), 3*writers, len(requests))
+	}
+}

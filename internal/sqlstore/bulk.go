@@ -69,12 +69,25 @@ func (db *DB) CreateCustomers(ctx context.Context, ledgerNo string, cs []*custom
 				}
 			}
 		}
-		return nil
+		return db.journalCreated(ctx, tx, ledgerNo, cs, stored)
 	})
 	if err != nil {
 		return nil, err
 	}
 	return stored, nil
+}
+
+// journalCreated records the creation of each customer of cs stored.
+func (db *DB) journalCreated(ctx context.Context, tx *sql.Tx, ledgerNo string, cs []*customer.Customer, stored []bool) error {
+	j := customer.JournalOf(ctx)
+	var evs []*customer.Event
+	for i, c := range cs {
+		if stored[i] {
+			evs = append(evs, &customer.Event{Type: customer.EventCustomerCreated, OccurredAt: c.UpdatedAt, CustomerNo: c.No,
+				Actor: j.Actor, RequestID: j.RequestID, Object: customer.EncodeSnapshot(c)})
+		}
+	}
+	return db.appendEvents(ctx, tx, ledgerNo, evs)
 }
 
 // insertIfFree writes c and claims its address uuids, or writes nothing and

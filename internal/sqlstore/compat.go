@@ -183,9 +183,15 @@ func (db *DB) Products(ctx context.Context, ledgerNo, customerNo string) ([]cust
 	if n == 0 {
 		return nil, customer.Errorf(customer.ECUSTOMERNOTFOUND, "The customer was not found.")
 	}
-	rows, err := db.Read.QueryContext(ctx, db.Q(`SELECT product_code, valid_to FROM customer_products WHERE ledger_no = ? AND customer_no = ? ORDER BY position`), ledgerNo, customerNo)
+	ps, err := db.products(ctx, db.Read, ledgerNo, customerNo)
+	return ps, db.Err(err)
+}
+
+// products reads a customer's products through q.
+func (db *DB) products(ctx context.Context, q queryer, ledgerNo, customerNo string) ([]customer.Product, error) {
+	rows, err := q.QueryContext(ctx, db.Q(`SELECT product_code, valid_to FROM customer_products WHERE ledger_no = ? AND customer_no = ? ORDER BY position`), ledgerNo, customerNo)
 	if err != nil {
-		return nil, db.Err(err)
+		return nil, err
 	}
 	defer rows.Close()
 	ps := []customer.Product{}
@@ -193,16 +199,17 @@ func (db *DB) Products(ctx context.Context, ledgerNo, customerNo string) ([]cust
 		var p customer.Product
 		var validTo int64
 		if err := rows.Scan(&p.Code, &validTo); err != nil {
-			return nil, db.Err(err)
+			return nil, err
 		}
 		p.ValidTo = fromMicros(validTo)
 		ps = append(ps, p)
 	}
-	return ps, db.Err(rows.Err())
+	return ps, rows.Err()
 }
 
-// SetProducts replaces a customer's products in one transaction.
-func (db *DB) SetProducts(ctx context.Context, ledgerNo, customerNo string, ps []customer.Product) error {
+// SetProducts replaces a customer's products in one transaction, and
+// journals the change when the products differ from those before.
+func (db *DB) SetProducts(ctx context.Context, ledgerNo, customerNo string, ps []customer.Product, at time.Time) error {
 	return db.Tx(ctx, func(tx *sql.Tx) error {
 		var n int
 		if err := tx.QueryRowContext(ctx, db.Q(`SELECT count(*) FROM customers WHERE ledger_no = ? AND customer_no = ?`), ledgerNo, customerNo).Scan(&n); err != nil {
@@ -210,6 +217,10 @@ func (db *DB) SetProducts(ctx context.Context, ledgerNo, customerNo string, ps [
 		}
 		if n == 0 {
 			return customer.Errorf(customer.ECUSTOMERNOTFOUND, "The customer was not found.")
+		}
+		before, err := db.products(ctx, tx, ledgerNo, customerNo)
+		if err != nil {
+			return err
 		}
 		if _, err := tx.ExecContext(ctx, db.Q(`DELETE FROM customer_products WHERE ledger_no = ? AND customer_no = ?`), ledgerNo, customerNo); err != nil {
 			return err
@@ -220,7 +231,12 @@ func (db *DB) SetProducts(ctx context.Context, ledgerNo, customerNo string, ps [
 				return err
 			}
 		}
-		return nil
+		if customer.SameProducts(before, ps) {
+			return nil
+		}
+		return db.journal(ctx, tx, ledgerNo, customerNo, customer.EventProductsChanged, at,
+			customer.ProductList{LedgerNo: ledgerNo, CustomerNo: customerNo, Products: ps},
+			customer.ProductList{LedgerNo: ledgerNo, CustomerNo: customerNo, Products: before})
 	})
 }
 

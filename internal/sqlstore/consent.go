@@ -3,7 +3,6 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"slices"
 	"time"
@@ -109,33 +108,30 @@ func (db *DB) FinishCardRegistration(ctx context.Context, id, status string, con
 }
 
 // setConsent adds or removes a name in the customer's active consents,
-// as a change of the customer (its version grows).
+// as a change of the customer (its version grows, the change is
+// journaled); nothing when it already is so.
 func (db *DB) setConsent(ctx context.Context, tx *sql.Tx, ledgerNo, customerNo, name string, on bool, now time.Time) error {
-	var raw string
-	err := tx.QueryRowContext(ctx, db.Q(`SELECT active_consents FROM customers WHERE ledger_no = ? AND customer_no = ?`+db.d.ForUpdate), ledgerNo, customerNo).Scan(&raw)
-	if errors.Is(err, sql.ErrNoRows) {
-		return customer.Errorf(customer.ECUSTOMERNOTFOUND, "The customer does not exist.")
-	} else if err != nil {
-		return err
-	}
-	var consents []string
-	if err := json.Unmarshal([]byte(raw), &consents); err != nil {
-		return err
-	}
-	i := slices.Index(consents, name)
-	switch {
-	case on && i < 0:
-		consents = append(consents, name)
-	case !on && i >= 0:
-		consents = slices.Delete(consents, i, i+1)
-	default:
+	_, err := db.updateInTx(ctx, tx, ledgerNo, customerNo, func(c *customer.Customer) error {
+		i := slices.Index(c.ActiveConsents, name)
+		switch {
+		case on && i < 0:
+			c.ActiveConsents = append(c.ActiveConsents, name)
+		case !on && i >= 0:
+			c.ActiveConsents = slices.Delete(c.ActiveConsents, i, i+1)
+		default:
+			return errUnchanged
+		}
+		c.UpdatedAt = now
+		return nil
+	})
+	if errors.Is(err, errUnchanged) {
 		return nil
 	}
-	b, _ := json.Marshal(nonNil(consents))
-	_, err = tx.ExecContext(ctx, db.Q(`UPDATE customers SET active_consents = ?, version = version + 1, updated_at = ? WHERE ledger_no = ? AND customer_no = ?`),
-		string(b), micros(now), ledgerNo, customerNo)
 	return err
 }
+
+// errUnchanged leaves a customer as it is.
+var errUnchanged = errors.New("unchanged")
 
 // CardConsent returns the customer's card consent.
 func (db *DB) CardConsent(ctx context.Context, ledgerNo, customerNo string) (*customer.CardConsent, error) {

@@ -19,8 +19,9 @@ func (db *DB) CreateLedger(ctx context.Context, l *customer.Ledger) error {
 		return err
 	}
 	_, err = db.Write.ExecContext(ctx, db.Q(`INSERT INTO ledgers (no, country, customer_numbers, created_at, disbursements, kyc_questions, kyc_renewal_days,
-		session_lookups, session_ttl_seconds) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`),
-		l.No, l.Country, l.CustomerNumbers, micros(l.CreatedAt), l.Disbursements, kyc, l.KYCRenewalDays, l.SessionLookups, int64(l.SessionTTL/time.Second))
+		session_lookups, session_ttl_seconds, event_retention_days) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+		l.No, l.Country, l.CustomerNumbers, micros(l.CreatedAt), l.Disbursements, kyc, l.KYCRenewalDays, l.SessionLookups, int64(l.SessionTTL/time.Second),
+		l.EventRetentionDays)
 	if db.d.IsUnique(err) {
 		return customer.Errorf(customer.ECONFLICT, "The ledger already exists.")
 	}
@@ -237,6 +238,9 @@ func (db *DB) CreateCustomer(ctx context.Context, c *customer.Customer, key *cus
 		} else if err != nil {
 			return err
 		}
+		if err := db.journalCustomer(ctx, tx, nil, c); err != nil {
+			return err
+		}
 		return db.completeWrite(ctx, tx, key, c)
 	})
 	if err == nil {
@@ -301,7 +305,9 @@ func (db *DB) claimAddressUUIDs(ctx context.Context, tx *sql.Tx, old, c *custome
 	return nil
 }
 
+// queryer reads through the pool or inside a transaction.
 type queryer interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
 	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
 }
 
@@ -338,32 +344,41 @@ func (db *DB) one(ctx context.Context, query string, args ...any) (*customer.Cus
 func (db *DB) UpdateCustomer(ctx context.Context, ledgerNo, no string, fn func(*customer.Customer) error, key *customer.IdempotencyKey) (*customer.Customer, error) {
 	var c *customer.Customer
 	err := db.Tx(ctx, func(tx *sql.Tx) error {
-		id, cur, err := scanCustomer(db.txRow(ctx, tx, db.forUpdate(customerByNoSQL+forUpdateMark), ledgerNo, no))
-		if errors.Is(err, sql.ErrNoRows) {
-			return customer.Errorf(customer.ECUSTOMERNOTFOUND, "The customer does not exist.")
-		} else if err != nil {
+		var err error
+		if c, err = db.updateInTx(ctx, tx, ledgerNo, no, fn); err != nil {
 			return err
 		}
-		old := cur.Clone()
-		if err := fn(cur); err != nil {
-			return err
-		}
-		cur.Version++
-		if err := db.claimAddressUUIDs(ctx, tx, old, cur); err != nil {
-			return err
-		}
-		query, args := updateCustomer(old, cur, id)
-		if _, err = db.txExec(ctx, tx, query, args...); err != nil {
-			return err
-		}
-		c = cur
-		return db.completeWrite(ctx, tx, key, cur)
+		return db.completeWrite(ctx, tx, key, c)
 	})
 	if err != nil {
 		return nil, err
 	}
 	key.SetWritten(c)
 	return c, nil
+}
+
+// updateInTx reads a customer, lets fn change it and writes it back with
+// its version raised and its change journaled, all within tx.
+func (db *DB) updateInTx(ctx context.Context, tx *sql.Tx, ledgerNo, no string, fn func(*customer.Customer) error) (*customer.Customer, error) {
+	id, cur, err := scanCustomer(db.txRow(ctx, tx, db.forUpdate(customerByNoSQL+forUpdateMark), ledgerNo, no))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, customer.Errorf(customer.ECUSTOMERNOTFOUND, "The customer does not exist.")
+	} else if err != nil {
+		return nil, err
+	}
+	old := cur.Clone()
+	if err := fn(cur); err != nil {
+		return nil, err
+	}
+	cur.Version++
+	if err := db.claimAddressUUIDs(ctx, tx, old, cur); err != nil {
+		return nil, err
+	}
+	query, args := updateCustomer(old, cur, id)
+	if _, err = db.txExec(ctx, tx, query, args...); err != nil {
+		return nil, err
+	}
+	return cur, db.journalCustomer(ctx, tx, old, cur)
 }
 
 // FindCustomers returns customers carrying a national identifier. It is

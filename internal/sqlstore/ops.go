@@ -29,10 +29,11 @@ func (db *DB) ledger(ctx context.Context, q queryer, no, forUpdate string) (*cus
 		renewal int64
 		lookups int64
 		ttl     int64
+		events  int64
 	)
 	err := q.QueryRowContext(ctx, db.Q(`SELECT country, customer_numbers, created_at, disbursements, kyc_questions, kyc_renewal_days,
-		session_lookups, session_ttl_seconds FROM ledgers WHERE no = ?`+forUpdate), no).
-		Scan(&l.Country, &l.CustomerNumbers, &created, &l.Disbursements, &kyc, &renewal, &lookups, &ttl)
+		session_lookups, session_ttl_seconds, event_retention_days FROM ledgers WHERE no = ?`+forUpdate), no).
+		Scan(&l.Country, &l.CustomerNumbers, &created, &l.Disbursements, &kyc, &renewal, &lookups, &ttl, &events)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, customer.Errorf(customer.ENOTFOUND, "No such ledger.")
 	} else if err != nil {
@@ -46,6 +47,7 @@ func (db *DB) ledger(ctx context.Context, q queryer, no, forUpdate string) (*cus
 	l.CreatedAt = fromMicros(created)
 	l.KYCRenewalDays = int(renewal)
 	l.SessionLookups, l.SessionTTL = int(lookups), time.Duration(ttl)*time.Second
+	l.EventRetentionDays = int(events)
 	return l, nil
 }
 
@@ -65,8 +67,8 @@ func (db *DB) UpdateLedger(ctx context.Context, no string, fn func(*customer.Led
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, db.Q(`UPDATE ledgers SET disbursements = ?, kyc_questions = ?, kyc_renewal_days = ?,
-			session_lookups = ?, session_ttl_seconds = ? WHERE no = ?`),
-			l.Disbursements, kyc, l.KYCRenewalDays, l.SessionLookups, int64(l.SessionTTL/time.Second), no); err != nil {
+			session_lookups = ?, session_ttl_seconds = ?, event_retention_days = ? WHERE no = ?`),
+			l.Disbursements, kyc, l.KYCRenewalDays, l.SessionLookups, int64(l.SessionTTL/time.Second), l.EventRetentionDays, no); err != nil {
 			return err
 		}
 		out = l
@@ -130,8 +132,10 @@ func (db *DB) CreateSurplus(ctx context.Context, s *customer.Surplus) error {
 			s.Invoice, s.Account, order, micros(s.CreatedAt), micros(s.UpdatedAt))
 		if db.d.IsUnique(err) {
 			return errSurplusTaken
+		} else if err != nil {
+			return err
 		}
-		return err
+		return db.journal(ctx, tx, s.LedgerNo, s.CustomerNo, customer.EventSurplusCreated, s.CreatedAt, s, nil)
 	})
 	if errors.Is(err, errSurplusTaken) {
 		return customer.Errorf(customer.ECONFLICT, "The customer already has a surplus with this surplusId.")
@@ -181,6 +185,7 @@ func (db *DB) UpdateSurplus(ctx context.Context, ledgerNo, customerNo, id string
 		} else if err != nil {
 			return err
 		}
+		old := *s
 		if err := fn(s); err != nil {
 			return err
 		}
@@ -193,7 +198,11 @@ func (db *DB) UpdateSurplus(ctx context.Context, ledgerNo, customerNo, id string
 			return err
 		}
 		out = s
-		return nil
+		typ := customer.EventSurplusChanged
+		if old.ActiveOrder == nil && s.ActiveOrder != nil {
+			typ = customer.EventDisbursementOrderCreated
+		}
+		return db.journal(ctx, tx, ledgerNo, customerNo, typ, s.UpdatedAt, s, &old)
 	})
 	return out, err
 }
@@ -212,9 +221,28 @@ func (db *DB) AddKYCAnswers(ctx context.Context, a *customer.KYCAnswers) error {
 		if !taken {
 			return customer.Errorf(customer.ECUSTOMERNOTFOUND, "The customer does not exist.")
 		}
-		_, err = tx.ExecContext(ctx, db.Q(`INSERT INTO kyc_answers (ledger_no, customer_no, answers, answered_at) VALUES (?, ?, ?, ?)`),
-			a.LedgerNo, a.CustomerNo, string(b), micros(a.AnsweredAt))
-		return err
+		var before *customer.KYCAnswers
+		var raw string
+		var at int64
+		err = tx.QueryRowContext(ctx, db.Q(`SELECT answers, answered_at FROM kyc_answers WHERE ledger_no = ? AND customer_no = ?
+			ORDER BY answered_at DESC, id DESC LIMIT 1`), a.LedgerNo, a.CustomerNo).Scan(&raw, &at)
+		switch {
+		case err == nil:
+			before = &customer.KYCAnswers{LedgerNo: a.LedgerNo, CustomerNo: a.CustomerNo, AnsweredAt: fromMicros(at)}
+			if err := json.Unmarshal([]byte(raw), &before.Answers); err != nil {
+				return err
+			}
+		case !errors.Is(err, sql.ErrNoRows):
+			return err
+		}
+		if _, err = tx.ExecContext(ctx, db.Q(`INSERT INTO kyc_answers (ledger_no, customer_no, answers, answered_at) VALUES (?, ?, ?, ?)`),
+			a.LedgerNo, a.CustomerNo, string(b), micros(a.AnsweredAt)); err != nil {
+			return err
+		}
+		if before == nil {
+			return db.journal(ctx, tx, a.LedgerNo, a.CustomerNo, customer.EventKYCAnswersUpdated, a.AnsweredAt, a, nil)
+		}
+		return db.journal(ctx, tx, a.LedgerNo, a.CustomerNo, customer.EventKYCAnswersUpdated, a.AnsweredAt, a, before)
 	})
 }
 

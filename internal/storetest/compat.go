@@ -125,7 +125,7 @@ func testProducts(t *testing.T, s Store) {
 		t.Fatalf("no products: %v %v", ps, err)
 	}
 	want := []customer.Product{{Code: "b", ValidTo: t0.Truncate(time.Second)}, {Code: "a", ValidTo: t0.Add(time.Hour).Truncate(time.Second)}}
-	if err := c.SetProducts(ctx, "L", "1", want); err != nil {
+	if err := c.SetProducts(ctx, "L", "1", want, t0); err != nil {
 		t.Fatal(err)
 	}
 	if ps, err = c.Products(ctx, "L", "1"); err != nil || !reflect.DeepEqual(ps, want) {
@@ -136,13 +136,13 @@ func testProducts(t *testing.T, s Store) {
 		t.Fatalf("ledger M sees L's products: %v", ps)
 	}
 	// PUT replaces.
-	if err := c.SetProducts(ctx, "L", "1", want[1:]); err != nil {
+	if err := c.SetProducts(ctx, "L", "1", want[1:], t0); err != nil {
 		t.Fatal(err)
 	}
 	if ps, _ = c.Products(ctx, "L", "1"); !reflect.DeepEqual(ps, want[1:]) {
 		t.Fatalf("after replace: %v", ps)
 	}
-	code(t, c.SetProducts(ctx, "L", "2", want), customer.ECUSTOMERNOTFOUND)
+	code(t, c.SetProducts(ctx, "L", "2", want, t0), customer.ECUSTOMERNOTFOUND)
 	_, err = c.Products(ctx, "L", "2")
 	code(t, err, customer.ECUSTOMERNOTFOUND)
 }

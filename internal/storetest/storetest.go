@@ -60,6 +60,11 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 		{"FailingWritesAmongManyUndoOnlyThemselves", testFailingAmongMany},
 		{"BulkUUIDTakenDrawsAgain", testBulkUUIDTaken},
 		{"Sweep", testSweep},
+		{"Journal", testJournal},
+		{"JournalRefusedWrites", testJournalRefusedWrites},
+		{"JournalConcurrentWriters", testJournalConcurrent},
+		{"JournalBulk", testJournalBulk},
+		{"JournalSweep", testJournalSweep},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, open(t)) })

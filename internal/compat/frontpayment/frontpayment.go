@@ -30,7 +30,7 @@ const Purpose = "frontpayment-customer-details"
 // tokens; the customer is looked up within the token's ledger only.
 func Mount(e *edge.Edge, svc *customer.Service, reg *register.Service, log *slog.Logger) {
 	h := &Handler{svc: svc, reg: reg, log: log}
-	api := &edge.API{Name: "frontpayment", Status: errorTable.Status, WriteError: h.fail, OtherLedger: customer.ENOTFOUND}
+	api := &edge.API{Name: "frontpayment", Actor: customer.ActorFrontpayment, Status: errorTable.Status, WriteError: h.fail, OtherLedger: customer.ENOTFOUND}
 	e.Mount(api, edge.Route{Pattern: "GET " + Path + "{uuid}", Credential: edge.Token, Scope: customer.ScopeRead,
 		Lookup: true, Handle: h.details})
 }

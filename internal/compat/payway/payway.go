@@ -57,7 +57,7 @@ type Handler struct {
 func Mount(e *edge.Edge, svc *customer.Service, authn *auth.Authenticator, store Store, reg *register.Service, log *slog.Logger) {
 	h := &Handler{svc: svc, store: store, reg: reg, log: log, mint: edge.NewBuckets(MintLimit)}
 	e.Accept(edge.PaywayToken, authn.Bearer, nil)
-	api := &edge.API{Name: "payway", Status: errorTable.Status, WriteError: h.fail, OtherLedger: customer.EFORBIDDEN}
+	api := &edge.API{Name: "payway", Actor: customer.ActorPayway, Status: errorTable.Status, WriteError: h.fail, OtherLedger: customer.EFORBIDDEN}
 	e.Mount(api,
 		// The token endpoint authenticates its client itself, from the
 		// form; its failures count against the client's address.

@@ -30,7 +30,7 @@ type Handler struct {
 // tokens; clientId is the ledger number.
 func Mount(e *edge.Edge, svc *customer.Service, reg *register.Service, log *slog.Logger) {
 	h := &Handler{svc: svc, reg: reg, log: log}
-	api := &edge.API{Name: "riverty", Status: errorTable.Status, WriteError: h.fail, OtherLedger: customer.EFORBIDDEN}
+	api := &edge.API{Name: "riverty", Actor: customer.ActorRiverty, Status: errorTable.Status, WriteError: h.fail, OtherLedger: customer.EFORBIDDEN}
 	e.Mount(api, edge.Route{Pattern: "POST /v1/clients/{clientId}/lookup/customer", Credential: edge.Token, Ledger: "clientId",
 		Scope: customer.ScopeRead, Lookup: true, Idempotent: true, Handle: h.lookup, Replay: h.replayCreated})
 }

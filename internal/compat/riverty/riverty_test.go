@@ -105,6 +105,16 @@ func TestLookupAndCreate(t *testing.T) {
 			if res := e.Call("POST", path, reg, body); res.Status != 200 || res.JSON(t)["customerNumber"] != newNo {
 				t.Fatalf("second lookup: %d %s", res.Status, res.Body)
 			}
+			// The journal names Riverty and its credential as who created
+			// the customer, and the request; lookups journal nothing.
+			evs, _, err := e.Kund.Service.Events(context.Background(), "4711", 0, 10, nil, "")
+			if err != nil || len(evs) != 2 {
+				t.Fatalf("journal: %d events, %v", len(evs), err)
+			}
+			if ev := evs[1]; ev.Type != customer.EventCustomerCreated || ev.CustomerNo != newNo ||
+				ev.Actor != (customer.Actor{Type: customer.ActorRiverty, ID: apitest.TokenID(reg)}) || ev.RequestID != res.Header.Get("Request-Id") {
+				t.Fatalf("the create through Riverty journaled %+v", ev)
+			}
 			// ... and read through the native API, field for field.
 			c := e.Call("GET", "/ledger/customer/v1/4711/customers/"+newNo, read, "").JSON(t)
 			if c["name"] != "Anna Maria Svensson" || c["msisdn"] != "+46701112233" || c["legalEntity"] != "consumer" ||

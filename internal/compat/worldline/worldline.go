@@ -86,7 +86,7 @@ func Mount(e *edge.Edge, svc *customer.Service, store Store, reg *register.Servi
 	h := &Handler{svc: svc, store: store, reg: reg, edge: e, log: log}
 	e.Accept(edge.WorldlineKey, h.authenticateKey, nil)
 	e.Accept(edge.WorldlineSession, h.authenticateSession, sessionQuota{h})
-	api := &edge.API{Name: "worldline", Status: errorTable.Status, WriteError: h.fail, OtherLedger: customer.EFORBIDDEN,
+	api := &edge.API{Name: "worldline", Actor: customer.ActorWorldline, Status: errorTable.Status, WriteError: h.fail, OtherLedger: customer.EFORBIDDEN,
 		IdempotencyHeader: IdempotencyHeader}
 	// The browser code of the client SDK calls the client API from the
 	// merchant's pages: the session, not the origin, authorises, and its

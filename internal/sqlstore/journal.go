@@ -1,0 +1,125 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"strings"
+	"time"
+
+	"github.com/kund/kund/internal/customer"
+)
+
+// appendEvents gives evs the ledger's next sequences and stores them, in
+// the transaction of the change they record. The ledger's row keeps the
+// last sequence given; raising it takes the row's lock (PostgreSQL) or
+// happens under the one writer (SQLite), so two writes of a ledger never
+// get the same number, and a write rolled back gives its numbers back.
+func (db *DB) appendEvents(ctx context.Context, tx *sql.Tx, ledgerNo string, evs []*customer.Event) error {
+	if len(evs) == 0 {
+		return nil
+	}
+	var last int64
+	if err := tx.QueryRowContext(ctx, db.Q(`UPDATE ledgers SET last_event_seq = last_event_seq + ? WHERE no = ? RETURNING last_event_seq`),
+		len(evs), ledgerNo).Scan(&last); err != nil {
+		return err
+	}
+	stmt, err := tx.PrepareContext(ctx, db.Q(`INSERT INTO events (ledger_no, sequence, type, occurred_at, customer_no, actor_type, actor_id, request_id, object, previous)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`))
+	if err != nil {
+		return err
+	}
+	defer stmt.Close()
+	for i, e := range evs {
+		e.LedgerNo, e.Sequence = ledgerNo, last-int64(len(evs)-1-i)
+		var previous sql.NullString
+		if e.Previous != nil {
+			previous = sql.NullString{String: string(e.Previous), Valid: true}
+		}
+		if _, err := stmt.ExecContext(ctx, e.LedgerNo, e.Sequence, e.Type, micros(e.OccurredAt), e.CustomerNo,
+			e.Actor.Type, e.Actor.ID, e.RequestID, string(e.Object), previous); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// journalCustomer records the change of a customer from old (nil: created)
+// to cur: one event per type customer.CustomerEvents gives, none when
+// nothing a client sees changed.
+func (db *DB) journalCustomer(ctx context.Context, tx *sql.Tx, old, cur *customer.Customer) error {
+	types := customer.CustomerEvents(old, cur)
+	if len(types) == 0 {
+		return nil
+	}
+	j := customer.JournalOf(ctx)
+	object := customer.EncodeSnapshot(cur)
+	var previous []byte
+	if old != nil {
+		previous = customer.EncodeSnapshot(old)
+	}
+	evs := make([]*customer.Event, len(types))
+	for i, t := range types {
+		evs[i] = &customer.Event{Type: t, OccurredAt: cur.UpdatedAt, CustomerNo: cur.No, Actor: j.Actor, RequestID: j.RequestID,
+			Object: object, Previous: previous}
+	}
+	return db.appendEvents(ctx, tx, cur.LedgerNo, evs)
+}
+
+// journal records one event of a change of something of a customer (a
+// surplus, the products, KYC answers): its state after and before.
+func (db *DB) journal(ctx context.Context, tx *sql.Tx, ledgerNo, customerNo, typ string, at time.Time, after, before any) error {
+	j := customer.JournalOf(ctx)
+	e := &customer.Event{Type: typ, OccurredAt: at.UTC(), CustomerNo: customerNo, Actor: j.Actor, RequestID: j.RequestID,
+		Object: customer.EncodeSnapshot(after)}
+	if before != nil {
+		e.Previous = customer.EncodeSnapshot(before)
+	}
+	return db.appendEvents(ctx, tx, ledgerNo, []*customer.Event{e})
+}
+
+// Events returns a page of a ledger's journal.
+func (db *DB) Events(ctx context.Context, ledgerNo string, q customer.EventQuery) ([]*customer.Event, error) {
+	where := []string{"ledger_no = ?"}
+	args := []any{ledgerNo}
+	if q.After > 0 {
+		where = append(where, "sequence > ?")
+		args = append(args, q.After)
+	}
+	if q.CustomerNo != "" {
+		where = append(where, "customer_no = ?")
+		args = append(args, q.CustomerNo)
+	}
+	if len(q.Types) > 0 {
+		where = append(where, "type IN (?"+strings.Repeat(", ?", len(q.Types)-1)+")")
+		for _, t := range q.Types {
+			args = append(args, t)
+		}
+	}
+	order := "sequence"
+	if q.Newest {
+		order = "sequence DESC"
+	}
+	args = append(args, q.Limit, q.Skip)
+	rows, err := db.Read.QueryContext(ctx, db.Q(`SELECT sequence, type, occurred_at, customer_no, actor_type, actor_id, request_id, object, previous
+		FROM events WHERE `+strings.Join(where, " AND ")+` ORDER BY `+order+` LIMIT ? OFFSET ?`), args...)
+	if err != nil {
+		return nil, db.Err(err)
+	}
+	defer rows.Close()
+	out := []*customer.Event{}
+	for rows.Next() {
+		e := &customer.Event{LedgerNo: ledgerNo}
+		var at int64
+		var object string
+		var previous sql.NullString
+		if err := rows.Scan(&e.Sequence, &e.Type, &at, &e.CustomerNo, &e.Actor.Type, &e.Actor.ID, &e.RequestID, &object, &previous); err != nil {
+			return nil, db.Err(err)
+		}
+		e.OccurredAt, e.Object = fromMicros(at), []byte(object)
+		if previous.Valid {
+			e.Previous = []byte(previous.String)
+		}
+		out = append(out, e)
+	}
+	return out, db.Err(rows.Err())
+}

@@ -3,6 +3,7 @@ package customer
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"reflect"
 	"slices"
 	"time"
@@ -61,8 +62,9 @@ type Actor struct {
 }
 
 // Event is one entry of a ledger's journal. Object is the state of what
-// changed after the change, Previous before it (nil for a creation), each
-// as EncodeSnapshot wrote it; an API renders them in its own format.
+// changed after the change (EncodeSnapshot), Previous what the change
+// changed (EncodeChange; nil for a creation); an API renders them in its
+// own format.
 type Event struct {
 	LedgerNo   string
 	Sequence   int64
@@ -124,14 +126,77 @@ func JournalOf(ctx context.Context) Journal {
 	return Journal{Actor: Actor{Type: ActorSystem, ID: "kund"}}
 }
 
-// EncodeSnapshot is the form in which an event keeps the state of what
-// changed: JSON of the domain's type.
+// A snapshot is how an event keeps the state of what changed: a JSON
+// object of the domain type's fields that are not zero (a struct, or a
+// pointer to one). The state before a change is kept as the fields that
+// the change changed, with their former values; the rest is the state
+// after. Half the bytes of an event were its full former state, and the
+// bytes of the journal are most of what it costs a write.
+
+// EncodeSnapshot encodes the state v.
 func EncodeSnapshot(v any) []byte {
-	b, err := json.Marshal(v)
-	if err != nil {
-		panic("customer: a snapshot cannot be encoded: " + err.Error()) // only domain types of strings, numbers and times
+	rv := reflect.Indirect(reflect.ValueOf(v))
+	return encodeFields(rv, func(i int) bool { return !rv.Field(i).IsZero() })
+}
+
+// EncodeChange encodes the state before of a change to after (both of
+// one type): the fields that differ, with their values before.
+func EncodeChange(after, before any) []byte {
+	a, b := reflect.Indirect(reflect.ValueOf(after)), reflect.Indirect(reflect.ValueOf(before))
+	return encodeFields(b, func(i int) bool { return !reflect.DeepEqual(a.Field(i).Interface(), b.Field(i).Interface()) })
+}
+
+// encodeFields writes the fields of the struct rv that keep holds as a
+// JSON object, in the order of the type.
+func encodeFields(rv reflect.Value, keep func(i int) bool) []byte {
+	out := make([]byte, 0, 512)
+	out = append(out, '{')
+	for i := range rv.NumField() {
+		if !keep(i) {
+			continue
+		}
+		v, err := json.Marshal(rv.Field(i).Interface())
+		if err != nil {
+			panic("customer: a snapshot cannot be encoded: " + err.Error()) // only domain types of strings, numbers and times
+		}
+		if len(out) > 1 {
+			out = append(out, ',')
+		}
+		out = append(out, '"')
+		out = append(out, rv.Type().Field(i).Name...)
+		out = append(out, '"', ':')
+		out = append(out, v...)
 	}
-	return b
+	return append(out, '}')
+}
+
+// DecodeSnapshot decodes a state EncodeSnapshot encoded into v, a pointer
+// to a zero value of its type.
+func DecodeSnapshot(object []byte, v any) error { return json.Unmarshal(object, v) }
+
+// DecodeChange decodes the state before a change into v, a pointer to a
+// zero value of its type: the state after, with the fields the change
+// changed set to their values before.
+func DecodeChange(object, previous []byte, v any) error {
+	if err := json.Unmarshal(object, v); err != nil {
+		return err
+	}
+	var fields map[string]json.RawMessage
+	if err := json.Unmarshal(previous, &fields); err != nil {
+		return err
+	}
+	rv := reflect.ValueOf(v).Elem()
+	for name, raw := range fields {
+		f := rv.FieldByName(name)
+		if !f.IsValid() {
+			return fmt.Errorf("customer: the snapshot of a %s has no field %s", rv.Type().Name(), name)
+		}
+		f.SetZero() // a map would otherwise keep the keys of the state after
+		if err := json.Unmarshal(raw, f.Addr().Interface()); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // CustomerEvents are the event types of a change of a customer from old

@@ -108,7 +108,7 @@ func representEvents(evs []*customer.Event) ([]*eventRep, error) {
 // native representation, and the former values of the properties the
 // change changed.
 func RepresentEvent(e *customer.Event) (*eventRep, error) {
-	object, err := eventObject(e.Type, e.Object)
+	object, err := eventObject(e.Type, func(v any) error { return customer.DecodeSnapshot(e.Object, v) })
 	if err != nil {
 		return nil, fmt.Errorf("event %d of ledger %s: %w", e.Sequence, e.LedgerNo, err)
 	}
@@ -120,7 +120,7 @@ func RepresentEvent(e *customer.Event) (*eventRep, error) {
 		Data: eventDataRep{Object: object},
 	}
 	if e.Previous != nil {
-		before, err := eventObject(e.Type, e.Previous)
+		before, err := eventObject(e.Type, func(v any) error { return customer.DecodeChange(e.Object, e.Previous, v) })
 		if err != nil {
 			return nil, fmt.Errorf("event %d of ledger %s: %w", e.Sequence, e.LedgerNo, err)
 		}
@@ -131,13 +131,14 @@ func RepresentEvent(e *customer.Event) (*eventRep, error) {
 	return rep, nil
 }
 
-// eventObject renders a snapshot of the journal by the event's type.
-func eventObject(typ string, snapshot []byte) (json.RawMessage, error) {
+// eventObject renders a state of the journal, which decode decodes, by
+// the event's type.
+func eventObject(typ string, decode func(v any) error) (json.RawMessage, error) {
 	var v any
 	switch typ {
 	case customer.EventKYCAnswersUpdated:
 		var a customer.KYCAnswers
-		if err := json.Unmarshal(snapshot, &a); err != nil {
+		if err := decode(&a); err != nil {
 			return nil, err
 		}
 		rep := kycAnswersRep{Answers: []kycAnswerValueRep{}, AnsweredAt: a.AnsweredAt.UTC().Format(time.RFC3339Nano)}
@@ -147,13 +148,13 @@ func eventObject(typ string, snapshot []byte) (json.RawMessage, error) {
 		v = rep
 	case customer.EventProductsChanged:
 		var ps customer.ProductList
-		if err := json.Unmarshal(snapshot, &ps); err != nil {
+		if err := decode(&ps); err != nil {
 			return nil, err
 		}
 		v = representProducts(ps.LedgerNo, ps.CustomerNo, ps.Products)
 	case customer.EventSurplusCreated, customer.EventSurplusChanged, customer.EventDisbursementOrderCreated:
 		var sp customer.Surplus
-		if err := json.Unmarshal(snapshot, &sp); err != nil {
+		if err := decode(&sp); err != nil {
 			return nil, err
 		}
 		rep := &surplusEventRep{SurplusID: sp.ID, Balance: json.Number(sp.Balance.String()), Currency: sp.Balance.Currency,
@@ -165,7 +166,7 @@ func eventObject(typ string, snapshot []byte) (json.RawMessage, error) {
 		v = rep
 	default:
 		var c customer.Customer
-		if err := json.Unmarshal(snapshot, &c); err != nil {
+		if err := decode(&c); err != nil {
 			return nil, err
 		}
 		v = representData(&c)

@@ -9,24 +9,34 @@ import (
 	"github.com/kund/kund/internal/customer"
 )
 
+const (
+	raiseHeadSQL = `INSERT INTO journal_heads (ledger_no, last_sequence) VALUES (?, ?)
+		ON CONFLICT (ledger_no) DO UPDATE SET last_sequence = journal_heads.last_sequence + excluded.last_sequence
+		RETURNING last_sequence`
+	insertEventSQL = `INSERT INTO events (ledger_no, sequence, type, occurred_at, customer_no, actor_type, actor_id, request_id, object, previous)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+)
+
 // appendEvents gives evs the ledger's next sequences and stores them, in
-// the transaction of the change they record. The ledger's row keeps the
-// last sequence given; raising it takes the row's lock (PostgreSQL) or
-// happens under the one writer (SQLite), so two writes of a ledger never
-// get the same number, and a write rolled back gives its numbers back.
+// the transaction of the change they record. The ledger's journal head
+// keeps the last sequence given; raising it takes the head row's lock
+// (PostgreSQL) or happens under the one writer (SQLite), so two writes of
+// a ledger never get the same number, and a write rolled back gives its
+// numbers back.
 func (db *DB) appendEvents(ctx context.Context, tx *sql.Tx, ledgerNo string, evs []*customer.Event) error {
 	if len(evs) == 0 {
 		return nil
 	}
 	var last int64
-	if err := tx.QueryRowContext(ctx, db.Q(`UPDATE ledgers SET last_event_seq = last_event_seq + ? WHERE no = ? RETURNING last_event_seq`),
-		len(evs), ledgerNo).Scan(&last); err != nil {
+	if err := db.txRow(ctx, tx, raiseHeadSQL, ledgerNo, len(evs)).Scan(&last); err != nil {
 		return err
 	}
-	stmt, err := tx.PrepareContext(ctx, db.Q(`INSERT INTO events (ledger_no, sequence, type, occurred_at, customer_no, actor_type, actor_id, request_id, object, previous)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`))
-	if err != nil {
-		return err
+	stmt := db.txStmt(ctx, tx, insertEventSQL)
+	if stmt == nil {
+		var err error
+		if stmt, err = tx.PrepareContext(ctx, db.Q(insertEventSQL)); err != nil {
+			return err
+		}
 	}
 	defer stmt.Close()
 	for i, e := range evs {
@@ -55,7 +65,7 @@ func (db *DB) journalCustomer(ctx context.Context, tx *sql.Tx, old, cur *custome
 	object := customer.EncodeSnapshot(cur)
 	var previous []byte
 	if old != nil {
-		previous = customer.EncodeSnapshot(old)
+		previous = customer.EncodeChange(cur, old)
 	}
 	evs := make([]*customer.Event, len(types))
 	for i, t := range types {
@@ -72,7 +82,7 @@ func (db *DB) journal(ctx context.Context, tx *sql.Tx, ledgerNo, customerNo, typ
 	e := &customer.Event{Type: typ, OccurredAt: at.UTC(), CustomerNo: customerNo, Actor: j.Actor, RequestID: j.RequestID,
 		Object: customer.EncodeSnapshot(after)}
 	if before != nil {
-		e.Previous = customer.EncodeSnapshot(before)
+		e.Previous = customer.EncodeChange(after, before)
 	}
 	return db.appendEvents(ctx, tx, ledgerNo, []*customer.Event{e})
 }

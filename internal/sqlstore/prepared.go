@@ -75,6 +75,8 @@ var writeQueries = []string{
 	`SAVEPOINT g`,
 	`ROLLBACK TO SAVEPOINT g`,
 	`RELEASE SAVEPOINT g`,
+	raiseHeadSQL,
+	insertEventSQL,
 }
 
 // forUpdateMark stands for the dialect's ForUpdate in writeQueries.

@@ -29,18 +29,14 @@ func (db *DB) Sweep(ctx context.Context, now time.Time, retention time.Duration)
 	for _, job := range []struct {
 		count *int64
 		query string
-		args  []any
+		arg   int64
 	}{
 		{&s.IdempotencyKeys, `DELETE FROM idempotency_keys WHERE (ledger_no, credential, idem_key) IN
-			(SELECT ledger_no, credential, idem_key FROM idempotency_keys WHERE expires_at <= ? LIMIT ?)`, []any{n}},
-		{&s.Tokens, `DELETE FROM tokens WHERE id IN (SELECT id FROM tokens WHERE expires_at IS NOT NULL AND expires_at <= ? LIMIT ?)`, []any{n}},
-		{&s.Sessions, `DELETE FROM worldline_sessions WHERE secret_hash IN (SELECT secret_hash FROM worldline_sessions WHERE expires_at <= ? LIMIT ?)`, []any{n}},
-		{&s.Signatures, `DELETE FROM worldline_signatures WHERE signature_hash IN (SELECT signature_hash FROM worldline_signatures WHERE expires_at <= ? LIMIT ?)`, []any{n}},
-		{&s.Lookups, `DELETE FROM register_lookups WHERE id IN (SELECT id FROM register_lookups WHERE at < ? LIMIT ?)`, []any{micros(now.Add(-retention))}},
-		// Each ledger keeps its events for its own number of days.
-		{&s.Events, `DELETE FROM events WHERE (ledger_no, sequence) IN (SELECT e.ledger_no, e.sequence FROM events e JOIN ledgers l ON l.no = e.ledger_no
-			WHERE e.occurred_at < ? - (CASE WHEN l.event_retention_days > 0 THEN l.event_retention_days ELSE ? END) * 86400000000 LIMIT ?)`,
-			[]any{n, int64(customer.DefaultEventRetention / (24 * time.Hour))}},
+			(SELECT ledger_no, credential, idem_key FROM idempotency_keys WHERE expires_at <= ? LIMIT ?)`, n},
+		{&s.Tokens, `DELETE FROM tokens WHERE id IN (SELECT id FROM tokens WHERE expires_at IS NOT NULL AND expires_at <= ? LIMIT ?)`, n},
+		{&s.Sessions, `DELETE FROM worldline_sessions WHERE secret_hash IN (SELECT secret_hash FROM worldline_sessions WHERE expires_at <= ? LIMIT ?)`, n},
+		{&s.Signatures, `DELETE FROM worldline_signatures WHERE signature_hash IN (SELECT signature_hash FROM worldline_signatures WHERE expires_at <= ? LIMIT ?)`, n},
+		{&s.Lookups, `DELETE FROM register_lookups WHERE id IN (SELECT id FROM register_lookups WHERE at < ? LIMIT ?)`, micros(now.Add(-retention))},
 	} {
 		if job.count == &s.Lookups && retention <= 0 {
 			continue
@@ -48,7 +44,7 @@ func (db *DB) Sweep(ctx context.Context, now time.Time, retention time.Duration)
 		for {
 			var deleted int64
 			err := db.Tx(ctx, func(tx *sql.Tx) error {
-				res, err := tx.ExecContext(ctx, db.Q(job.query), append(job.args, sweepBatch)...)
+				res, err := tx.ExecContext(ctx, db.Q(job.query), job.arg, sweepBatch)
 				if err != nil {
 					return err
 				}
@@ -64,5 +60,62 @@ func (db *DB) Sweep(ctx context.Context, now time.Time, retention time.Duration)
 			}
 		}
 	}
-	return s, nil
+	var err error
+	s.Events, err = db.sweepEvents(ctx, now)
+	return s, err
+}
+
+// sweepEvents deletes each ledger's events older than its retention. It
+// walks a ledger's journal from the oldest event by sequence, a batch at
+// a time, and stops at the first batch not wholly expired: the events of
+// a ledger are in the order of their times, give or take the moments of
+// concurrent writes, and one a little out of order goes with the next
+// sweep.
+func (db *DB) sweepEvents(ctx context.Context, now time.Time) (int64, error) {
+	rows, err := db.Read.QueryContext(ctx, `SELECT no, event_retention_days FROM ledgers ORDER BY no`)
+	if err != nil {
+		return 0, db.Err(err)
+	}
+	type ledger struct {
+		no   string
+		days int64
+	}
+	var ledgers []ledger
+	for rows.Next() {
+		var l ledger
+		if err := rows.Scan(&l.no, &l.days); err != nil {
+			rows.Close()
+			return 0, db.Err(err)
+		}
+		ledgers = append(ledgers, l)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return 0, db.Err(err)
+	}
+	var total int64
+	for _, l := range ledgers {
+		keep := (&customer.Ledger{EventRetentionDays: int(l.days)}).EventRetention()
+		cutoff := micros(now.Add(-keep))
+		for {
+			var deleted int64
+			err := db.Tx(ctx, func(tx *sql.Tx) error {
+				res, err := tx.ExecContext(ctx, db.Q(`DELETE FROM events WHERE ledger_no = ? AND occurred_at < ? AND sequence IN
+					(SELECT sequence FROM events WHERE ledger_no = ? ORDER BY sequence LIMIT ?)`), l.no, cutoff, l.no, sweepBatch)
+				if err != nil {
+					return err
+				}
+				deleted, err = res.RowsAffected()
+				return err
+			})
+			if err != nil {
+				return total, err
+			}
+			total += deleted
+			if deleted < sweepBatch {
+				break
+			}
+		}
+	}
+	return total, nil
 }

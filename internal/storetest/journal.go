@@ -51,11 +51,22 @@ func gapFree(t *testing.T, evs []*customer.Event) {
 	}
 }
 
-func snapshot[T any](t *testing.T, b []byte) T {
+// snapshot decodes the state after an event.
+func snapshot[T any](t *testing.T, e *customer.Event) T {
 	t.Helper()
 	var v T
-	if err := json.Unmarshal(b, &v); err != nil {
-		t.Fatalf("snapshot %s: %v", b, err)
+	if err := customer.DecodeSnapshot(e.Object, &v); err != nil {
+		t.Fatalf("snapshot %s: %v", e.Object, err)
+	}
+	return v
+}
+
+// former decodes the state before an event.
+func former[T any](t *testing.T, e *customer.Event) T {
+	t.Helper()
+	var v T
+	if err := customer.DecodeChange(e.Object, e.Previous, &v); err != nil {
+		t.Fatalf("previous %s: %v", e.Previous, err)
 	}
 	return v
 }
@@ -140,26 +151,27 @@ func testJournal(t *testing.T, s Store) {
 		first.LedgerNo != "L" || !first.OccurredAt.Equal(t0) || first.Previous != nil {
 		t.Fatalf("created event: %+v", first)
 	}
-	equal(t, ptr(snapshot[customer.Customer](t, first.Object)), c)
+	equal(t, ptr(snapshot[customer.Customer](t, first)), c)
 	for _, e := range evs[1:5] {
 		if e.RequestID != "req-3" || !e.OccurredAt.Equal(t1) {
 			t.Fatalf("the PATCH's event %s: request %q at %v", e.Type, e.RequestID, e.OccurredAt)
 		}
 	}
-	after, before := snapshot[customer.Customer](t, evs[1].Object), snapshot[customer.Customer](t, evs[1].Previous)
-	if after.Name != "Britt-Marie Ek" || before.Name != c.Name || before.BillingAddress == nil || after.BillingAddress != nil {
-		t.Fatalf("the PATCH's states: after %+v, before %+v", after, before)
+	after, before := snapshot[customer.Customer](t, evs[1]), former[customer.Customer](t, evs[1])
+	if after.Name != "Britt-Marie Ek" || after.BillingAddress != nil {
+		t.Fatalf("the PATCH's state after: %+v", after)
 	}
-	if o := snapshot[customer.Surplus](t, evs[8].Object); o.ActiveOrder == nil || o.ActiveOrder.Norwegian.AccountNo != "12345678903" {
+	equal(t, &before, c) // the whole former state, from the fields that changed
+	if o := snapshot[customer.Surplus](t, evs[8]); o.ActiveOrder == nil || o.ActiveOrder.Norwegian.AccountNo != "12345678903" {
 		t.Fatalf("the disbursement order's event: %s", evs[8].Object)
 	}
-	if p := snapshot[customer.Surplus](t, evs[9].Previous); p.Balance.Minor != 1000 {
+	if p := former[customer.Surplus](t, evs[9]); p.Balance.Minor != 1000 {
 		t.Fatalf("the surplus change's previous state: %s", evs[9].Previous)
 	}
-	if evs[10].Previous != nil || snapshot[customer.KYCAnswers](t, evs[11].Previous).Answers[0].AnswerCode != "employed" {
+	if evs[10].Previous != nil || former[customer.KYCAnswers](t, evs[11]).Answers[0].AnswerCode != "employed" {
 		t.Fatalf("KYC answers' previous states: %s, %s", evs[10].Previous, evs[11].Previous)
 	}
-	if p := snapshot[customer.ProductList](t, evs[12].Object); !customer.SameProducts(p.Products, ps) || p.CustomerNo != "7" {
+	if p := snapshot[customer.ProductList](t, evs[12]); !customer.SameProducts(p.Products, ps) || p.CustomerNo != "7" {
 		t.Fatalf("products event: %s", evs[12].Object)
 	}
 
@@ -282,8 +294,13 @@ func testJournalConcurrent(t *testing.T, s Store) {
 		if (n == 0) != (e.Type == customer.EventCustomerCreated) {
 			t.Fatalf("customer %s: event %d is %s", e.CustomerNo, n, e.Type)
 		}
-		if n > 0 && snapshot[customer.Customer](t, e.Object).Name != fmt.Sprint("Kari ", n-1) {
+		if n > 0 && snapshot[customer.Customer](t, e).Name != fmt.Sprint("Kari ", n-1) {
 			t.Fatalf("customer %s: event %d out of order: %s", e.CustomerNo, n, e.Object)
+		}
+		// The former state keeps only what the change changed.
+		var fields map[string]any
+		if n > 0 && (json.Unmarshal(e.Previous, &fields) != nil || len(fields) != 2 || fields["Name"] == nil || fields["Version"] == nil) {
+			t.Fatalf("customer %s: event %d keeps %s", e.CustomerNo, n, e.Previous)
 		}
 		seen[e.CustomerNo]++
 	}
@@ -305,7 +322,7 @@ func testJournalBulk(t *testing.T, s Store) {
 	if len(evs) != 3 || evs[1].CustomerNo != "1" || evs[2].CustomerNo != "3" || evs[2].Actor.ID != "kund import" {
 		t.Fatalf("bulk events: %+v", evs)
 	}
-	equal(t, ptr(snapshot[customer.Customer](t, evs[2].Object)), cs[2])
+	equal(t, ptr(snapshot[customer.Customer](t, evs[2])), cs[2])
 }
 
 // testJournalSweep: the sweep deletes the events older than their
@@ -315,6 +332,14 @@ func testJournalSweep(t *testing.T, s Store) {
 	ledger(t, s, "L", customer.NumbersClient)
 	ledger(t, s, "M", customer.NumbersClient)
 	if _, err := s.UpdateLedger(ctx, "L", func(l *customer.Ledger) error { l.EventRetentionDays = 10; return nil }); err != nil {
+		t.Fatal(err)
+	}
+	// 1,500 events of day 0 in L: more than one batch of the sweep.
+	var old []*customer.Customer
+	for i := range 1500 {
+		old = append(old, minimal("L", fmt.Sprint(10_000+i)))
+	}
+	if _, err := bulk(t, s).CreateCustomers(ctx, "L", old, customer.RedrawUUIDs); err != nil {
 		t.Fatal(err)
 	}
 	for i := range 3 {
@@ -331,17 +356,17 @@ func testJournalSweep(t *testing.T, s Store) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got != (sqlstore.Swept{Events: 2}) {
-		t.Fatalf("swept %+v, want the 2 old events of L", got)
+	if got != (sqlstore.Swept{Events: 1502}) {
+		t.Fatalf("swept %+v, want the 1,502 old events of L", got)
 	}
-	if l := events(t, s, "L", customer.EventQuery{}); len(l) != 1 || l[0].Sequence != 3 {
+	if l := events(t, s, "L", customer.EventQuery{}); len(l) != 1 || l[0].Sequence != 1503 {
 		t.Fatalf("L keeps %+v", l)
 	}
 	if m := events(t, s, "M", customer.EventQuery{}); len(m) != 3 {
 		t.Fatalf("M keeps %d events", len(m))
 	}
 	create(t, s, minimal("L", "9"))
-	if l := events(t, s, "L", customer.EventQuery{After: 3}); len(l) != 1 || l[0].Sequence != 4 {
+	if l := events(t, s, "L", customer.EventQuery{After: 1503}); len(l) != 1 || l[0].Sequence != 1504 {
 		t.Fatalf("after the sweep the sequence goes on: %+v", l)
 	}
 }

@@ -1,10 +1,16 @@
 -- The change journal (DESIGN.md, "Change journal, audit trail and
 -- webhooks"): one row per event, written in the transaction of its change.
--- A ledger numbers its events without gaps: last_event_seq is the last
--- sequence it gave, taken and raised by each write under the ledger row's
--- lock. object and previous are the state of what changed after and
--- before, as the domain encodes it (customer.EncodeSnapshot).
-ALTER TABLE ledgers ADD COLUMN last_event_seq BIGINT NOT NULL DEFAULT 0;
+-- A ledger numbers its events without gaps: journal_heads keeps the last
+-- sequence each ledger gave, raised by each write under that row's lock (a
+-- row of its own, so that the wide ledger row is not rewritten by every
+-- write). object and previous are the state of what changed after and
+-- before, as the domain encodes it (customer.EncodeSnapshot). The sweep
+-- walks a ledger's events from its oldest by sequence, so occurred_at
+-- needs no index.
+CREATE TABLE journal_heads (
+	ledger_no     TEXT PRIMARY KEY REFERENCES ledgers (no),
+	last_sequence BIGINT NOT NULL
+);
 ALTER TABLE ledgers ADD COLUMN event_retention_days BIGINT NOT NULL DEFAULT 0;
 
 CREATE TABLE events (
@@ -21,4 +27,3 @@ CREATE TABLE events (
 	PRIMARY KEY (ledger_no, sequence)
 );
 CREATE INDEX events_customer ON events (ledger_no, customer_no, sequence);
-CREATE INDEX events_occurred ON events (occurred_at);

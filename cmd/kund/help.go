@@ -27,6 +27,7 @@ var commands = []command{
 	{"worldline key create", "[flags]", `Creates a Worldline Connect API key of a ledger and prints {"apiKeyId":..,"secretApiKey":..}.`},
 	{"worldline product set", "[flags]", "Sets the countries a ledger's Worldline lookup product looks up in; no countries removes it."},
 	{"payway client create", "[flags]", `Creates a Tulo Payway client of a ledger and prints {"clientId":..,"clientSecret":..}.`},
+	{"webhook create", "[flags]", `Creates a webhook of a ledger, which receives its events, and prints {"webhookId":..,"secret":..}.`},
 	{"demo", "[flags]", "Serves a demo ledger and a synthetic register from a temporary directory and prints a token and curl commands to try."},
 	{"register generate", "[flags] > persons.csv", "Writes a synthetic population register, as the CSV file --register-file reads, to standard output."},
 	{"crashtest", "[flags]", "Kills kund serve with SIGKILL under a write load, round after round, and checks that every acknowledged write is kept."},

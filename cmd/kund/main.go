@@ -27,6 +27,7 @@ const usage = `usage:
   kund worldline key create --db DB --ledger LEDGERNO
   kund worldline product set --db DB --ledger LEDGERNO --product 9000 --countries SE,NO,DK,FI
   kund payway client create --db DB --ledger LEDGERNO --scope /external/account/r
+  kund webhook create --db DB --ledger LEDGERNO --url URL [--event TYPE ...] [--description TEXT]
   kund demo    [--addr 127.0.0.1:8080]
   kund register generate --country SE|NO|DK|FI --count N [--seed N] > persons.csv
   kund crashtest [--db postgres://SCRATCH] [--rounds 10] [--seconds 3] [--workers 8] [--dir DIR]
@@ -134,6 +135,8 @@ func dispatch(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return runWorldline(ctx, args, stdout)
 	case "payway":
 		return runPayway(ctx, args, stdout)
+	case "webhook":
+		return runWebhook(ctx, args, stdout)
 	case "demo":
 		return runDemo(ctx, args, stdout, stderr)
 	case "register":

@@ -38,6 +38,9 @@ type Config struct {
 	CardGateway string      // "sandbox" or ""
 	// DisclosureRetention is how long the disclosure log keeps an entry.
 	DisclosureRetention time.Duration
+	// WebhooksAllowInsecure lets webhooks reach http:// URLs and loopback
+	// or private addresses (tests, development).
+	WebhooksAllowInsecure bool
 }
 
 // DefaultDisclosureRetention keeps the disclosure log for two years: long
@@ -76,7 +79,8 @@ func (m *Main) Open(ctx context.Context) error {
 		return fmt.Errorf("%w: --card-gateway must be sandbox (or not given)", errUsage)
 	}
 	k := app.New(db, app.Config{Log: m.Log, PublicURL: m.Config.PublicURL, Register: provider, CardGateway: m.Config.CardGateway,
-		HTTP: httpapi.Options{Limits: m.Config.Limits, TrustProxy: m.Config.TrustProxy, CORSOrigins: httpapi.ParseOrigins(m.Config.CORSOrigins)}})
+		HTTP:     httpapi.Options{Limits: m.Config.Limits, TrustProxy: m.Config.TrustProxy, CORSOrigins: httpapi.ParseOrigins(m.Config.CORSOrigins)},
+		Webhooks: app.WebhookConfig{AllowInsecure: m.Config.WebhooksAllowInsecure}})
 	m.kund = k
 	m.Server = &http.Server{
 		Handler:           k.Handler,
@@ -110,6 +114,17 @@ func (m *Main) Run(ctx context.Context) error {
 	sweeping, stopSweeping := context.WithCancel(ctx)
 	defer stopSweeping()
 	go m.sweep(sweeping)
+	delivering, stopDelivering := context.WithCancel(context.WithoutCancel(ctx))
+	delivered := make(chan error, 1)
+	go func() { delivered <- m.kund.RunDeliveries(delivering) }()
+	// The deliverer stops after the last request: their events are still
+	// given to webhooks, and what is in flight is recorded.
+	defer func() {
+		stopDelivering()
+		if err := <-delivered; err != nil {
+			m.Log.Warn("webhook deliveries stopped", slog.String("error", err.Error()))
+		}
+	}()
 	done := make(chan error, 1)
 	go func() { done <- m.Server.Serve(m.listener) }()
 	select {
@@ -144,7 +159,7 @@ func (m *Main) sweep(ctx context.Context) {
 			m.Log.Warn("sweep failed", slog.String("error", err.Error()))
 		} else if err == nil {
 			m.Log.Info("swept", slog.Int64("idempotency_keys", s.IdempotencyKeys), slog.Int64("tokens", s.Tokens),
-				slog.Int64("sessions", s.Sessions), slog.Int64("signatures", s.Signatures), slog.Int64("disclosure_log", s.Lookups), slog.Int64("events", s.Events))
+				slog.Int64("sessions", s.Sessions), slog.Int64("signatures", s.Signatures), slog.Int64("disclosure_log", s.Lookups), slog.Int64("events", s.Events), slog.Int64("deliveries", s.Deliveries))
 		}
 		select {
 		case <-ctx.Done():
@@ -183,6 +198,7 @@ func runServe(ctx context.Context, args []string, stderr io.Writer) error {
 	fs.StringVar(&cfg.CORSOrigins, "cors-origins", "", "comma-separated browser origins allowed to call the API (none: no CORS)")
 	fs.StringVar(&cfg.CardGateway, "card-gateway", "", "card gateway of recurring-card registrations: sandbox (never in production: it accepts any Luhn-valid number), or none")
 	fs.DurationVar(&cfg.DisclosureRetention, "disclosure-retention", DefaultDisclosureRetention, "how long the disclosure log keeps an entry (0: for ever)")
+	fs.BoolVar(&cfg.WebhooksAllowInsecure, "webhooks-allow-insecure", false, "let webhooks send over http:// and to loopback and private addresses (tests, development; never in production)")
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return err

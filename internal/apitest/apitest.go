@@ -91,10 +91,17 @@ func StartWith(t testing.TB, b Backend, configure func(*app.Config)) *Env {
 		ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelWarn)}
 	go srv.Serve(ln)
 	e.URL = "http://" + ln.Addr().String()
+	delivering, stopDelivering := context.WithCancel(context.Background())
+	delivered := make(chan error, 1)
+	go func() { delivered <- e.Kund.RunDeliveries(delivering) }()
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
 		srv.Shutdown(ctx)
+		stopDelivering()
+		if err := <-delivered; err != nil {
+			t.Errorf("webhook deliveries: %v", err)
+		}
 		e.checkLog()
 	})
 	return e

@@ -21,6 +21,7 @@ import (
 	"github.com/kund/kund/internal/compat/riverty"
 	"github.com/kund/kund/internal/compat/worldline"
 	"github.com/kund/kund/internal/customer"
+	"github.com/kund/kund/internal/events"
 	"github.com/kund/kund/internal/httpapi"
 	"github.com/kund/kund/internal/keyring"
 	"github.com/kund/kund/internal/postgres"
@@ -36,6 +37,9 @@ type Store interface {
 	auth.CompatStore
 	customer.ProductStore
 	register.LookupLog
+	events.Queue
+	// OnCommit sets what is called after each committed write.
+	OnCommit(func())
 	// Sweep deletes what has expired (docs/security.md).
 	Sweep(ctx context.Context, now time.Time, disclosureRetention time.Duration) (sqlstore.Swept, error)
 	Ping(ctx context.Context) error
@@ -106,6 +110,20 @@ type Config struct {
 
 	// HTTP is the operator's settings of the HTTP front (rate limit, CORS).
 	HTTP httpapi.Options
+
+	// Webhooks is how webhooks are delivered.
+	Webhooks WebhookConfig
+}
+
+// WebhookConfig is how webhooks are delivered (internal/events).
+type WebhookConfig struct {
+	// AllowInsecure lets webhooks send over http:// and to loopback and
+	// private addresses (kund serve --webhooks-allow-insecure).
+	AllowInsecure bool
+	// Backoff is the wait after a failed attempt; nil: the default.
+	Backoff func(attempt int) time.Duration
+	// Poll is how often the queue is looked at unprompted; 0: the default.
+	Poll time.Duration
 }
 
 // Kund is an assembled Kund.
@@ -116,6 +134,8 @@ type Kund struct {
 	Handler http.Handler
 	// Register asks the population register and keeps the disclosure log.
 	Register *register.Service
+	// Deliverer sends the webhooks; it runs in RunDeliveries.
+	Deliverer *events.Deliverer
 
 	log *slog.Logger
 }
@@ -157,8 +177,17 @@ func New(store Store, cfg Config) *Kund {
 	if b, ok := store.(interface{ OnWriteBatch(func(int)) }); ok {
 		b.OnWriteBatch(srv.WriteBatchMetric())
 	}
-	return &Kund{Store: store, Service: svc, Auth: authn, Handler: srv, Register: reg, log: cfg.Log}
+	svc.UseWebhookURLCheck(events.CheckURL(cfg.Webhooks.AllowInsecure))
+	_, exclusive := store.(*sqlite.DB)
+	d := events.NewDeliverer(store, events.Config{Render: httpapi.EventJSON, AllowInsecure: cfg.Webhooks.AllowInsecure,
+		Exclusive: exclusive, Backoff: cfg.Webhooks.Backoff, Poll: cfg.Webhooks.Poll, Now: svc.Now, Log: cfg.Log})
+	srv.SetDeliveryWaker(d.Wake)
+	store.OnCommit(d.Wake)
+	return &Kund{Store: store, Service: svc, Auth: authn, Handler: srv, Register: reg, Deliverer: d, log: cfg.Log}
 }
+
+// RunDeliveries delivers webhooks until ctx ends.
+func (k *Kund) RunDeliveries(ctx context.Context) error { return k.Deliverer.Run(ctx) }
 
 // CreateToken issues a token for a ledger and returns its plaintext, which
 // is shown once and never stored.

@@ -61,6 +61,10 @@ type Actor struct {
 	ID   string
 }
 
+// EventID names the event of a ledger's journal with sequence seq on the
+// wire: "EVT" and ten digits.
+func EventID(seq int64) string { return fmt.Sprintf("EVT%010d", seq) }
+
 // Event is one entry of a ledger's journal. Object is the state of what
 // changed after the change (EncodeSnapshot), Previous what the change
 // changed (EncodeChange; nil for a creation); an API renders them in its

@@ -13,11 +13,12 @@ const (
 	ScopeDisbursements Scope = "disbursements:write"
 	ScopeConsents      Scope = "consents:write"
 	ScopeEvents        Scope = "events:read"
+	ScopeWebhooks      Scope = "webhooks:write"
 	ScopeAll           Scope = "*"
 )
 
 // Scopes lists every scope a token can be given.
-var Scopes = []Scope{ScopeRead, ScopeWrite, ScopeRegister, ScopeKYC, ScopeSurpluses, ScopeDisbursements, ScopeConsents, ScopeEvents, ScopeAll}
+var Scopes = []Scope{ScopeRead, ScopeWrite, ScopeRegister, ScopeKYC, ScopeSurpluses, ScopeDisbursements, ScopeConsents, ScopeEvents, ScopeWebhooks, ScopeAll}
 
 // ParseScope checks that s is a known scope.
 func ParseScope(s string) (Scope, bool) {

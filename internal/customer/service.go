@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"errors"
 	"math/big"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -18,6 +19,9 @@ type Service struct {
 	store Store
 	now   func() time.Time
 	cards CardGateway // nil: recurring-card registrations are unavailable
+	// webhookURLCheck applies the network rules to a webhook's URL; nil:
+	// https only.
+	webhookURLCheck func(ctx context.Context, u *url.URL) error
 }
 
 // NewService returns a Service over store. now is the clock; nil means

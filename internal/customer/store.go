@@ -86,6 +86,7 @@ type Store interface {
 	IdempotencyStore
 	// The change journal, which the writes above append to.
 	EventStore
+	WebhookStore
 }
 
 // ErrUUIDTaken is returned by a Store when a freshly drawn customer or

@@ -60,6 +60,10 @@ func decodeInto(o *object, v reflect.Value) {
 				decodeInto(item, sv.Index(i))
 			}
 			fv.Set(sv)
+		case kindStrings:
+			if list := o.strs(f.name); list != nil {
+				fv.Set(reflect.ValueOf(list))
+			}
 		case kindBool:
 			fv.SetBool(o.boolean(f.name))
 		case kindObject:
@@ -107,6 +111,7 @@ const (
 	kindString                   // string: absent and null read as ""
 	kindDecimal                  // decimal: a number, or a string holding one
 	kindSlice                    // []T of a struct T: an array of objects, nil when absent or null
+	kindStrings                  // []string: an array of strings, nil when absent or null
 	kindBool                     // bool: absent and null read as false
 	kindObject                   // *T of a struct T: a nested object, nil when absent or null
 	kindStringMap                // map[string]string: an object of strings
@@ -151,6 +156,8 @@ func fieldsOf(t reflect.Type) []field {
 			f.kind = kindDecimal
 		case ft.Kind() == reflect.Slice && ft.Elem().Kind() == reflect.Struct:
 			f.kind = kindSlice
+		case ft == reflect.TypeFor[[]string]():
+			f.kind = kindStrings
 		case ft.Kind() == reflect.String:
 			f.kind = kindString
 		case ft.Kind() == reflect.Bool:

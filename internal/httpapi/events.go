@@ -17,7 +17,7 @@ import (
 // one customer (the audit trail).
 
 // EventID names the event of a ledger's journal with sequence seq.
-func EventID(seq int64) string { return fmt.Sprintf("EVT%010d", seq) }
+func EventID(seq int64) string { return customer.EventID(seq) }
 
 func (s *Server) listEvents(w http.ResponseWriter, r *http.Request, caller edge.Call) error {
 	q := r.URL.Query()
@@ -102,6 +102,16 @@ func representEvents(evs []*customer.Event) ([]*eventRep, error) {
 		items = append(items, rep)
 	}
 	return items, nil
+}
+
+// EventJSON is e as a webhook receiver gets it: the event as the feed
+// shows it.
+func EventJSON(e *customer.Event) ([]byte, error) {
+	rep, err := RepresentEvent(e)
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(rep)
 }
 
 // RepresentEvent is e as the native API shows it: what changed in its

@@ -393,6 +393,20 @@ func (o *object) array(name string) []*object {
 	return items
 }
 
+// strs reads an array of strings; nil when absent or null.
+func (o *object) strs(name string) []string {
+	m := o.take(name)
+	if m == nil || isNull(m.raw) {
+		return nil
+	}
+	var out []string
+	if err := json.Unmarshal(m.raw, &out); err != nil {
+		o.p.Add(o.path+name, "must be an array of strings")
+		return nil
+	}
+	return out
+}
+
 // numOrStr reads a decimal sent as a JSON number or a string, keeping the
 // digits as written: money never passes through a float.
 func (o *object) numOrStr(name string) string {

@@ -35,6 +35,9 @@ type Server struct {
 
 	corsOrigins []string
 	ops         *opsState
+	// wakeDeliveries tells the webhook deliverer a delivery is due; nil:
+	// none runs.
+	wakeDeliveries func()
 }
 
 // New returns a Server with the native API's routes, behind the request
@@ -109,6 +112,7 @@ func (s *Server) nativeRoutes() []edge.Route {
 	add("PUT "+one+"/products", customer.ScopeWrite, s.putProducts)
 	add("GET "+Base+"{ledgerNo}/events", customer.ScopeEvents, s.listEvents)
 	add("GET "+one+"/history", customer.ScopeRead, s.customerHistory)
+	s.webhookRoutes(add)
 	s.registerRoutes(add, lookup, replayed)
 	return rs
 }

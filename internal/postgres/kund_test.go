@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"strconv"
 	"strings"
 	"sync"
@@ -268,13 +269,31 @@ func TestStuckTransaction(t *testing.T) {
 // creating a customer and changing it twice, give the ledger's journal
 // one event per write, numbered 1..192 without a gap, each naming the
 // request that made it; the feed, read through either Kund, pages through
-// them all.
+// them all; a webhook, which both Kunds deliver, gets each event once.
 func TestTwoKundsJournal(t *testing.T) {
 	url := pgtest.URL(t)
 	key := apitest.KeyFile(t)
-	a, b := apitest.Start(t, at(url, key)), apitest.Start(t, at(url, key))
+	webhooks := func(cfg *app.Config) {
+		cfg.Webhooks.AllowInsecure = true
+		cfg.Webhooks.Poll = 50 * time.Millisecond
+	}
+	a, b := apitest.StartWith(t, at(url, key), webhooks), apitest.StartWith(t, at(url, key), webhooks)
 	a.Ledger("L", "SE", customer.NumbersClient)
 	tok := a.Token("L", customer.ScopeWrite, customer.ScopeEvents)
+
+	// A webhook, which both Kunds deliver to: each event once.
+	var rmu sync.Mutex
+	got := map[string]int{}
+	rc := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		rmu.Lock()
+		got[r.Header.Get("Kund-Event-Id")]++
+		rmu.Unlock()
+	}))
+	defer rc.Close()
+	if status, _, res, err := call("POST", a.URL+ledgerPath+"/webhooks", a.Token("L", customer.ScopeWebhooks),
+		`{"url":"`+rc.URL+`","events":["customer.*"]}`, nil); err != nil || status != http.StatusCreated {
+		t.Fatalf("webhook: %d %v %s", status, err, res)
+	}
 
 	const writers = 64
 	var wg sync.WaitGroup
@@ -354,5 +373,24 @@ func TestTwoKundsJournal(t *testing.T) {
 	}
 	if len(seqs) != 3*writers || len(requests) != 0 {
 		t.Fatalf("%d events for %d writes; %d writes without an event", len(seqs), 3*writers, len(requests))
+	}
+	for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		rmu.Lock()
+		n := len(got)
+		rmu.Unlock()
+		if n == 3*writers {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the webhook got %d of %d events", n, 3*writers)
+		}
+	}
+	time.Sleep(200 * time.Millisecond) // time for a second delivery, if one was coming
+	rmu.Lock()
+	defer rmu.Unlock()
+	for _, s := range seqs {
+		if id := customer.EventID(s); got[id] != 1 {
+			t.Fatalf("event %s delivered %d times", id, got[id])
+		}
 	}
 }

@@ -115,6 +115,12 @@ func (db *DB) Events(ctx context.Context, ledgerNo string, q customer.EventQuery
 	if err != nil {
 		return nil, db.Err(err)
 	}
+	evs, err := scanEvents(rows, ledgerNo)
+	return evs, db.Err(err)
+}
+
+// scanEvents reads and closes rows of events of a ledger.
+func scanEvents(rows *sql.Rows, ledgerNo string) ([]*customer.Event, error) {
 	defer rows.Close()
 	out := []*customer.Event{}
 	for rows.Next() {
@@ -123,7 +129,7 @@ func (db *DB) Events(ctx context.Context, ledgerNo string, q customer.EventQuery
 		var object string
 		var previous sql.NullString
 		if err := rows.Scan(&e.Sequence, &e.Type, &at, &e.CustomerNo, &e.Actor.Type, &e.Actor.ID, &e.RequestID, &object, &previous); err != nil {
-			return nil, db.Err(err)
+			return nil, err
 		}
 		e.OccurredAt, e.Object = fromMicros(at), []byte(object)
 		if previous.Valid {
@@ -131,5 +137,5 @@ func (db *DB) Events(ctx context.Context, ledgerNo string, q customer.EventQuery
 		}
 		out = append(out, e)
 	}
-	return out, db.Err(rows.Err())
+	return out, rows.Err()
 }

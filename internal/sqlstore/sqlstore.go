@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/kund/kund/internal/customer"
@@ -48,7 +49,13 @@ type DB struct {
 	stmts sync.Map // prepared statements, by stmtKey
 	cache *readCache
 	keys  Sealer // nil: sealed values can be neither written nor read
+	// committed is called after each committed write transaction (the
+	// webhook deliverer's wake-up); it must not block.
+	committed atomic.Pointer[func()]
 }
+
+// OnCommit sets what is called after each committed write transaction.
+func (db *DB) OnCommit(f func()) { db.committed.Store(&f) }
 
 // New returns a store over open, migrated connections.
 func New(write, read *sql.DB, d Dialect) *DB {
@@ -96,7 +103,13 @@ func (db *DB) Tx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	var err error
 	for attempt := 0; attempt < 5; attempt++ {
 		err = db.tx(ctx, fn)
-		if err == nil || db.d.IsRetryable == nil || !db.d.IsRetryable(err) {
+		if err == nil {
+			if f := db.committed.Load(); f != nil {
+				(*f)()
+			}
+			break
+		}
+		if db.d.IsRetryable == nil || !db.d.IsRetryable(err) {
 			break
 		}
 		select {

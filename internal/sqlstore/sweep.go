@@ -10,7 +10,7 @@ import (
 
 // Swept counts what one Sweep deleted.
 type Swept struct {
-	IdempotencyKeys, Tokens, Sessions, Signatures, Lookups, Events int64
+	IdempotencyKeys, Tokens, Sessions, Signatures, Lookups, Events, Deliveries int64
 }
 
 // sweepBatch bounds one delete, so that a sweep never holds the writer
@@ -61,7 +61,7 @@ func (db *DB) Sweep(ctx context.Context, now time.Time, retention time.Duration)
 		}
 	}
 	var err error
-	s.Events, err = db.sweepEvents(ctx, now)
+	s.Events, s.Deliveries, err = db.sweepEvents(ctx, now)
 	return s, err
 }
 
@@ -70,11 +70,12 @@ func (db *DB) Sweep(ctx context.Context, now time.Time, retention time.Duration)
 // a time, and stops at the first batch not wholly expired: the events of
 // a ledger are in the order of their times, give or take the moments of
 // concurrent writes, and one a little out of order goes with the next
-// sweep.
-func (db *DB) sweepEvents(ctx context.Context, now time.Time) (int64, error) {
+// sweep. The webhook deliveries made as long ago, delivered or failed,
+// go with them.
+func (db *DB) sweepEvents(ctx context.Context, now time.Time) (events, deliveries int64, err error) {
 	rows, err := db.Read.QueryContext(ctx, `SELECT no, event_retention_days FROM ledgers ORDER BY no`)
 	if err != nil {
-		return 0, db.Err(err)
+		return 0, 0, db.Err(err)
 	}
 	type ledger struct {
 		no   string
@@ -85,37 +86,45 @@ func (db *DB) sweepEvents(ctx context.Context, now time.Time) (int64, error) {
 		var l ledger
 		if err := rows.Scan(&l.no, &l.days); err != nil {
 			rows.Close()
-			return 0, db.Err(err)
+			return 0, 0, db.Err(err)
 		}
 		ledgers = append(ledgers, l)
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
-		return 0, db.Err(err)
+		return 0, 0, db.Err(err)
 	}
-	var total int64
 	for _, l := range ledgers {
 		keep := (&customer.Ledger{EventRetentionDays: int(l.days)}).EventRetention()
 		cutoff := micros(now.Add(-keep))
-		for {
-			var deleted int64
-			err := db.Tx(ctx, func(tx *sql.Tx) error {
-				res, err := tx.ExecContext(ctx, db.Q(`DELETE FROM events WHERE ledger_no = ? AND occurred_at < ? AND sequence IN
-					(SELECT sequence FROM events WHERE ledger_no = ? ORDER BY sequence LIMIT ?)`), l.no, cutoff, l.no, sweepBatch)
-				if err != nil {
+		for _, job := range []struct {
+			count *int64
+			query string
+		}{
+			{&events, `DELETE FROM events WHERE ledger_no = ? AND occurred_at < ? AND sequence IN
+				(SELECT sequence FROM events WHERE ledger_no = ? ORDER BY sequence LIMIT ?)`},
+			{&deliveries, `DELETE FROM webhook_deliveries WHERE ledger_no = ? AND created_at < ? AND id IN
+				(SELECT id FROM webhook_deliveries WHERE ledger_no = ? AND state <> 'pending' ORDER BY created_at LIMIT ?)`},
+		} {
+			for {
+				var deleted int64
+				err := db.Tx(ctx, func(tx *sql.Tx) error {
+					res, err := tx.ExecContext(ctx, db.Q(job.query), l.no, cutoff, l.no, sweepBatch)
+					if err != nil {
+						return err
+					}
+					deleted, err = res.RowsAffected()
 					return err
+				})
+				if err != nil {
+					return events, deliveries, err
 				}
-				deleted, err = res.RowsAffected()
-				return err
-			})
-			if err != nil {
-				return total, err
-			}
-			total += deleted
-			if deleted < sweepBatch {
-				break
+				*job.count += deleted
+				if deleted < sweepBatch {
+					break
+				}
 			}
 		}
 	}
-	return total, nil
+	return events, deliveries, nil
 }

@@ -65,6 +65,7 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 		{"JournalConcurrentWriters", testJournalConcurrent},
 		{"JournalBulk", testJournalBulk},
 		{"JournalSweep", testJournalSweep},
+		{"WebhookQueue", testWebhookQueue},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, open(t)) })

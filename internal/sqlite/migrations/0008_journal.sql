@@ -4,7 +4,7 @@
 -- sequence each ledger gave, raised by each write under that row's lock (a
 -- row of its own, so that the wide ledger row is not rewritten by every
 -- write). object and previous are the state of what changed after and
--- before, as the domain encodes it (customer.EncodeSnapshot). The sweep
+-- the fields the change changed, as the domain encodes them (customer.EncodeSnapshot, EncodeChange). The sweep
 -- walks a ledger's events from its oldest by sequence, so occurred_at
 -- needs no index.
 CREATE TABLE journal_heads (

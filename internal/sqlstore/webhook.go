@@ -1,0 +1,406 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"strings"
+	"time"
+
+	"github.com/kund/kund/internal/customer"
+)
+
+// Webhooks and their deliveries (customer.WebhookStore) and the queue
+// the deliverer of internal/events works from (DeliveryQueue).
+
+func webhookSecretAD(ledgerNo string) []byte { return []byte("webhook-secret:" + ledgerNo) }
+
+// CreateWebhook stores w following the ledger's journal from its last
+// committed event.
+func (db *DB) CreateWebhook(ctx context.Context, w *customer.Webhook) error {
+	sealed, err := db.seal([]byte(w.Secret), webhookSecretAD(w.LedgerNo))
+	if err != nil {
+		return err
+	}
+	events, _ := json.Marshal(w.Events)
+	return db.Tx(ctx, func(tx *sql.Tx) error {
+		return tx.QueryRowContext(ctx, db.Q(`INSERT INTO webhooks (ledger_no, url, events, description, secret, created_at, last_sequence)
+			VALUES (?, ?, ?, ?, ?, ?, COALESCE((SELECT last_sequence FROM journal_heads WHERE ledger_no = ?), 0)) RETURNING id`),
+			w.LedgerNo, w.URL, string(events), w.Description, sealed, micros(w.CreatedAt), w.LedgerNo).Scan(&w.ID)
+	})
+}
+
+const webhookColumns = `id, ledger_no, url, events, description, created_at`
+
+func scanWebhook(row interface{ Scan(...any) error }) (*customer.Webhook, error) {
+	w := &customer.Webhook{}
+	var events string
+	var at int64
+	if err := row.Scan(&w.ID, &w.LedgerNo, &w.URL, &events, &w.Description, &at); err != nil {
+		return nil, err
+	}
+	w.CreatedAt = fromMicros(at)
+	if err := json.Unmarshal([]byte(events), &w.Events); err != nil {
+		return nil, err
+	}
+	return w, nil
+}
+
+// Webhooks are a ledger's webhooks, oldest first, without secrets.
+func (db *DB) Webhooks(ctx context.Context, ledgerNo string) ([]*customer.Webhook, error) {
+	rows, err := db.Read.QueryContext(ctx, db.Q(`SELECT `+webhookColumns+` FROM webhooks WHERE ledger_no = ? ORDER BY id`), ledgerNo)
+	if err != nil {
+		return nil, db.Err(err)
+	}
+	defer rows.Close()
+	out := []*customer.Webhook{}
+	for rows.Next() {
+		w, err := scanWebhook(rows)
+		if err != nil {
+			return nil, db.Err(err)
+		}
+		out = append(out, w)
+	}
+	return out, db.Err(rows.Err())
+}
+
+// Webhook is one webhook of a ledger, without its secret.
+func (db *DB) Webhook(ctx context.Context, ledgerNo string, id int64) (*customer.Webhook, error) {
+	w, err := scanWebhook(db.Read.QueryRowContext(ctx, db.Q(`SELECT `+webhookColumns+` FROM webhooks WHERE ledger_no = ? AND id = ?`), ledgerNo, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, customer.Errorf(customer.ENOTFOUND, "The ledger has no webhook %s.", customer.WebhookID(id))
+	}
+	return w, db.Err(err)
+}
+
+// DeleteWebhook removes a webhook and its deliveries.
+func (db *DB) DeleteWebhook(ctx context.Context, ledgerNo string, id int64) error {
+	return db.Tx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, db.Q(`DELETE FROM webhook_deliveries WHERE webhook_id = ? AND ledger_no = ?`), id, ledgerNo); err != nil {
+			return err
+		}
+		res, err := tx.ExecContext(ctx, db.Q(`DELETE FROM webhooks WHERE ledger_no = ? AND id = ?`), ledgerNo, id)
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return err
+		} else if n == 0 {
+			return customer.Errorf(customer.ENOTFOUND, "The ledger has no webhook %s.", customer.WebhookID(id))
+		}
+		return nil
+	})
+}
+
+const deliveryColumns = `id, webhook_id, ledger_no, sequence, event_type, state, attempts, created_at, next_attempt_at, deadline,
+	last_attempt_at, last_status, last_error, last_response, delivered_at`
+
+func scanDelivery(row interface{ Scan(...any) error }) (*customer.Delivery, error) {
+	d := &customer.Delivery{}
+	var created, next, deadline, last, delivered int64
+	if err := row.Scan(&d.ID, &d.WebhookID, &d.LedgerNo, &d.Sequence, &d.EventType, &d.State, &d.Attempts, &created, &next, &deadline,
+		&last, &d.LastStatus, &d.LastError, &d.LastResponse, &delivered); err != nil {
+		return nil, err
+	}
+	d.CreatedAt, d.Deadline = fromMicros(created), fromMicros(deadline)
+	if d.State == customer.DeliveryPending {
+		d.NextAttemptAt = fromMicros(next)
+	}
+	if last != 0 {
+		d.LastAttemptAt = fromMicros(last)
+	}
+	if delivered != 0 {
+		d.DeliveredAt = fromMicros(delivered)
+	}
+	return d, nil
+}
+
+// Deliveries are a webhook's deliveries, newest first.
+func (db *DB) Deliveries(ctx context.Context, ledgerNo string, webhookID int64, skip, limit int) ([]*customer.Delivery, error) {
+	rows, err := db.Read.QueryContext(ctx, db.Q(`SELECT `+deliveryColumns+` FROM webhook_deliveries
+		WHERE webhook_id = ? AND ledger_no = ? ORDER BY id DESC LIMIT ? OFFSET ?`), webhookID, ledgerNo, limit, skip)
+	if err != nil {
+		return nil, db.Err(err)
+	}
+	defer rows.Close()
+	out := []*customer.Delivery{}
+	for rows.Next() {
+		d, err := scanDelivery(rows)
+		if err != nil {
+			return nil, db.Err(err)
+		}
+		out = append(out, d)
+	}
+	return out, db.Err(rows.Err())
+}
+
+// RetryDelivery makes a delivery pending and due at now, with a new retry
+// window.
+func (db *DB) RetryDelivery(ctx context.Context, ledgerNo string, webhookID, deliveryID int64, now time.Time) (*customer.Delivery, error) {
+	var d *customer.Delivery
+	err := db.Tx(ctx, func(tx *sql.Tx) error {
+		var err error
+		d, err = scanDelivery(tx.QueryRowContext(ctx, db.Q(`UPDATE webhook_deliveries SET state = ?, next_attempt_at = ?, deadline = ?, claimed_until = 0
+			WHERE id = ? AND webhook_id = ? AND ledger_no = ? RETURNING `+deliveryColumns),
+			customer.DeliveryPending, micros(now), micros(now.Add(customer.WebhookRetryWindow)), deliveryID, webhookID, ledgerNo))
+		if errors.Is(err, sql.ErrNoRows) {
+			return customer.Errorf(customer.ENOTFOUND, "The webhook has no delivery %s.", customer.DeliveryID(deliveryID))
+		}
+		return err
+	})
+	return d, err
+}
+
+// Dispatch gives the events after each webhook's last sequence to the
+// webhook: a pending delivery for each event of a type it wants, due at
+// now, made in the transaction that moves the webhook's last sequence on.
+// At most batch events of a webhook are looked at; it reports how many
+// were, so a caller with a full batch calls again.
+//
+// Events of a ledger become visible in the order of their sequence (a
+// write holds its journal head until it commits), so an event after the
+// last sequence never appears behind it. On PostgreSQL a webhook that
+// another Kund is dispatching is skipped.
+func (db *DB) Dispatch(ctx context.Context, now time.Time, batch int) (int, error) {
+	rows, err := db.Read.QueryContext(ctx, `SELECT w.id FROM webhooks w JOIN journal_heads h ON h.ledger_no = w.ledger_no
+		WHERE h.last_sequence > w.last_sequence ORDER BY w.id`)
+	if err != nil {
+		return 0, db.Err(err)
+	}
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return 0, db.Err(err)
+		}
+		ids = append(ids, id)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return 0, db.Err(err)
+	}
+	most := 0
+	for _, id := range ids {
+		var seen int
+		err := db.Tx(ctx, func(tx *sql.Tx) (err error) {
+			seen, err = db.dispatchWebhook(ctx, tx, id, now, batch)
+			return err
+		})
+		if err != nil {
+			return most, err
+		}
+		most = max(most, seen)
+	}
+	return most, nil
+}
+
+func (db *DB) dispatchWebhook(ctx context.Context, tx *sql.Tx, id int64, now time.Time, batch int) (int, error) {
+	lock := ""
+	if db.d.ForUpdate != "" {
+		lock = db.d.ForUpdate + " SKIP LOCKED"
+	}
+	w := &customer.Webhook{ID: id}
+	var events string
+	var last int64
+	err := tx.QueryRowContext(ctx, db.Q(`SELECT ledger_no, events, last_sequence FROM webhooks WHERE id = ?`+lock), id).Scan(&w.LedgerNo, &events, &last)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, nil // deleted, or another Kund has it
+	}
+	if err != nil {
+		return 0, err
+	}
+	if err := json.Unmarshal([]byte(events), &w.Events); err != nil {
+		return 0, err
+	}
+	rows, err := tx.QueryContext(ctx, db.Q(`SELECT sequence, type FROM events WHERE ledger_no = ? AND sequence > ? ORDER BY sequence LIMIT ?`), w.LedgerNo, last, batch)
+	if err != nil {
+		return 0, err
+	}
+	type ev struct {
+		seq int64
+		typ string
+	}
+	var evs []ev
+	for rows.Next() {
+		var e ev
+		if err := rows.Scan(&e.seq, &e.typ); err != nil {
+			rows.Close()
+			return 0, err
+		}
+		evs = append(evs, e)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return 0, err
+	}
+	if len(evs) == 0 {
+		return 0, nil
+	}
+	insert, err := tx.PrepareContext(ctx, db.Q(`INSERT INTO webhook_deliveries (webhook_id, ledger_no, sequence, event_type, state, created_at, next_attempt_at, deadline)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`))
+	if err != nil {
+		return 0, err
+	}
+	defer insert.Close()
+	at, deadline := micros(now), micros(now.Add(customer.WebhookRetryWindow))
+	for _, e := range evs {
+		if !w.Matches(e.typ) {
+			continue
+		}
+		if _, err := insert.ExecContext(ctx, id, w.LedgerNo, e.seq, e.typ, customer.DeliveryPending, at, at, deadline); err != nil {
+			return 0, err
+		}
+	}
+	_, err = tx.ExecContext(ctx, db.Q(`UPDATE webhooks SET last_sequence = ? WHERE id = ?`), evs[len(evs)-1].seq, id)
+	return len(evs), err
+}
+
+// Claim takes up to limit deliveries that are due at now for a deliverer
+// until now+lease, counting the attempt, and returns each with its
+// webhook (and secret) and its event (nil when the retention deleted it).
+func (db *DB) Claim(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]*customer.PendingDelivery, error) {
+	lock := ""
+	if db.d.ForUpdate != "" {
+		lock = db.d.ForUpdate + " SKIP LOCKED"
+	}
+	// Most looks find nothing due; they cost a read, not a write.
+	var due int
+	err := db.Read.QueryRowContext(ctx, db.Q(`SELECT COUNT(*) FROM (SELECT 1 FROM webhook_deliveries
+		WHERE state = 'pending' AND next_attempt_at <= ? AND claimed_until <= ? LIMIT 1) d`), micros(now), micros(now)).Scan(&due)
+	if err != nil || due == 0 {
+		return nil, db.Err(err)
+	}
+	var claimed []*customer.PendingDelivery
+	err = db.Tx(ctx, func(tx *sql.Tx) error {
+		claimed = claimed[:0]
+		rows, err := tx.QueryContext(ctx, db.Q(`UPDATE webhook_deliveries SET claimed_until = ?, attempts = attempts + 1, last_attempt_at = ?
+			WHERE id IN (SELECT id FROM webhook_deliveries WHERE state = 'pending' AND next_attempt_at <= ? AND claimed_until <= ?
+				ORDER BY next_attempt_at LIMIT ?`+lock+`)
+			RETURNING `+deliveryColumns), micros(now.Add(lease)), micros(now), micros(now), micros(now), limit)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			d, err := scanDelivery(rows)
+			if err != nil {
+				return err
+			}
+			claimed = append(claimed, &customer.PendingDelivery{Delivery: d})
+		}
+		return rows.Err()
+	})
+	if err != nil || len(claimed) == 0 {
+		return nil, db.Err(err)
+	}
+	if err := db.attachWebhooks(ctx, claimed); err != nil {
+		return nil, err
+	}
+	if err := db.attachEvents(ctx, claimed); err != nil {
+		return nil, err
+	}
+	return claimed, nil
+}
+
+func (db *DB) attachWebhooks(ctx context.Context, ps []*customer.PendingDelivery) error {
+	hooks := map[int64]*customer.Webhook{}
+	for _, p := range ps {
+		hooks[p.Delivery.WebhookID] = nil
+	}
+	args := make([]any, 0, len(hooks))
+	for id := range hooks {
+		args = append(args, id)
+	}
+	rows, err := db.Read.QueryContext(ctx, db.Q(`SELECT `+webhookColumns+`, secret FROM webhooks WHERE id IN (?`+strings.Repeat(", ?", len(args)-1)+`)`), args...)
+	if err != nil {
+		return db.Err(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		w := &customer.Webhook{}
+		var events string
+		var at int64
+		var sealed []byte
+		if err := rows.Scan(&w.ID, &w.LedgerNo, &w.URL, &events, &w.Description, &at, &sealed); err != nil {
+			return db.Err(err)
+		}
+		secret, err := db.open(sealed, webhookSecretAD(w.LedgerNo))
+		if err != nil {
+			return err
+		}
+		w.Secret, w.CreatedAt = string(secret), fromMicros(at)
+		hooks[w.ID] = w
+	}
+	if err := rows.Err(); err != nil {
+		return db.Err(err)
+	}
+	for _, p := range ps {
+		p.Webhook = hooks[p.Delivery.WebhookID] // nil: deleted since the claim
+	}
+	return nil
+}
+
+func (db *DB) attachEvents(ctx context.Context, ps []*customer.PendingDelivery) error {
+	byLedger := map[string][]any{}
+	for _, p := range ps {
+		byLedger[p.Delivery.LedgerNo] = append(byLedger[p.Delivery.LedgerNo], p.Delivery.Sequence)
+	}
+	found := map[string]map[int64]*customer.Event{}
+	for ledgerNo, seqs := range byLedger {
+		rows, err := db.Read.QueryContext(ctx, db.Q(`SELECT sequence, type, occurred_at, customer_no, actor_type, actor_id, request_id, object, previous
+			FROM events WHERE ledger_no = ? AND sequence IN (?`+strings.Repeat(", ?", len(seqs)-1)+`)`), append([]any{ledgerNo}, seqs...)...)
+		if err != nil {
+			return db.Err(err)
+		}
+		evs, err := scanEvents(rows, ledgerNo)
+		if err != nil {
+			return db.Err(err)
+		}
+		found[ledgerNo] = map[int64]*customer.Event{}
+		for _, e := range evs {
+			found[ledgerNo][e.Sequence] = e
+		}
+	}
+	for _, p := range ps {
+		p.Event = found[p.Delivery.LedgerNo][p.Delivery.Sequence]
+	}
+	return nil
+}
+
+// Finish records the outcome of attempts: each delivery's new state, due
+// time and last answer, and gives up its claim.
+func (db *DB) Finish(ctx context.Context, outcomes []customer.DeliveryOutcome) error {
+	if len(outcomes) == 0 {
+		return nil
+	}
+	return db.Tx(ctx, func(tx *sql.Tx) error {
+		stmt, err := tx.PrepareContext(ctx, db.Q(`UPDATE webhook_deliveries SET state = ?, next_attempt_at = ?, claimed_until = 0,
+			last_status = ?, last_error = ?, last_response = ?, delivered_at = ? WHERE id = ?`))
+		if err != nil {
+			return err
+		}
+		defer stmt.Close()
+		for _, o := range outcomes {
+			var delivered int64
+			if o.State == customer.DeliveryDelivered {
+				delivered = micros(o.At)
+			}
+			if _, err := stmt.ExecContext(ctx, o.State, micros(o.NextAttemptAt), o.Status, o.Error, o.Response, delivered, o.ID); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// ReleaseClaims gives up every claim, for a deliverer that starts where
+// no other runs (one Kund on a SQLite file): what a crash left claimed is
+// due again at once, instead of when its claim runs out.
+func (db *DB) ReleaseClaims(ctx context.Context) error {
+	return db.Tx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `UPDATE webhook_deliveries SET claimed_until = 0 WHERE state = 'pending' AND claimed_until > 0`)
+		return err
+	})
+}

@@ -40,7 +40,7 @@ type Config struct {
 }
 
 // Scenarios, in the order they run.
-var Scenarios = []string{"get", "get-expand", "find", "create", "patch", "mixed"}
+var Scenarios = []string{"get", "get-expand", "find", "create", "patch", "mixed", "webhooks"}
 
 // Stats are the figures of one scenario against one target.
 type Stats struct {
@@ -67,6 +67,9 @@ type ScenarioResult struct {
 	// depends on what else the machine runs, so it is the figure to
 	// compare builds by.
 	KundCPU float64 `json:"kundCPUMicrosPerRequest,omitempty"`
+	// Webhooks are the deliveries of the webhooks scenario, which has no
+	// bare counterpart.
+	Webhooks *WebhookStats `json:"webhooks,omitempty"`
 }
 
 // Report is everything a run measured.
@@ -116,7 +119,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 			imp.Rows, imp.Seconds, imp.RowsPerSec, imp.Imported, imp.Existing)
 	}
 
-	srv, err := startKund(ctx, cfg.Exe, cfg.DB, cfg.KeyFile)
+	srv, err := startKund(ctx, cfg.Exe, cfg.DB, cfg.KeyFile, slices.Contains(cfg.Scenarios, "webhooks"))
 	if err != nil {
 		return nil, err
 	}
@@ -153,6 +156,21 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		drive(ctx, client, tok, bareURL, "get", warm, &seq)
 	}
 	for _, name := range cfg.Scenarios {
+		if name == "webhooks" {
+			cpu0 := cpuTime(srv.cmd.Process.Pid)
+			st, wh, err := runWebhooks(ctx, client, tok, kundURL, cfg, &seq)
+			if err != nil {
+				return nil, err
+			}
+			r := ScenarioResult{Name: name, Kund: st, Webhooks: wh}
+			if ok := st.Requests - st.Errors; ok > 0 {
+				r.KundCPU = float64((cpuTime(srv.cmd.Process.Pid) - cpu0).Microseconds()) / float64(ok)
+			}
+			rep.Scenarios = append(rep.Scenarios, r)
+			fmt.Fprintf(cfg.Log, "kund bench: webhooks done (%.0f creates/s, %.0f deliveries/s, p99 %.0f ms from commit to delivery)\n",
+				st.PerSecond, wh.PerSecond, wh.P99)
+			continue
+		}
 		var k, b []sample
 		var cpu time.Duration
 		writes0, batches0 := writeBatches(client, "http://"+srv.addr)
@@ -329,11 +347,15 @@ type server struct {
 
 // startKund runs `kund serve` on a free port of 127.0.0.1 and waits for
 // it to say where it listens.
-func startKund(ctx context.Context, exe, db, keyFile string) (*server, error) {
+func startKund(ctx context.Context, exe, db, keyFile string, webhooks bool) (*server, error) {
 	// The rate limits are off: the bench measures what Kund can serve,
 	// not what one token is allowed. The lookup limits are set by
 	// variables, which a build from before them ignores (--kund).
-	cmd := exec.Command(exe, "serve", "--addr", "127.0.0.1:0", "--db", db, "--rate-limit", "0")
+	args := []string{"serve", "--addr", "127.0.0.1:0", "--db", db, "--rate-limit", "0"}
+	if webhooks {
+		args = append(args, "--webhooks-allow-insecure") // the receiver is on 127.0.0.1
+	}
+	cmd := exec.Command(exe, args...)
 	// The server gets its own profile file, if one is asked for
 	// (KUND_BENCH_SERVER_PROFILE), never the bench's.
 	for _, e := range os.Environ() {
@@ -471,9 +493,16 @@ func Print(w io.Writer, r *Report) {
 	fmt.Fprintf(w, "%-11s %-5s %10s %8s %8s %8s %8s %7s %6s %9s\n", "scenario", "", "req/s", "p50 ms", "p90 ms", "p99 ms", "max ms", "errors", "ratio", "cpu µs/r")
 	for _, s := range r.Scenarios {
 		fmt.Fprintf(w, "%-11s %-5s %10.0f %8.2f %8.2f %8.2f %8.2f %7d %6.2f %9.0f\n", s.Name, "kund", s.Kund.PerSecond, s.Kund.P50, s.Kund.P90, s.Kund.P99, s.Kund.Max, s.Kund.Errors, s.Ratio, s.KundCPU)
+		if s.Webhooks != nil {
+			continue
+		}
 		fmt.Fprintf(w, "%-11s %-5s %10.0f %8.2f %8.2f %8.2f %8.2f %7d\n", "", "bare", s.Bare.PerSecond, s.Bare.P50, s.Bare.P90, s.Bare.P99, s.Bare.Max, s.Bare.Errors)
 	}
 	for _, s := range r.Scenarios {
+		if wh := s.Webhooks; wh != nil {
+			fmt.Fprintf(w, "webhooks: %d of %d acknowledged creates delivered (%d twice), %.0f/s; commit to delivery p50 %.1f ms, p99 %.1f ms, max %.1f ms; last delivery %.0f ms after the last create\n",
+				wh.Delivered, wh.Acknowledged, wh.Duplicates, wh.PerSecond, wh.P50, wh.P99, wh.Max, wh.Drain)
+		}
 		if s.MeanWriteBatch > 0 {
 			fmt.Fprintf(w, "%s: %.1f writes per commit on average\n", s.Name, s.MeanWriteBatch)
 		}

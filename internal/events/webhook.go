@@ -21,9 +21,9 @@ import (
 // a delivery survives any crash (internal/sqlstore).
 type Queue interface {
 	// Dispatch makes the deliveries of the events that webhooks have not
-	// seen yet, at most batch events a webhook; it reports the most it
-	// looked at for one webhook.
-	Dispatch(ctx context.Context, now time.Time, batch int) (int, error)
+	// seen yet, looking at most at limit events, and returns them claimed
+	// for their first attempt; more: there may be further events.
+	Dispatch(ctx context.Context, now time.Time, limit int, lease time.Duration) (claimed []*customer.PendingDelivery, more bool, err error)
 	// Claim takes up to limit due deliveries until now+lease.
 	Claim(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]*customer.PendingDelivery, error)
 	// Finish records outcomes and gives up their claims.
@@ -41,7 +41,7 @@ type Config struct {
 	// Exclusive says that no other deliverer works on the queue (one
 	// Kund on a SQLite file): claims a crash left are given up at start.
 	Exclusive bool
-	// Workers is how many deliveries are in flight at most (64).
+	// Workers is how many deliveries are in flight at most (128).
 	Workers int
 	// Poll is how often the queue is looked at when nothing woke the
 	// deliverer (200 ms): writes of other Kund processes, and retries
@@ -77,7 +77,7 @@ type Deliverer struct {
 // NewDeliverer returns a deliverer of q's deliveries.
 func NewDeliverer(q Queue, cfg Config) *Deliverer {
 	if cfg.Workers <= 0 {
-		cfg.Workers = 64
+		cfg.Workers = 128
 	}
 	if cfg.Poll <= 0 {
 		cfg.Poll = 200 * time.Millisecond
@@ -156,34 +156,43 @@ func (d *Deliverer) Run(ctx context.Context) error {
 		close(outcomes)
 		<-finished
 	}()
+	lease := d.cfg.Timeout + 5*time.Second
+	send := func(claimed []*customer.PendingDelivery) {
+		for _, p := range claimed {
+			slots <- struct{}{}
+			inflight.Add(1)
+			go func() {
+				defer inflight.Done()
+				outcomes <- d.attempt(ctx, p)
+				<-slots
+				select {
+				case freed <- struct{}{}:
+				default:
+				}
+			}()
+		}
+	}
 	for ctx.Err() == nil {
 		now := d.cfg.Now()
 		busy := false
-		if n, err := d.q.Dispatch(ctx, now, dispatchBatch); err != nil {
-			d.fault(ctx, "dispatch", err)
-		} else if n == dispatchBatch {
-			busy = true
+		// New events first, then the retries that have come due; each
+		// only as many as there are free workers.
+		if free := cap(slots) - len(slots); free > 0 {
+			claimed, more, err := d.q.Dispatch(ctx, now, min(free, dispatchBatch), lease)
+			if err != nil {
+				d.fault(ctx, "dispatch", err)
+			}
+			busy = more
+			send(claimed)
 		}
 		if free := cap(slots) - len(slots); free > 0 {
 			want := min(free, claimBatch)
-			claimed, err := d.q.Claim(ctx, now, d.cfg.Timeout+5*time.Second, want)
+			claimed, err := d.q.Claim(ctx, now, lease, want)
 			if err != nil {
 				d.fault(ctx, "claim", err)
 			}
 			busy = busy || len(claimed) == want
-			for _, p := range claimed {
-				slots <- struct{}{}
-				inflight.Add(1)
-				go func() {
-					defer inflight.Done()
-					outcomes <- d.attempt(ctx, p)
-					<-slots
-					select {
-					case freed <- struct{}{}:
-					default:
-					}
-				}()
-			}
+			send(claimed)
 		}
 		if busy && len(slots) < cap(slots) {
 			continue

@@ -153,108 +153,111 @@ func (db *DB) RetryDelivery(ctx context.Context, ledgerNo string, webhookID, del
 }
 
 // Dispatch gives the events after each webhook's last sequence to the
-// webhook: a pending delivery for each event of a type it wants, due at
-// now, made in the transaction that moves the webhook's last sequence on.
-// At most batch events of a webhook are looked at; it reports how many
-// were, so a caller with a full batch calls again.
+// webhook: a delivery for each event of a type it wants, made in the
+// transaction that moves the webhook's last sequence on, and claimed at
+// once for its first attempt until now+lease, so that the deliverer sends
+// it without asking the queue again. At most limit events are looked at
+// in all; more reports that a webhook may have further ones.
 //
 // Events of a ledger become visible in the order of their sequence (a
 // write holds its journal head until it commits), so an event after the
 // last sequence never appears behind it. On PostgreSQL a webhook that
 // another Kund is dispatching is skipped.
-func (db *DB) Dispatch(ctx context.Context, now time.Time, batch int) (int, error) {
+func (db *DB) Dispatch(ctx context.Context, now time.Time, limit int, lease time.Duration) (claimed []*customer.PendingDelivery, more bool, err error) {
 	rows, err := db.Read.QueryContext(ctx, `SELECT w.id FROM webhooks w JOIN journal_heads h ON h.ledger_no = w.ledger_no
 		WHERE h.last_sequence > w.last_sequence ORDER BY w.id`)
 	if err != nil {
-		return 0, db.Err(err)
+		return nil, false, db.Err(err)
 	}
 	var ids []int64
 	for rows.Next() {
 		var id int64
 		if err := rows.Scan(&id); err != nil {
 			rows.Close()
-			return 0, db.Err(err)
+			return nil, false, db.Err(err)
 		}
 		ids = append(ids, id)
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
-		return 0, db.Err(err)
+		return nil, false, db.Err(err)
 	}
-	most := 0
 	for _, id := range ids {
+		if limit <= 0 {
+			return claimed, true, nil
+		}
+		var made []*customer.PendingDelivery
 		var seen int
 		err := db.Tx(ctx, func(tx *sql.Tx) (err error) {
-			seen, err = db.dispatchWebhook(ctx, tx, id, now, batch)
+			made, seen, err = db.dispatchWebhook(ctx, tx, id, now, limit, lease)
 			return err
 		})
 		if err != nil {
-			return most, err
+			return claimed, false, err
 		}
-		most = max(most, seen)
+		claimed = append(claimed, made...)
+		more = more || seen == limit
+		limit -= seen
 	}
-	return most, nil
+	return claimed, more, nil
 }
 
-func (db *DB) dispatchWebhook(ctx context.Context, tx *sql.Tx, id int64, now time.Time, batch int) (int, error) {
+func (db *DB) dispatchWebhook(ctx context.Context, tx *sql.Tx, id int64, now time.Time, limit int, lease time.Duration) ([]*customer.PendingDelivery, int, error) {
 	lock := ""
 	if db.d.ForUpdate != "" {
 		lock = db.d.ForUpdate + " SKIP LOCKED"
 	}
 	w := &customer.Webhook{ID: id}
 	var events string
-	var last int64
-	err := tx.QueryRowContext(ctx, db.Q(`SELECT ledger_no, events, last_sequence FROM webhooks WHERE id = ?`+lock), id).Scan(&w.LedgerNo, &events, &last)
+	var last, created int64
+	var sealed []byte
+	err := tx.QueryRowContext(ctx, db.Q(`SELECT ledger_no, url, events, description, created_at, secret, last_sequence FROM webhooks WHERE id = ?`+lock), id).
+		Scan(&w.LedgerNo, &w.URL, &events, &w.Description, &created, &sealed, &last)
 	if errors.Is(err, sql.ErrNoRows) {
-		return 0, nil // deleted, or another Kund has it
+		return nil, 0, nil // deleted, or another Kund has it
 	}
 	if err != nil {
-		return 0, err
+		return nil, 0, err
 	}
 	if err := json.Unmarshal([]byte(events), &w.Events); err != nil {
-		return 0, err
+		return nil, 0, err
 	}
-	rows, err := tx.QueryContext(ctx, db.Q(`SELECT sequence, type FROM events WHERE ledger_no = ? AND sequence > ? ORDER BY sequence LIMIT ?`), w.LedgerNo, last, batch)
+	secret, err := db.open(sealed, webhookSecretAD(w.LedgerNo))
 	if err != nil {
-		return 0, err
+		return nil, 0, err
 	}
-	type ev struct {
-		seq int64
-		typ string
-	}
-	var evs []ev
-	for rows.Next() {
-		var e ev
-		if err := rows.Scan(&e.seq, &e.typ); err != nil {
-			rows.Close()
-			return 0, err
-		}
-		evs = append(evs, e)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return 0, err
-	}
-	if len(evs) == 0 {
-		return 0, nil
-	}
-	insert, err := tx.PrepareContext(ctx, db.Q(`INSERT INTO webhook_deliveries (webhook_id, ledger_no, sequence, event_type, state, created_at, next_attempt_at, deadline)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`))
+	w.Secret, w.CreatedAt = string(secret), fromMicros(created)
+	rows, err := tx.QueryContext(ctx, db.Q(`SELECT sequence, type, occurred_at, customer_no, actor_type, actor_id, request_id, object, previous
+		FROM events WHERE ledger_no = ? AND sequence > ? ORDER BY sequence LIMIT ?`), w.LedgerNo, last, limit)
 	if err != nil {
-		return 0, err
+		return nil, 0, err
+	}
+	evs, err := scanEvents(rows, w.LedgerNo)
+	if err != nil || len(evs) == 0 {
+		return nil, 0, err
+	}
+	insert, err := tx.PrepareContext(ctx, db.Q(`INSERT INTO webhook_deliveries (webhook_id, ledger_no, sequence, event_type, state, attempts,
+		created_at, next_attempt_at, deadline, claimed_until, last_attempt_at) VALUES (?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?) RETURNING id`))
+	if err != nil {
+		return nil, 0, err
 	}
 	defer insert.Close()
-	at, deadline := micros(now), micros(now.Add(customer.WebhookRetryWindow))
+	at, deadline := now, now.Add(customer.WebhookRetryWindow)
+	var made []*customer.PendingDelivery
 	for _, e := range evs {
-		if !w.Matches(e.typ) {
+		if !w.Matches(e.Type) {
 			continue
 		}
-		if _, err := insert.ExecContext(ctx, id, w.LedgerNo, e.seq, e.typ, customer.DeliveryPending, at, at, deadline); err != nil {
-			return 0, err
+		d := &customer.Delivery{WebhookID: id, LedgerNo: w.LedgerNo, Sequence: e.Sequence, EventType: e.Type, State: customer.DeliveryPending,
+			Attempts: 1, CreatedAt: at, NextAttemptAt: at, Deadline: deadline, LastAttemptAt: at}
+		if err := insert.QueryRowContext(ctx, id, w.LedgerNo, e.Sequence, e.Type, customer.DeliveryPending,
+			micros(at), micros(at), micros(deadline), micros(at.Add(lease)), micros(at)).Scan(&d.ID); err != nil {
+			return nil, 0, err
 		}
+		made = append(made, &customer.PendingDelivery{Delivery: d, Webhook: w, Event: e})
 	}
-	_, err = tx.ExecContext(ctx, db.Q(`UPDATE webhooks SET last_sequence = ? WHERE id = ?`), evs[len(evs)-1].seq, id)
-	return len(evs), err
+	_, err = tx.ExecContext(ctx, db.Q(`UPDATE webhooks SET last_sequence = ? WHERE id = ?`), evs[len(evs)-1].Sequence, id)
+	return made, len(evs), err
 }
 
 // Claim takes up to limit deliveries that are due at now for a deliverer

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
+	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -20,6 +21,7 @@ import (
 
 	"github.com/kund/kund/internal/app"
 	"github.com/kund/kund/internal/customer"
+	"github.com/kund/kund/internal/events"
 	"github.com/kund/kund/internal/keyring"
 	"github.com/kund/kund/internal/postgres"
 )
@@ -33,6 +35,10 @@ import (
 // integrity_check is "ok", or on PostgreSQL every B-tree index agrees with
 // its table (amcheck). A write whose answer was lost in the kill may or may
 // not be there: both are correct, anything else is not.
+//
+// A webhook of the ledger, to a receiver the crash test runs itself,
+// follows the writes through every kill: at the end each acknowledged
+// write's event must have reached it at least once (docs/reliability.md).
 
 type crashConfig struct {
 	Rounds  int
@@ -52,11 +58,78 @@ type expected struct {
 	version   int64  // version as last answered
 	pending   string // the value of a PATCH whose answer was lost ("" none)
 	uncertain bool   // the create's answer was lost
+	// values are the values of its acknowledged PATCHes, whose events the
+	// webhook must get.
+	values []string
+}
+
+// crashReceiver is the webhook receiver of the crash test: it keeps what
+// events it got, as "customerNo type value", and answers after a moment,
+// so that deliveries are in flight when Kund is killed.
+type crashReceiver struct {
+	mu       sync.Mutex
+	got      map[string]bool
+	received int
+	url      string
+}
+
+func startCrashReceiver() (*crashReceiver, func(), error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, nil, err
+	}
+	rc := &crashReceiver{got: map[string]bool{}, url: "http://" + ln.Addr().String() + "/events"}
+	srv := &http.Server{ReadHeaderTimeout: 5 * time.Second, Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var ev struct {
+			Type       string `json:"type"`
+			CustomerNo string `json:"customerNo"`
+			Data       struct {
+				Object struct {
+					TaxIdentificationNumber string `json:"taxIdentificationNumber"`
+				} `json:"object"`
+			} `json:"data"`
+		}
+		if err := json.NewDecoder(r.Body).Decode(&ev); err != nil {
+			w.WriteHeader(http.StatusBadRequest)
+			return
+		}
+		time.Sleep(time.Duration(rand.IntN(5)) * time.Millisecond)
+		rc.mu.Lock()
+		rc.got[ev.CustomerNo+" "+ev.Type+" "+ev.Data.Object.TaxIdentificationNumber] = true
+		rc.received++
+		rc.mu.Unlock()
+	})}
+	go srv.Serve(ln)
+	return rc, func() { srv.Close() }, nil
+}
+
+// missing are the events of acknowledged writes the receiver has not got.
+func (rc *crashReceiver) missing(all []*expected) []string {
+	rc.mu.Lock()
+	defer rc.mu.Unlock()
+	var out []string
+	for _, c := range all {
+		if !c.acked {
+			continue
+		}
+		if k := c.no + " " + customer.EventCustomerCreated + " V0"; !rc.got[k] {
+			out = append(out, k)
+		}
+		for _, v := range c.values {
+			if k := c.no + " " + customer.EventCustomerUpdated + " " + v; !rc.got[k] {
+				out = append(out, k)
+			}
+		}
+	}
+	return out
 }
 
 type crashReport struct {
 	Rounds, Requests, Acked, Lost int
 	Sound                         string // what the database check found
+	// Events is how many events of acknowledged writes the webhook got
+	// (each at least once), Deliveries how many deliveries in all.
+	Events, Deliveries int
 }
 
 func runCrashTest(ctx context.Context, args []string, stdout io.Writer) error {
@@ -89,8 +162,9 @@ func runCrashTest(ctx context.Context, args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "crashtest ok: %d rounds survived, %d requests, %d writes acknowledged and all present, %d answers lost in kills; %s\n",
-		rep.Rounds, rep.Requests, rep.Acked, rep.Lost, rep.Sound)
+	fmt.Fprintf(stdout, "crashtest ok: %d rounds survived, %d requests, %d writes acknowledged and all present, %d answers lost in kills; %s; "+
+		"the webhook got all %d events of acknowledged writes (%d deliveries)\n",
+		rep.Rounds, rep.Requests, rep.Acked, rep.Lost, rep.Sound, rep.Events, rep.Deliveries)
 	return nil
 }
 
@@ -122,7 +196,12 @@ func crashTest(ctx context.Context, cfg crashConfig, log io.Writer) (*crashRepor
 	}
 	// A ledger of its own per run, so that a database can be crashed again.
 	ledger := "CRASH-" + strconv.FormatInt(time.Now().UnixMilli(), 36)
-	token, err := crashSetup(ctx, dbPath, cfg.KeyFile, ledger)
+	rc, stopReceiver, err := startCrashReceiver()
+	if err != nil {
+		return nil, err
+	}
+	defer stopReceiver()
+	token, err := crashSetup(ctx, dbPath, cfg.KeyFile, ledger, rc.url)
 	if err != nil {
 		return nil, err
 	}
@@ -188,6 +267,9 @@ func crashTest(ctx context.Context, cfg crashConfig, log io.Writer) (*crashRepor
 						continue
 					}
 					value := "V" + strconv.Itoa(rand.IntN(1_000_000))
+					if value == c.value {
+						continue // no change, no event
+					}
 					status, etag, err := crashDo(client, "PATCH", base+"/"+c.no, token, `"`+strconv.FormatInt(c.version, 10)+`"`,
 						`{"taxIdentificationNumber":"`+value+`"}`)
 					mu.Lock()
@@ -197,6 +279,7 @@ func crashTest(ctx context.Context, cfg crashConfig, log io.Writer) (*crashRepor
 						rep.Lost++
 					case status == http.StatusOK:
 						c.value = value
+						c.values = append(c.values, value)
 						c.version, _ = strconv.ParseInt(strings.Trim(etag, `"`), 10, 64)
 						rep.Acked++
 					}
@@ -248,6 +331,22 @@ func crashTest(ctx context.Context, cfg crashConfig, log io.Writer) (*crashRepor
 	if len(problems) > 0 {
 		return rep, fmt.Errorf("acknowledged writes were lost or changed:\n%s", strings.Join(problems, "\n"))
 	}
+	// Every acknowledged write's event reaches the webhook, however the
+	// kills cut its deliveries: what was claimed when Kund died is sent
+	// again after the restart (at once on SQLite, when the claim runs out
+	// on PostgreSQL, where other Kunds may hold claims).
+	deadline := time.Now().Add(60 * time.Second)
+	missing := rc.missing(all)
+	for len(missing) > 0 && time.Now().Before(deadline) {
+		time.Sleep(100 * time.Millisecond)
+		missing = rc.missing(all)
+	}
+	if len(missing) > 0 {
+		return rep, fmt.Errorf("%d events of acknowledged writes never reached the webhook, such as %q", len(missing), missing[0])
+	}
+	rc.mu.Lock()
+	rep.Events, rep.Deliveries = rep.Acked, rc.received
+	rc.mu.Unlock()
 	srv.kill()
 	store, err := app.OpenStore(ctx, dbPath, cfg.KeyFile)
 	if err != nil {
@@ -284,7 +383,7 @@ func crashTest(ctx context.Context, cfg crashConfig, log io.Writer) (*crashRepor
 	return rep, nil
 }
 
-func crashSetup(ctx context.Context, dbPath, keyFile, ledger string) (string, error) {
+func crashSetup(ctx context.Context, dbPath, keyFile, ledger, receiver string) (string, error) {
 	store, err := app.OpenStore(ctx, dbPath, keyFile)
 	if err != nil {
 		return "", err
@@ -292,6 +391,10 @@ func crashSetup(ctx context.Context, dbPath, keyFile, ledger string) (string, er
 	defer store.Close()
 	k := app.New(store, app.Config{})
 	if err := k.Service.CreateLedger(ctx, &customer.Ledger{No: ledger, Country: "SE", CustomerNumbers: customer.NumbersClient}); err != nil {
+		return "", err
+	}
+	k.Service.UseWebhookURLCheck(events.CheckURL(true))
+	if _, err := k.Service.CreateWebhook(ctx, ledger, receiver, []string{customer.AllEvents}, "kund crashtest"); err != nil {
 		return "", err
 	}
 	return k.CreateToken(ctx, ledger, []customer.Scope{customer.ScopeWrite}, 0)
@@ -315,7 +418,7 @@ func (c *child) kill() {
 // startKund runs `kund serve` on a free port without a rate limit and
 // waits for it to listen.
 func startKund(ctx context.Context, bin, dbPath, keyFile string) (*child, error) {
-	cmd := exec.CommandContext(ctx, bin, "serve", "--addr", "127.0.0.1:0", "--db", dbPath, "--rate-limit", "0")
+	cmd := exec.CommandContext(ctx, bin, "serve", "--addr", "127.0.0.1:0", "--db", dbPath, "--rate-limit", "0", "--webhooks-allow-insecure")
 	cmd.Env = os.Environ()
 	if keyFile != "" {
 		cmd.Env = append(cmd.Env, "KUND_SECRET_KEY_FILE="+keyFile)

@@ -10,11 +10,12 @@ import (
 
 // TestCrashPostgres is TestCrash against PostgreSQL: kund serve is killed
 // (the database server is not), every acknowledged write must be there
-// after the restart, and every B-tree index must agree with its table.
+// after the restart, every B-tree index must agree with its table, and
+// the webhook must get every acknowledged write's event.
 func TestCrashPostgres(t *testing.T) {
 	db := pgtest.URL(t)
-	out := mustRun(t, nil, "crashtest", "--db", db, "--rounds", "3", "--seconds", "1", "--workers", "4", "--dir", t.TempDir())
-	m := regexp.MustCompile(`crashtest ok: 3 rounds survived, (\d+) requests, (\d+) writes acknowledged .*; amcheck: (\d+) B-tree indexes agree`).FindStringSubmatch(out)
+	out := mustRun(t, nil, "crashtest", "--db", db, "--rounds", "10", "--seconds", "0.5", "--workers", "4", "--dir", t.TempDir())
+	m := regexp.MustCompile(`crashtest ok: 10 rounds survived, (\d+) requests, (\d+) writes acknowledged .*; amcheck: (\d+) B-tree indexes agree.*; the webhook got all (\d+) events`).FindStringSubmatch(out)
 	if m == nil {
 		t.Fatalf("unexpected report:\n%s", out)
 	}

@@ -6,12 +6,13 @@ import (
 	"testing"
 )
 
-// TestCrash is the short crash test of the test command: three kill -9
-// rounds of at most a second under four writers. `kund crashtest` with its
+// TestCrash is the short crash test of the test command: ten kill -9
+// rounds of at most half a second under four writers, with a webhook that
+// must get every acknowledged write's event. `kund crashtest` with its
 // defaults is the long one (docs/reliability.md).
 func TestCrash(t *testing.T) {
-	out := mustRun(t, nil, "crashtest", "--rounds", "3", "--seconds", "1", "--workers", "4", "--dir", t.TempDir())
-	m := regexp.MustCompile(`crashtest ok: 3 rounds survived, (\d+) requests, (\d+) writes acknowledged`).FindStringSubmatch(out)
+	out := mustRun(t, nil, "crashtest", "--rounds", "10", "--seconds", "0.5", "--workers", "4", "--dir", t.TempDir())
+	m := regexp.MustCompile(`crashtest ok: 10 rounds survived, (\d+) requests, (\d+) writes acknowledged.*the webhook got all (\d+) events`).FindStringSubmatch(out)
 	if m == nil {
 		t.Fatalf("unexpected report:\n%s", out)
 	}

@@ -3,17 +3,24 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
 
 	"github.com/kund/kund/internal/app"
 	"github.com/kund/kund/internal/customer"
 	"github.com/kund/kund/internal/edge"
+	"github.com/kund/kund/internal/events"
 	"github.com/kund/kund/internal/register"
 )
 
@@ -60,10 +67,16 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	}
 	defer os.RemoveAll(dir)
 	db := filepath.Join(dir, "kund.db")
-	token, err := seedDemo(ctx, db)
+	rc, err := startDemoReceiver(stdout)
 	if err != nil {
 		return err
 	}
+	defer rc.srv.Close()
+	token, hook, err := seedDemo(ctx, db, rc.url+"/events")
+	if err != nil {
+		return err
+	}
+	rc.secret.Store(&hook.Secret)
 
 	persons, regNo, err := demoRegister(dir)
 	if err != nil {
@@ -71,7 +84,7 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	}
 
 	m := &Main{Config: Config{Addr: *addr, DB: db, RegisterFile: persons, Limits: edge.DefaultLimits(), CardGateway: "sandbox",
-		DisclosureRetention: DefaultDisclosureRetention}, Log: slog.New(slog.NewJSONHandler(stderr, nil))}
+		DisclosureRetention: DefaultDisclosureRetention, WebhooksAllowInsecure: true}, Log: slog.New(slog.NewJSONHandler(stderr, nil))}
 	if err := m.Open(ctx); err != nil {
 		m.Config.Addr = "127.0.0.1:0"
 		if err := m.Open(ctx); err != nil {
@@ -96,30 +109,108 @@ The synthetic population register %s holds %d Swedish persons:
   curl -s %s -H 'Content-Type: application/json' -d '{"nationalIdentifier":{"regNo":"%s","countryCode":"SE"},"customerNo":"2001"}' %s/generate-consumer-customer-by-reg-no
   curl -s %s %s/register-lookups
 
+Webhook %s sends every event of the ledger to a receiver of the demo's own, at %s/events,
+which checks each Kund-Signature and prints a line below for each delivery. Change something:
+  curl -s %s -X PATCH -H 'Content-Type: application/merge-patch+json' -d '{"emailAddress":"tolvan@example.com"}' %s/customers/1001
+  curl -s %s %s/webhooks/%s/deliveries
+  curl -s %s/
+The journal itself:
+  curl -s %s '%s/events?after=0&take=10'
+
 Stop with Ctrl-C.
 `, demoLedger, len(demoCustomers), dir, demoLedger, token, auth, base, auth, base, auth, base,
-		persons, demoPersons, auth, regNo, base, auth, base)
+		persons, demoPersons, auth, regNo, base, auth, base,
+		customer.WebhookID(hook.ID), rc.url, auth, base, auth, base, customer.WebhookID(hook.ID), rc.url, auth, base)
 	return m.Run(ctx)
 }
 
-// seedDemo creates the demo ledger and its customers and returns a token
-// with every scope.
-func seedDemo(ctx context.Context, db string) (string, error) {
+// demoReceiver is the demo's webhook receiver: it checks the signature of
+// each delivery, prints a line for it and keeps the last ones for GET /.
+type demoReceiver struct {
+	srv    *http.Server
+	url    string
+	secret atomic.Pointer[string]
+	mu     sync.Mutex
+	out    io.Writer
+	last   []demoDelivery
+}
+
+type demoDelivery struct {
+	EventID    string `json:"eventId"`
+	Type       string `json:"type"`
+	CustomerNo string `json:"customerNo"`
+	Signature  string `json:"signature"`
+	Received   string `json:"receivedAt"`
+}
+
+func startDemoReceiver(out io.Writer) (*demoReceiver, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, err
+	}
+	rc := &demoReceiver{url: "http://" + ln.Addr().String(), out: out, last: []demoDelivery{}}
+	mux := http.NewServeMux()
+	mux.HandleFunc("POST /events", rc.receive)
+	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
+		rc.mu.Lock()
+		defer rc.mu.Unlock()
+		w.Header().Set("Content-Type", "application/json")
+		json.NewEncoder(w).Encode(map[string]any{"deliveries": rc.last})
+	})
+	rc.srv = &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
+	go rc.srv.Serve(ln)
+	return rc, nil
+}
+
+func (rc *demoReceiver) receive(w http.ResponseWriter, r *http.Request) {
+	body, err := io.ReadAll(io.LimitReader(r.Body, 1<<20))
+	if err != nil {
+		return
+	}
+	d := demoDelivery{EventID: r.Header.Get("Kund-Event-Id"), Type: r.Header.Get("Kund-Event-Type"), Signature: "ok",
+		Received: time.Now().UTC().Format(time.RFC3339Nano)}
+	var ev struct {
+		CustomerNo string `json:"customerNo"`
+	}
+	json.Unmarshal(body, &ev)
+	d.CustomerNo = ev.CustomerNo
+	secret := rc.secret.Load()
+	if secret == nil || events.Verify(*secret, r.Header.Get(events.SignatureHeader), body, time.Now(), 5*time.Minute) != nil {
+		d.Signature = "INVALID"
+		w.WriteHeader(http.StatusUnauthorized) // Kund tries again; a real receiver drops it
+	}
+	rc.mu.Lock()
+	rc.last = append(rc.last, d)
+	if len(rc.last) > 100 {
+		rc.last = rc.last[1:]
+	}
+	fmt.Fprintf(rc.out, "webhook: %s %s of customer %s, signature %s\n", d.EventID, d.Type, d.CustomerNo, d.Signature)
+	rc.mu.Unlock()
+}
+
+// seedDemo creates the demo ledger, its webhook to receiver and its
+// customers, and returns a token with every scope and the webhook.
+func seedDemo(ctx context.Context, db, receiver string) (string, *customer.Webhook, error) {
 	store, err := app.OpenStore(ctx, db, "")
 	if err != nil {
-		return "", err
+		return "", nil, err
 	}
 	defer store.Close()
-	k := app.New(store, app.Config{})
+	k := app.New(store, app.Config{Webhooks: app.WebhookConfig{AllowInsecure: true}})
 	if err := k.Service.CreateLedger(ctx, &customer.Ledger{No: demoLedger, Country: "SE"}); err != nil {
-		return "", describe(err)
+		return "", nil, describe(err)
+	}
+	hook, err := k.Service.CreateWebhook(ctx, demoLedger, receiver, []string{customer.AllEvents}, "kund demo receiver")
+	if err != nil {
+		return "", nil, describe(err)
 	}
 	for i := range demoCustomers {
 		if _, err := k.Service.CreateCustomer(ctx, demoLedger, &demoCustomers[i]); err != nil {
-			return "", fmt.Errorf("demo customer %s: %w", demoCustomers[i].CustomerNo, describe(err))
+			return "", nil, fmt.Errorf("demo customer %s: %w", demoCustomers[i].CustomerNo, describe(err))
 		}
 	}
-	return k.CreateToken(ctx, demoLedger, []customer.Scope{customer.ScopeAll}, 0)
+	tok, err := k.CreateToken(ctx, demoLedger, []customer.Scope{customer.ScopeAll}, 0)
+	return tok, hook, err
 }
 
 // demoPersons is the size of the demo's synthetic register.

@@ -282,12 +282,66 @@ func TestDemo(t *testing.T) {
 			}
 		}
 	}
+	checkDemoWebhook(t, sc, curls)
 	cmd.Process.Signal(syscall.SIGTERM)
 	if err := cmd.Wait(); err != nil {
 		t.Fatalf("demo exited with %v", err)
 	}
 	if _, err := os.Stat(dataDir); !os.IsNotExist(err) {
 		t.Fatalf("demo left its data dir %s behind", dataDir)
+	}
+}
+
+// checkDemoWebhook runs the demo's PATCH example and waits for the demo's
+// receiver to print the signed delivery of its event; the deliveries log
+// shows it delivered.
+func checkDemoWebhook(t *testing.T, sc *bufio.Scanner, curls []string) {
+	t.Helper()
+	var patch, deliveries string
+	for _, c := range curls {
+		switch {
+		case strings.Contains(c, "-X PATCH"):
+			patch = c
+		case strings.Contains(c, "/deliveries"):
+			deliveries = c
+		}
+	}
+	if patch == "" || deliveries == "" {
+		t.Fatalf("the demo prints no webhook examples: %v", curls)
+	}
+	lines := make(chan string, 100)
+	go func() {
+		for sc.Scan() {
+			lines <- sc.Text()
+		}
+		close(lines)
+	}()
+	if body, status := curlStatus(t, patch); status != "200" {
+		t.Fatalf("%s: %s %s", patch, status, body)
+	}
+	timeout := time.After(15 * time.Second)
+	for found := false; !found; {
+		select {
+		case line := <-lines:
+			if strings.Contains(line, "signature INVALID") {
+				t.Fatalf("the demo receiver refused a signature: %s", line)
+			}
+			found = strings.Contains(line, "customer.updated of customer 1001, signature ok")
+		case <-timeout:
+			t.Fatal("the demo's receiver printed no delivery of the PATCH's event")
+		}
+	}
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		body, status := curlStatus(t, deliveries)
+		if status != "200" {
+			t.Fatalf("%s: %s %s", deliveries, status, body)
+		}
+		if strings.Contains(body, `"eventType":"customer.updated","state":"delivered"`) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the deliveries log does not show the delivery: %s", body)
+		}
 	}
 }
 

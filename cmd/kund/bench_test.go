@@ -18,6 +18,9 @@ func TestBenchTiny(t *testing.T) {
 	js := filepath.Join(dir, "bench.json")
 	db := filepath.Join(dir, "bench.db")
 	out := mustRun(t, nil, "bench", "--db", db, "--n", "200", "--duration", "500ms", "--rounds", "1", "--concurrency", "8", "--warmup", "200ms", "--json", js)
+	if !regexp.MustCompile(`webhooks: (\d+) of (\d+) acknowledged creates delivered`).MatchString(out) {
+		t.Fatalf("no webhooks line:\n%s", out)
+	}
 	for _, name := range []string{"get", "get-expand", "find", "create", "patch", "mixed"} {
 		kund := regexp.MustCompile(`(?m)^` + regexp.QuoteMeta(name) + `\s+kund\s+(\d+)\s+[\d.]+\s+[\d.]+\s+[\d.]+\s+[\d.]+\s+(\d+)\s+[\d.]+\s+\d+$`).FindStringSubmatch(out)
 		if kund == nil {
@@ -41,16 +44,24 @@ func TestBenchTiny(t *testing.T) {
 			Name                    string
 			Kund, Bare              struct{ Requests, Errors int }
 			KundCPUMicrosPerRequest float64
+			Webhooks                *struct{ AcknowledgedCreates, Delivered, Duplicates int }
 		}
 		ServerPeakRSSBytes int64
 	}
 	if err := json.Unmarshal(b, &rep); err != nil {
 		t.Fatal(err)
 	}
-	if rep.Customers != 200 || rep.Import.Imported != 200 || len(rep.Scenarios) != 6 || rep.ServerPeakRSSBytes <= 0 {
+	if rep.Customers != 200 || rep.Import.Imported != 200 || len(rep.Scenarios) != 7 || rep.ServerPeakRSSBytes <= 0 {
 		t.Fatalf("report: %s", b)
 	}
 	for _, s := range rep.Scenarios {
+		if s.Name == "webhooks" {
+			// Every acknowledged create's event reached the bench's receiver.
+			if w := s.Webhooks; w == nil || w.AcknowledgedCreates == 0 || w.Delivered != w.AcknowledgedCreates || s.Kund.Errors != 0 {
+				t.Errorf("webhooks: %+v %+v", s.Kund, s.Webhooks)
+			}
+			continue
+		}
 		if s.Kund.Requests == 0 || s.Bare.Requests == 0 || s.Kund.Errors+s.Bare.Errors != 0 || s.KundCPUMicrosPerRequest <= 0 {
 			t.Errorf("scenario %s: %+v", s.Name, s)
 		}
@@ -71,6 +82,9 @@ func TestBenchTinyPostgres(t *testing.T) {
 	out := mustRun(t, nil, "bench", "--db", db, "--secret-key-file", key, "--n", "100", "--duration", "300ms", "--rounds", "1", "--concurrency", "4", "--warmup", "100ms")
 	if !strings.Contains(out, "postgres, 100 customers") || !strings.Contains(out, "import: 100 rows") {
 		t.Fatalf("output:\n%s", out)
+	}
+	if !regexp.MustCompile(`webhooks: (\d+) of (\d+) acknowledged creates delivered`).MatchString(out) {
+		t.Fatalf("no webhooks line:\n%s", out)
 	}
 	for _, name := range []string{"get", "get-expand", "find", "create", "patch", "mixed"} {
 		kund := regexp.MustCompile(`(?m)^` + regexp.QuoteMeta(name) + `\s+kund\s+(\d+)\s+[\d.]+\s+[\d.]+\s+[\d.]+\s+[\d.]+\s+(\d+)\s+[\d.]+\s+\d+$`).FindStringSubmatch(out)

@@ -13,7 +13,7 @@ var commandFlags = map[string][]string{
 	"serve": {"addr", "db", "public-url", "register-file", "register-url", "register-timeout", "register-cache-ttl",
 		"secret-key-file", "rate-limit", "rate-burst", "auth-failure-rate", "auth-failure-burst", "lookup-rate",
 		"lookup-burst", "ledger-lookup-rate", "ledger-lookup-burst", "address-lookup-rate", "address-lookup-burst",
-		"trust-proxy", "cors-origins", "card-gateway", "disclosure-retention", "webhooks-allow-insecure"},
+		"trust-proxy", "cors-origins", "card-gateway", "disclosure-retention", "events-nats", "webhooks-allow-insecure"},
 	"migrate": {"db", "secret-key-file"},
 	"ledger create": {"db", "secret-key-file", "country", "customer-numbers", "kyc-questions", "kyc-renewal-days",
 		"disbursements", "session-lookups", "session-ttl", "event-retention-days"},

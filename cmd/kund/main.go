@@ -18,6 +18,7 @@ import (
 const usage = `usage:
   kund serve   --addr 127.0.0.1:8080 --db kund.db [--public-url URL]
                [--register-file persons.csv | --register-url URL [--register-timeout 2s] [--register-cache-ttl 1m]]
+               [--events-nats nats://HOST:PORT] [--webhooks-allow-insecure]
   kund migrate --db DB
   kund ledger create LEDGERNO --db DB --country SE|NO|DK|FI [--customer-numbers client|generated]
                [--kyc-questions FILE.json] [--kyc-renewal-days N] [--disbursements]
@@ -35,7 +36,7 @@ const usage = `usage:
   kund export  --db DB --ledger LEDGERNO [FILE]
   kund keys create FILE          # Kund's secret key for --secret-key-file (required with PostgreSQL)
   kund bench   [--db FILE|URL] [--n 1000000] [--reuse] [--warmup 2s] [--duration 5s] [--rounds 2] [--concurrency 64]
-               [--scenarios get,get-expand,find,create,patch,mixed] [--json FILE]
+               [--scenarios get,get-expand,find,create,patch,mixed,webhooks] [--json FILE]
   kund version                   # the module version and VCS revision of this binary
 
 kund COMMAND -h (or kund help COMMAND) prints every flag of COMMAND with its

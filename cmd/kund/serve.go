@@ -41,6 +41,8 @@ type Config struct {
 	// WebhooksAllowInsecure lets webhooks reach http:// URLs and loopback
 	// or private addresses (tests, development).
 	WebhooksAllowInsecure bool
+	// EventsNATS is the NATS server every event is published to.
+	EventsNATS string
 }
 
 // DefaultDisclosureRetention keeps the disclosure log for two years: long
@@ -80,7 +82,7 @@ func (m *Main) Open(ctx context.Context) error {
 	}
 	k := app.New(db, app.Config{Log: m.Log, PublicURL: m.Config.PublicURL, Register: provider, CardGateway: m.Config.CardGateway,
 		HTTP:     httpapi.Options{Limits: m.Config.Limits, TrustProxy: m.Config.TrustProxy, CORSOrigins: httpapi.ParseOrigins(m.Config.CORSOrigins)},
-		Webhooks: app.WebhookConfig{AllowInsecure: m.Config.WebhooksAllowInsecure}})
+		Webhooks: app.WebhookConfig{AllowInsecure: m.Config.WebhooksAllowInsecure}, EventsNATS: m.Config.EventsNATS})
 	m.kund = k
 	m.Server = &http.Server{
 		Handler:           k.Handler,
@@ -115,14 +117,17 @@ func (m *Main) Run(ctx context.Context) error {
 	defer stopSweeping()
 	go m.sweep(sweeping)
 	delivering, stopDelivering := context.WithCancel(context.WithoutCancel(ctx))
-	delivered := make(chan error, 1)
+	delivered := make(chan error, 2)
 	go func() { delivered <- m.kund.RunDeliveries(delivering) }()
-	// The deliverer stops after the last request: their events are still
-	// given to webhooks, and what is in flight is recorded.
+	go func() { delivered <- m.kund.RunNATS(delivering) }()
+	// The deliverer and the publisher stop after the last request: their
+	// events still go out, and what is in flight is recorded.
 	defer func() {
 		stopDelivering()
-		if err := <-delivered; err != nil {
-			m.Log.Warn("webhook deliveries stopped", slog.String("error", err.Error()))
+		for range 2 {
+			if err := <-delivered; err != nil {
+				m.Log.Warn("event delivery stopped", slog.String("error", err.Error()))
+			}
 		}
 	}()
 	done := make(chan error, 1)
@@ -198,6 +203,7 @@ func runServe(ctx context.Context, args []string, stderr io.Writer) error {
 	fs.StringVar(&cfg.CORSOrigins, "cors-origins", "", "comma-separated browser origins allowed to call the API (none: no CORS)")
 	fs.StringVar(&cfg.CardGateway, "card-gateway", "", "card gateway of recurring-card registrations: sandbox (never in production: it accepts any Luhn-valid number), or none")
 	fs.DurationVar(&cfg.DisclosureRetention, "disclosure-retention", DefaultDisclosureRetention, "how long the disclosure log keeps an entry (0: for ever)")
+	fs.StringVar(&cfg.EventsNATS, "events-nats", "", "NATS server (nats://HOST:PORT) whose JetStream gets every event, a stream per ledger (docs/events.md)")
 	fs.BoolVar(&cfg.WebhooksAllowInsecure, "webhooks-allow-insecure", false, "let webhooks send over http:// and to loopback and private addresses (tests, development; never in production)")
 	pos, err := parseFlags(fs, args)
 	if err != nil {

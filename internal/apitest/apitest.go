@@ -92,15 +92,18 @@ func StartWith(t testing.TB, b Backend, configure func(*app.Config)) *Env {
 	go srv.Serve(ln)
 	e.URL = "http://" + ln.Addr().String()
 	delivering, stopDelivering := context.WithCancel(context.Background())
-	delivered := make(chan error, 1)
+	delivered := make(chan error, 2)
 	go func() { delivered <- e.Kund.RunDeliveries(delivering) }()
+	go func() { delivered <- e.Kund.RunNATS(delivering) }()
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
 		srv.Shutdown(ctx)
 		stopDelivering()
-		if err := <-delivered; err != nil {
-			t.Errorf("webhook deliveries: %v", err)
+		for range 2 {
+			if err := <-delivered; err != nil {
+				t.Errorf("webhooks or NATS: %v", err)
+			}
 		}
 		e.checkLog()
 	})

@@ -38,6 +38,7 @@ type Store interface {
 	customer.ProductStore
 	register.LookupLog
 	events.Queue
+	events.Journal
 	// OnCommit sets what is called after each committed write.
 	OnCommit(func())
 	// Sweep deletes what has expired (docs/security.md).
@@ -113,6 +114,9 @@ type Config struct {
 
 	// Webhooks is how webhooks are delivered.
 	Webhooks WebhookConfig
+	// EventsNATS is the NATS server that every event is published to
+	// (JetStream; kund serve --events-nats); "": none.
+	EventsNATS string
 }
 
 // WebhookConfig is how webhooks are delivered (internal/events).
@@ -136,6 +140,9 @@ type Kund struct {
 	Register *register.Service
 	// Deliverer sends the webhooks; it runs in RunDeliveries.
 	Deliverer *events.Deliverer
+	// Publisher publishes the journal to NATS JetStream; nil without
+	// Config.EventsNATS. It runs in RunNATS.
+	Publisher *events.Publisher
 
 	log *slog.Logger
 }
@@ -182,12 +189,27 @@ func New(store Store, cfg Config) *Kund {
 	d := events.NewDeliverer(store, events.Config{Render: httpapi.EventJSON, AllowInsecure: cfg.Webhooks.AllowInsecure,
 		Exclusive: exclusive, Backoff: cfg.Webhooks.Backoff, Poll: cfg.Webhooks.Poll, Now: svc.Now, Log: cfg.Log})
 	srv.SetDeliveryWaker(d.Wake)
-	store.OnCommit(d.Wake)
-	return &Kund{Store: store, Service: svc, Auth: authn, Handler: srv, Register: reg, Deliverer: d, log: cfg.Log}
+	var pub *events.Publisher
+	if cfg.EventsNATS != "" {
+		pub = events.NewPublisher(store, events.NATSConfig{URL: cfg.EventsNATS, Render: httpapi.EventJSON, Log: cfg.Log})
+		store.OnCommit(func() { d.Wake(); pub.Wake() })
+	} else {
+		store.OnCommit(d.Wake)
+	}
+	return &Kund{Store: store, Service: svc, Auth: authn, Handler: srv, Register: reg, Deliverer: d, Publisher: pub, log: cfg.Log}
 }
 
 // RunDeliveries delivers webhooks until ctx ends.
 func (k *Kund) RunDeliveries(ctx context.Context) error { return k.Deliverer.Run(ctx) }
+
+// RunNATS publishes the journal to NATS until ctx ends; without a NATS
+// server configured it returns at once.
+func (k *Kund) RunNATS(ctx context.Context) error {
+	if k.Publisher == nil {
+		return nil
+	}
+	return k.Publisher.Run(ctx)
+}
 
 // CreateToken issues a token for a ledger and returns its plaintext, which
 // is shown once and never stored.

@@ -6,6 +6,9 @@ import (
 	"net/http/httptest"
 	"net/netip"
 	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -96,5 +99,29 @@ func TestRefusesPrivateAtConnect(t *testing.T) {
 	})
 	if hit || o.State != customer.DeliveryPending || o.Error != "the URL resolves to an address that is not public" {
 		t.Fatalf("hit %v, outcome %+v", hit, o)
+	}
+}
+
+// TestShellVerification: the openssl pipeline docs/events.md gives a
+// receiver computes the v1 of Sign.
+func TestShellVerification(t *testing.T) {
+	if _, err := exec.LookPath("openssl"); err != nil {
+		t.Skip("openssl is not installed")
+	}
+	dir := t.TempDir()
+	body := []byte(`{"eventId":"EVT0000000001","customerNo":"9999"}`)
+	if err := os.WriteFile(filepath.Join(dir, "body.json"), body, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command("sh", "-c", `printf '%s.' "$T" | cat - body.json | openssl dgst -sha256 -hmac "$SECRET" -hex | sed 's/^.*= //'`)
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "T=1780000000", "SECRET=whsec_abc-_9")
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := strings.TrimPrefix(Sign("whsec_abc-_9", time.Unix(1780000000, 0), body), "t=1780000000,v1=")
+	if strings.TrimSpace(string(out)) != want {
+		t.Fatalf("openssl says %s, Sign %s", out, want)
 	}
 }

@@ -139,3 +139,22 @@ func scanEvents(rows *sql.Rows, ledgerNo string) ([]*customer.Event, error) {
 	}
 	return out, rows.Err()
 }
+
+// JournalHeads are the last sequences of the ledgers that have events.
+func (db *DB) JournalHeads(ctx context.Context) (map[string]int64, error) {
+	rows, err := db.Read.QueryContext(ctx, `SELECT ledger_no, last_sequence FROM journal_heads`)
+	if err != nil {
+		return nil, db.Err(err)
+	}
+	defer rows.Close()
+	heads := map[string]int64{}
+	for rows.Next() {
+		var no string
+		var seq int64
+		if err := rows.Scan(&no, &seq); err != nil {
+			return nil, db.Err(err)
+		}
+		heads[no] = seq
+	}
+	return heads, db.Err(rows.Err())
+}

@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"strings"
 
 	"github.com/kund/kund/internal/customer"
 )
@@ -12,17 +13,17 @@ import (
 // leaves a row out instead of failing the transaction, and the rare row
 // left out is looked at afterwards. Looking up every number and uuid of a
 // batch before inserting it cost a sixth of the writer's time.
-var insertCustomerIfFreeSQL = insertCustomerSQL + ` ON CONFLICT DO NOTHING`
-
-const (
-	insertAddressUUIDIfFreeSQL = `INSERT INTO address_uuids (uuid) VALUES (?) ON CONFLICT DO NOTHING`
-	deleteNewCustomerSQL       = `DELETE FROM customers WHERE ledger_no = ? AND customer_no = ?`
-)
+const deleteNewCustomerSQL = `DELETE FROM customers WHERE ledger_no = ? AND customer_no = ?`
 
 // maxRedraws bounds the new uuids one customer of a bulk write may draw.
 // With ten random digits, even among a hundred million uuids a draw is
 // taken one time in a hundred.
 const maxRedraws = 8
+
+// bulkRows is how many customers one multi-row statement writes: a round
+// trip to PostgreSQL per statement instead of per row, within both
+// engines' limits on placeholders (38 a row).
+const bulkRows = 200
 
 // CreateCustomers stores many new customers in one transaction. Numbers
 // the ledger has (or that come twice) are skipped. A customer whose uuid
@@ -32,42 +33,30 @@ func (db *DB) CreateCustomers(ctx context.Context, ledgerNo string, cs []*custom
 	stored := make([]bool, len(cs))
 	err := db.Tx(ctx, func(tx *sql.Tx) error {
 		clear(stored) // a transaction run again starts over
-		ins, err := tx.PrepareContext(ctx, db.Q(insertCustomerIfFreeSQL))
-		if err != nil {
-			return err
-		}
-		defer ins.Close()
-		addr, err := tx.PrepareContext(ctx, db.Q(insertAddressUUIDIfFreeSQL))
-		if err != nil {
-			return err
-		}
-		defer addr.Close()
+		pending := make([]int, len(cs))
 		for i, c := range cs {
 			c.LedgerNo = ledgerNo
 			c.Version = 1
-			for attempt := 0; ; attempt++ {
-				if attempt == maxRedraws {
-					return customer.ErrUUIDTaken
+			pending[i] = i
+		}
+		for attempt := 0; len(pending) > 0; attempt++ {
+			if attempt == maxRedraws {
+				return customer.ErrUUIDTaken
+			}
+			if attempt > 0 {
+				for _, i := range pending {
+					redraw(cs[i])
 				}
-				if attempt > 0 {
-					redraw(c)
-				}
-				ok, err := db.insertIfFree(ctx, tx, ins, addr, c)
+			}
+			var again []int
+			for from := 0; from < len(pending); from += bulkRows {
+				retry, err := db.insertChunk(ctx, tx, ledgerNo, cs, pending[from:min(from+bulkRows, len(pending))], stored)
 				if err != nil {
 					return err
 				}
-				if ok {
-					stored[i] = true
-					break
-				}
-				// Left out: the number is the ledger's already (an earlier
-				// run, or twice in the file), or a uuid is taken.
-				if taken, err := db.numberTaken(ctx, tx, ledgerNo, c.No); err != nil {
-					return err
-				} else if taken {
-					break
-				}
+				again = append(again, retry...)
 			}
+			pending = again
 		}
 		return db.journalCreated(ctx, tx, ledgerNo, cs, stored)
 	})
@@ -75,6 +64,115 @@ func (db *DB) CreateCustomers(ctx context.Context, ledgerNo string, cs []*custom
 		return nil, err
 	}
 	return stored, nil
+}
+
+// insertChunk writes the customers cs[i] of chunk with one statement and
+// claims their address uuids with another, each leaving out a row whose
+// key is taken. It marks the customers it stored, and returns those that
+// must draw new uuids. Rows that clash within the statement are decided
+// in the chunk's order: the first keeps the key.
+func (db *DB) insertChunk(ctx context.Context, tx *sql.Tx, ledgerNo string, cs []*customer.Customer, chunk []int, stored []bool) ([]int, error) {
+	cols := strings.Count(writeColumns, ",") + 3
+	row := "(?" + strings.Repeat(", ?", cols-1) + ")"
+	args := make([]any, 0, len(chunk)*cols)
+	for _, i := range chunk {
+		args = append(append(args, ledgerNo, cs[i].No), customerArgs(cs[i])...)
+	}
+	rows, err := tx.QueryContext(ctx, db.Q(`INSERT INTO customers (ledger_no, customer_no, `+writeColumns+`) VALUES `+
+		row+strings.Repeat(", "+row, len(chunk)-1)+` ON CONFLICT DO NOTHING RETURNING customer_no, uuid`), args...)
+	if err != nil {
+		return nil, err
+	}
+	written := map[[2]string]bool{}
+	for rows.Next() {
+		var k [2]string
+		if err := rows.Scan(&k[0], &k[1]); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		written[k] = true
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	var retry, in []int
+	for _, i := range chunk {
+		k := [2]string{cs[i].No, cs[i].UUID}
+		if written[k] {
+			delete(written, k) // the first of the chunk with this key has it
+			in = append(in, i)
+			continue
+		}
+		// Left out: the number is the ledger's already (an earlier run, or
+		// twice in the file), or the uuid is taken.
+		if taken, err := db.numberTaken(ctx, tx, ledgerNo, cs[i].No); err != nil {
+			return nil, err
+		} else if !taken {
+			retry = append(retry, i)
+		}
+	}
+	type claim struct {
+		i    int
+		uuid string
+	}
+	var claims []claim
+	for _, i := range in {
+		for _, u := range newAddressUUIDs(cs[i]) {
+			claims = append(claims, claim{i, u})
+		}
+	}
+	clash := map[int]bool{}
+	owned := map[int][]string{}
+	if len(claims) > 0 {
+		uargs := make([]any, len(claims))
+		for k, c := range claims {
+			uargs[k] = c.uuid
+		}
+		rows, err := tx.QueryContext(ctx, db.Q(`INSERT INTO address_uuids (uuid) VALUES (?)`+strings.Repeat(", (?)", len(claims)-1)+
+			` ON CONFLICT DO NOTHING RETURNING uuid`), uargs...)
+		if err != nil {
+			return nil, err
+		}
+		got := map[string]bool{}
+		for rows.Next() {
+			var u string
+			if err := rows.Scan(&u); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			got[u] = true
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+		for _, c := range claims {
+			if got[c.uuid] {
+				delete(got, c.uuid)
+				owned[c.i] = append(owned[c.i], c.uuid)
+			} else {
+				clash[c.i] = true
+			}
+		}
+	}
+	for _, i := range in {
+		if !clash[i] {
+			stored[i] = true
+			continue
+		}
+		// An address uuid is taken: take back what this customer wrote.
+		for _, u := range owned[i] {
+			if _, err := db.txExec(ctx, tx, `DELETE FROM address_uuids WHERE uuid = ?`, u); err != nil {
+				return nil, err
+			}
+		}
+		if _, err := tx.ExecContext(ctx, db.Q(deleteNewCustomerSQL), ledgerNo, cs[i].No); err != nil {
+			return nil, err
+		}
+		retry = append(retry, i)
+	}
+	return retry, nil
 }
 
 // journalCreated records the creation of each customer of cs stored.
@@ -88,39 +186,6 @@ func (db *DB) journalCreated(ctx context.Context, tx *sql.Tx, ledgerNo string, c
 		}
 	}
 	return db.appendEvents(ctx, tx, ledgerNo, evs)
-}
-
-// insertIfFree writes c and claims its address uuids, or writes nothing and
-// returns false when its number or one of its uuids is taken.
-func (db *DB) insertIfFree(ctx context.Context, tx *sql.Tx, ins, addr *sql.Stmt, c *customer.Customer) (bool, error) {
-	res, err := ins.ExecContext(ctx, append([]any{c.LedgerNo, c.No}, customerArgs(c)...)...)
-	if err != nil {
-		return false, err
-	}
-	if n, err := res.RowsAffected(); err != nil || n == 0 {
-		return false, err
-	}
-	uuids := newAddressUUIDs(c)
-	for k, u := range uuids {
-		res, err := addr.ExecContext(ctx, u)
-		if err != nil {
-			return false, err
-		}
-		if n, err := res.RowsAffected(); err != nil {
-			return false, err
-		} else if n == 1 {
-			continue
-		}
-		// Taken: take back what this customer wrote.
-		for _, u := range uuids[:k] {
-			if _, err := db.txExec(ctx, tx, `DELETE FROM address_uuids WHERE uuid = ?`, u); err != nil {
-				return false, err
-			}
-		}
-		_, err = tx.ExecContext(ctx, db.Q(deleteNewCustomerSQL), c.LedgerNo, c.No)
-		return false, err
-	}
-	return true, nil
 }
 
 // EachCustomer streams every customer of a ledger in creation order.

@@ -13,8 +13,8 @@ const (
 	raiseHeadSQL = `INSERT INTO journal_heads (ledger_no, last_sequence) VALUES (?, ?)
 		ON CONFLICT (ledger_no) DO UPDATE SET last_sequence = journal_heads.last_sequence + excluded.last_sequence
 		RETURNING last_sequence`
-	insertEventSQL = `INSERT INTO events (ledger_no, sequence, type, occurred_at, customer_no, actor_type, actor_id, request_id, object, previous)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+	insertEventsSQL = `INSERT INTO events (ledger_no, sequence, type, occurred_at, customer_no, actor_type, actor_id, request_id, object, previous) VALUES `
+	insertEventSQL  = insertEventsSQL + `(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 )
 
 // appendEvents gives evs the ledger's next sequences and stores them, in
@@ -31,26 +31,37 @@ func (db *DB) appendEvents(ctx context.Context, tx *sql.Tx, ledgerNo string, evs
 	if err := db.txRow(ctx, tx, raiseHeadSQL, ledgerNo, len(evs)).Scan(&last); err != nil {
 		return err
 	}
-	stmt := db.txStmt(ctx, tx, insertEventSQL)
-	if stmt == nil {
-		var err error
-		if stmt, err = tx.PrepareContext(ctx, db.Q(insertEventSQL)); err != nil {
-			return err
-		}
-	}
-	defer stmt.Close()
 	for i, e := range evs {
 		e.LedgerNo, e.Sequence = ledgerNo, last-int64(len(evs)-1-i)
-		var previous sql.NullString
-		if e.Previous != nil {
-			previous = sql.NullString{String: string(e.Previous), Valid: true}
+	}
+	if len(evs) == 1 {
+		_, err := db.txExec(ctx, tx, insertEventSQL, eventArgs(evs[0])...)
+		return err
+	}
+	// Many events (a bulk import) go a statement per eventRows.
+	for from := 0; from < len(evs); from += eventRows {
+		chunk := evs[from:min(from+eventRows, len(evs))]
+		args := make([]any, 0, len(chunk)*10)
+		for _, e := range chunk {
+			args = append(args, eventArgs(e)...)
 		}
-		if _, err := stmt.ExecContext(ctx, e.LedgerNo, e.Sequence, e.Type, micros(e.OccurredAt), e.CustomerNo,
-			e.Actor.Type, e.Actor.ID, e.RequestID, string(e.Object), previous); err != nil {
+		const row = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+		if _, err := tx.ExecContext(ctx, db.Q(insertEventsSQL+row+strings.Repeat(", "+row, len(chunk)-1)), args...); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// eventRows is how many events one statement of a bulk write inserts.
+const eventRows = 500
+
+func eventArgs(e *customer.Event) []any {
+	var previous sql.NullString
+	if e.Previous != nil {
+		previous = sql.NullString{String: string(e.Previous), Valid: true}
+	}
+	return []any{e.LedgerNo, e.Sequence, e.Type, micros(e.OccurredAt), e.CustomerNo, e.Actor.Type, e.Actor.ID, e.RequestID, string(e.Object), previous}
 }
 
 // journalCustomer records the change of a customer from old (nil: created)

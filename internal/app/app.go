@@ -187,7 +187,7 @@ func New(store Store, cfg Config) *Kund {
 	svc.UseWebhookURLCheck(events.CheckURL(cfg.Webhooks.AllowInsecure))
 	_, exclusive := store.(*sqlite.DB)
 	d := events.NewDeliverer(store, events.Config{Render: httpapi.EventJSON, AllowInsecure: cfg.Webhooks.AllowInsecure,
-		Exclusive: exclusive, Backoff: cfg.Webhooks.Backoff, Poll: cfg.Webhooks.Poll, Now: svc.Now, Log: cfg.Log})
+		Exclusive: exclusive, Backoff: cfg.Webhooks.Backoff, Poll: cfg.Webhooks.Poll, Now: svc.Now, Log: cfg.Log, Quiet: sqlstore.Quiet})
 	srv.SetDeliveryWaker(d.Wake)
 	var pub *events.Publisher
 	if cfg.EventsNATS != "" {

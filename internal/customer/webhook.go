@@ -67,6 +67,9 @@ type Delivery struct {
 	LastError     string // why the last attempt failed, when it did
 	LastResponse  string // the start of the last answer's body
 	DeliveredAt   time.Time
+	// Claim identifies the claim of an attempt in flight (the time it runs
+	// out, in the store's units); 0: none.
+	Claim int64
 }
 
 // A PendingDelivery is a delivery claimed for an attempt, with what the
@@ -76,11 +79,14 @@ type PendingDelivery struct {
 	Delivery *Delivery
 	Webhook  *Webhook
 	Event    *Event
+	// Problem says why the delivery can never be sent ("": none).
+	Problem string
 }
 
 // A DeliveryOutcome is what an attempt of a delivery ended in.
 type DeliveryOutcome struct {
 	ID            int64
+	Claim         int64 // the attempt's claim (Delivery.Claim)
 	At            time.Time
 	State         string
 	NextAttemptAt time.Time // when State is pending
@@ -127,7 +133,7 @@ func ParseDeliveryID(s string) (int64, bool) { return parseID(s, "DLV") }
 
 func parseID(s, prefix string) (int64, bool) {
 	digits, ok := strings.CutPrefix(s, prefix)
-	if !ok || len(digits) != 10 {
+	if !ok || len(digits) != 10 || strings.Trim(digits, "0123456789") != "" {
 		return 0, false
 	}
 	n, err := strconv.ParseInt(digits, 10, 64)

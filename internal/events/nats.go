@@ -32,6 +32,8 @@ import (
 type Journal interface {
 	JournalHeads(ctx context.Context) (map[string]int64, error)
 	Events(ctx context.Context, ledgerNo string, q customer.EventQuery) ([]*customer.Event, error)
+	// Ledger gives a ledger's event retention, which its stream keeps to.
+	Ledger(ctx context.Context, no string) (*customer.Ledger, error)
 }
 
 // NATSConfig is how the publisher publishes.
@@ -96,10 +98,13 @@ func Subject(ledgerNo, typ string) string { return "kund." + ledgerNo + "." + ty
 // error: the client reconnects, and publishing goes on where JetStream
 // stopped.
 func (p *Publisher) Run(ctx context.Context) error {
+	// No reconnect buffer: a message published while the connection is
+	// down fails at once, instead of waiting in a buffer that a reconnect
+	// may drop while later ones get through.
 	nc, err := nats.Connect(p.cfg.URL, nats.Name("kund"), nats.MaxReconnects(-1), nats.ReconnectWait(250*time.Millisecond),
-		nats.RetryOnFailedConnect(true))
+		nats.RetryOnFailedConnect(true), nats.ReconnectBufSize(-1))
 	if err != nil {
-		return fmt.Errorf("events: NATS at %s: %w", p.cfg.URL, err)
+		return fmt.Errorf("events: NATS: %w", err) // the URL may carry credentials
 	}
 	defer nc.Close()
 	js, err := jetstream.New(nc)
@@ -112,7 +117,6 @@ func (p *Publisher) Run(ctx context.Context) error {
 		busy, err := p.publishAll(ctx, js, known)
 		if err != nil && ctx.Err() == nil {
 			p.cfg.Log.Warn("NATS publishing", slog.String("error", err.Error()))
-			clear(known) // read each stream's last message again
 			select {
 			case <-ctx.Done():
 			case <-time.After(time.Second):
@@ -132,17 +136,20 @@ func (p *Publisher) Run(ctx context.Context) error {
 }
 
 // publishAll publishes a batch of each ledger's events that JetStream
-// does not have; busy: there are more.
+// does not have; busy: there are more. A ledger that fails is looked at
+// again from its stream's last message, and holds up no other.
 func (p *Publisher) publishAll(ctx context.Context, js jetstream.JetStream, known map[string]bool) (busy bool, err error) {
 	heads, err := p.j.JournalHeads(ctx)
 	if err != nil {
 		return false, err
 	}
+	var errs []error
 	for ledgerNo, head := range heads {
 		if !known[ledgerNo] {
 			last, err := p.resume(ctx, js, ledgerNo)
 			if err != nil {
-				return false, err
+				errs = append(errs, fmt.Errorf("ledger %s: %w", ledgerNo, err))
+				continue
 			}
 			p.mu.Lock()
 			p.published[ledgerNo] = last
@@ -155,11 +162,13 @@ func (p *Publisher) publishAll(ctx context.Context, js jetstream.JetStream, know
 		}
 		n, err := p.publish(ctx, js, ledgerNo, after)
 		if err != nil {
-			return false, err
+			delete(known, ledgerNo)
+			errs = append(errs, fmt.Errorf("ledger %s: %w", ledgerNo, err))
+			continue
 		}
 		busy = busy || n == natsBatch
 	}
-	return busy, nil
+	return busy, errors.Join(errs...)
 }
 
 // resume makes sure the ledger's stream exists and returns the sequence
@@ -167,12 +176,15 @@ func (p *Publisher) publishAll(ctx context.Context, js jetstream.JetStream, know
 func (p *Publisher) resume(ctx context.Context, js jetstream.JetStream, ledgerNo string) (int64, error) {
 	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
-	stream, err := js.Stream(ctx, StreamName(ledgerNo))
-	if errors.Is(err, jetstream.ErrStreamNotFound) {
-		stream, err = js.CreateStream(ctx, jetstream.StreamConfig{Name: StreamName(ledgerNo), Subjects: []string{Subject(ledgerNo, ">")},
-			Storage: jetstream.FileStorage, Duplicates: DuplicateWindow,
-			Description: "Kund's change journal of ledger " + ledgerNo})
+	l, err := p.j.Ledger(ctx, ledgerNo)
+	if err != nil {
+		return 0, err
 	}
+	// The stream keeps what the journal keeps: events are personal data,
+	// and go after the ledger's retention on the bus too.
+	stream, err := js.CreateOrUpdateStream(ctx, jetstream.StreamConfig{Name: StreamName(ledgerNo), Subjects: []string{Subject(ledgerNo, ">")},
+		Storage: jetstream.FileStorage, Duplicates: DuplicateWindow, MaxAge: l.EventRetention(),
+		Description: "Kund's change journal of ledger " + ledgerNo})
 	if err != nil {
 		return 0, err
 	}
@@ -194,7 +206,7 @@ func (p *Publisher) publish(ctx context.Context, js jetstream.JetStream, ledgerN
 		return 0, err
 	}
 	futures := make([]jetstream.PubAckFuture, 0, len(evs))
-	for _, e := range evs {
+	for k, e := range evs {
 		body, err := p.cfg.Render(e)
 		if err != nil {
 			return 0, fmt.Errorf("event %d of ledger %s: %w", e.Sequence, ledgerNo, err)
@@ -203,7 +215,16 @@ func (p *Publisher) publish(ctx context.Context, js jetstream.JetStream, ledgerN
 		msg.Data = body
 		msg.Header.Set(jetstream.MsgIDHeader, customer.EventID(e.Sequence))
 		msg.Header.Set("Kund-Sequence", strconv.FormatInt(e.Sequence, 10))
-		f, err := js.PublishMsgAsync(msg, jetstream.WithExpectStream(StreamName(ledgerNo)))
+		opts := []jetstream.PublishOpt{jetstream.WithExpectStream(StreamName(ledgerNo))}
+		// Each message must follow the one before it in the stream: if one
+		// was lost on the way, the next is refused, and publishing goes on
+		// again from the stream's last message.
+		if k > 0 {
+			opts = append(opts, jetstream.WithExpectLastMsgID(customer.EventID(evs[k-1].Sequence)))
+		} else if after > 0 {
+			opts = append(opts, jetstream.WithExpectLastMsgID(customer.EventID(after)))
+		}
+		f, err := js.PublishMsgAsync(msg, opts...)
 		if err != nil {
 			return 0, err
 		}

@@ -28,13 +28,16 @@ func CheckURL(allowInsecure bool) func(ctx context.Context, u *url.URL) error {
 		}
 		ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 		defer cancel()
+		// The answer never says what a name resolved to: it would map a
+		// network's internal names for whoever asks.
+		refused := errors.New("must be a host that resolves to public addresses only (not loopback, private or link-local)")
 		addrs, err := net.DefaultResolver.LookupNetIP(ctx, "ip", u.Hostname())
 		if err != nil || len(addrs) == 0 {
-			return fmt.Errorf("has a host that does not resolve: %s", u.Hostname())
+			return refused
 		}
 		for _, a := range addrs {
 			if !public(a) {
-				return fmt.Errorf("must not reach a loopback, private or link-local address; %s resolves to %s", u.Hostname(), a)
+				return refused
 			}
 		}
 		return nil
@@ -63,7 +66,13 @@ var reserved = []netip.Prefix{
 	netip.MustParsePrefix("192.0.0.0/24"),
 	netip.MustParsePrefix("198.18.0.0/15"),
 	netip.MustParsePrefix("240.0.0.0/4"),
-	netip.MustParsePrefix("64:ff9b::/96"), // NAT64 of any IPv4, private ones too
+	netip.MustParsePrefix("64:ff9b::/96"),   // NAT64 of any IPv4, private ones too
+	netip.MustParsePrefix("64:ff9b:1::/48"), // local-use NAT64 (RFC 8215)
+	netip.MustParsePrefix("2002::/16"),      // 6to4, which embeds any IPv4
+	netip.MustParsePrefix("::/96"),          // IPv4-compatible (deprecated)
+	netip.MustParsePrefix("fec0::/10"),      // site-local (deprecated)
+	netip.MustParsePrefix("100::/64"),       // discard
+	netip.MustParsePrefix("2001:db8::/32"),  // documentation
 }
 
 // dialControl refuses a connection to an address that is not public.

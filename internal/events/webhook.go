@@ -54,11 +54,13 @@ type Config struct {
 	Timeout time.Duration
 	Now     func() time.Time
 	Log     *slog.Logger
+	// Quiet marks the queue's own transactions, so that they do not wake
+	// the deliverer as the writes of events do; nil: none.
+	Quiet func(context.Context) context.Context
 }
 
 // The shape of the queue's work.
 const (
-	dispatchBatch = 500
 	claimBatch    = 256
 	// excerptSize is how much of a receiver's answer is kept.
 	excerptSize = 256
@@ -93,6 +95,9 @@ func NewDeliverer(q Queue, cfg Config) *Deliverer {
 	}
 	if cfg.Log == nil {
 		cfg.Log = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Quiet == nil {
+		cfg.Quiet = func(ctx context.Context) context.Context { return ctx }
 	}
 	dialer := &net.Dialer{Timeout: cfg.Timeout}
 	if !cfg.AllowInsecure {
@@ -137,8 +142,9 @@ func (d *Deliverer) Wake() {
 // Run delivers until ctx ends, then waits for the attempts in flight (a
 // cut-off one is due again at once) and records their outcomes.
 func (d *Deliverer) Run(ctx context.Context) error {
+	qctx := d.cfg.Quiet(ctx)
 	if d.cfg.Exclusive {
-		if err := d.q.ReleaseClaims(ctx); err != nil {
+		if err := d.q.ReleaseClaims(qctx); err != nil {
 			d.fault(ctx, "release claims", err) // they run out on their own
 		}
 	}
@@ -146,7 +152,7 @@ func (d *Deliverer) Run(ctx context.Context) error {
 	finished := make(chan struct{})
 	go func() {
 		defer close(finished)
-		d.finish(outcomes)
+		d.finish(d.cfg.Quiet(context.Background()), outcomes)
 	}()
 	slots := make(chan struct{}, d.cfg.Workers)
 	freed := make(chan struct{}, 1)
@@ -156,7 +162,9 @@ func (d *Deliverer) Run(ctx context.Context) error {
 		close(outcomes)
 		<-finished
 	}()
-	lease := d.cfg.Timeout + 5*time.Second
+	// A claim outlasts an attempt (the timeout), its wait for a worker and
+	// the recording of its outcome, with room to spare.
+	lease := 2*d.cfg.Timeout + 10*time.Second
 	send := func(claimed []*customer.PendingDelivery) {
 		for _, p := range claimed {
 			slots <- struct{}{}
@@ -173,12 +181,12 @@ func (d *Deliverer) Run(ctx context.Context) error {
 		}
 	}
 	for ctx.Err() == nil {
-		now := d.cfg.Now()
 		busy := false
 		// New events first, then the retries that have come due; each
-		// only as many as there are free workers.
+		// only as many as there are free workers, and new events leave a
+		// quarter of them to the retries.
 		if free := cap(slots) - len(slots); free > 0 {
-			claimed, more, err := d.q.Dispatch(ctx, now, min(free, dispatchBatch), lease)
+			claimed, more, err := d.q.Dispatch(qctx, d.cfg.Now(), max(1, free-free/4), lease)
 			if err != nil {
 				d.fault(ctx, "dispatch", err)
 			}
@@ -187,7 +195,7 @@ func (d *Deliverer) Run(ctx context.Context) error {
 		}
 		if free := cap(slots) - len(slots); free > 0 {
 			want := min(free, claimBatch)
-			claimed, err := d.q.Claim(ctx, now, lease, want)
+			claimed, err := d.q.Claim(qctx, d.cfg.Now(), lease, want)
 			if err != nil {
 				d.fault(ctx, "claim", err)
 			}
@@ -223,7 +231,7 @@ func (d *Deliverer) fault(ctx context.Context, what string, err error) {
 // finish records outcomes in batches until the channel closes. An outcome
 // that cannot be recorded is tried again; one lost to a crash leaves its
 // delivery claimed, to be sent again when the claim runs out.
-func (d *Deliverer) finish(outcomes <-chan customer.DeliveryOutcome) {
+func (d *Deliverer) finish(ctx context.Context, outcomes <-chan customer.DeliveryOutcome) {
 	batch := make([]customer.DeliveryOutcome, 0, claimBatch)
 	for o := range outcomes {
 		batch = append(batch[:0], o)
@@ -240,7 +248,7 @@ func (d *Deliverer) finish(outcomes <-chan customer.DeliveryOutcome) {
 			}
 		}
 		for attempt := 0; ; attempt++ {
-			err := d.q.Finish(context.Background(), batch)
+			err := d.q.Finish(ctx, batch)
 			if err == nil {
 				break
 			}
@@ -256,8 +264,10 @@ func (d *Deliverer) finish(outcomes <-chan customer.DeliveryOutcome) {
 // attempt sends one delivery and says what became of it.
 func (d *Deliverer) attempt(ctx context.Context, p *customer.PendingDelivery) customer.DeliveryOutcome {
 	dv := p.Delivery
-	o := customer.DeliveryOutcome{ID: dv.ID}
+	o := customer.DeliveryOutcome{ID: dv.ID, Claim: dv.Claim}
 	switch {
+	case p.Problem != "":
+		return d.outcome(o, dv, 0, p.Problem, "", true)
 	case p.Webhook == nil:
 		return d.outcome(o, dv, 0, "the webhook was deleted", "", true)
 	case p.Event == nil:

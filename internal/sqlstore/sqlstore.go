@@ -52,10 +52,20 @@ type DB struct {
 	// committed is called after each committed write transaction (the
 	// webhook deliverer's wake-up); it must not block.
 	committed atomic.Pointer[func()]
+	// dispatchTurn rotates the webhook a dispatch looks at first.
+	dispatchTurn atomic.Uint64
 }
 
-// OnCommit sets what is called after each committed write transaction.
+// OnCommit sets what is called after each committed write transaction,
+// but those run under Quiet.
 func (db *DB) OnCommit(f func()) { db.committed.Store(&f) }
+
+type quietKey struct{}
+
+// Quiet marks the write transactions of ctx as the event machinery's own
+// (the webhook queue's): they do not call OnCommit's function, which
+// would wake the deliverer for its own bookkeeping.
+func Quiet(ctx context.Context) context.Context { return context.WithValue(ctx, quietKey{}, true) }
 
 // New returns a store over open, migrated connections.
 func New(write, read *sql.DB, d Dialect) *DB {
@@ -104,7 +114,7 @@ func (db *DB) Tx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	for attempt := 0; attempt < 5; attempt++ {
 		err = db.tx(ctx, fn)
 		if err == nil {
-			if f := db.committed.Load(); f != nil {
+			if f := db.committed.Load(); f != nil && ctx.Value(quietKey{}) == nil {
 				(*f)()
 			}
 			break

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"strings"
 	"time"
 
@@ -77,6 +78,16 @@ func (db *DB) Webhook(ctx context.Context, ledgerNo string, id int64) (*customer
 // DeleteWebhook removes a webhook and its deliveries.
 func (db *DB) DeleteWebhook(ctx context.Context, ledgerNo string, id int64) error {
 	return db.Tx(ctx, func(tx *sql.Tx) error {
+		// The webhook's row first: a dispatch holding it commits its
+		// deliveries before they are deleted.
+		var found int64
+		err := tx.QueryRowContext(ctx, db.Q(`SELECT id FROM webhooks WHERE ledger_no = ? AND id = ?`+db.d.ForUpdate), ledgerNo, id).Scan(&found)
+		if errors.Is(err, sql.ErrNoRows) {
+			return customer.Errorf(customer.ENOTFOUND, "The ledger has no webhook %s.", customer.WebhookID(id))
+		}
+		if err != nil {
+			return err
+		}
 		if _, err := tx.ExecContext(ctx, db.Q(`DELETE FROM webhook_deliveries WHERE webhook_id = ? AND ledger_no = ?`), id, ledgerNo); err != nil {
 			return err
 		}
@@ -94,13 +105,13 @@ func (db *DB) DeleteWebhook(ctx context.Context, ledgerNo string, id int64) erro
 }
 
 const deliveryColumns = `id, webhook_id, ledger_no, sequence, event_type, state, attempts, created_at, next_attempt_at, deadline,
-	last_attempt_at, last_status, last_error, last_response, delivered_at`
+	last_attempt_at, last_status, last_error, last_response, delivered_at, claimed_until`
 
 func scanDelivery(row interface{ Scan(...any) error }) (*customer.Delivery, error) {
 	d := &customer.Delivery{}
 	var created, next, deadline, last, delivered int64
 	if err := row.Scan(&d.ID, &d.WebhookID, &d.LedgerNo, &d.Sequence, &d.EventType, &d.State, &d.Attempts, &created, &next, &deadline,
-		&last, &d.LastStatus, &d.LastError, &d.LastResponse, &delivered); err != nil {
+		&last, &d.LastStatus, &d.LastError, &d.LastResponse, &delivered, &d.Claim); err != nil {
 		return nil, err
 	}
 	d.CreatedAt, d.Deadline = fromMicros(created), fromMicros(deadline)
@@ -182,24 +193,36 @@ func (db *DB) Dispatch(ctx context.Context, now time.Time, limit int, lease time
 	if err := rows.Err(); err != nil {
 		return nil, false, db.Err(err)
 	}
-	for _, id := range ids {
-		if limit <= 0 {
-			return claimed, true, nil
+	// Each webhook behind gets a share of limit, so that one with a long
+	// backlog (after an import) does not hold up the others; the first to
+	// be looked at moves on each call.
+	var errs []error
+	if len(ids) > 0 {
+		share := max(1, limit/len(ids))
+		start := int(db.dispatchTurn.Add(1) % uint64(len(ids)))
+		for k := range ids {
+			id := ids[(start+k)%len(ids)]
+			if limit <= 0 {
+				return claimed, true, errors.Join(errs...)
+			}
+			var made []*customer.PendingDelivery
+			var seen int
+			err := db.Tx(ctx, func(tx *sql.Tx) (err error) {
+				made, seen, err = db.dispatchWebhook(ctx, tx, id, now, min(share, limit), lease)
+				return err
+			})
+			if err != nil {
+				// One webhook that cannot be dispatched (a secret sealed
+				// under a lost key) holds up no other.
+				errs = append(errs, fmt.Errorf("webhook %s: %w", customer.WebhookID(id), err))
+				continue
+			}
+			claimed = append(claimed, made...)
+			more = more || seen == min(share, limit)
+			limit -= seen
 		}
-		var made []*customer.PendingDelivery
-		var seen int
-		err := db.Tx(ctx, func(tx *sql.Tx) (err error) {
-			made, seen, err = db.dispatchWebhook(ctx, tx, id, now, limit, lease)
-			return err
-		})
-		if err != nil {
-			return claimed, false, err
-		}
-		claimed = append(claimed, made...)
-		more = more || seen == limit
-		limit -= seen
 	}
-	return claimed, more, nil
+	return claimed, more, errors.Join(errs...)
 }
 
 func (db *DB) dispatchWebhook(ctx context.Context, tx *sql.Tx, id int64, now time.Time, limit int, lease time.Duration) ([]*customer.PendingDelivery, int, error) {
@@ -233,7 +256,14 @@ func (db *DB) dispatchWebhook(ctx context.Context, tx *sql.Tx, id int64, now tim
 		return nil, 0, err
 	}
 	evs, err := scanEvents(rows, w.LedgerNo)
-	if err != nil || len(evs) == 0 {
+	if err != nil {
+		return nil, 0, err
+	}
+	if len(evs) == 0 {
+		// The events after the position are gone (the retention deleted
+		// them while no Kund ran): the position moves to the journal's end.
+		_, err := tx.ExecContext(ctx, db.Q(`UPDATE webhooks SET last_sequence = COALESCE((SELECT last_sequence FROM journal_heads WHERE ledger_no = ?), last_sequence)
+			WHERE id = ?`), w.LedgerNo, id)
 		return nil, 0, err
 	}
 	insert, err := tx.PrepareContext(ctx, db.Q(`INSERT INTO webhook_deliveries (webhook_id, ledger_no, sequence, event_type, state, attempts,
@@ -249,7 +279,7 @@ func (db *DB) dispatchWebhook(ctx context.Context, tx *sql.Tx, id int64, now tim
 			continue
 		}
 		d := &customer.Delivery{WebhookID: id, LedgerNo: w.LedgerNo, Sequence: e.Sequence, EventType: e.Type, State: customer.DeliveryPending,
-			Attempts: 1, CreatedAt: at, NextAttemptAt: at, Deadline: deadline, LastAttemptAt: at}
+			Attempts: 1, CreatedAt: at, NextAttemptAt: at, Deadline: deadline, LastAttemptAt: at, Claim: micros(at.Add(lease))}
 		if err := insert.QueryRowContext(ctx, id, w.LedgerNo, e.Sequence, e.Type, customer.DeliveryPending,
 			micros(at), micros(at), micros(deadline), micros(at.Add(lease)), micros(at)).Scan(&d.ID); err != nil {
 			return nil, 0, err
@@ -309,6 +339,7 @@ func (db *DB) Claim(ctx context.Context, now time.Time, lease time.Duration, lim
 
 func (db *DB) attachWebhooks(ctx context.Context, ps []*customer.PendingDelivery) error {
 	hooks := map[int64]*customer.Webhook{}
+	broken := map[int64]bool{}
 	for _, p := range ps {
 		hooks[p.Delivery.WebhookID] = nil
 	}
@@ -331,7 +362,8 @@ func (db *DB) attachWebhooks(ctx context.Context, ps []*customer.PendingDelivery
 		}
 		secret, err := db.open(sealed, webhookSecretAD(w.LedgerNo))
 		if err != nil {
-			return err
+			broken[w.ID] = true
+			continue
 		}
 		w.Secret, w.CreatedAt = string(secret), fromMicros(at)
 		hooks[w.ID] = w
@@ -341,6 +373,9 @@ func (db *DB) attachWebhooks(ctx context.Context, ps []*customer.PendingDelivery
 	}
 	for _, p := range ps {
 		p.Webhook = hooks[p.Delivery.WebhookID] // nil: deleted since the claim
+		if broken[p.Delivery.WebhookID] {
+			p.Problem = "the webhook's secret cannot be opened with Kund's key"
+		}
 	}
 	return nil
 }
@@ -379,8 +414,11 @@ func (db *DB) Finish(ctx context.Context, outcomes []customer.DeliveryOutcome) e
 		return nil
 	}
 	return db.Tx(ctx, func(tx *sql.Tx) error {
+		// Only the attempt that holds the claim records its outcome: after a
+		// claim ran out and another deliverer took it, or a retry asked for
+		// since, the older attempt's outcome is dropped.
 		stmt, err := tx.PrepareContext(ctx, db.Q(`UPDATE webhook_deliveries SET state = ?, next_attempt_at = ?, claimed_until = 0,
-			last_status = ?, last_error = ?, last_response = ?, delivered_at = ? WHERE id = ?`))
+			last_status = ?, last_error = ?, last_response = ?, delivered_at = ? WHERE id = ? AND claimed_until = ?`))
 		if err != nil {
 			return err
 		}
@@ -390,7 +428,7 @@ func (db *DB) Finish(ctx context.Context, outcomes []customer.DeliveryOutcome) e
 			if o.State == customer.DeliveryDelivered {
 				delivered = micros(o.At)
 			}
-			if _, err := stmt.ExecContext(ctx, o.State, micros(o.NextAttemptAt), o.Status, o.Error, o.Response, delivered, o.ID); err != nil {
+			if _, err := stmt.ExecContext(ctx, o.State, micros(o.NextAttemptAt), o.Status, o.Error, o.Response, delivered, o.ID, o.Claim); err != nil {
 				return err
 			}
 		}

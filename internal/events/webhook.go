@@ -61,7 +61,7 @@ type Config struct {
 
 // The shape of the queue's work.
 const (
-	claimBatch    = 256
+	claimBatch = 256
 	// excerptSize is how much of a receiver's answer is kept.
 	excerptSize = 256
 )

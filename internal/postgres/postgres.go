@@ -116,6 +116,7 @@ func (db *DB) Ping(ctx context.Context) error {
 // row locks for read-modify-write, and SQLSTATE classes for errors.
 var dialect = sqlstore.Dialect{
 	Numbered:      true,
+	MultiRow:      true,
 	ForUpdate:     " FOR UPDATE",
 	IsUnique:      isUnique,
 	IsRetryable:   isRetryable,

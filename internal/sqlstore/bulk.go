@@ -13,7 +13,12 @@ import (
 // leaves a row out instead of failing the transaction, and the rare row
 // left out is looked at afterwards. Looking up every number and uuid of a
 // batch before inserting it cost a sixth of the writer's time.
-const deleteNewCustomerSQL = `DELETE FROM customers WHERE ledger_no = ? AND customer_no = ?`
+var insertCustomerIfFreeSQL = insertCustomerSQL + ` ON CONFLICT DO NOTHING`
+
+const (
+	insertAddressUUIDIfFreeSQL = `INSERT INTO address_uuids (uuid) VALUES (?) ON CONFLICT DO NOTHING`
+	deleteNewCustomerSQL       = `DELETE FROM customers WHERE ledger_no = ? AND customer_no = ?`
+)
 
 // maxRedraws bounds the new uuids one customer of a bulk write may draw.
 // With ten random digits, even among a hundred million uuids a draw is
@@ -30,6 +35,9 @@ const bulkRows = 200
 // or address uuid is in use draws new ones (redraw) and is written with
 // them.
 func (db *DB) CreateCustomers(ctx context.Context, ledgerNo string, cs []*customer.Customer, redraw func(*customer.Customer)) ([]bool, error) {
+	if !db.d.MultiRow {
+		return db.createCustomersByRow(ctx, ledgerNo, cs, redraw)
+	}
 	stored := make([]bool, len(cs))
 	err := db.Tx(ctx, func(tx *sql.Tx) error {
 		clear(stored) // a transaction run again starts over
@@ -57,6 +65,58 @@ func (db *DB) CreateCustomers(ctx context.Context, ledgerNo string, cs []*custom
 				again = append(again, retry...)
 			}
 			pending = again
+		}
+		return db.journalCreated(ctx, tx, ledgerNo, cs, stored)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return stored, nil
+}
+
+// createCustomersByRow is CreateCustomers a prepared statement a row, for
+// an engine in the process: there, many-row statements made a SQLite
+// import slower the bigger the table grew (docs/performance.md).
+func (db *DB) createCustomersByRow(ctx context.Context, ledgerNo string, cs []*customer.Customer, redraw func(*customer.Customer)) ([]bool, error) {
+	stored := make([]bool, len(cs))
+	err := db.Tx(ctx, func(tx *sql.Tx) error {
+		clear(stored) // a transaction run again starts over
+		ins, err := tx.PrepareContext(ctx, db.Q(insertCustomerIfFreeSQL))
+		if err != nil {
+			return err
+		}
+		defer ins.Close()
+		addr, err := tx.PrepareContext(ctx, db.Q(insertAddressUUIDIfFreeSQL))
+		if err != nil {
+			return err
+		}
+		defer addr.Close()
+		for i, c := range cs {
+			c.LedgerNo = ledgerNo
+			c.Version = 1
+			for attempt := 0; ; attempt++ {
+				if attempt == maxRedraws {
+					return customer.ErrUUIDTaken
+				}
+				if attempt > 0 {
+					redraw(c)
+				}
+				ok, err := db.insertIfFree(ctx, tx, ins, addr, c)
+				if err != nil {
+					return err
+				}
+				if ok {
+					stored[i] = true
+					break
+				}
+				// Left out: the number is the ledger's already (an earlier
+				// run, or twice in the file), or a uuid is taken.
+				if taken, err := db.numberTaken(ctx, tx, ledgerNo, c.No); err != nil {
+					return err
+				} else if taken {
+					break
+				}
+			}
 		}
 		return db.journalCreated(ctx, tx, ledgerNo, cs, stored)
 	})
@@ -186,6 +246,39 @@ func (db *DB) journalCreated(ctx context.Context, tx *sql.Tx, ledgerNo string, c
 		}
 	}
 	return db.appendEvents(ctx, tx, ledgerNo, evs)
+}
+
+// insertIfFree writes c and claims its address uuids, or writes nothing and
+// returns false when its number or one of its uuids is taken.
+func (db *DB) insertIfFree(ctx context.Context, tx *sql.Tx, ins, addr *sql.Stmt, c *customer.Customer) (bool, error) {
+	res, err := ins.ExecContext(ctx, append([]any{c.LedgerNo, c.No}, customerArgs(c)...)...)
+	if err != nil {
+		return false, err
+	}
+	if n, err := res.RowsAffected(); err != nil || n == 0 {
+		return false, err
+	}
+	uuids := newAddressUUIDs(c)
+	for k, u := range uuids {
+		res, err := addr.ExecContext(ctx, u)
+		if err != nil {
+			return false, err
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return false, err
+		} else if n == 1 {
+			continue
+		}
+		// Taken: take back what this customer wrote.
+		for _, u := range uuids[:k] {
+			if _, err := db.txExec(ctx, tx, `DELETE FROM address_uuids WHERE uuid = ?`, u); err != nil {
+				return false, err
+			}
+		}
+		_, err = tx.ExecContext(ctx, db.Q(deleteNewCustomerSQL), c.LedgerNo, c.No)
+		return false, err
+	}
+	return true, nil
 }
 
 // EachCustomer streams every customer of a ledger in creation order.

@@ -34,9 +34,13 @@ func (db *DB) appendEvents(ctx context.Context, tx *sql.Tx, ledgerNo string, evs
 	for i, e := range evs {
 		e.LedgerNo, e.Sequence = ledgerNo, last-int64(len(evs)-1-i)
 	}
-	if len(evs) == 1 {
-		_, err := db.txExec(ctx, tx, insertEventSQL, eventArgs(evs[0])...)
-		return err
+	if len(evs) == 1 || !db.d.MultiRow {
+		for _, e := range evs {
+			if _, err := db.txExec(ctx, tx, insertEventSQL, eventArgs(e)...); err != nil {
+				return err
+			}
+		}
+		return nil
 	}
 	// Many events (a bulk import) go a statement per eventRows.
 	for from := 0; from < len(evs); from += eventRows {

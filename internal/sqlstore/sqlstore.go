@@ -36,6 +36,10 @@ type Dialect struct {
 	// GroupCommit commits concurrent write transactions together (see
 	// groupcommit.go); for engines with a single writer connection.
 	GroupCommit bool
+	// MultiRow writes the rows of a bulk write with statements of many
+	// rows each: a round trip per statement instead of per row, for an
+	// engine behind a network.
+	MultiRow bool
 }
 
 // DB is the shared store on an engine's connections. Writes go to Write,

@@ -195,8 +195,17 @@ func TestWebhookDelivered(t *testing.T) {
 		if len(events.Items) != 2 {
 			t.Fatalf("%d events", len(events.Items))
 		}
-		for i, ev := range events.Items {
+		// Deliveries run side by side: they may come in any order.
+		byID := map[string]received{}
+		for range events.Items {
 			r := rc.next(t)
+			byID[r.header.Get("Kund-Event-Id")] = r
+		}
+		for i, ev := range events.Items {
+			r, ok := byID[ev.EventID]
+			if !ok {
+				t.Fatalf("event %s was not delivered; got %v", ev.EventID, byID)
+			}
 			verifySignature(t, w.Secret, r)
 			if r.header.Get("Kund-Event-Id") != ev.EventID || r.header.Get("Kund-Event-Type") != ev.Type ||
 				r.header.Get("Content-Type") != "application/json" {
@@ -297,19 +306,40 @@ func TestWebhookFailures(t *testing.T) {
 		if d := p.Items[0]; d.Attempts != 3 || d.State != customer.DeliveryDelivered {
 			t.Fatalf("%+v", d)
 		}
+	})
+}
 
-		// A receiver that always fails, past the retry window.
-		always := make([]int, 900)
-		for i := range always {
-			always[i] = 503
-		}
-		down := newReceiver(t, always...)
+// TestWebhookDeadline: a delivery that still fails at the end of its
+// three days is failed, with its last answer in the log.
+func TestWebhookDeadline(t *testing.T) {
+	hourly := func(cfg *app.Config) {
+		insecureWebhooks(cfg)
+		cfg.Webhooks.Backoff = func(int) time.Duration { return time.Hour }
+	}
+	eachWith(t, hourly, func(t *testing.T, e *apitest.Env) {
+		tok := seedLedger(e)
+		hooks := e.Token("XXX", customer.ScopeWebhooks)
+		want(t, e.Call("POST", ledgerPath+"/customers", tok, seedCreate), http.StatusCreated)
+		down := newReceiver(t, 503, 503, 503)
 		w2 := createWebhook(t, e, hooks, `{"url":"`+down.URL+`","events":["customer.updated"]}`)
 		e.Advance(-customer.WebhookRetryWindow) // the delivery is made three days ago ...
 		want(t, e.Call("PATCH", custPath, tok, `{"emailAddress":"bm@axelstopp.se"}`), http.StatusOK)
 		down.next(t)
-		e.Advance(customer.WebhookRetryWindow) // ... and the next attempt is at its deadline
-		p = deliveriesSettled(t, e, hooks, w2)
+		// The first attempt's outcome is recorded (the next attempt an hour
+		// later, on a clock that stands) ...
+		for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+			var p deliveryPage
+			json.Unmarshal(e.Call("GET", w2.Deliveries, hooks, "").Body, &p)
+			if len(p.Items) == 1 && p.Items[0].State == customer.DeliveryPending && p.Items[0].LastStatus == 503 {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("the first attempt's outcome: %+v", p.Items)
+			}
+		}
+		e.Advance(customer.WebhookRetryWindow) // ... and the second attempt is at the delivery's deadline
+		down.next(t)
+		p := deliveriesSettled(t, e, hooks, w2)
 		if d := p.Items[0]; d.State != customer.DeliveryFailed || d.LastStatus != 503 || d.LastResponse != "answer 503" ||
 			d.LastError != "the receiver answered 503" || d.NextAttemptAt != "" {
 			t.Fatalf("%+v", d)

@@ -264,7 +264,9 @@ func (e *Env) Do(req Request) *Response {
 	if err != nil {
 		e.T.Fatal(err)
 	}
-	return &Response{Status: res.StatusCode, Header: res.Header, Body: b}
+	out := &Response{Status: res.StatusCode, Header: res.Header, Body: b}
+	e.checkContract(r, req.Body, out)
+	return out
 }
 
 // Call is Do for the common case.

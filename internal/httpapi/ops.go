@@ -11,6 +11,9 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/kund/kund/api"
+	"github.com/kund/kund/internal/customer"
 )
 
 // Operations endpoints, outside the API and its tokens:
@@ -146,7 +149,21 @@ func (s *Server) opsRoutes() {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 	})
 	s.mux.HandleFunc("GET /readyz", s.readyz)
+	s.mux.HandleFunc("GET /openapi.json", s.openAPI)
 	s.mux.Handle("GET /metrics", promhttp.HandlerFor(s.ops.metrics.reg, promhttp.HandlerOpts{}))
+}
+
+// openAPI serves the contract of the native API (api/openapi.yaml) as
+// JSON, to anyone: it holds nothing of any ledger.
+func (s *Server) openAPI(w http.ResponseWriter, r *http.Request) {
+	b, err := api.JSON()
+	if err != nil {
+		s.writeError(w, r, customer.Errorf(customer.EINTERNAL, "%v", err))
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "public, max-age=300")
+	w.Write(b)
 }
 
 // readyz runs every check at once, each bounded by two seconds. What

@@ -64,6 +64,17 @@ func (s *Server) routes() {
 	s.edge.Mount(s.api, s.nativeRoutes()...)
 }
 
+// NativePatterns are the patterns of the native API's routes ("GET
+// /ledger/customer/v1/{ledgerNo}/customers/{customerNo}", ...), and of
+// the routes outside the pipeline that the contract documents.
+func (s *Server) NativePatterns() []string {
+	var out []string
+	for _, rt := range s.nativeRoutes() {
+		out = append(out, rt.Pattern)
+	}
+	return append(out, "GET /healthz", "GET /readyz", "GET /openapi.json")
+}
+
 func (s *Server) nativeRoutes() []edge.Route {
 	var rs []edge.Route
 	add := func(pattern string, scope customer.Scope, h edge.Handler) {

@@ -1,0 +1,99 @@
+package apitest
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"net/http"
+	"strings"
+	"sync"
+
+	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/getkin/kin-openapi/openapi3filter"
+	"github.com/getkin/kin-openapi/routers"
+	"github.com/getkin/kin-openapi/routers/gorillamux"
+
+	"github.com/kund/kund/api"
+)
+
+// Every request an end-to-end test sends to the native API, and every
+// answer it gets, is held to api/openapi.yaml, so the document cannot
+// drift from the server:
+//   - an answer must be documented for its route, with its status, its
+//     headers and a body its schema accepts;
+//   - a request Kund accepted (2xx) must be one the document accepts; a
+//     refused one is not checked, since tests send bad requests on purpose
+//     and the document cannot express every rule (a checksum);
+//   - a path the document does not have must not be answered 2xx;
+//   - OPTIONS (CORS preflights) and HEAD are HTTP's, not the API's, and
+//     are not checked.
+
+var contractRouter = sync.OnceValues(func() (routers.Router, error) {
+	doc, err := api.Document()
+	if err != nil {
+		return nil, err
+	}
+	return gorillamux.NewRouter(doc)
+})
+
+// checkContract holds one exchange to the document.
+func (e *Env) checkContract(sent *http.Request, body string, res *Response) {
+	e.T.Helper()
+	if !strings.HasPrefix(sent.URL.Path, "/ledger/customer/v1/") && sent.URL.Path != "/openapi.json" {
+		return // the dialects have their providers' own documents
+	}
+	if sent.Method == http.MethodOptions || sent.Method == http.MethodHead {
+		return // CORS preflights and HEAD of a GET are HTTP's, not operations of the API
+	}
+	router, err := contractRouter()
+	if err != nil {
+		e.T.Errorf("api/openapi.yaml: %v", err)
+		return
+	}
+	req := sent.Clone(context.Background())
+	req.Body = io.NopCloser(strings.NewReader(body))
+	route, params, err := router.FindRoute(req)
+	if err != nil {
+		if res.Status < 300 {
+			e.T.Errorf("%s %s answered %d, but api/openapi.yaml has no such operation: %v", sent.Method, sent.URL.Path, res.Status, err)
+		}
+		return
+	}
+	in := &openapi3filter.RequestValidationInput{Request: req, PathParams: params, Route: route,
+		Options: &openapi3filter.Options{AuthenticationFunc: openapi3filter.NoopAuthenticationFunc, MultiError: true}}
+	if res.Status < 300 {
+		if err := openapi3filter.ValidateRequest(context.Background(), in); err != nil {
+			e.T.Errorf("%s %s: Kund accepted (%d) a request api/openapi.yaml refuses:\n%s\nbody: %s", sent.Method, sent.URL.Path, res.Status, brief(err), body)
+		}
+	}
+	out := &openapi3filter.ResponseValidationInput{RequestValidationInput: in, Status: res.Status, Header: res.Header,
+		Body:    io.NopCloser(bytes.NewReader(res.Body)),
+		Options: &openapi3filter.Options{IncludeResponseStatus: true, MultiError: true}}
+	if err := openapi3filter.ValidateResponse(context.Background(), out); err != nil {
+		e.T.Errorf("%s %s: the answer %d does not match api/openapi.yaml:\n%s\nbody: %.2000s", sent.Method, sent.URL.Path, res.Status, brief(err), res.Body)
+	}
+}
+
+// brief is a validation error without the schema dumps kin-openapi adds.
+func brief(err error) string {
+	var me openapi3.MultiError
+	var lines []string
+	if errors.As(err, &me) {
+		for _, e := range me {
+			lines = append(lines, firstLines(e.Error()))
+		}
+		return strings.Join(lines, "\n")
+	}
+	return firstLines(err.Error())
+}
+
+func firstLines(s string) string {
+	if i := strings.Index(s, "\nSchema:"); i >= 0 {
+		s = s[:i]
+	}
+	if len(s) > 600 {
+		s = s[:600] + "..."
+	}
+	return s
+}

@@ -97,3 +97,36 @@ func firstLines(s string) string {
 	}
 	return s
 }
+
+// HTTPClient is a client of this Kund that holds every exchange to
+// api/openapi.yaml as Do does, for tests that drive Kund through a client
+// library (the generated one in client/).
+func (e *Env) HTTPClient() *http.Client {
+	return &http.Client{Transport: contractTransport{e}}
+}
+
+type contractTransport struct{ e *Env }
+
+func (c contractTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	var body []byte
+	if req.Body != nil {
+		var err error
+		if body, err = io.ReadAll(req.Body); err != nil {
+			return nil, err
+		}
+		req.Body.Close()
+		req.Body = io.NopCloser(bytes.NewReader(body))
+	}
+	res, err := http.DefaultTransport.RoundTrip(req)
+	if err != nil {
+		return nil, err
+	}
+	b, err := io.ReadAll(res.Body)
+	res.Body.Close()
+	if err != nil {
+		return nil, err
+	}
+	res.Body = io.NopCloser(bytes.NewReader(b))
+	c.e.checkContract(req, string(body), &Response{Status: res.StatusCode, Header: res.Header, Body: b})
+	return res, nil
+}

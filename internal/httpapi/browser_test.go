@@ -63,3 +63,34 @@ func TestSandboxPageInABrowser(t *testing.T) {
 		t.Fatalf("consent: %s", res.Body)
 	}
 }
+
+// TestReferencePageInABrowser: /docs draws api/openapi.yaml in headless
+// Chromium, lists the customer routes, and asks no other host for
+// anything (test/browser/docs.mjs).
+func TestReferencePageInABrowser(t *testing.T) {
+	dir, _ := filepath.Abs("../../test/browser")
+	chromium := os.Getenv("CHROMIUM")
+	if chromium == "" {
+		chromium = "/usr/bin/chromium"
+	}
+	node, err := exec.LookPath("node")
+	if err != nil {
+		t.Skip("no node on PATH")
+	}
+	for _, need := range []string{chromium, filepath.Join(dir, "node_modules", "playwright-core")} {
+		if _, err := os.Stat(need); err != nil {
+			t.Skipf("%s is missing (.ci/run installs it)", need)
+		}
+	}
+	e := apitest.Start(t, apitest.SQLite)
+	ctx, stop := context.WithTimeout(context.Background(), 90*time.Second)
+	defer stop()
+	cmd := exec.CommandContext(ctx, node, "docs.mjs")
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "PAGE="+e.URL+"/docs", "CHROMIUM="+chromium, "SCREENSHOT="+filepath.Join(t.TempDir(), "docs.png"))
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("the reference in the browser: %v\n%s", err, out)
+	}
+	t.Logf("%s", out)
+}

@@ -49,6 +49,7 @@ func New(svc *customer.Service, authn *auth.Authenticator, log *slog.Logger, o O
 	s.api = &edge.API{Name: "native", Actor: customer.ActorToken, Status: Status, WriteError: s.writeError, OtherLedger: customer.ENOTFOUND}
 	s.routes()
 	s.opsRoutes()
+	s.referenceRoutes()
 	return s
 }
 

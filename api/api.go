@@ -27,6 +27,9 @@ var load = sync.OnceValues(func() (*openapi3.T, error) {
 	return doc, nil
 })
 
+// YAML is the document as written.
+func YAML() []byte { return document }
+
 // Document is the loaded, validated document.
 func Document() (*openapi3.T, error) { return load() }
 

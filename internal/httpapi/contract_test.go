@@ -4,11 +4,13 @@ import (
 	"encoding/json"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/kund/kund/api"
 	"github.com/kund/kund/internal/apitest"
+	"github.com/kund/kund/internal/customer"
 	"github.com/kund/kund/internal/httpapi"
 )
 
@@ -56,5 +58,36 @@ func TestOpenAPIServed(t *testing.T) {
 	}
 	if _, ok := doc.Paths["/ledger/customer/v1/{ledgerNo}/customers/{customerNo}"]["get"]; !ok {
 		t.Fatalf("no GET of a customer in %d paths", len(doc.Paths))
+	}
+}
+
+// TestContractNamesEveryProblem: every problem code of the native API is
+// named in api/openapi.yaml by the answer of its status.
+func TestContractNamesEveryProblem(t *testing.T) {
+	doc, err := api.Document()
+	if err != nil {
+		t.Fatal(err)
+	}
+	byStatus := map[int]string{}
+	for _, r := range doc.Components.Responses {
+		for _, item := range doc.Paths.Map() {
+			for _, op := range item.Operations() {
+				for code, ref := range op.Responses.Map() {
+					if ref.Value == r.Value && r.Value.Description != nil {
+						n, _ := strconv.Atoi(code)
+						byStatus[n] += *r.Value.Description + " "
+					}
+				}
+			}
+		}
+	}
+	for _, code := range customer.Codes() {
+		if code == customer.EMETHODNOTALLOWED {
+			continue // the answer to a method no operation has: no operation's answer
+		}
+		status := httpapi.Status(code)
+		if !strings.Contains(byStatus[status], code) {
+			t.Errorf("the problem %s (%d) is not named by the document's %d answer: %q", code, status, status, byStatus[status])
+		}
 	}
 }

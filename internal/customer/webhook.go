@@ -98,7 +98,8 @@ type DeliveryOutcome struct {
 // WebhookStore keeps webhooks and their deliveries.
 type WebhookStore interface {
 	// CreateWebhook stores w, which follows the ledger's journal from its
-	// current end, and sets w.ID.
+	// current end, and sets w.ID; ECONFLICT when the ledger has
+	// MaxWebhooks already.
 	CreateWebhook(ctx context.Context, w *Webhook) error
 	// Webhooks are a ledger's webhooks, oldest first, without secrets.
 	Webhooks(ctx context.Context, ledgerNo string) ([]*Webhook, error)
@@ -117,8 +118,10 @@ type WebhookStore interface {
 const (
 	maxWebhookURL         = 2048
 	maxWebhookDescription = 500
-	maxWebhooksPerLedger  = 50
 )
+
+// MaxWebhooks is how many webhooks a ledger may have.
+const MaxWebhooks = 50
 
 // WebhookID, DeliveryID and their parsers name webhooks and deliveries on
 // the wire: "WHK" or "DLV" and ten digits.
@@ -188,13 +191,6 @@ func (s *Service) CreateWebhook(ctx context.Context, ledgerNo, rawURL string, ev
 	}
 	if _, err := s.Ledger(ctx, ledgerNo); err != nil {
 		return nil, err
-	}
-	existing, err := s.store.Webhooks(ctx, ledgerNo)
-	if err != nil {
-		return nil, err
-	}
-	if len(existing) >= maxWebhooksPerLedger {
-		return nil, Errorf(ECONFLICT, "The ledger has %d webhooks, the most it may have; delete one first.", maxWebhooksPerLedger)
 	}
 	secret := make([]byte, 32)
 	rand.Read(secret)

@@ -129,6 +129,10 @@ func (p *Publisher) Run(ctx context.Context) error {
 		select {
 		case <-ctx.Done():
 		case <-p.wake:
+			select { // at most a look every minCycle, as the deliverer
+			case <-ctx.Done():
+			case <-time.After(minCycle):
+			}
 		case <-time.After(p.cfg.Poll):
 		}
 	}

@@ -181,6 +181,7 @@ func (d *Deliverer) Run(ctx context.Context) error {
 		}
 	}
 	for ctx.Err() == nil {
+		began := time.Now()
 		busy := false
 		// New events first, then the retries that have come due; each
 		// only as many as there are free workers, and new events leave a
@@ -208,12 +209,25 @@ func (d *Deliverer) Run(ctx context.Context) error {
 		select {
 		case <-ctx.Done():
 		case <-d.wake:
+			// Writes wake the deliverer by the thousand a second; it looks
+			// at most every minCycle, so that looking costs the writes
+			// nothing much (two queries a look).
+			if wait := minCycle - time.Since(began); wait > 0 {
+				select {
+				case <-ctx.Done():
+				case <-time.After(wait):
+				}
+			}
 		case <-freed:
 		case <-time.After(d.cfg.Poll):
 		}
 	}
 	return nil
 }
+
+// minCycle is the least time between two looks at the queue that writes
+// woke.
+const minCycle = 20 * time.Millisecond
 
 // fault logs a failure of the queue and waits a little, so that a
 // database that is away is not asked in a tight loop.

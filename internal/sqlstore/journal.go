@@ -3,6 +3,9 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"fmt"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -23,8 +26,22 @@ const (
 // (PostgreSQL) or happens under the one writer (SQLite), so two writes of
 // a ledger never get the same number, and a write rolled back gives its
 // numbers back.
+//
+// Where writers run side by side (PostgreSQL), the events wait for the
+// end of their transaction (flushEvents): the head's lock serialises the
+// writes of a ledger from the raise to the commit, so the raise is the
+// transaction's last statement, one with the events' insert.
 func (db *DB) appendEvents(ctx context.Context, tx *sql.Tx, ledgerNo string, evs []*customer.Event) error {
 	if len(evs) == 0 {
+		return nil
+	}
+	if db.group == nil {
+		for _, e := range evs {
+			e.LedgerNo = ledgerNo
+		}
+		v, _ := db.pendingEvents.LoadOrStore(tx, &pendingEvents{})
+		p := v.(*pendingEvents)
+		p.evs = append(p.evs, evs...)
 		return nil
 	}
 	var last int64
@@ -52,6 +69,73 @@ func (db *DB) appendEvents(ctx context.Context, tx *sql.Tx, ledgerNo string, evs
 		const row = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 		if _, err := tx.ExecContext(ctx, db.Q(insertEventsSQL+row+strings.Repeat(", "+row, len(chunk)-1)), args...); err != nil {
 			return err
+		}
+	}
+	return nil
+}
+
+// pendingEvents are the events of a transaction not yet written.
+type pendingEvents struct{ evs []*customer.Event }
+
+// flushEvents writes the events appendEvents kept for tx, each ledger's
+// with one statement a eventRows that raises its head and inserts them.
+func (db *DB) flushEvents(ctx context.Context, tx *sql.Tx) error {
+	v, ok := db.pendingEvents.LoadAndDelete(tx)
+	if !ok {
+		return nil
+	}
+	evs := v.(*pendingEvents).evs
+	var ledgers []string
+	byLedger := map[string][]*customer.Event{}
+	for _, e := range evs {
+		if byLedger[e.LedgerNo] == nil {
+			ledgers = append(ledgers, e.LedgerNo)
+		}
+		byLedger[e.LedgerNo] = append(byLedger[e.LedgerNo], e)
+	}
+	slices.Sort(ledgers) // heads are locked in one order: no deadlock between two writes of two ledgers
+	for _, no := range ledgers {
+		all := byLedger[no]
+		for from := 0; from < len(all); from += eventRows {
+			chunk := all[from:min(from+eventRows, len(all))]
+			args := []any{no, len(chunk), no}
+			const row = "(?::bigint, ?, ?::bigint, ?, ?, ?, ?, ?, ?)"
+			for i, e := range chunk {
+				var previous sql.NullString
+				if e.Previous != nil {
+					previous = sql.NullString{String: string(e.Previous), Valid: true}
+				}
+				args = append(args, i, e.Type, micros(e.OccurredAt), e.CustomerNo, e.Actor.Type, e.Actor.ID, e.RequestID, string(e.Object), previous)
+			}
+			rows, err := tx.QueryContext(ctx, db.Q(`WITH h AS (INSERT INTO journal_heads (ledger_no, last_sequence) VALUES (?, ?)
+				ON CONFLICT (ledger_no) DO UPDATE SET last_sequence = journal_heads.last_sequence + excluded.last_sequence RETURNING last_sequence)
+				INSERT INTO events (ledger_no, sequence, type, occurred_at, customer_no, actor_type, actor_id, request_id, object, previous)
+				SELECT ?, h.last_sequence - `+strconv.Itoa(len(chunk)-1)+` + v.i, v.type, v.occurred_at, v.customer_no, v.actor_type, v.actor_id, v.request_id, v.object, v.previous
+				FROM h, (VALUES `+row+strings.Repeat(", "+row, len(chunk)-1)+`) AS v (i, type, occurred_at, customer_no, actor_type, actor_id, request_id, object, previous)
+				RETURNING sequence`), args...)
+			if err != nil {
+				return err
+			}
+			var seqs []int64
+			for rows.Next() {
+				var seq int64
+				if err := rows.Scan(&seq); err != nil {
+					rows.Close()
+					return err
+				}
+				seqs = append(seqs, seq)
+			}
+			rows.Close()
+			if err := rows.Err(); err != nil {
+				return err
+			}
+			slices.Sort(seqs)
+			if len(seqs) != len(chunk) {
+				return fmt.Errorf("sqlstore: %d events written of %d", len(seqs), len(chunk))
+			}
+			for i, e := range chunk {
+				e.Sequence = seqs[i]
+			}
 		}
 	}
 	return nil

@@ -58,6 +58,9 @@ type DB struct {
 	committed atomic.Pointer[func()]
 	// dispatchTurn rotates the webhook a dispatch looks at first.
 	dispatchTurn atomic.Uint64
+	// pendingEvents are the events of each open transaction that wait for
+	// its end (journal.go), by *sql.Tx.
+	pendingEvents sync.Map
 }
 
 // OnCommit sets what is called after each committed write transaction,
@@ -149,7 +152,11 @@ func (db *DB) tx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 		return err
 	}
 	defer tx.Rollback()
+	defer db.pendingEvents.Delete(tx)
 	if err := fn(tx); err != nil {
+		return err
+	}
+	if err := db.flushEvents(ctx, tx); err != nil {
 		return err
 	}
 	return tx.Commit()

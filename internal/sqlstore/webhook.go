@@ -26,6 +26,19 @@ func (db *DB) CreateWebhook(ctx context.Context, w *customer.Webhook) error {
 	}
 	events, _ := json.Marshal(w.Events)
 	return db.Tx(ctx, func(tx *sql.Tx) error {
+		// The ledger's row, locked where the engine has row locks, makes
+		// the count and the insert one step for concurrent creates.
+		var no string
+		if err := tx.QueryRowContext(ctx, db.Q(`SELECT no FROM ledgers WHERE no = ?`+db.d.ForUpdate), w.LedgerNo).Scan(&no); err != nil {
+			return err
+		}
+		var n int
+		if err := tx.QueryRowContext(ctx, db.Q(`SELECT COUNT(*) FROM webhooks WHERE ledger_no = ?`), w.LedgerNo).Scan(&n); err != nil {
+			return err
+		}
+		if n >= customer.MaxWebhooks {
+			return customer.Errorf(customer.ECONFLICT, "The ledger has %d webhooks, the most it may have; delete one first.", customer.MaxWebhooks)
+		}
 		return tx.QueryRowContext(ctx, db.Q(`INSERT INTO webhooks (ledger_no, url, events, description, secret, created_at, last_sequence)
 			VALUES (?, ?, ?, ?, ?, ?, COALESCE((SELECT last_sequence FROM journal_heads WHERE ledger_no = ?), 0)) RETURNING id`),
 			w.LedgerNo, w.URL, string(events), w.Description, sealed, micros(w.CreatedAt), w.LedgerNo).Scan(&w.ID)

@@ -66,6 +66,7 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 		{"JournalBulk", testJournalBulk},
 		{"JournalSweep", testJournalSweep},
 		{"WebhookQueue", testWebhookQueue},
+		{"WebhookLimit", testWebhookLimit},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, open(t)) })

@@ -196,3 +196,31 @@ func testWebhookQueue(t *testing.T, s Store) {
 		t.Fatalf("webhooks of M: %+v %v", hooks, err)
 	}
 }
+
+// testWebhookLimit: a ledger has at most customer.MaxWebhooks webhooks,
+// however many are made at once.
+func testWebhookLimit(t *testing.T, s Store) {
+	ledger(t, s, "L", customer.NumbersClient)
+	const tries = customer.MaxWebhooks + 10
+	errs := make(chan error, tries)
+	for range tries {
+		go func() {
+			errs <- s.CreateWebhook(ctx, &customer.Webhook{LedgerNo: "L", URL: "https://receiver.example/", Events: []string{customer.AllEvents},
+				Secret: "whsec_x", CreatedAt: t0})
+		}()
+	}
+	made, refused := 0, 0
+	for range tries {
+		switch err := <-errs; {
+		case err == nil:
+			made++
+		case customer.ErrorCode(err) == customer.ECONFLICT:
+			refused++
+		default:
+			t.Fatal(err)
+		}
+	}
+	if made != customer.MaxWebhooks || refused != 10 {
+		t.Fatalf("%d made, %d refused", made, refused)
+	}
+}

@@ -7842,7 +7842,7 @@ type ClientWithResponsesInterface interface {
 
 // GetHealthResponse200Headers the declared response headers of an HTTP 200 response for GetHealth
 type GetHealthResponse200Headers struct {
-	RequestId *string
+	RequestId string
 }
 
 type GetHealthResponse struct {
@@ -7890,44 +7890,44 @@ func (r GetHealthResponse) ContentType() string {
 
 // GetKycQuestionsSeedCaseResponse200Headers the declared response headers of an HTTP 200 response for GetKycQuestionsSeedCase
 type GetKycQuestionsSeedCaseResponse200Headers struct {
-	RequestId *string
+	RequestId string
 }
 
 // GetKycQuestionsSeedCaseResponse400Headers the declared response headers of an HTTP 400 response for GetKycQuestionsSeedCase
 type GetKycQuestionsSeedCaseResponse400Headers struct {
-	RequestId *string
+	RequestId string
 }
 
 // GetKycQuestionsSeedCaseResponse401Headers the declared response headers of an HTTP 401 response for GetKycQuestionsSeedCase
 type GetKycQuestionsSeedCaseResponse401Headers struct {
-	RequestId       *string
+	RequestId       string
 	WWWAuthenticate *string
 }
 
 // GetKycQuestionsSeedCaseResponse403Headers the declared response headers of an HTTP 403 response for GetKycQuestionsSeedCase
 type GetKycQuestionsSeedCaseResponse403Headers struct {
-	RequestId *string
+	RequestId string
 }
 
 // GetKycQuestionsSeedCaseResponse404Headers the declared response headers of an HTTP 404 response for GetKycQuestionsSeedCase
 type GetKycQuestionsSeedCaseResponse404Headers struct {
-	RequestId *string
+	RequestId string
 }
 
 // GetKycQuestionsSeedCaseResponse429Headers the declared response headers of an HTTP 429 response for GetKycQuestionsSeedCase
 type GetKycQuestionsSeedCaseResponse429Headers struct {
-	RequestId  *string
+	RequestId  string
 	RetryAfter *int
 }
 
 // GetKycQuestionsSeedCaseResponse500Headers the declared response headers of an HTTP 500 response for GetKycQuestionsSeedCase
 type GetKycQuestionsSeedCaseResponse500Headers struct {
-	RequestId *string
+	RequestId string
 }
 
 // GetKycQuestionsSeedCaseResponse503Headers the declared response headers of an HTTP 503 response for GetKycQuestionsSeedCase
 type GetKycQuestionsSeedCaseResponse503Headers struct {
-	RequestId  *string
+	RequestId  string
 	RetryAfter *int
 }
 
@@ -8039,44 +8039,44 @@ func (r GetKycQuestionsSeedCaseResponse) ContentType() string {
 
 // ListCustomersResponse200Headers the declared response headers of an HTTP 200 response for ListCustomers
 type ListCustomersResponse200Headers struct {
-	RequestId *string
+	RequestId string
 }
 
 // ListCustomersResponse400Headers the declared response headers of an HTTP 400 response for ListCustomers
 type ListCustomersResponse400Headers struct {
-	RequestId *string
+	RequestId string
 }
 
 // ListCustomersResponse401Headers the declared response headers of an HTTP 401 response for ListCustomers
 type ListCustomersResponse401Headers struct {
-	RequestId       *string
+	RequestId       string
 	WWWAuthenticate *string
 }
 
 // ListCustomersResponse403Headers the declared response headers of an HTTP 403 response for ListCustomers
 type ListCustomersResponse403Headers struct {
-	RequestId *string
+	RequestId string
 }
 
 // ListCustomersResponse404Headers the declared response headers of an HTTP 404 response for ListCustomers
 type ListCustomersResponse404Headers struct {
-	RequestId *string
+	RequestId string
 }
 
 // ListCustomersResponse429Headers the declared response headers of an HTTP 429 response for ListCustomers
 type ListCustomersResponse429Headers struct {
-	RequestId  *string
+	RequestId  string
 	RetryAfter *int
 }
 
 // ListCustomersResponse500Headers the declared response headers of an HTTP 500 response for ListCustomers
 type ListCustomersResponse500Headers struct {
-	RequestId *string
+	RequestId string
 }
 
 // ListCustomersResponse503Headers the declared response headers of an HTTP 503 response for ListCustomers
 type ListCustomersResponse503Headers struct {
-	RequestId  *string
+	RequestId  string
 	RetryAfter *int
 }
 
@@ -8190,65 +8190,65 @@ func (r ListCustomersResponse) ContentType() string {
 type CreateCustomerResponse201Headers struct {
 	ETag               *string
 	IdempotentReplayed *string
-	Location           *string
-	RequestId          *string
+	Location           string
+	RequestId          string
 }
 
 // CreateCustomerResponse400Headers the declared response headers of an HTTP 400 response for CreateCustomer
 type CreateCustomerResponse400Headers struct {
-	RequestId *string
+	RequestId string
 }
 
 // CreateCustomerResponse401Headers the declared response headers of an HTTP 401 response for CreateCustomer
 type CreateCustomerResponse401Headers struct {
-	RequestId       *string
+	RequestId       string
 	WWWAuthenticate *string
 }
 
 // CreateCustomerResponse403Headers the declared response headers of an HTTP 403 response for CreateCustomer
 type CreateCustomerResponse403Headers struct {
-	RequestId *string
+	RequestId string
 }
 
 // CreateCustomerResponse404Headers the declared response headers of an HTTP 404 response for CreateCustomer
 type CreateCustomerResponse404Headers struct {
-	RequestId *string
+	RequestId string
 }
 
 // CreateCustomerResponse409Headers the declared response headers of an HTTP 409 response for CreateCustomer
 type CreateCustomerResponse409Headers struct {
-	RequestId *string
+	RequestId string
 }
 
 // CreateCustomerResponse413Headers the declared response headers of an HTTP 413 response for CreateCustomer
 type CreateCustomerResponse413Headers struct {
-	RequestId *string
+	RequestId string
 }
 
 // CreateCustomerResponse415Headers the declared response headers of an HTTP 415 response for CreateCustomer
 type CreateCustomerResponse415Headers struct {
-	RequestId *string
+	RequestId string
 }
 
 // CreateCustomerResponse422Headers the declared response headers of an HTTP 422 response for CreateCustomer
 type CreateCustomerResponse422Headers struct {
-	RequestId *string
+	RequestId string
 }
 
 // CreateCustomerResponse429Headers the declared response headers of an HTTP 429 response for CreateCustomer
 type CreateCustomerResponse429Headers struct {
-	RequestId  *string
+	RequestId  string
 	RetryAfter *int
 }
 
 // CreateCustomerResponse500Headers the declared response headers of an HTTP 500 response for CreateCustomer
 type CreateCustomerResponse500Headers struct {
-	RequestId *string
+	RequestId string
 }
 
 // CreateCustomerResponse503Headers the declared response headers of an HTTP 503 response for CreateCustomer
 type CreateCustomerResponse503Headers struct {
-	RequestId  *string
+	RequestId  string
 	RetryAfter *int
 }
 
@@ -8397,44 +8397,44 @@ func (r CreateCustomerResponse) ContentType() string {
 // GetCustomerResponse200Headers the declared response headers of an HTTP 200 response for GetCustomer
 type GetCustomerResponse200Headers struct {
 	ETag      *string
-	RequestId *string
+	RequestId string
 }
 
 // GetCustomerResponse400Headers the declared response headers of an HTTP 400 response for GetCustomer
 type GetCustomerResponse400Headers struct {
-	RequestId *string
+	RequestId string
 }
 
 // GetCustomerResponse401Headers the declared response headers of an HTTP 401 response for GetCustomer
 type GetCustomerResponse401Headers struct {
-	RequestId       *string
+	RequestId       string
 	WWWAuthenticate *string
 }
 
 // GetCustomerResponse403Headers the declared response headers of an HTTP 403 response for GetCustomer
 type GetCustomerResponse403Headers struct {
-	RequestId *string
+	RequestId string
 }
 
 // GetCustomerResponse404Headers the declared response headers of an HTTP 404 response for GetCustomer
 type GetCustomerResponse404Headers struct {
-	RequestId *string
+	RequestId string
 }
 
 // GetCustomerResponse429Headers the declared response headers of an HTTP 429 response for GetCustomer
 type GetCustomerResponse429Headers struct {
-	RequestId  *string
+	RequestId  string
 	RetryAfter *int
 }
 
 // GetCustomerResponse500Headers the declared response headers of an HTTP 500 response for GetCustomer
 type GetCustomerResponse500Headers struct {
-	RequestId *string
+	RequestId string
 }
 
 // GetCustomerResponse503Headers the declared response headers of an HTTP 503 response for GetCustomer
 type GetCustomerResponse503Headers struct {
-	RequestId  *string
+	RequestId  string
 	RetryAfter *int
 }
 
@@ -8547,69 +8547,69 @@ func (r GetCustomerResponse) ContentType() string {
 // PatchCustomerResponse200Headers the declared response headers of an HTTP 200 response for PatchCustomer
 type PatchCustomerResponse200Headers struct {
 	ETag      *string
-	RequestId *string
+	RequestId string
 }
 
 // PatchCustomerResponse400Headers the declared response headers of an HTTP 400 response for PatchCustomer
 type PatchCustomerResponse400Headers struct {
-	RequestId *string
+	RequestId string
 }
 
 // PatchCustomerResponse401Headers the declared response headers of an HTTP 401 response for PatchCustomer
 type PatchCustomerResponse401Headers struct {
-	RequestId       *string
+	RequestId       string
 	WWWAuthenticate *string
 }
 
 // PatchCustomerResponse403Headers the declared response headers of an HTTP 403 response for PatchCustomer
 type PatchCustomerResponse403Headers struct {
-	RequestId *string
+	RequestId string
 }
 
 // PatchCustomerResponse404Headers the declared response headers of an HTTP 404 response for PatchCustomer
 type PatchCustomerResponse404Headers struct {
-	RequestId *string
+	RequestId string
 }
 
 // PatchCustomerResponse409Headers the declared response headers of an HTTP 409 response for PatchCustomer
 type PatchCustomerResponse409Headers struct {
-	RequestId *string
+	RequestId string
 }
 
 // PatchCustomerResponse412Headers the declared response headers of an HTTP 412 response for PatchCustomer
 type PatchCustomerResponse412Headers struct {
-	RequestId *string
+	RequestId string
 }
 
 // PatchCustomerResponse413Headers the declared response headers of an HTTP 413 response for PatchCustomer
 type PatchCustomerResponse413Headers struct {
-	RequestId *string
+	RequestId string
 }
 
 // PatchCustomerResponse415Headers the declared response headers of an HTTP 415 response for PatchCustomer
 type PatchCustomerResponse415Headers struct {
-	RequestId *string
+	RequestId string
 }
 
 // PatchCustomerResponse428Headers the declared response headers of an HTTP 428 response for PatchCustomer
 type PatchCustomerResponse428Headers struct {
-	RequestId *string
+	RequestId string
 }
 
 // PatchCustomerResponse429Headers the declared response headers of an HTTP 429 response for PatchCustomer
 type PatchCustomerResponse429Headers struct {
-	RequestId  *string
+	RequestId  string
 	RetryAfter *int
 }
 
 // PatchCustomerResponse500Headers the declared response headers of an HTTP 500 response for PatchCustomer
 type PatchCustomerResponse500Headers struct {
-	RequestId *string
+	RequestId string
 }
 
 // PatchCustomerResponse503Headers the declared response headers of an HTTP 503 response for PatchCustomer
 type PatchCustomerResponse503Headers struct {
-	RequestId  *string
+	RequestId  string
 	RetryAfter *int
 }
 
@@ -8766,69 +8766,69 @@ func (r PatchCustomerResponse) ContentType() string {
 
 // DeleteBillingAddressResponse204Headers the declared response headers of an HTTP 204 response for DeleteBillingAddress
 type DeleteBillingAddressResponse204Headers struct {
-	RequestId *string
+	RequestId string
 }
 
 // DeleteBillingAddressResponse400Headers the declared response headers of an HTTP 400 response for DeleteBillingAddress
 type DeleteBillingAddressResponse400Headers struct {
-	RequestId *string
+	RequestId string
 }
 
 // DeleteBillingAddressResponse401Headers the declared response headers of an HTTP 401 response for DeleteBillingAddress
 type DeleteBillingAddressResponse401Headers struct {
-	RequestId       *string
+	RequestId       string
 	WWWAuthenticate *string
 }
 
 // DeleteBillingAddressResponse403Headers the declared response headers of an HTTP 403 response for DeleteBillingAddress
 type DeleteBillingAddressResponse403Headers struct {
-	RequestId *string
+	RequestId string
 }
 
 // DeleteBillingAddressResponse404Headers the declared response headers of an HTTP 404 response for DeleteBillingAddress
 type DeleteBillingAddressResponse404Headers struct {
-	RequestId *string
+	RequestId string
 }
 
 // DeleteBillingAddressResponse409Headers the declared response headers of an HTTP 409 response for DeleteBillingAddress
 type DeleteBillingAddressResponse409Headers struct {
-	RequestId *string
+	RequestId string
 }
 
 // DeleteBillingAddressResponse412Headers the declared response headers of an HTTP 412 response for DeleteBillingAddress
 type DeleteBillingAddressResponse412Headers struct {
-	RequestId *string
+	RequestId string
 }
 
 // DeleteBillingAddressResponse413Headers the declared response headers of an HTTP 413 response for DeleteBillingAddress
 type DeleteBillingAddressResponse413Headers struct {
-	RequestId *string
+	RequestId string
 }
 
 // DeleteBillingAddressResponse415Headers the declared response headers of an HTTP 415 response for DeleteBillingAddress
 type DeleteBillingAddressResponse415Headers struct {
-	RequestId *string
+	RequestId string
 }
 
 // DeleteBillingAddressResponse428Headers the declared response headers of an HTTP 428 response for DeleteBillingAddress
 type DeleteBillingAddressResponse428Headers struct {
-	RequestId *string
+	RequestId string
 }
 
 // DeleteBillingAddressResponse429Headers the declared response headers of an HTTP 429 response for DeleteBillingAddress
 type DeleteBillingAddressResponse429Headers struct {
-	RequestId  *string
+	RequestId  string
 	RetryAfter *int
 }
 
 // DeleteBillingAddressResponse500Headers the declared response headers of an HTTP 500 response for DeleteBillingAddress
 type DeleteBillingAddressResponse500Headers struct {
-	RequestId *string
+	RequestId string
 }
 
 // DeleteBillingAddressResponse503Headers the declared response headers of an HTTP 503 response for DeleteBillingAddress
 type DeleteBillingAddressResponse503Headers struct {
-	RequestId  *string
+	RequestId  string
 	RetryAfter *int
 }
 
@@ -8979,39 +8979,39 @@ func (r DeleteBillingAddressResponse) ContentType() string {
 // GetBillingAddressResponse200Headers the declared response headers of an HTTP 200 response for GetBillingAddress
 type GetBillingAddressResponse200Headers struct {
 	ETag      *string
-	RequestId *string
+	RequestId string
 }
 
 // GetBillingAddressResponse401Headers the declared response headers of an HTTP 401 response for GetBillingAddress
 type GetBillingAddressResponse401Headers struct {
-	RequestId       *string
+	RequestId       string
 	WWWAuthenticate *string
 }
 
 // GetBillingAddressResponse403Headers the declared response headers of an HTTP 403 response for GetBillingAddress
 type GetBillingAddressResponse403Headers struct {
-	RequestId *string
+	RequestId string
 }
 
 // GetBillingAddressResponse404Headers the declared response headers of an HTTP 404 response for GetBillingAddress
 type GetBillingAddressResponse404Headers struct {
-	RequestId *string
+	RequestId string
 }
 
 // GetBillingAddressResponse429Headers the declared response headers of an HTTP 429 response for GetBillingAddress
 type GetBillingAddressResponse429Headers struct {
-	RequestId  *string
+	RequestId  string
 	RetryAfter *int
 }
 
 // GetBillingAddressResponse500Headers the declared response headers of an HTTP 500 response for GetBillingAddress
 type GetBillingAddressResponse500Headers struct {
-	RequestId *string
+	RequestId string
 }
 
 // GetBillingAddressResponse503Headers the declared response headers of an HTTP 503 response for GetBillingAddress
 type GetBillingAddressResponse503Headers struct {
-	RequestId  *string
+	RequestId  string
 	RetryAfter *int
 }
 
@@ -9116,75 +9116,75 @@ func (r GetBillingAddressResponse) ContentType() string {
 type AddBillingAddressResponse201Headers struct {
 	ETag               *string
 	IdempotentReplayed *string
-	Location           *string
-	RequestId          *string
+	Location           string
+	RequestId          string
 }
 
 // AddBillingAddressResponse400Headers the declared response headers of an HTTP 400 response for AddBillingAddress
 type AddBillingAddressResponse400Headers struct {
-	RequestId *string
+	RequestId string
 }
 
 // AddBillingAddressResponse401Headers the declared response headers of an HTTP 401 response for AddBillingAddress
 type AddBillingAddressResponse401Headers struct {
-	RequestId       *string
+	RequestId       string
 	WWWAuthenticate *string
 }
 
 // AddBillingAddressResponse403Headers the declared response headers of an HTTP 403 response for AddBillingAddress
 type AddBillingAddressResponse403Headers struct {
-	RequestId *string
+	RequestId string
 }
 
 // AddBillingAddressResponse404Headers the declared response headers of an HTTP 404 response for AddBillingAddress
 type AddBillingAddressResponse404Headers struct {
-	RequestId *string
+	RequestId string
 }
 
 // AddBillingAddressResponse409Headers the declared response headers of an HTTP 409 response for AddBillingAddress
 type AddBillingAddressResponse409Headers struct {
-	RequestId *string
+	RequestId string
 }
 
 // AddBillingAddressResponse412Headers the declared response headers of an HTTP 412 response for AddBillingAddress
 type AddBillingAddressResponse412Headers struct {
-	RequestId *string
+	RequestId string
 }
 
 // AddBillingAddressResponse413Headers the declared response headers of an HTTP 413 response for AddBillingAddress
 type AddBillingAddressResponse413Headers struct {
-	RequestId *string
+	RequestId string
 }
 
 // AddBillingAddressResponse415Headers the declared response headers of an HTTP 415 response for AddBillingAddress
 type AddBillingAddressResponse415Headers struct {
-	RequestId *string
+	RequestId string
 }
 
 // AddBillingAddressResponse422Headers the declared response headers of an HTTP 422 response for AddBillingAddress
 type AddBillingAddressResponse422Headers struct {
-	RequestId *string
+	RequestId string
 }
 
 // AddBillingAddressResponse428Headers the declared response headers of an HTTP 428 response for AddBillingAddress
 type AddBillingAddressResponse428Headers struct {
-	RequestId *string
+	RequestId string
 }
 
 // AddBillingAddressResponse429Headers the declared response headers of an HTTP 429 response for AddBillingAddress
 type AddBillingAddressResponse429Headers struct {
-	RequestId  *string
+	RequestId  string
 	RetryAfter *int
 }
 
 // AddBillingAddressResponse500Headers the declared response headers of an HTTP 500 response for AddBillingAddress
 type AddBillingAddressResponse500Headers struct {
-	RequestId *string
+	RequestId string
 }
 
 // AddBillingAddressResponse503Headers the declared response headers of an HTTP 503 response for AddBillingAddress
 type AddBillingAddressResponse503Headers struct {
-	RequestId  *string
+	RequestId  string
 	RetryAfter *int
 }
 
@@ -9351,69 +9351,69 @@ func (r AddBillingAddressResponse) ContentType() string {
 // PutBillingAddressResponse200Headers the declared response headers of an HTTP 200 response for PutBillingAddress
 type PutBillingAddressResponse200Headers struct {
 	ETag      *string
-	RequestId *string
+	RequestId string
 }
 
 // PutBillingAddressResponse400Headers the declared response headers of an HTTP 400 response for PutBillingAddress
 type PutBillingAddressResponse400Headers struct {
-	RequestId *string
+	RequestId string
 }
 
 // PutBillingAddressResponse401Headers the declared response headers of an HTTP 401 response for PutBillingAddress
 type PutBillingAddressResponse401Headers struct {
-	RequestId       *string
+	RequestId       string
 	WWWAuthenticate *string
 }
 
 // PutBillingAddressResponse403Headers the declared response headers of an HTTP 403 response for PutBillingAddress
 type PutBillingAddressResponse403Headers struct {
-	RequestId *string
+	RequestId string
 }
 
 // PutBillingAddressResponse404Headers the declared response headers of an HTTP 404 response for PutBillingAddress
 type PutBillingAddressResponse404Headers struct {
-	RequestId *string
+	RequestId string
 }
 
 // PutBillingAddressResponse409Headers the declared response headers of an HTTP 409 response for PutBillingAddress
 type PutBillingAddressResponse409Headers struct {
-	RequestId *string
+	RequestId string
 }
 
 // PutBillingAddressResponse412Headers the declared response headers of an HTTP 412 response for PutBillingAddress
 type PutBillingAddressResponse412Headers struct {
-	RequestId *string
+	RequestId string
 }
 
 // PutBillingAddressResponse413Headers the declared response headers of an HTTP 413 response for PutBillingAddress
 type PutBillingAddressResponse413Headers struct {
-	RequestId *string
+	RequestId string
 }
 
 // PutBillingAddressResponse415Headers the declared response headers of an HTTP 415 response for PutBillingAddress
 type PutBillingAddressResponse415Headers struct {
-	RequestId *string
+	RequestId string
 }
 
 // PutBillingAddressResponse428Headers the declared response headers of an HTTP 428 response for PutBillingAddress
 type PutBillingAddressResponse428Headers struct {
-	RequestId *string
+	RequestId string
 }
 
 // PutBillingAddressResponse429Headers the declared response headers of an HTTP 429 response for PutBillingAddress
 type PutBillingAddressResponse429Headers struct {
-	RequestId  *string
+	RequestId  string
 	RetryAfter *int
 }
 
 // PutBillingAddressResponse500Headers the declared response headers of an HTTP 500 response for PutBillingAddress
 type PutBillingAddressResponse500Headers struct {
-	RequestId *string
+	RequestId string
 }
 
 // PutBillingAddressResponse503Headers the declared response headers of an HTTP 503 response for PutBillingAddress
 type PutBillingAddressResponse503Headers struct {
-	RequestId  *string
+	RequestId  string
 	RetryAfter *int
 }
 
@@ -9570,39 +9570,39 @@ func (r PutBillingAddressResponse) ContentType() string {
 
 // GetConsentResponse200Headers the declared response headers of an HTTP 200 response for GetConsent
 type GetConsentResponse200Headers struct {
-	RequestId *string
+	RequestId string
 }
 
 // GetConsentResponse401Headers the declared response headers of an HTTP 401 response for GetConsent
 type GetConsentResponse401Headers struct {
-	RequestId       *string
+	RequestId       string
 	WWWAuthenticate *string
 }
 
 // GetConsentResponse403Headers the declared response headers of an HTTP 403 response for GetConsent
 type GetConsentResponse403Headers struct {
-	RequestId *string
+	RequestId string
 }
 
 // GetConsentResponse404Headers the declared response headers of an HTTP 404 response for GetConsent
 type GetConsentResponse404Headers struct {
-	RequestId *string
+	RequestId string
 }
 
 // GetConsentResponse429Headers the declared response headers of an HTTP 429 response for GetConsent
 type GetConsentResponse429Headers struct {
-	RequestId  *string
+	RequestId  string
 	RetryAfter *int
 }
 
 // GetConsentResponse500Headers the declared response headers of an HTTP 500 response for GetConsent
 type GetConsentResponse500Headers struct {
-	RequestId *string
+	RequestId string
 }
 
 // GetConsentResponse503Headers the declared response headers of an HTTP 503 response for GetConsent
 type GetConsentResponse503Headers struct {
-	RequestId  *string
+	RequestId  string
 	RetryAfter *int
 }
 
@@ -9705,59 +9705,59 @@ func (r GetConsentResponse) ContentType() string {
 
 // DeleteActiveConsentResponse204Headers the declared response headers of an HTTP 204 response for DeleteActiveConsent
 type DeleteActiveConsentResponse204Headers struct {
-	RequestId *string
+	RequestId string
 }
 
 // DeleteActiveConsentResponse400Headers the declared response headers of an HTTP 400 response for DeleteActiveConsent
 type DeleteActiveConsentResponse400Headers struct {
-	RequestId *string
+	RequestId string
 }
 
 // DeleteActiveConsentResponse401Headers the declared response headers of an HTTP 401 response for DeleteActiveConsent
 type DeleteActiveConsentResponse401Headers struct {
-	RequestId       *string
+	RequestId       string
 	WWWAuthenticate *string
 }
 
 // DeleteActiveConsentResponse403Headers the declared response headers of an HTTP 403 response for DeleteActiveConsent
 type DeleteActiveConsentResponse403Headers struct {
-	RequestId *string
+	RequestId string
 }
 
 // DeleteActiveConsentResponse404Headers the declared response headers of an HTTP 404 response for DeleteActiveConsent
 type DeleteActiveConsentResponse404Headers struct {
-	RequestId *string
+	RequestId string
 }
 
 // DeleteActiveConsentResponse409Headers the declared response headers of an HTTP 409 response for DeleteActiveConsent
 type DeleteActiveConsentResponse409Headers struct {
-	RequestId *string
+	RequestId string
 }
 
 // DeleteActiveConsentResponse413Headers the declared response headers of an HTTP 413 response for DeleteActiveConsent
 type DeleteActiveConsentResponse413Headers struct {
-	RequestId *string
+	RequestId string
 }
 
 // DeleteActiveConsentResponse415Headers the declared response headers of an HTTP 415 response for DeleteActiveConsent
 type DeleteActiveConsentResponse415Headers struct {
-	RequestId *string
+	RequestId string
 }
 
 // DeleteActiveConsentResponse429Headers the declared response headers of an HTTP 429 response for DeleteActiveConsent
 type DeleteActiveConsentResponse429Headers struct {
-	RequestId  *string
+	RequestId  string
 	RetryAfter *int
 }
 
 // DeleteActiveConsentResponse500Headers the declared response headers of an HTTP 500 response for DeleteActiveConsent
 type DeleteActiveConsentResponse500Headers struct {
-	RequestId *string
+	RequestId string
 }
 
 // DeleteActiveConsentResponse503Headers the declared response headers of an HTTP 503 response for DeleteActiveConsent
 type DeleteActiveConsentResponse503Headers struct {
-	RequestId  *string
+	RequestId  string
 	RetryAfter *int
 }
 
@@ -9889,59 +9889,59 @@ func (r DeleteActiveConsentResponse) ContentType() string {
 
 // PutActiveConsentResponse204Headers the declared response headers of an HTTP 204 response for PutActiveConsent
 type PutActiveConsentResponse204Headers struct {
-	RequestId *string
+	RequestId string
 }
 
 // PutActiveConsentResponse400Headers the declared response headers of an HTTP 400 response for PutActiveConsent
 type PutActiveConsentResponse400Headers struct {
-	RequestId *string
+	RequestId string
 }
 
 // PutActiveConsentResponse401Headers the declared response headers of an HTTP 401 response for PutActiveConsent
 type PutActiveConsentResponse401Headers struct {
-	RequestId       *string
+	RequestId       string
 	WWWAuthenticate *string
 }
 
 // PutActiveConsentResponse403Headers the declared response headers of an HTTP 403 response for PutActiveConsent
 type PutActiveConsentResponse403Headers struct {
-	RequestId *string
+	RequestId string
 }
 
 // PutActiveConsentResponse404Headers the declared response headers of an HTTP 404 response for PutActiveConsent
 type PutActiveConsentResponse404Headers struct {
-	RequestId *string
+	RequestId string
 }
 
 // PutActiveConsentResponse409Headers the declared response headers of an HTTP 409 response for PutActiveConsent
 type PutActiveConsentResponse409Headers struct {
-	RequestId *string
+	RequestId string
 }
 
 // PutActiveConsentResponse413Headers the declared response headers of an HTTP 413 response for PutActiveConsent
 type PutActiveConsentResponse413Headers struct {
-	RequestId *string
+	RequestId string
 }
 
 // PutActiveConsentResponse415Headers the declared response headers of an HTTP 415 response for PutActiveConsent
 type PutActiveConsentResponse415Headers struct {
-	RequestId *string
+	RequestId string
 }
 
 // PutActiveConsentResponse429Headers the declared response headers of an HTTP 429 response for PutActiveConsent
 type PutActiveConsentResponse429Headers struct {
-	RequestId  *string
+	RequestId  string
 	RetryAfter *int
 }
 
 // PutActiveConsentResponse500Headers the declared response headers of an HTTP 500 response for PutActiveConsent
 type PutActiveConsentResponse500Headers struct {
-	RequestId *string
+	RequestId string
 }
 
 // PutActiveConsentResponse503Headers the declared response headers of an HTTP 503 response for PutActiveConsent
 type PutActiveConsentResponse503Headers struct {
-	RequestId  *string
+	RequestId  string
 	RetryAfter *int
 }
 
@@ -10073,59 +10073,59 @@ func (r PutActiveConsentResponse) ContentType() string {
 
 // DeleteRecurringCardConsentResponse204Headers the declared response headers of an HTTP 204 response for DeleteRecurringCardConsent
 type DeleteRecurringCardConsentResponse204Headers struct {
-	RequestId *string
+	RequestId string
 }
 
 // DeleteRecurringCardConsentResponse400Headers the declared response headers of an HTTP 400 response for DeleteRecurringCardConsent
 type DeleteRecurringCardConsentResponse400Headers struct {
-	RequestId *string
+	RequestId string
 }
 
 // DeleteRecurringCardConsentResponse401Headers the declared response headers of an HTTP 401 response for DeleteRecurringCardConsent
 type DeleteRecurringCardConsentResponse401Headers struct {
-	RequestId       *string
+	RequestId       string
 	WWWAuthenticate *string
 }
 
 // DeleteRecurringCardConsentResponse403Headers the declared response headers of an HTTP 403 response for DeleteRecurringCardConsent
 type DeleteRecurringCardConsentResponse403Headers struct {
-	RequestId *string
+	RequestId string
 }
 
 // DeleteRecurringCardConsentResponse404Headers the declared response headers of an HTTP 404 response for DeleteRecurringCardConsent
 type DeleteRecurringCardConsentResponse404Headers struct {
-	RequestId *string
+	RequestId string
 }
 
 // DeleteRecurringCardConsentResponse409Headers the declared response headers of an HTTP 409 response for DeleteRecurringCardConsent
 type DeleteRecurringCardConsentResponse409Headers struct {
-	RequestId *string
+	RequestId string
 }
 
 // DeleteRecurringCardConsentResponse413Headers the declared response headers of an HTTP 413 response for DeleteRecurringCardConsent
 type DeleteRecurringCardConsentResponse413Headers struct {
-	RequestId *string
+	RequestId string
 }
 
 // DeleteRecurringCardConsentResponse415Headers the declared response headers of an HTTP 415 response for DeleteRecurringCardConsent
 type DeleteRecurringCardConsentResponse415Headers struct {
-	RequestId *string
+	RequestId string
 }
 
 // DeleteRecurringCardConsentResponse429Headers the declared response headers of an HTTP 429 response for DeleteRecurringCardConsent
 type DeleteRecurringCardConsentResponse429Headers struct {
-	RequestId  *string
+	RequestId  string
 	RetryAfter *int
 }
 
 // DeleteRecurringCardConsentResponse500Headers the declared response headers of an HTTP 500 response for DeleteRecurringCardConsent
 type DeleteRecurringCardConsentResponse500Headers struct {
-	RequestId *string
+	RequestId string
 }
 
 // DeleteRecurringCardConsentResponse503Headers the declared response headers of an HTTP 503 response for DeleteRecurringCardConsent
 type DeleteRecurringCardConsentResponse503Headers struct {
-	RequestId  *string
+	RequestId  string
 	RetryAfter *int
 }
 
@@ -10257,39 +10257,39 @@ func (r DeleteRecurringCardConsentResponse) ContentType() string {
 
 // GetRecurringCardConsentResponse200Headers the declared response headers of an HTTP 200 response for GetRecurringCardConsent
 type GetRecurringCardConsentResponse200Headers struct {
-	RequestId *string
+	RequestId string
 }
 
 // GetRecurringCardConsentResponse401Headers the declared response headers of an HTTP 401 response for GetRecurringCardConsent
 type GetRecurringCardConsentResponse401Headers struct {
-	RequestId       *string
+	RequestId       string
 	WWWAuthenticate *string
 }
 
 // GetRecurringCardConsentResponse403Headers the declared response headers of an HTTP 403 response for GetRecurringCardConsent
 type GetRecurringCardConsentResponse403Headers struct {
-	RequestId *string
+	RequestId string
 }
 
 // GetRecurringCardConsentResponse404Headers the declared response headers of an HTTP 404 response for GetRecurringCardConsent
 type GetRecurringCardConsentResponse404Headers struct {
-	RequestId *string
+	RequestId string
 }
 
 // GetRecurringCardConsentResponse429Headers the declared response headers of an HTTP 429 response for GetRecurringCardConsent
 type GetRecurringCardConsentResponse429Headers struct {
-	RequestId  *string
+	RequestId  string
 	RetryAfter *int
 }
 
 // GetRecurringCardConsentResponse500Headers the declared response headers of an HTTP 500 response for GetRecurringCardConsent
 type GetRecurringCardConsentResponse500Headers struct {
-	RequestId *string
+	RequestId string
 }
 
 // GetRecurringCardConsentResponse503Headers the declared response headers of an HTTP 503 response for GetRecurringCardConsent
 type GetRecurringCardConsentResponse503Headers struct {
-	RequestId  *string
+	RequestId  string
 	RetryAfter *int
 }
 
@@ -10392,54 +10392,54 @@ func (r GetRecurringCardConsentResponse) ContentType() string {
 
 // GetRecurringCardRegistrationResponse200Headers the declared response headers of an HTTP 200 response for GetRecurringCardRegistration
 type GetRecurringCardRegistrationResponse200Headers struct {
-	RequestId *string
+	RequestId string
 }
 
 // GetRecurringCardRegistrationResponse400Headers the declared response headers of an HTTP 400 response for GetRecurringCardRegistration
 type GetRecurringCardRegistrationResponse400Headers struct {
-	RequestId *string
+	RequestId string
 }
 
 // GetRecurringCardRegistrationResponse401Headers the declared response headers of an HTTP 401 response for GetRecurringCardRegistration
 type GetRecurringCardRegistrationResponse401Headers struct {
-	RequestId       *string
+	RequestId       string
 	WWWAuthenticate *string
 }
 
 // GetRecurringCardRegistrationResponse403Headers the declared response headers of an HTTP 403 response for GetRecurringCardRegistration
 type GetRecurringCardRegistrationResponse403Headers struct {
-	RequestId *string
+	RequestId string
 }
 
 // GetRecurringCardRegistrationResponse404Headers the declared response headers of an HTTP 404 response for GetRecurringCardRegistration
 type GetRecurringCardRegistrationResponse404Headers struct {
-	RequestId *string
+	RequestId string
 }
 
 // GetRecurringCardRegistrationResponse413Headers the declared response headers of an HTTP 413 response for GetRecurringCardRegistration
 type GetRecurringCardRegistrationResponse413Headers struct {
-	RequestId *string
+	RequestId string
 }
 
 // GetRecurringCardRegistrationResponse415Headers the declared response headers of an HTTP 415 response for GetRecurringCardRegistration
 type GetRecurringCardRegistrationResponse415Headers struct {
-	RequestId *string
+	RequestId string
 }
 
 // GetRecurringCardRegistrationResponse429Headers the declared response headers of an HTTP 429 response for GetRecurringCardRegistration
 type GetRecurringCardRegistrationResponse429Headers struct {
-	RequestId  *string
+	RequestId  string
 	RetryAfter *int
 }
 
 // GetRecurringCardRegistrationResponse500Headers the declared response headers of an HTTP 500 response for GetRecurringCardRegistration
 type GetRecurringCardRegistrationResponse500Headers struct {
-	RequestId *string
+	RequestId string
 }
 
 // GetRecurringCardRegistrationResponse503Headers the declared response headers of an HTTP 503 response for GetRecurringCardRegistration
 type GetRecurringCardRegistrationResponse503Headers struct {
-	RequestId  *string
+	RequestId  string
 	RetryAfter *int
 }
 
@@ -10570,64 +10570,64 @@ func (r GetRecurringCardRegistrationResponse) ContentType() string {
 // StartRecurringCardRegistrationResponse200Headers the declared response headers of an HTTP 200 response for StartRecurringCardRegistration
 type StartRecurringCardRegistrationResponse200Headers struct {
 	IdempotentReplayed *string
-	RequestId          *string
+	RequestId          string
 }
 
 // StartRecurringCardRegistrationResponse400Headers the declared response headers of an HTTP 400 response for StartRecurringCardRegistration
 type StartRecurringCardRegistrationResponse400Headers struct {
-	RequestId *string
+	RequestId string
 }
 
 // StartRecurringCardRegistrationResponse401Headers the declared response headers of an HTTP 401 response for StartRecurringCardRegistration
 type StartRecurringCardRegistrationResponse401Headers struct {
-	RequestId       *string
+	RequestId       string
 	WWWAuthenticate *string
 }
 
 // StartRecurringCardRegistrationResponse403Headers the declared response headers of an HTTP 403 response for StartRecurringCardRegistration
 type StartRecurringCardRegistrationResponse403Headers struct {
-	RequestId *string
+	RequestId string
 }
 
 // StartRecurringCardRegistrationResponse404Headers the declared response headers of an HTTP 404 response for StartRecurringCardRegistration
 type StartRecurringCardRegistrationResponse404Headers struct {
-	RequestId *string
+	RequestId string
 }
 
 // StartRecurringCardRegistrationResponse409Headers the declared response headers of an HTTP 409 response for StartRecurringCardRegistration
 type StartRecurringCardRegistrationResponse409Headers struct {
-	RequestId *string
+	RequestId string
 }
 
 // StartRecurringCardRegistrationResponse413Headers the declared response headers of an HTTP 413 response for StartRecurringCardRegistration
 type StartRecurringCardRegistrationResponse413Headers struct {
-	RequestId *string
+	RequestId string
 }
 
 // StartRecurringCardRegistrationResponse415Headers the declared response headers of an HTTP 415 response for StartRecurringCardRegistration
 type StartRecurringCardRegistrationResponse415Headers struct {
-	RequestId *string
+	RequestId string
 }
 
 // StartRecurringCardRegistrationResponse422Headers the declared response headers of an HTTP 422 response for StartRecurringCardRegistration
 type StartRecurringCardRegistrationResponse422Headers struct {
-	RequestId *string
+	RequestId string
 }
 
 // StartRecurringCardRegistrationResponse429Headers the declared response headers of an HTTP 429 response for StartRecurringCardRegistration
 type StartRecurringCardRegistrationResponse429Headers struct {
-	RequestId  *string
+	RequestId  string
 	RetryAfter *int
 }
 
 // StartRecurringCardRegistrationResponse500Headers the declared response headers of an HTTP 500 response for StartRecurringCardRegistration
 type StartRecurringCardRegistrationResponse500Headers struct {
-	RequestId *string
+	RequestId string
 }
 
 // StartRecurringCardRegistrationResponse503Headers the declared response headers of an HTTP 503 response for StartRecurringCardRegistration
 type StartRecurringCardRegistrationResponse503Headers struct {
-	RequestId  *string
+	RequestId  string
 	RetryAfter *int
 }
 
@@ -10775,44 +10775,44 @@ func (r StartRecurringCardRegistrationResponse) ContentType() string {
 
 // GetCustomerHistoryResponse200Headers the declared response headers of an HTTP 200 response for GetCustomerHistory
 type GetCustomerHistoryResponse200Headers struct {
-	RequestId *string
+	RequestId string
 }
 
 // GetCustomerHistoryResponse400Headers the declared response headers of an HTTP 400 response for GetCustomerHistory
 type GetCustomerHistoryResponse400Headers struct {
-	RequestId *string
+	RequestId string
 }
 
 // GetCustomerHistoryResponse401Headers the declared response headers of an HTTP 401 response for GetCustomerHistory
 type GetCustomerHistoryResponse401Headers struct {
-	RequestId       *string
+	RequestId       string
 	WWWAuthenticate *string
 }
 
 // GetCustomerHistoryResponse403Headers the declared response headers of an HTTP 403 response for GetCustomerHistory
 type GetCustomerHistoryResponse403Headers struct {
-	RequestId *string
+	RequestId string
 }
 
 // GetCustomerHistoryResponse404Headers the declared response headers of an HTTP 404 response for GetCustomerHistory
 type GetCustomerHistoryResponse404Headers struct {
-	RequestId *string
+	RequestId string
 }
 
 // GetCustomerHistoryResponse429Headers the declared response headers of an HTTP 429 response for GetCustomerHistory
 type GetCustomerHistoryResponse429Headers struct {
-	RequestId  *string
+	RequestId  string
 	RetryAfter *int
 }
 
 // GetCustomerHistoryResponse500Headers the declared response headers of an HTTP 500 response for GetCustomerHistory
 type GetCustomerHistoryResponse500Headers struct {
-	RequestId *string
+	RequestId string
 }
 
 // GetCustomerHistoryResponse503Headers the declared response headers of an HTTP 503 response for GetCustomerHistory
 type GetCustomerHistoryResponse503Headers struct {
-	RequestId  *string
+	RequestId  string
 	RetryAfter *int
 }
 
@@ -10925,39 +10925,39 @@ func (r GetCustomerHistoryResponse) ContentType() string {
 // GetLegalAddressResponse200Headers the declared response headers of an HTTP 200 response for GetLegalAddress
 type GetLegalAddressResponse200Headers struct {
 	ETag      *string
-	RequestId *string
+	RequestId string
 }
 
 // GetLegalAddressResponse401Headers the declared response headers of an HTTP 401 response for GetLegalAddress
 type GetLegalAddressResponse401Headers struct {
-	RequestId       *string
+	RequestId       string
 	WWWAuthenticate *string
 }
 
 // GetLegalAddressResponse403Headers the declared response headers of an HTTP 403 response for GetLegalAddress
 type GetLegalAddressResponse403Headers struct {
-	RequestId *string
+	RequestId string
 }
 
 // GetLegalAddressResponse404Headers the declared response headers of an HTTP 404 response for GetLegalAddress
 type GetLegalAddressResponse404Headers struct {
-	RequestId *string
+	RequestId string
 }
 
 // GetLegalAddressResponse429Headers the declared response headers of an HTTP 429 response for GetLegalAddress
 type GetLegalAddressResponse429Headers struct {
-	RequestId  *string
+	RequestId  string
 	RetryAfter *int
 }
 
 // GetLegalAddressResponse500Headers the declared response headers of an HTTP 500 response for GetLegalAddress
 type GetLegalAddressResponse500Headers struct {
-	RequestId *string
+	RequestId string
 }
 
 // GetLegalAddressResponse503Headers the declared response headers of an HTTP 503 response for GetLegalAddress
 type GetLegalAddressResponse503Headers struct {
-	RequestId  *string
+	RequestId  string
 	RetryAfter *int
 }
 
@@ -11062,74 +11062,74 @@ func (r GetLegalAddressResponse) ContentType() string {
 type UpdateLegalAddressFromPopulationRegisterShortResponse200Headers struct {
 	ETag               *string
 	IdempotentReplayed *string
-	RequestId          *string
+	RequestId          string
 }
 
 // UpdateLegalAddressFromPopulationRegisterShortResponse400Headers the declared response headers of an HTTP 400 response for UpdateLegalAddressFromPopulationRegisterShort
 type UpdateLegalAddressFromPopulationRegisterShortResponse400Headers struct {
-	RequestId *string
+	RequestId string
 }
 
 // UpdateLegalAddressFromPopulationRegisterShortResponse401Headers the declared response headers of an HTTP 401 response for UpdateLegalAddressFromPopulationRegisterShort
 type UpdateLegalAddressFromPopulationRegisterShortResponse401Headers struct {
-	RequestId       *string
+	RequestId       string
 	WWWAuthenticate *string
 }
 
 // UpdateLegalAddressFromPopulationRegisterShortResponse403Headers the declared response headers of an HTTP 403 response for UpdateLegalAddressFromPopulationRegisterShort
 type UpdateLegalAddressFromPopulationRegisterShortResponse403Headers struct {
-	RequestId *string
+	RequestId string
 }
 
 // UpdateLegalAddressFromPopulationRegisterShortResponse404Headers the declared response headers of an HTTP 404 response for UpdateLegalAddressFromPopulationRegisterShort
 type UpdateLegalAddressFromPopulationRegisterShortResponse404Headers struct {
-	RequestId *string
+	RequestId string
 }
 
 // UpdateLegalAddressFromPopulationRegisterShortResponse409Headers the declared response headers of an HTTP 409 response for UpdateLegalAddressFromPopulationRegisterShort
 type UpdateLegalAddressFromPopulationRegisterShortResponse409Headers struct {
-	RequestId *string
+	RequestId string
 }
 
 // UpdateLegalAddressFromPopulationRegisterShortResponse412Headers the declared response headers of an HTTP 412 response for UpdateLegalAddressFromPopulationRegisterShort
 type UpdateLegalAddressFromPopulationRegisterShortResponse412Headers struct {
-	RequestId *string
+	RequestId string
 }
 
 // UpdateLegalAddressFromPopulationRegisterShortResponse413Headers the declared response headers of an HTTP 413 response for UpdateLegalAddressFromPopulationRegisterShort
 type UpdateLegalAddressFromPopulationRegisterShortResponse413Headers struct {
-	RequestId *string
+	RequestId string
 }
 
 // UpdateLegalAddressFromPopulationRegisterShortResponse415Headers the declared response headers of an HTTP 415 response for UpdateLegalAddressFromPopulationRegisterShort
 type UpdateLegalAddressFromPopulationRegisterShortResponse415Headers struct {
-	RequestId *string
+	RequestId string
 }
 
 // UpdateLegalAddressFromPopulationRegisterShortResponse422Headers the declared response headers of an HTTP 422 response for UpdateLegalAddressFromPopulationRegisterShort
 type UpdateLegalAddressFromPopulationRegisterShortResponse422Headers struct {
-	RequestId *string
+	RequestId string
 }
 
 // UpdateLegalAddressFromPopulationRegisterShortResponse428Headers the declared response headers of an HTTP 428 response for UpdateLegalAddressFromPopulationRegisterShort
 type UpdateLegalAddressFromPopulationRegisterShortResponse428Headers struct {
-	RequestId *string
+	RequestId string
 }
 
 // UpdateLegalAddressFromPopulationRegisterShortResponse429Headers the declared response headers of an HTTP 429 response for UpdateLegalAddressFromPopulationRegisterShort
 type UpdateLegalAddressFromPopulationRegisterShortResponse429Headers struct {
-	RequestId  *string
+	RequestId  string
 	RetryAfter *int
 }
 
 // UpdateLegalAddressFromPopulationRegisterShortResponse500Headers the declared response headers of an HTTP 500 response for UpdateLegalAddressFromPopulationRegisterShort
 type UpdateLegalAddressFromPopulationRegisterShortResponse500Headers struct {
-	RequestId *string
+	RequestId string
 }
 
 // UpdateLegalAddressFromPopulationRegisterShortResponse503Headers the declared response headers of an HTTP 503 response for UpdateLegalAddressFromPopulationRegisterShort
 type UpdateLegalAddressFromPopulationRegisterShortResponse503Headers struct {
-	RequestId  *string
+	RequestId  string
 	RetryAfter *int
 }
 
@@ -11296,69 +11296,69 @@ func (r UpdateLegalAddressFromPopulationRegisterShortResponse) ContentType() str
 // PutLegalAddressResponse200Headers the declared response headers of an HTTP 200 response for PutLegalAddress
 type PutLegalAddressResponse200Headers struct {
 	ETag      *string
-	RequestId *string
+	RequestId string
 }
 
 // PutLegalAddressResponse400Headers the declared response headers of an HTTP 400 response for PutLegalAddress
 type PutLegalAddressResponse400Headers struct {
-	RequestId *string
+	RequestId string
 }
 
 // PutLegalAddressResponse401Headers the declared response headers of an HTTP 401 response for PutLegalAddress
 type PutLegalAddressResponse401Headers struct {
-	RequestId       *string
+	RequestId       string
 	WWWAuthenticate *string
 }
 
 // PutLegalAddressResponse403Headers the declared response headers of an HTTP 403 response for PutLegalAddress
 type PutLegalAddressResponse403Headers struct {
-	RequestId *string
+	RequestId string
 }
 
 // PutLegalAddressResponse404Headers the declared response headers of an HTTP 404 response for PutLegalAddress
 type PutLegalAddressResponse404Headers struct {
-	RequestId *string
+	RequestId string
 }
 
 // PutLegalAddressResponse409Headers the declared response headers of an HTTP 409 response for PutLegalAddress
 type PutLegalAddressResponse409Headers struct {
-	RequestId *string
+	RequestId string
 }
 
 // PutLegalAddressResponse412Headers the declared response headers of an HTTP 412 response for PutLegalAddress
 type PutLegalAddressResponse412Headers struct {
-	RequestId *string
+	RequestId string
 }
 
 // PutLegalAddressResponse413Headers the declared response headers of an HTTP 413 response for PutLegalAddress
 type PutLegalAddressResponse413Headers struct {
-	RequestId *string
+	RequestId string
 }
 
 // PutLegalAddressResponse415Headers the declared response headers of an HTTP 415 response for PutLegalAddress
 type PutLegalAddressResponse415Headers struct {
-	RequestId *string
+	RequestId string
 }
 
 // PutLegalAddressResponse428Headers the declared response headers of an HTTP 428 response for PutLegalAddress
 type PutLegalAddressResponse428Headers struct {
-	RequestId *string
+	RequestId string
 }
 
 // PutLegalAddressResponse429Headers the declared response headers of an HTTP 429 response for PutLegalAddress
 type PutLegalAddressResponse429Headers struct {
-	RequestId  *string
+	RequestId  string
 	RetryAfter *int
 }
 
 // PutLegalAddressResponse500Headers the declared response headers of an HTTP 500 response for PutLegalAddress
 type PutLegalAddressResponse500Headers struct {
-	RequestId *string
+	RequestId string
 }
 
 // PutLegalAddressResponse503Headers the declared response headers of an HTTP 503 response for PutLegalAddress
 type PutLegalAddressResponse503Headers struct {
-	RequestId  *string
+	RequestId  string
 	RetryAfter *int
 }
 
@@ -11517,74 +11517,74 @@ func (r PutLegalAddressResponse) ContentType() string {
 type UpdateLegalAddressFromPopulationRegisterResponse200Headers struct {
 	ETag               *string
 	IdempotentReplayed *string
-	RequestId          *string
+	RequestId          string
 }
 
 // UpdateLegalAddressFromPopulationRegisterResponse400Headers the declared response headers of an HTTP 400 response for UpdateLegalAddressFromPopulationRegister
 type UpdateLegalAddressFromPopulationRegisterResponse400Headers struct {
-	RequestId *string
+	RequestId string
 }
 
 // UpdateLegalAddressFromPopulationRegisterResponse401Headers the declared response headers of an HTTP 401 response for UpdateLegalAddressFromPopulationRegister
 type UpdateLegalAddressFromPopulationRegisterResponse401Headers struct {
-	RequestId       *string
+	RequestId       string
 	WWWAuthenticate *string
 }
 
 // UpdateLegalAddressFromPopulationRegisterResponse403Headers the declared response headers of an HTTP 403 response for UpdateLegalAddressFromPopulationRegister
 type UpdateLegalAddressFromPopulationRegisterResponse403Headers struct {
-	RequestId *string
+	RequestId string
 }
 
 // UpdateLegalAddressFromPopulationRegisterResponse404Headers the declared response headers of an HTTP 404 response for UpdateLegalAddressFromPopulationRegister
 type UpdateLegalAddressFromPopulationRegisterResponse404Headers struct {
-	RequestId *string
+	RequestId string
 }
 
 // UpdateLegalAddressFromPopulationRegisterResponse409Headers the declared response headers of an HTTP 409 response for UpdateLegalAddressFromPopulationRegister
 type UpdateLegalAddressFromPopulationRegisterResponse409Headers struct {
-	RequestId *string
+	RequestId string
 }
 
 // UpdateLegalAddressFromPopulationRegisterResponse412Headers the declared response headers of an HTTP 412 response for UpdateLegalAddressFromPopulationRegister
 type UpdateLegalAddressFromPopulationRegisterResponse412Headers struct {
-	RequestId *string
+	RequestId string
 }
 
 // UpdateLegalAddressFromPopulationRegisterResponse413Headers the declared response headers of an HTTP 413 response for UpdateLegalAddressFromPopulationRegister
 type UpdateLegalAddressFromPopulationRegisterResponse413Headers struct {
-	RequestId *string
+	RequestId string
 }
 
 // UpdateLegalAddressFromPopulationRegisterResponse415Headers the declared response headers of an HTTP 415 response for UpdateLegalAddressFromPopulationRegister
 type UpdateLegalAddressFromPopulationRegisterResponse415Headers struct {
-	RequestId *string
+	RequestId string
 }
 
 // UpdateLegalAddressFromPopulationRegisterResponse422Headers the declared response headers of an HTTP 422 response for UpdateLegalAddressFromPopulationRegister
 type UpdateLegalAddressFromPopulationRegisterResponse422Headers struct {
-	RequestId *string
+	RequestId string
 }
 
 // UpdateLegalAddressFromPopulationRegisterResponse428Headers the declared response headers of an HTTP 428 response for UpdateLegalAddressFromPopulationRegister
 type UpdateLegalAddressFromPopulationRegisterResponse428Headers struct {
-	RequestId *string
+	RequestId string
 }
 
 // UpdateLegalAddressFromPopulationRegisterResponse429Headers the declared response headers of an HTTP 429 response for UpdateLegalAddressFromPopulationRegister
 type UpdateLegalAddressFromPopulationRegisterResponse429Headers struct {
-	RequestId  *string
+	RequestId  string
 	RetryAfter *int
 }
 
 // UpdateLegalAddressFromPopulationRegisterResponse500Headers the declared response headers of an HTTP 500 response for UpdateLegalAddressFromPopulationRegister
 type UpdateLegalAddressFromPopulationRegisterResponse500Headers struct {
-	RequestId *string
+	RequestId string
 }
 
 // UpdateLegalAddressFromPopulationRegisterResponse503Headers the declared response headers of an HTTP 503 response for UpdateLegalAddressFromPopulationRegister
 type UpdateLegalAddressFromPopulationRegisterResponse503Headers struct {
-	RequestId  *string
+	RequestId  string
 	RetryAfter *int
 }
 
@@ -11750,39 +11750,39 @@ func (r UpdateLegalAddressFromPopulationRegisterResponse) ContentType() string {
 
 // GetProductsResponse200Headers the declared response headers of an HTTP 200 response for GetProducts
 type GetProductsResponse200Headers struct {
-	RequestId *string
+	RequestId string
 }
 
 // GetProductsResponse401Headers the declared response headers of an HTTP 401 response for GetProducts
 type GetProductsResponse401Headers struct {
-	RequestId       *string
+	RequestId       string
 	WWWAuthenticate *string
 }
 
 // GetProductsResponse403Headers the declared response headers of an HTTP 403 response for GetProducts
 type GetProductsResponse403Headers struct {
-	RequestId *string
+	RequestId string
 }
 
 // GetProductsResponse404Headers the declared response headers of an HTTP 404 response for GetProducts
 type GetProductsResponse404Headers struct {
-	RequestId *string
+	RequestId string
 }
 
 // GetProductsResponse429Headers the declared response headers of an HTTP 429 response for GetProducts
 type GetProductsResponse429Headers struct {
-	RequestId  *string
+	RequestId  string
 	RetryAfter *int
 }
 
 // GetProductsResponse500Headers the declared response headers of an HTTP 500 response for GetProducts
 type GetProductsResponse500Headers struct {
-	RequestId *string
+	RequestId string
 }
 
 // GetProductsResponse503Headers the declared response headers of an HTTP 503 response for GetProducts
 type GetProductsResponse503Headers struct {
-	RequestId  *string
+	RequestId  string
 	RetryAfter *int
 }
 
@@ -11885,59 +11885,59 @@ func (r GetProductsResponse) ContentType() string {
 
 // PutProductsResponse200Headers the declared response headers of an HTTP 200 response for PutProducts
 type PutProductsResponse200Headers struct {
-	RequestId *string
+	RequestId string
 }
 
 // PutProductsResponse400Headers the declared response headers of an HTTP 400 response for PutProducts
 type PutProductsResponse400Headers struct {
-	RequestId *string
+	RequestId string
 }
 
 // PutProductsResponse401Headers the declared response headers of an HTTP 401 response for PutProducts
 type PutProductsResponse401Headers struct {
-	RequestId       *string
+	RequestId       string
 	WWWAuthenticate *string
 }
 
 // PutProductsResponse403Headers the declared response headers of an HTTP 403 response for PutProducts
 type PutProductsResponse403Headers struct {
-	RequestId *string
+	RequestId string
 }
 
 // PutProductsResponse404Headers the declared response headers of an HTTP 404 response for PutProducts
 type PutProductsResponse404Headers struct {
-	RequestId *string
+	RequestId string
 }
 
 // PutProductsResponse409Headers the declared response headers of an HTTP 409 response for PutProducts
 type PutProductsResponse409Headers struct {
-	RequestId *string
+	RequestId string
 }
 
 // PutProductsResponse413Headers the declared response headers of an HTTP 413 response for PutProducts
 type PutProductsResponse413Headers struct {
-	RequestId *string
+	RequestId string
 }
 
 // PutProductsResponse415Headers the declared response headers of an HTTP 415 response for PutProducts
 type PutProductsResponse415Headers struct {
-	RequestId *string
+	RequestId string
 }
 
 // PutProductsResponse429Headers the declared response headers of an HTTP 429 response for PutProducts
 type PutProductsResponse429Headers struct {
-	RequestId  *string
+	RequestId  string
 	RetryAfter *int
 }
 
 // PutProductsResponse500Headers the declared response headers of an HTTP 500 response for PutProducts
 type PutProductsResponse500Headers struct {
-	RequestId *string
+	RequestId string
 }
 
 // PutProductsResponse503Headers the declared response headers of an HTTP 503 response for PutProducts
 type PutProductsResponse503Headers struct {
-	RequestId  *string
+	RequestId  string
 	RetryAfter *int
 }
 
@@ -12076,44 +12076,44 @@ func (r PutProductsResponse) ContentType() string {
 
 // ListSurplusesResponse200Headers the declared response headers of an HTTP 200 response for ListSurpluses
 type ListSurplusesResponse200Headers struct {
-	RequestId *string
+	RequestId string
 }
 
 // ListSurplusesResponse400Headers the declared response headers of an HTTP 400 response for ListSurpluses
 type ListSurplusesResponse400Headers struct {
-	RequestId *string
+	RequestId string
 }
 
 // ListSurplusesResponse401Headers the declared response headers of an HTTP 401 response for ListSurpluses
 type ListSurplusesResponse401Headers struct {
-	RequestId       *string
+	RequestId       string
 	WWWAuthenticate *string
 }
 
 // ListSurplusesResponse403Headers the declared response headers of an HTTP 403 response for ListSurpluses
 type ListSurplusesResponse403Headers struct {
-	RequestId *string
+	RequestId string
 }
 
 // ListSurplusesResponse404Headers the declared response headers of an HTTP 404 response for ListSurpluses
 type ListSurplusesResponse404Headers struct {
-	RequestId *string
+	RequestId string
 }
 
 // ListSurplusesResponse429Headers the declared response headers of an HTTP 429 response for ListSurpluses
 type ListSurplusesResponse429Headers struct {
-	RequestId  *string
+	RequestId  string
 	RetryAfter *int
 }
 
 // ListSurplusesResponse500Headers the declared response headers of an HTTP 500 response for ListSurpluses
 type ListSurplusesResponse500Headers struct {
-	RequestId *string
+	RequestId string
 }
 
 // ListSurplusesResponse503Headers the declared response headers of an HTTP 503 response for ListSurpluses
 type ListSurplusesResponse503Headers struct {
-	RequestId  *string
+	RequestId  string
 	RetryAfter *int
 }
 
@@ -12226,65 +12226,65 @@ func (r ListSurplusesResponse) ContentType() string {
 // CreateSurplusResponse201Headers the declared response headers of an HTTP 201 response for CreateSurplus
 type CreateSurplusResponse201Headers struct {
 	IdempotentReplayed *string
-	Location           *string
-	RequestId          *string
+	Location           string
+	RequestId          string
 }
 
 // CreateSurplusResponse400Headers the declared response headers of an HTTP 400 response for CreateSurplus
 type CreateSurplusResponse400Headers struct {
-	RequestId *string
+	RequestId string
 }
 
 // CreateSurplusResponse401Headers the declared response headers of an HTTP 401 response for CreateSurplus
 type CreateSurplusResponse401Headers struct {
-	RequestId       *string
+	RequestId       string
 	WWWAuthenticate *string
 }
 
 // CreateSurplusResponse403Headers the declared response headers of an HTTP 403 response for CreateSurplus
 type CreateSurplusResponse403Headers struct {
-	RequestId *string
+	RequestId string
 }
 
 // CreateSurplusResponse404Headers the declared response headers of an HTTP 404 response for CreateSurplus
 type CreateSurplusResponse404Headers struct {
-	RequestId *string
+	RequestId string
 }
 
 // CreateSurplusResponse409Headers the declared response headers of an HTTP 409 response for CreateSurplus
 type CreateSurplusResponse409Headers struct {
-	RequestId *string
+	RequestId string
 }
 
 // CreateSurplusResponse413Headers the declared response headers of an HTTP 413 response for CreateSurplus
 type CreateSurplusResponse413Headers struct {
-	RequestId *string
+	RequestId string
 }
 
 // CreateSurplusResponse415Headers the declared response headers of an HTTP 415 response for CreateSurplus
 type CreateSurplusResponse415Headers struct {
-	RequestId *string
+	RequestId string
 }
 
 // CreateSurplusResponse422Headers the declared response headers of an HTTP 422 response for CreateSurplus
 type CreateSurplusResponse422Headers struct {
-	RequestId *string
+	RequestId string
 }
 
 // CreateSurplusResponse429Headers the declared response headers of an HTTP 429 response for CreateSurplus
 type CreateSurplusResponse429Headers struct {
-	RequestId  *string
+	RequestId  string
 	RetryAfter *int
 }
 
 // CreateSurplusResponse500Headers the declared response headers of an HTTP 500 response for CreateSurplus
 type CreateSurplusResponse500Headers struct {
-	RequestId *string
+	RequestId string
 }
 
 // CreateSurplusResponse503Headers the declared response headers of an HTTP 503 response for CreateSurplus
 type CreateSurplusResponse503Headers struct {
-	RequestId  *string
+	RequestId  string
 	RetryAfter *int
 }
 
@@ -12432,59 +12432,59 @@ func (r CreateSurplusResponse) ContentType() string {
 
 // DeleteSurplusResponse204Headers the declared response headers of an HTTP 204 response for DeleteSurplus
 type DeleteSurplusResponse204Headers struct {
-	RequestId *string
+	RequestId string
 }
 
 // DeleteSurplusResponse400Headers the declared response headers of an HTTP 400 response for DeleteSurplus
 type DeleteSurplusResponse400Headers struct {
-	RequestId *string
+	RequestId string
 }
 
 // DeleteSurplusResponse401Headers the declared response headers of an HTTP 401 response for DeleteSurplus
 type DeleteSurplusResponse401Headers struct {
-	RequestId       *string
+	RequestId       string
 	WWWAuthenticate *string
 }
 
 // DeleteSurplusResponse403Headers the declared response headers of an HTTP 403 response for DeleteSurplus
 type DeleteSurplusResponse403Headers struct {
-	RequestId *string
+	RequestId string
 }
 
 // DeleteSurplusResponse404Headers the declared response headers of an HTTP 404 response for DeleteSurplus
 type DeleteSurplusResponse404Headers struct {
-	RequestId *string
+	RequestId string
 }
 
 // DeleteSurplusResponse409Headers the declared response headers of an HTTP 409 response for DeleteSurplus
 type DeleteSurplusResponse409Headers struct {
-	RequestId *string
+	RequestId string
 }
 
 // DeleteSurplusResponse413Headers the declared response headers of an HTTP 413 response for DeleteSurplus
 type DeleteSurplusResponse413Headers struct {
-	RequestId *string
+	RequestId string
 }
 
 // DeleteSurplusResponse415Headers the declared response headers of an HTTP 415 response for DeleteSurplus
 type DeleteSurplusResponse415Headers struct {
-	RequestId *string
+	RequestId string
 }
 
 // DeleteSurplusResponse429Headers the declared response headers of an HTTP 429 response for DeleteSurplus
 type DeleteSurplusResponse429Headers struct {
-	RequestId  *string
+	RequestId  string
 	RetryAfter *int
 }
 
 // DeleteSurplusResponse500Headers the declared response headers of an HTTP 500 response for DeleteSurplus
 type DeleteSurplusResponse500Headers struct {
-	RequestId *string
+	RequestId string
 }
 
 // DeleteSurplusResponse503Headers the declared response headers of an HTTP 503 response for DeleteSurplus
 type DeleteSurplusResponse503Headers struct {
-	RequestId  *string
+	RequestId  string
 	RetryAfter *int
 }
 
@@ -12616,39 +12616,39 @@ func (r DeleteSurplusResponse) ContentType() string {
 
 // GetSurplusResponse200Headers the declared response headers of an HTTP 200 response for GetSurplus
 type GetSurplusResponse200Headers struct {
-	RequestId *string
+	RequestId string
 }
 
 // GetSurplusResponse401Headers the declared response headers of an HTTP 401 response for GetSurplus
 type GetSurplusResponse401Headers struct {
-	RequestId       *string
+	RequestId       string
 	WWWAuthenticate *string
 }
 
 // GetSurplusResponse403Headers the declared response headers of an HTTP 403 response for GetSurplus
 type GetSurplusResponse403Headers struct {
-	RequestId *string
+	RequestId string
 }
 
 // GetSurplusResponse404Headers the declared response headers of an HTTP 404 response for GetSurplus
 type GetSurplusResponse404Headers struct {
-	RequestId *string
+	RequestId string
 }
 
 // GetSurplusResponse429Headers the declared response headers of an HTTP 429 response for GetSurplus
 type GetSurplusResponse429Headers struct {
-	RequestId  *string
+	RequestId  string
 	RetryAfter *int
 }
 
 // GetSurplusResponse500Headers the declared response headers of an HTTP 500 response for GetSurplus
 type GetSurplusResponse500Headers struct {
-	RequestId *string
+	RequestId string
 }
 
 // GetSurplusResponse503Headers the declared response headers of an HTTP 503 response for GetSurplus
 type GetSurplusResponse503Headers struct {
-	RequestId  *string
+	RequestId  string
 	RetryAfter *int
 }
 
@@ -12751,39 +12751,39 @@ func (r GetSurplusResponse) ContentType() string {
 
 // ListActiveDisbursementOrdersResponse200Headers the declared response headers of an HTTP 200 response for ListActiveDisbursementOrders
 type ListActiveDisbursementOrdersResponse200Headers struct {
-	RequestId *string
+	RequestId string
 }
 
 // ListActiveDisbursementOrdersResponse401Headers the declared response headers of an HTTP 401 response for ListActiveDisbursementOrders
 type ListActiveDisbursementOrdersResponse401Headers struct {
-	RequestId       *string
+	RequestId       string
 	WWWAuthenticate *string
 }
 
 // ListActiveDisbursementOrdersResponse403Headers the declared response headers of an HTTP 403 response for ListActiveDisbursementOrders
 type ListActiveDisbursementOrdersResponse403Headers struct {
-	RequestId *string
+	RequestId string
 }
 
 // ListActiveDisbursementOrdersResponse404Headers the declared response headers of an HTTP 404 response for ListActiveDisbursementOrders
 type ListActiveDisbursementOrdersResponse404Headers struct {
-	RequestId *string
+	RequestId string
 }
 
 // ListActiveDisbursementOrdersResponse429Headers the declared response headers of an HTTP 429 response for ListActiveDisbursementOrders
 type ListActiveDisbursementOrdersResponse429Headers struct {
-	RequestId  *string
+	RequestId  string
 	RetryAfter *int
 }
 
 // ListActiveDisbursementOrdersResponse500Headers the declared response headers of an HTTP 500 response for ListActiveDisbursementOrders
 type ListActiveDisbursementOrdersResponse500Headers struct {
-	RequestId *string
+	RequestId string
 }
 
 // ListActiveDisbursementOrdersResponse503Headers the declared response headers of an HTTP 503 response for ListActiveDisbursementOrders
 type ListActiveDisbursementOrdersResponse503Headers struct {
-	RequestId  *string
+	RequestId  string
 	RetryAfter *int
 }
 
@@ -12887,65 +12887,65 @@ func (r ListActiveDisbursementOrdersResponse) ContentType() string {
 // AddDisbursementOrderResponse201Headers the declared response headers of an HTTP 201 response for AddDisbursementOrder
 type AddDisbursementOrderResponse201Headers struct {
 	IdempotentReplayed *string
-	Location           *string
-	RequestId          *string
+	Location           string
+	RequestId          string
 }
 
 // AddDisbursementOrderResponse400Headers the declared response headers of an HTTP 400 response for AddDisbursementOrder
 type AddDisbursementOrderResponse400Headers struct {
-	RequestId *string
+	RequestId string
 }
 
 // AddDisbursementOrderResponse401Headers the declared response headers of an HTTP 401 response for AddDisbursementOrder
 type AddDisbursementOrderResponse401Headers struct {
-	RequestId       *string
+	RequestId       string
 	WWWAuthenticate *string
 }
 
 // AddDisbursementOrderResponse403Headers the declared response headers of an HTTP 403 response for AddDisbursementOrder
 type AddDisbursementOrderResponse403Headers struct {
-	RequestId *string
+	RequestId string
 }
 
 // AddDisbursementOrderResponse404Headers the declared response headers of an HTTP 404 response for AddDisbursementOrder
 type AddDisbursementOrderResponse404Headers struct {
-	RequestId *string
+	RequestId string
 }
 
 // AddDisbursementOrderResponse409Headers the declared response headers of an HTTP 409 response for AddDisbursementOrder
 type AddDisbursementOrderResponse409Headers struct {
-	RequestId *string
+	RequestId string
 }
 
 // AddDisbursementOrderResponse413Headers the declared response headers of an HTTP 413 response for AddDisbursementOrder
 type AddDisbursementOrderResponse413Headers struct {
-	RequestId *string
+	RequestId string
 }
 
 // AddDisbursementOrderResponse415Headers the declared response headers of an HTTP 415 response for AddDisbursementOrder
 type AddDisbursementOrderResponse415Headers struct {
-	RequestId *string
+	RequestId string
 }
 
 // AddDisbursementOrderResponse422Headers the declared response headers of an HTTP 422 response for AddDisbursementOrder
 type AddDisbursementOrderResponse422Headers struct {
-	RequestId *string
+	RequestId string
 }
 
 // AddDisbursementOrderResponse429Headers the declared response headers of an HTTP 429 response for AddDisbursementOrder
 type AddDisbursementOrderResponse429Headers struct {
-	RequestId  *string
+	RequestId  string
 	RetryAfter *int
 }
 
 // AddDisbursementOrderResponse500Headers the declared response headers of an HTTP 500 response for AddDisbursementOrder
 type AddDisbursementOrderResponse500Headers struct {
-	RequestId *string
+	RequestId string
 }
 
 // AddDisbursementOrderResponse503Headers the declared response headers of an HTTP 503 response for AddDisbursementOrder
 type AddDisbursementOrderResponse503Headers struct {
-	RequestId  *string
+	RequestId  string
 	RetryAfter *int
 }
 
@@ -13093,64 +13093,64 @@ func (r AddDisbursementOrderResponse) ContentType() string {
 
 // UpdateKycAnswersResponse204Headers the declared response headers of an HTTP 204 response for UpdateKycAnswers
 type UpdateKycAnswersResponse204Headers struct {
-	RequestId *string
+	RequestId string
 }
 
 // UpdateKycAnswersResponse400Headers the declared response headers of an HTTP 400 response for UpdateKycAnswers
 type UpdateKycAnswersResponse400Headers struct {
-	RequestId *string
+	RequestId string
 }
 
 // UpdateKycAnswersResponse401Headers the declared response headers of an HTTP 401 response for UpdateKycAnswers
 type UpdateKycAnswersResponse401Headers struct {
-	RequestId       *string
+	RequestId       string
 	WWWAuthenticate *string
 }
 
 // UpdateKycAnswersResponse403Headers the declared response headers of an HTTP 403 response for UpdateKycAnswers
 type UpdateKycAnswersResponse403Headers struct {
-	RequestId *string
+	RequestId string
 }
 
 // UpdateKycAnswersResponse404Headers the declared response headers of an HTTP 404 response for UpdateKycAnswers
 type UpdateKycAnswersResponse404Headers struct {
-	RequestId *string
+	RequestId string
 }
 
 // UpdateKycAnswersResponse409Headers the declared response headers of an HTTP 409 response for UpdateKycAnswers
 type UpdateKycAnswersResponse409Headers struct {
-	RequestId *string
+	RequestId string
 }
 
 // UpdateKycAnswersResponse413Headers the declared response headers of an HTTP 413 response for UpdateKycAnswers
 type UpdateKycAnswersResponse413Headers struct {
-	RequestId *string
+	RequestId string
 }
 
 // UpdateKycAnswersResponse415Headers the declared response headers of an HTTP 415 response for UpdateKycAnswers
 type UpdateKycAnswersResponse415Headers struct {
-	RequestId *string
+	RequestId string
 }
 
 // UpdateKycAnswersResponse422Headers the declared response headers of an HTTP 422 response for UpdateKycAnswers
 type UpdateKycAnswersResponse422Headers struct {
-	RequestId *string
+	RequestId string
 }
 
 // UpdateKycAnswersResponse429Headers the declared response headers of an HTTP 429 response for UpdateKycAnswers
 type UpdateKycAnswersResponse429Headers struct {
-	RequestId  *string
+	RequestId  string
 	RetryAfter *int
 }
 
 // UpdateKycAnswersResponse500Headers the declared response headers of an HTTP 500 response for UpdateKycAnswers
 type UpdateKycAnswersResponse500Headers struct {
-	RequestId *string
+	RequestId string
 }
 
 // UpdateKycAnswersResponse503Headers the declared response headers of an HTTP 503 response for UpdateKycAnswers
 type UpdateKycAnswersResponse503Headers struct {
-	RequestId  *string
+	RequestId  string
 	RetryAfter *int
 }
 
@@ -13291,44 +13291,44 @@ func (r UpdateKycAnswersResponse) ContentType() string {
 
 // ListEventsResponse200Headers the declared response headers of an HTTP 200 response for ListEvents
 type ListEventsResponse200Headers struct {
-	RequestId *string
+	RequestId string
 }
 
 // ListEventsResponse400Headers the declared response headers of an HTTP 400 response for ListEvents
 type ListEventsResponse400Headers struct {
-	RequestId *string
+	RequestId string
 }
 
 // ListEventsResponse401Headers the declared response headers of an HTTP 401 response for ListEvents
 type ListEventsResponse401Headers struct {
-	RequestId       *string
+	RequestId       string
 	WWWAuthenticate *string
 }
 
 // ListEventsResponse403Headers the declared response headers of an HTTP 403 response for ListEvents
 type ListEventsResponse403Headers struct {
-	RequestId *string
+	RequestId string
 }
 
 // ListEventsResponse404Headers the declared response headers of an HTTP 404 response for ListEvents
 type ListEventsResponse404Headers struct {
-	RequestId *string
+	RequestId string
 }
 
 // ListEventsResponse429Headers the declared response headers of an HTTP 429 response for ListEvents
 type ListEventsResponse429Headers struct {
-	RequestId  *string
+	RequestId  string
 	RetryAfter *int
 }
 
 // ListEventsResponse500Headers the declared response headers of an HTTP 500 response for ListEvents
 type ListEventsResponse500Headers struct {
-	RequestId *string
+	RequestId string
 }
 
 // ListEventsResponse503Headers the declared response headers of an HTTP 503 response for ListEvents
 type ListEventsResponse503Headers struct {
-	RequestId  *string
+	RequestId  string
 	RetryAfter *int
 }
 
@@ -13441,64 +13441,64 @@ func (r ListEventsResponse) ContentType() string {
 // FindCustomerResponse200Headers the declared response headers of an HTTP 200 response for FindCustomer
 type FindCustomerResponse200Headers struct {
 	IdempotentReplayed *string
-	RequestId          *string
+	RequestId          string
 }
 
 // FindCustomerResponse400Headers the declared response headers of an HTTP 400 response for FindCustomer
 type FindCustomerResponse400Headers struct {
-	RequestId *string
+	RequestId string
 }
 
 // FindCustomerResponse401Headers the declared response headers of an HTTP 401 response for FindCustomer
 type FindCustomerResponse401Headers struct {
-	RequestId       *string
+	RequestId       string
 	WWWAuthenticate *string
 }
 
 // FindCustomerResponse403Headers the declared response headers of an HTTP 403 response for FindCustomer
 type FindCustomerResponse403Headers struct {
-	RequestId *string
+	RequestId string
 }
 
 // FindCustomerResponse404Headers the declared response headers of an HTTP 404 response for FindCustomer
 type FindCustomerResponse404Headers struct {
-	RequestId *string
+	RequestId string
 }
 
 // FindCustomerResponse409Headers the declared response headers of an HTTP 409 response for FindCustomer
 type FindCustomerResponse409Headers struct {
-	RequestId *string
+	RequestId string
 }
 
 // FindCustomerResponse413Headers the declared response headers of an HTTP 413 response for FindCustomer
 type FindCustomerResponse413Headers struct {
-	RequestId *string
+	RequestId string
 }
 
 // FindCustomerResponse415Headers the declared response headers of an HTTP 415 response for FindCustomer
 type FindCustomerResponse415Headers struct {
-	RequestId *string
+	RequestId string
 }
 
 // FindCustomerResponse422Headers the declared response headers of an HTTP 422 response for FindCustomer
 type FindCustomerResponse422Headers struct {
-	RequestId *string
+	RequestId string
 }
 
 // FindCustomerResponse429Headers the declared response headers of an HTTP 429 response for FindCustomer
 type FindCustomerResponse429Headers struct {
-	RequestId  *string
+	RequestId  string
 	RetryAfter *int
 }
 
 // FindCustomerResponse500Headers the declared response headers of an HTTP 500 response for FindCustomer
 type FindCustomerResponse500Headers struct {
-	RequestId *string
+	RequestId string
 }
 
 // FindCustomerResponse503Headers the declared response headers of an HTTP 503 response for FindCustomer
 type FindCustomerResponse503Headers struct {
-	RequestId  *string
+	RequestId  string
 	RetryAfter *int
 }
 
@@ -13648,65 +13648,65 @@ func (r FindCustomerResponse) ContentType() string {
 type GenerateConsumerCustomerByRegNoResponse201Headers struct {
 	ETag               *string
 	IdempotentReplayed *string
-	Location           *string
-	RequestId          *string
+	Location           string
+	RequestId          string
 }
 
 // GenerateConsumerCustomerByRegNoResponse400Headers the declared response headers of an HTTP 400 response for GenerateConsumerCustomerByRegNo
 type GenerateConsumerCustomerByRegNoResponse400Headers struct {
-	RequestId *string
+	RequestId string
 }
 
 // GenerateConsumerCustomerByRegNoResponse401Headers the declared response headers of an HTTP 401 response for GenerateConsumerCustomerByRegNo
 type GenerateConsumerCustomerByRegNoResponse401Headers struct {
-	RequestId       *string
+	RequestId       string
 	WWWAuthenticate *string
 }
 
 // GenerateConsumerCustomerByRegNoResponse403Headers the declared response headers of an HTTP 403 response for GenerateConsumerCustomerByRegNo
 type GenerateConsumerCustomerByRegNoResponse403Headers struct {
-	RequestId *string
+	RequestId string
 }
 
 // GenerateConsumerCustomerByRegNoResponse404Headers the declared response headers of an HTTP 404 response for GenerateConsumerCustomerByRegNo
 type GenerateConsumerCustomerByRegNoResponse404Headers struct {
-	RequestId *string
+	RequestId string
 }
 
 // GenerateConsumerCustomerByRegNoResponse409Headers the declared response headers of an HTTP 409 response for GenerateConsumerCustomerByRegNo
 type GenerateConsumerCustomerByRegNoResponse409Headers struct {
-	RequestId *string
+	RequestId string
 }
 
 // GenerateConsumerCustomerByRegNoResponse413Headers the declared response headers of an HTTP 413 response for GenerateConsumerCustomerByRegNo
 type GenerateConsumerCustomerByRegNoResponse413Headers struct {
-	RequestId *string
+	RequestId string
 }
 
 // GenerateConsumerCustomerByRegNoResponse415Headers the declared response headers of an HTTP 415 response for GenerateConsumerCustomerByRegNo
 type GenerateConsumerCustomerByRegNoResponse415Headers struct {
-	RequestId *string
+	RequestId string
 }
 
 // GenerateConsumerCustomerByRegNoResponse422Headers the declared response headers of an HTTP 422 response for GenerateConsumerCustomerByRegNo
 type GenerateConsumerCustomerByRegNoResponse422Headers struct {
-	RequestId *string
+	RequestId string
 }
 
 // GenerateConsumerCustomerByRegNoResponse429Headers the declared response headers of an HTTP 429 response for GenerateConsumerCustomerByRegNo
 type GenerateConsumerCustomerByRegNoResponse429Headers struct {
-	RequestId  *string
+	RequestId  string
 	RetryAfter *int
 }
 
 // GenerateConsumerCustomerByRegNoResponse500Headers the declared response headers of an HTTP 500 response for GenerateConsumerCustomerByRegNo
 type GenerateConsumerCustomerByRegNoResponse500Headers struct {
-	RequestId *string
+	RequestId string
 }
 
 // GenerateConsumerCustomerByRegNoResponse503Headers the declared response headers of an HTTP 503 response for GenerateConsumerCustomerByRegNo
 type GenerateConsumerCustomerByRegNoResponse503Headers struct {
-	RequestId  *string
+	RequestId  string
 	RetryAfter *int
 }
 
@@ -13854,44 +13854,44 @@ func (r GenerateConsumerCustomerByRegNoResponse) ContentType() string {
 
 // GetKycQuestionsResponse200Headers the declared response headers of an HTTP 200 response for GetKycQuestions
 type GetKycQuestionsResponse200Headers struct {
-	RequestId *string
+	RequestId string
 }
 
 // GetKycQuestionsResponse400Headers the declared response headers of an HTTP 400 response for GetKycQuestions
 type GetKycQuestionsResponse400Headers struct {
-	RequestId *string
+	RequestId string
 }
 
 // GetKycQuestionsResponse401Headers the declared response headers of an HTTP 401 response for GetKycQuestions
 type GetKycQuestionsResponse401Headers struct {
-	RequestId       *string
+	RequestId       string
 	WWWAuthenticate *string
 }
 
 // GetKycQuestionsResponse403Headers the declared response headers of an HTTP 403 response for GetKycQuestions
 type GetKycQuestionsResponse403Headers struct {
-	RequestId *string
+	RequestId string
 }
 
 // GetKycQuestionsResponse404Headers the declared response headers of an HTTP 404 response for GetKycQuestions
 type GetKycQuestionsResponse404Headers struct {
-	RequestId *string
+	RequestId string
 }
 
 // GetKycQuestionsResponse429Headers the declared response headers of an HTTP 429 response for GetKycQuestions
 type GetKycQuestionsResponse429Headers struct {
-	RequestId  *string
+	RequestId  string
 	RetryAfter *int
 }
 
 // GetKycQuestionsResponse500Headers the declared response headers of an HTTP 500 response for GetKycQuestions
 type GetKycQuestionsResponse500Headers struct {
-	RequestId *string
+	RequestId string
 }
 
 // GetKycQuestionsResponse503Headers the declared response headers of an HTTP 503 response for GetKycQuestions
 type GetKycQuestionsResponse503Headers struct {
-	RequestId  *string
+	RequestId  string
 	RetryAfter *int
 }
 
@@ -14003,44 +14003,44 @@ func (r GetKycQuestionsResponse) ContentType() string {
 
 // ListRegisterLookupsResponse200Headers the declared response headers of an HTTP 200 response for ListRegisterLookups
 type ListRegisterLookupsResponse200Headers struct {
-	RequestId *string
+	RequestId string
 }
 
 // ListRegisterLookupsResponse400Headers the declared response headers of an HTTP 400 response for ListRegisterLookups
 type ListRegisterLookupsResponse400Headers struct {
-	RequestId *string
+	RequestId string
 }
 
 // ListRegisterLookupsResponse401Headers the declared response headers of an HTTP 401 response for ListRegisterLookups
 type ListRegisterLookupsResponse401Headers struct {
-	RequestId       *string
+	RequestId       string
 	WWWAuthenticate *string
 }
 
 // ListRegisterLookupsResponse403Headers the declared response headers of an HTTP 403 response for ListRegisterLookups
 type ListRegisterLookupsResponse403Headers struct {
-	RequestId *string
+	RequestId string
 }
 
 // ListRegisterLookupsResponse404Headers the declared response headers of an HTTP 404 response for ListRegisterLookups
 type ListRegisterLookupsResponse404Headers struct {
-	RequestId *string
+	RequestId string
 }
 
 // ListRegisterLookupsResponse429Headers the declared response headers of an HTTP 429 response for ListRegisterLookups
 type ListRegisterLookupsResponse429Headers struct {
-	RequestId  *string
+	RequestId  string
 	RetryAfter *int
 }
 
 // ListRegisterLookupsResponse500Headers the declared response headers of an HTTP 500 response for ListRegisterLookups
 type ListRegisterLookupsResponse500Headers struct {
-	RequestId *string
+	RequestId string
 }
 
 // ListRegisterLookupsResponse503Headers the declared response headers of an HTTP 503 response for ListRegisterLookups
 type ListRegisterLookupsResponse503Headers struct {
-	RequestId  *string
+	RequestId  string
 	RetryAfter *int
 }
 
@@ -14152,44 +14152,44 @@ func (r ListRegisterLookupsResponse) ContentType() string {
 
 // ListWebhooksResponse200Headers the declared response headers of an HTTP 200 response for ListWebhooks
 type ListWebhooksResponse200Headers struct {
-	RequestId *string
+	RequestId string
 }
 
 // ListWebhooksResponse400Headers the declared response headers of an HTTP 400 response for ListWebhooks
 type ListWebhooksResponse400Headers struct {
-	RequestId *string
+	RequestId string
 }
 
 // ListWebhooksResponse401Headers the declared response headers of an HTTP 401 response for ListWebhooks
 type ListWebhooksResponse401Headers struct {
-	RequestId       *string
+	RequestId       string
 	WWWAuthenticate *string
 }
 
 // ListWebhooksResponse403Headers the declared response headers of an HTTP 403 response for ListWebhooks
 type ListWebhooksResponse403Headers struct {
-	RequestId *string
+	RequestId string
 }
 
 // ListWebhooksResponse404Headers the declared response headers of an HTTP 404 response for ListWebhooks
 type ListWebhooksResponse404Headers struct {
-	RequestId *string
+	RequestId string
 }
 
 // ListWebhooksResponse429Headers the declared response headers of an HTTP 429 response for ListWebhooks
 type ListWebhooksResponse429Headers struct {
-	RequestId  *string
+	RequestId  string
 	RetryAfter *int
 }
 
 // ListWebhooksResponse500Headers the declared response headers of an HTTP 500 response for ListWebhooks
 type ListWebhooksResponse500Headers struct {
-	RequestId *string
+	RequestId string
 }
 
 // ListWebhooksResponse503Headers the declared response headers of an HTTP 503 response for ListWebhooks
 type ListWebhooksResponse503Headers struct {
-	RequestId  *string
+	RequestId  string
 	RetryAfter *int
 }
 
@@ -14302,65 +14302,65 @@ func (r ListWebhooksResponse) ContentType() string {
 // CreateWebhookResponse201Headers the declared response headers of an HTTP 201 response for CreateWebhook
 type CreateWebhookResponse201Headers struct {
 	IdempotentReplayed *string
-	Location           *string
-	RequestId          *string
+	Location           string
+	RequestId          string
 }
 
 // CreateWebhookResponse400Headers the declared response headers of an HTTP 400 response for CreateWebhook
 type CreateWebhookResponse400Headers struct {
-	RequestId *string
+	RequestId string
 }
 
 // CreateWebhookResponse401Headers the declared response headers of an HTTP 401 response for CreateWebhook
 type CreateWebhookResponse401Headers struct {
-	RequestId       *string
+	RequestId       string
 	WWWAuthenticate *string
 }
 
 // CreateWebhookResponse403Headers the declared response headers of an HTTP 403 response for CreateWebhook
 type CreateWebhookResponse403Headers struct {
-	RequestId *string
+	RequestId string
 }
 
 // CreateWebhookResponse404Headers the declared response headers of an HTTP 404 response for CreateWebhook
 type CreateWebhookResponse404Headers struct {
-	RequestId *string
+	RequestId string
 }
 
 // CreateWebhookResponse409Headers the declared response headers of an HTTP 409 response for CreateWebhook
 type CreateWebhookResponse409Headers struct {
-	RequestId *string
+	RequestId string
 }
 
 // CreateWebhookResponse413Headers the declared response headers of an HTTP 413 response for CreateWebhook
 type CreateWebhookResponse413Headers struct {
-	RequestId *string
+	RequestId string
 }
 
 // CreateWebhookResponse415Headers the declared response headers of an HTTP 415 response for CreateWebhook
 type CreateWebhookResponse415Headers struct {
-	RequestId *string
+	RequestId string
 }
 
 // CreateWebhookResponse422Headers the declared response headers of an HTTP 422 response for CreateWebhook
 type CreateWebhookResponse422Headers struct {
-	RequestId *string
+	RequestId string
 }
 
 // CreateWebhookResponse429Headers the declared response headers of an HTTP 429 response for CreateWebhook
 type CreateWebhookResponse429Headers struct {
-	RequestId  *string
+	RequestId  string
 	RetryAfter *int
 }
 
 // CreateWebhookResponse500Headers the declared response headers of an HTTP 500 response for CreateWebhook
 type CreateWebhookResponse500Headers struct {
-	RequestId *string
+	RequestId string
 }
 
 // CreateWebhookResponse503Headers the declared response headers of an HTTP 503 response for CreateWebhook
 type CreateWebhookResponse503Headers struct {
-	RequestId  *string
+	RequestId  string
 	RetryAfter *int
 }
 
@@ -14508,54 +14508,54 @@ func (r CreateWebhookResponse) ContentType() string {
 
 // DeleteWebhookResponse204Headers the declared response headers of an HTTP 204 response for DeleteWebhook
 type DeleteWebhookResponse204Headers struct {
-	RequestId *string
+	RequestId string
 }
 
 // DeleteWebhookResponse400Headers the declared response headers of an HTTP 400 response for DeleteWebhook
 type DeleteWebhookResponse400Headers struct {
-	RequestId *string
+	RequestId string
 }
 
 // DeleteWebhookResponse401Headers the declared response headers of an HTTP 401 response for DeleteWebhook
 type DeleteWebhookResponse401Headers struct {
-	RequestId       *string
+	RequestId       string
 	WWWAuthenticate *string
 }
 
 // DeleteWebhookResponse403Headers the declared response headers of an HTTP 403 response for DeleteWebhook
 type DeleteWebhookResponse403Headers struct {
-	RequestId *string
+	RequestId string
 }
 
 // DeleteWebhookResponse404Headers the declared response headers of an HTTP 404 response for DeleteWebhook
 type DeleteWebhookResponse404Headers struct {
-	RequestId *string
+	RequestId string
 }
 
 // DeleteWebhookResponse413Headers the declared response headers of an HTTP 413 response for DeleteWebhook
 type DeleteWebhookResponse413Headers struct {
-	RequestId *string
+	RequestId string
 }
 
 // DeleteWebhookResponse415Headers the declared response headers of an HTTP 415 response for DeleteWebhook
 type DeleteWebhookResponse415Headers struct {
-	RequestId *string
+	RequestId string
 }
 
 // DeleteWebhookResponse429Headers the declared response headers of an HTTP 429 response for DeleteWebhook
 type DeleteWebhookResponse429Headers struct {
-	RequestId  *string
+	RequestId  string
 	RetryAfter *int
 }
 
 // DeleteWebhookResponse500Headers the declared response headers of an HTTP 500 response for DeleteWebhook
 type DeleteWebhookResponse500Headers struct {
-	RequestId *string
+	RequestId string
 }
 
 // DeleteWebhookResponse503Headers the declared response headers of an HTTP 503 response for DeleteWebhook
 type DeleteWebhookResponse503Headers struct {
-	RequestId  *string
+	RequestId  string
 	RetryAfter *int
 }
 
@@ -14678,39 +14678,39 @@ func (r DeleteWebhookResponse) ContentType() string {
 
 // GetWebhookResponse200Headers the declared response headers of an HTTP 200 response for GetWebhook
 type GetWebhookResponse200Headers struct {
-	RequestId *string
+	RequestId string
 }
 
 // GetWebhookResponse401Headers the declared response headers of an HTTP 401 response for GetWebhook
 type GetWebhookResponse401Headers struct {
-	RequestId       *string
+	RequestId       string
 	WWWAuthenticate *string
 }
 
 // GetWebhookResponse403Headers the declared response headers of an HTTP 403 response for GetWebhook
 type GetWebhookResponse403Headers struct {
-	RequestId *string
+	RequestId string
 }
 
 // GetWebhookResponse404Headers the declared response headers of an HTTP 404 response for GetWebhook
 type GetWebhookResponse404Headers struct {
-	RequestId *string
+	RequestId string
 }
 
 // GetWebhookResponse429Headers the declared response headers of an HTTP 429 response for GetWebhook
 type GetWebhookResponse429Headers struct {
-	RequestId  *string
+	RequestId  string
 	RetryAfter *int
 }
 
 // GetWebhookResponse500Headers the declared response headers of an HTTP 500 response for GetWebhook
 type GetWebhookResponse500Headers struct {
-	RequestId *string
+	RequestId string
 }
 
 // GetWebhookResponse503Headers the declared response headers of an HTTP 503 response for GetWebhook
 type GetWebhookResponse503Headers struct {
-	RequestId  *string
+	RequestId  string
 	RetryAfter *int
 }
 
@@ -14813,44 +14813,44 @@ func (r GetWebhookResponse) ContentType() string {
 
 // ListDeliveriesResponse200Headers the declared response headers of an HTTP 200 response for ListDeliveries
 type ListDeliveriesResponse200Headers struct {
-	RequestId *string
+	RequestId string
 }
 
 // ListDeliveriesResponse400Headers the declared response headers of an HTTP 400 response for ListDeliveries
 type ListDeliveriesResponse400Headers struct {
-	RequestId *string
+	RequestId string
 }
 
 // ListDeliveriesResponse401Headers the declared response headers of an HTTP 401 response for ListDeliveries
 type ListDeliveriesResponse401Headers struct {
-	RequestId       *string
+	RequestId       string
 	WWWAuthenticate *string
 }
 
 // ListDeliveriesResponse403Headers the declared response headers of an HTTP 403 response for ListDeliveries
 type ListDeliveriesResponse403Headers struct {
-	RequestId *string
+	RequestId string
 }
 
 // ListDeliveriesResponse404Headers the declared response headers of an HTTP 404 response for ListDeliveries
 type ListDeliveriesResponse404Headers struct {
-	RequestId *string
+	RequestId string
 }
 
 // ListDeliveriesResponse429Headers the declared response headers of an HTTP 429 response for ListDeliveries
 type ListDeliveriesResponse429Headers struct {
-	RequestId  *string
+	RequestId  string
 	RetryAfter *int
 }
 
 // ListDeliveriesResponse500Headers the declared response headers of an HTTP 500 response for ListDeliveries
 type ListDeliveriesResponse500Headers struct {
-	RequestId *string
+	RequestId string
 }
 
 // ListDeliveriesResponse503Headers the declared response headers of an HTTP 503 response for ListDeliveries
 type ListDeliveriesResponse503Headers struct {
-	RequestId  *string
+	RequestId  string
 	RetryAfter *int
 }
 
@@ -14963,64 +14963,64 @@ func (r ListDeliveriesResponse) ContentType() string {
 // RetryDeliveryResponse202Headers the declared response headers of an HTTP 202 response for RetryDelivery
 type RetryDeliveryResponse202Headers struct {
 	IdempotentReplayed *string
-	RequestId          *string
+	RequestId          string
 }
 
 // RetryDeliveryResponse400Headers the declared response headers of an HTTP 400 response for RetryDelivery
 type RetryDeliveryResponse400Headers struct {
-	RequestId *string
+	RequestId string
 }
 
 // RetryDeliveryResponse401Headers the declared response headers of an HTTP 401 response for RetryDelivery
 type RetryDeliveryResponse401Headers struct {
-	RequestId       *string
+	RequestId       string
 	WWWAuthenticate *string
 }
 
 // RetryDeliveryResponse403Headers the declared response headers of an HTTP 403 response for RetryDelivery
 type RetryDeliveryResponse403Headers struct {
-	RequestId *string
+	RequestId string
 }
 
 // RetryDeliveryResponse404Headers the declared response headers of an HTTP 404 response for RetryDelivery
 type RetryDeliveryResponse404Headers struct {
-	RequestId *string
+	RequestId string
 }
 
 // RetryDeliveryResponse409Headers the declared response headers of an HTTP 409 response for RetryDelivery
 type RetryDeliveryResponse409Headers struct {
-	RequestId *string
+	RequestId string
 }
 
 // RetryDeliveryResponse413Headers the declared response headers of an HTTP 413 response for RetryDelivery
 type RetryDeliveryResponse413Headers struct {
-	RequestId *string
+	RequestId string
 }
 
 // RetryDeliveryResponse415Headers the declared response headers of an HTTP 415 response for RetryDelivery
 type RetryDeliveryResponse415Headers struct {
-	RequestId *string
+	RequestId string
 }
 
 // RetryDeliveryResponse422Headers the declared response headers of an HTTP 422 response for RetryDelivery
 type RetryDeliveryResponse422Headers struct {
-	RequestId *string
+	RequestId string
 }
 
 // RetryDeliveryResponse429Headers the declared response headers of an HTTP 429 response for RetryDelivery
 type RetryDeliveryResponse429Headers struct {
-	RequestId  *string
+	RequestId  string
 	RetryAfter *int
 }
 
 // RetryDeliveryResponse500Headers the declared response headers of an HTTP 500 response for RetryDelivery
 type RetryDeliveryResponse500Headers struct {
-	RequestId *string
+	RequestId string
 }
 
 // RetryDeliveryResponse503Headers the declared response headers of an HTTP 503 response for RetryDelivery
 type RetryDeliveryResponse503Headers struct {
-	RequestId  *string
+	RequestId  string
 	RetryAfter *int
 }
 
@@ -15168,7 +15168,7 @@ func (r RetryDeliveryResponse) ContentType() string {
 
 // GetOpenApiDocumentResponse200Headers the declared response headers of an HTTP 200 response for GetOpenApiDocument
 type GetOpenApiDocumentResponse200Headers struct {
-	RequestId *string
+	RequestId string
 }
 
 type GetOpenApiDocumentResponse struct {
@@ -15216,12 +15216,12 @@ func (r GetOpenApiDocumentResponse) ContentType() string {
 
 // GetReadinessResponse200Headers the declared response headers of an HTTP 200 response for GetReadiness
 type GetReadinessResponse200Headers struct {
-	RequestId *string
+	RequestId string
 }
 
 // GetReadinessResponse503Headers the declared response headers of an HTTP 503 response for GetReadiness
 type GetReadinessResponse503Headers struct {
-	RequestId *string
+	RequestId string
 }
 
 type GetReadinessResponse struct {
@@ -16254,10 +16254,10 @@ func ParseGetHealthResponse(rsp *http.Response) (*GetHealthResponse, error) {
 		var headers GetHealthResponse200Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers200 = &headers
 	}
@@ -16342,30 +16342,30 @@ func ParseGetKycQuestionsSeedCaseResponse(rsp *http.Response) (*GetKycQuestionsS
 		var headers GetKycQuestionsSeedCaseResponse200Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers200 = &headers
 	case rsp.StatusCode == 400:
 		var headers GetKycQuestionsSeedCaseResponse400Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers400 = &headers
 	case rsp.StatusCode == 401:
 		var headers GetKycQuestionsSeedCaseResponse401Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
 			var value string
@@ -16379,30 +16379,30 @@ func ParseGetKycQuestionsSeedCaseResponse(rsp *http.Response) (*GetKycQuestionsS
 		var headers GetKycQuestionsSeedCaseResponse403Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers403 = &headers
 	case rsp.StatusCode == 404:
 		var headers GetKycQuestionsSeedCaseResponse404Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers404 = &headers
 	case rsp.StatusCode == 429:
 		var headers GetKycQuestionsSeedCaseResponse429Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
@@ -16416,20 +16416,20 @@ func ParseGetKycQuestionsSeedCaseResponse(rsp *http.Response) (*GetKycQuestionsS
 		var headers GetKycQuestionsSeedCaseResponse500Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers500 = &headers
 	case rsp.StatusCode == 503:
 		var headers GetKycQuestionsSeedCaseResponse503Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
@@ -16521,30 +16521,30 @@ func ParseListCustomersResponse(rsp *http.Response) (*ListCustomersResponse, err
 		var headers ListCustomersResponse200Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers200 = &headers
 	case rsp.StatusCode == 400:
 		var headers ListCustomersResponse400Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers400 = &headers
 	case rsp.StatusCode == 401:
 		var headers ListCustomersResponse401Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
 			var value string
@@ -16558,30 +16558,30 @@ func ParseListCustomersResponse(rsp *http.Response) (*ListCustomersResponse, err
 		var headers ListCustomersResponse403Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers403 = &headers
 	case rsp.StatusCode == 404:
 		var headers ListCustomersResponse404Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers404 = &headers
 	case rsp.StatusCode == 429:
 		var headers ListCustomersResponse429Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
@@ -16595,20 +16595,20 @@ func ParseListCustomersResponse(rsp *http.Response) (*ListCustomersResponse, err
 		var headers ListCustomersResponse500Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers500 = &headers
 	case rsp.StatusCode == 503:
 		var headers ListCustomersResponse503Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
@@ -16742,37 +16742,37 @@ func ParseCreateCustomerResponse(rsp *http.Response) (*CreateCustomerResponse, e
 		}
 		if values := rsp.Header.Values("Location"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.Location = &value
+			headers.Location = value
 		}
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers201 = &headers
 	case rsp.StatusCode == 400:
 		var headers CreateCustomerResponse400Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers400 = &headers
 	case rsp.StatusCode == 401:
 		var headers CreateCustomerResponse401Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
 			var value string
@@ -16786,70 +16786,70 @@ func ParseCreateCustomerResponse(rsp *http.Response) (*CreateCustomerResponse, e
 		var headers CreateCustomerResponse403Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers403 = &headers
 	case rsp.StatusCode == 404:
 		var headers CreateCustomerResponse404Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers404 = &headers
 	case rsp.StatusCode == 409:
 		var headers CreateCustomerResponse409Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers409 = &headers
 	case rsp.StatusCode == 413:
 		var headers CreateCustomerResponse413Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers413 = &headers
 	case rsp.StatusCode == 415:
 		var headers CreateCustomerResponse415Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers415 = &headers
 	case rsp.StatusCode == 422:
 		var headers CreateCustomerResponse422Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers422 = &headers
 	case rsp.StatusCode == 429:
 		var headers CreateCustomerResponse429Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
@@ -16863,20 +16863,20 @@ func ParseCreateCustomerResponse(rsp *http.Response) (*CreateCustomerResponse, e
 		var headers CreateCustomerResponse500Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers500 = &headers
 	case rsp.StatusCode == 503:
 		var headers CreateCustomerResponse503Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
@@ -16975,30 +16975,30 @@ func ParseGetCustomerResponse(rsp *http.Response) (*GetCustomerResponse, error) 
 		}
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers200 = &headers
 	case rsp.StatusCode == 400:
 		var headers GetCustomerResponse400Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers400 = &headers
 	case rsp.StatusCode == 401:
 		var headers GetCustomerResponse401Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
 			var value string
@@ -17012,30 +17012,30 @@ func ParseGetCustomerResponse(rsp *http.Response) (*GetCustomerResponse, error) 
 		var headers GetCustomerResponse403Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers403 = &headers
 	case rsp.StatusCode == 404:
 		var headers GetCustomerResponse404Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers404 = &headers
 	case rsp.StatusCode == 429:
 		var headers GetCustomerResponse429Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
@@ -17049,20 +17049,20 @@ func ParseGetCustomerResponse(rsp *http.Response) (*GetCustomerResponse, error) 
 		var headers GetCustomerResponse500Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers500 = &headers
 	case rsp.StatusCode == 503:
 		var headers GetCustomerResponse503Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
@@ -17196,30 +17196,30 @@ func ParsePatchCustomerResponse(rsp *http.Response) (*PatchCustomerResponse, err
 		}
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers200 = &headers
 	case rsp.StatusCode == 400:
 		var headers PatchCustomerResponse400Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers400 = &headers
 	case rsp.StatusCode == 401:
 		var headers PatchCustomerResponse401Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
 			var value string
@@ -17233,80 +17233,80 @@ func ParsePatchCustomerResponse(rsp *http.Response) (*PatchCustomerResponse, err
 		var headers PatchCustomerResponse403Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers403 = &headers
 	case rsp.StatusCode == 404:
 		var headers PatchCustomerResponse404Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers404 = &headers
 	case rsp.StatusCode == 409:
 		var headers PatchCustomerResponse409Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers409 = &headers
 	case rsp.StatusCode == 412:
 		var headers PatchCustomerResponse412Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers412 = &headers
 	case rsp.StatusCode == 413:
 		var headers PatchCustomerResponse413Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers413 = &headers
 	case rsp.StatusCode == 415:
 		var headers PatchCustomerResponse415Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers415 = &headers
 	case rsp.StatusCode == 428:
 		var headers PatchCustomerResponse428Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers428 = &headers
 	case rsp.StatusCode == 429:
 		var headers PatchCustomerResponse429Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
@@ -17320,20 +17320,20 @@ func ParsePatchCustomerResponse(rsp *http.Response) (*PatchCustomerResponse, err
 		var headers PatchCustomerResponse500Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers500 = &headers
 	case rsp.StatusCode == 503:
 		var headers PatchCustomerResponse503Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
@@ -17456,30 +17456,30 @@ func ParseDeleteBillingAddressResponse(rsp *http.Response) (*DeleteBillingAddres
 		var headers DeleteBillingAddressResponse204Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers204 = &headers
 	case rsp.StatusCode == 400:
 		var headers DeleteBillingAddressResponse400Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers400 = &headers
 	case rsp.StatusCode == 401:
 		var headers DeleteBillingAddressResponse401Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
 			var value string
@@ -17493,80 +17493,80 @@ func ParseDeleteBillingAddressResponse(rsp *http.Response) (*DeleteBillingAddres
 		var headers DeleteBillingAddressResponse403Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers403 = &headers
 	case rsp.StatusCode == 404:
 		var headers DeleteBillingAddressResponse404Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers404 = &headers
 	case rsp.StatusCode == 409:
 		var headers DeleteBillingAddressResponse409Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers409 = &headers
 	case rsp.StatusCode == 412:
 		var headers DeleteBillingAddressResponse412Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers412 = &headers
 	case rsp.StatusCode == 413:
 		var headers DeleteBillingAddressResponse413Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers413 = &headers
 	case rsp.StatusCode == 415:
 		var headers DeleteBillingAddressResponse415Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers415 = &headers
 	case rsp.StatusCode == 428:
 		var headers DeleteBillingAddressResponse428Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers428 = &headers
 	case rsp.StatusCode == 429:
 		var headers DeleteBillingAddressResponse429Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
@@ -17580,20 +17580,20 @@ func ParseDeleteBillingAddressResponse(rsp *http.Response) (*DeleteBillingAddres
 		var headers DeleteBillingAddressResponse500Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers500 = &headers
 	case rsp.StatusCode == 503:
 		var headers DeleteBillingAddressResponse503Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
@@ -17685,20 +17685,20 @@ func ParseGetBillingAddressResponse(rsp *http.Response) (*GetBillingAddressRespo
 		}
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers200 = &headers
 	case rsp.StatusCode == 401:
 		var headers GetBillingAddressResponse401Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
 			var value string
@@ -17712,30 +17712,30 @@ func ParseGetBillingAddressResponse(rsp *http.Response) (*GetBillingAddressRespo
 		var headers GetBillingAddressResponse403Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers403 = &headers
 	case rsp.StatusCode == 404:
 		var headers GetBillingAddressResponse404Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers404 = &headers
 	case rsp.StatusCode == 429:
 		var headers GetBillingAddressResponse429Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
@@ -17749,20 +17749,20 @@ func ParseGetBillingAddressResponse(rsp *http.Response) (*GetBillingAddressRespo
 		var headers GetBillingAddressResponse500Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers500 = &headers
 	case rsp.StatusCode == 503:
 		var headers GetBillingAddressResponse503Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
@@ -17910,37 +17910,37 @@ func ParseAddBillingAddressResponse(rsp *http.Response) (*AddBillingAddressRespo
 		}
 		if values := rsp.Header.Values("Location"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.Location = &value
+			headers.Location = value
 		}
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers201 = &headers
 	case rsp.StatusCode == 400:
 		var headers AddBillingAddressResponse400Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers400 = &headers
 	case rsp.StatusCode == 401:
 		var headers AddBillingAddressResponse401Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
 			var value string
@@ -17954,90 +17954,90 @@ func ParseAddBillingAddressResponse(rsp *http.Response) (*AddBillingAddressRespo
 		var headers AddBillingAddressResponse403Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers403 = &headers
 	case rsp.StatusCode == 404:
 		var headers AddBillingAddressResponse404Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers404 = &headers
 	case rsp.StatusCode == 409:
 		var headers AddBillingAddressResponse409Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers409 = &headers
 	case rsp.StatusCode == 412:
 		var headers AddBillingAddressResponse412Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers412 = &headers
 	case rsp.StatusCode == 413:
 		var headers AddBillingAddressResponse413Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers413 = &headers
 	case rsp.StatusCode == 415:
 		var headers AddBillingAddressResponse415Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers415 = &headers
 	case rsp.StatusCode == 422:
 		var headers AddBillingAddressResponse422Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers422 = &headers
 	case rsp.StatusCode == 428:
 		var headers AddBillingAddressResponse428Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers428 = &headers
 	case rsp.StatusCode == 429:
 		var headers AddBillingAddressResponse429Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
@@ -18051,20 +18051,20 @@ func ParseAddBillingAddressResponse(rsp *http.Response) (*AddBillingAddressRespo
 		var headers AddBillingAddressResponse500Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers500 = &headers
 	case rsp.StatusCode == 503:
 		var headers AddBillingAddressResponse503Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
@@ -18198,30 +18198,30 @@ func ParsePutBillingAddressResponse(rsp *http.Response) (*PutBillingAddressRespo
 		}
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers200 = &headers
 	case rsp.StatusCode == 400:
 		var headers PutBillingAddressResponse400Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers400 = &headers
 	case rsp.StatusCode == 401:
 		var headers PutBillingAddressResponse401Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
 			var value string
@@ -18235,80 +18235,80 @@ func ParsePutBillingAddressResponse(rsp *http.Response) (*PutBillingAddressRespo
 		var headers PutBillingAddressResponse403Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers403 = &headers
 	case rsp.StatusCode == 404:
 		var headers PutBillingAddressResponse404Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers404 = &headers
 	case rsp.StatusCode == 409:
 		var headers PutBillingAddressResponse409Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers409 = &headers
 	case rsp.StatusCode == 412:
 		var headers PutBillingAddressResponse412Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers412 = &headers
 	case rsp.StatusCode == 413:
 		var headers PutBillingAddressResponse413Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers413 = &headers
 	case rsp.StatusCode == 415:
 		var headers PutBillingAddressResponse415Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers415 = &headers
 	case rsp.StatusCode == 428:
 		var headers PutBillingAddressResponse428Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers428 = &headers
 	case rsp.StatusCode == 429:
 		var headers PutBillingAddressResponse429Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
@@ -18322,20 +18322,20 @@ func ParsePutBillingAddressResponse(rsp *http.Response) (*PutBillingAddressRespo
 		var headers PutBillingAddressResponse500Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers500 = &headers
 	case rsp.StatusCode == 503:
 		var headers PutBillingAddressResponse503Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
@@ -18420,20 +18420,20 @@ func ParseGetConsentResponse(rsp *http.Response) (*GetConsentResponse, error) {
 		var headers GetConsentResponse200Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers200 = &headers
 	case rsp.StatusCode == 401:
 		var headers GetConsentResponse401Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
 			var value string
@@ -18447,30 +18447,30 @@ func ParseGetConsentResponse(rsp *http.Response) (*GetConsentResponse, error) {
 		var headers GetConsentResponse403Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers403 = &headers
 	case rsp.StatusCode == 404:
 		var headers GetConsentResponse404Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers404 = &headers
 	case rsp.StatusCode == 429:
 		var headers GetConsentResponse429Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
@@ -18484,20 +18484,20 @@ func ParseGetConsentResponse(rsp *http.Response) (*GetConsentResponse, error) {
 		var headers GetConsentResponse500Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers500 = &headers
 	case rsp.StatusCode == 503:
 		var headers GetConsentResponse503Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
@@ -18606,30 +18606,30 @@ func ParseDeleteActiveConsentResponse(rsp *http.Response) (*DeleteActiveConsentR
 		var headers DeleteActiveConsentResponse204Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers204 = &headers
 	case rsp.StatusCode == 400:
 		var headers DeleteActiveConsentResponse400Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers400 = &headers
 	case rsp.StatusCode == 401:
 		var headers DeleteActiveConsentResponse401Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
 			var value string
@@ -18643,60 +18643,60 @@ func ParseDeleteActiveConsentResponse(rsp *http.Response) (*DeleteActiveConsentR
 		var headers DeleteActiveConsentResponse403Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers403 = &headers
 	case rsp.StatusCode == 404:
 		var headers DeleteActiveConsentResponse404Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers404 = &headers
 	case rsp.StatusCode == 409:
 		var headers DeleteActiveConsentResponse409Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers409 = &headers
 	case rsp.StatusCode == 413:
 		var headers DeleteActiveConsentResponse413Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers413 = &headers
 	case rsp.StatusCode == 415:
 		var headers DeleteActiveConsentResponse415Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers415 = &headers
 	case rsp.StatusCode == 429:
 		var headers DeleteActiveConsentResponse429Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
@@ -18710,20 +18710,20 @@ func ParseDeleteActiveConsentResponse(rsp *http.Response) (*DeleteActiveConsentR
 		var headers DeleteActiveConsentResponse500Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers500 = &headers
 	case rsp.StatusCode == 503:
 		var headers DeleteActiveConsentResponse503Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
@@ -18832,30 +18832,30 @@ func ParsePutActiveConsentResponse(rsp *http.Response) (*PutActiveConsentRespons
 		var headers PutActiveConsentResponse204Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers204 = &headers
 	case rsp.StatusCode == 400:
 		var headers PutActiveConsentResponse400Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers400 = &headers
 	case rsp.StatusCode == 401:
 		var headers PutActiveConsentResponse401Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
 			var value string
@@ -18869,60 +18869,60 @@ func ParsePutActiveConsentResponse(rsp *http.Response) (*PutActiveConsentRespons
 		var headers PutActiveConsentResponse403Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers403 = &headers
 	case rsp.StatusCode == 404:
 		var headers PutActiveConsentResponse404Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers404 = &headers
 	case rsp.StatusCode == 409:
 		var headers PutActiveConsentResponse409Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers409 = &headers
 	case rsp.StatusCode == 413:
 		var headers PutActiveConsentResponse413Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers413 = &headers
 	case rsp.StatusCode == 415:
 		var headers PutActiveConsentResponse415Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers415 = &headers
 	case rsp.StatusCode == 429:
 		var headers PutActiveConsentResponse429Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
@@ -18936,20 +18936,20 @@ func ParsePutActiveConsentResponse(rsp *http.Response) (*PutActiveConsentRespons
 		var headers PutActiveConsentResponse500Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers500 = &headers
 	case rsp.StatusCode == 503:
 		var headers PutActiveConsentResponse503Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
@@ -19058,30 +19058,30 @@ func ParseDeleteRecurringCardConsentResponse(rsp *http.Response) (*DeleteRecurri
 		var headers DeleteRecurringCardConsentResponse204Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers204 = &headers
 	case rsp.StatusCode == 400:
 		var headers DeleteRecurringCardConsentResponse400Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers400 = &headers
 	case rsp.StatusCode == 401:
 		var headers DeleteRecurringCardConsentResponse401Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
 			var value string
@@ -19095,60 +19095,60 @@ func ParseDeleteRecurringCardConsentResponse(rsp *http.Response) (*DeleteRecurri
 		var headers DeleteRecurringCardConsentResponse403Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers403 = &headers
 	case rsp.StatusCode == 404:
 		var headers DeleteRecurringCardConsentResponse404Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers404 = &headers
 	case rsp.StatusCode == 409:
 		var headers DeleteRecurringCardConsentResponse409Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers409 = &headers
 	case rsp.StatusCode == 413:
 		var headers DeleteRecurringCardConsentResponse413Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers413 = &headers
 	case rsp.StatusCode == 415:
 		var headers DeleteRecurringCardConsentResponse415Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers415 = &headers
 	case rsp.StatusCode == 429:
 		var headers DeleteRecurringCardConsentResponse429Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
@@ -19162,20 +19162,20 @@ func ParseDeleteRecurringCardConsentResponse(rsp *http.Response) (*DeleteRecurri
 		var headers DeleteRecurringCardConsentResponse500Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers500 = &headers
 	case rsp.StatusCode == 503:
 		var headers DeleteRecurringCardConsentResponse503Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
@@ -19260,20 +19260,20 @@ func ParseGetRecurringCardConsentResponse(rsp *http.Response) (*GetRecurringCard
 		var headers GetRecurringCardConsentResponse200Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers200 = &headers
 	case rsp.StatusCode == 401:
 		var headers GetRecurringCardConsentResponse401Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
 			var value string
@@ -19287,30 +19287,30 @@ func ParseGetRecurringCardConsentResponse(rsp *http.Response) (*GetRecurringCard
 		var headers GetRecurringCardConsentResponse403Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers403 = &headers
 	case rsp.StatusCode == 404:
 		var headers GetRecurringCardConsentResponse404Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers404 = &headers
 	case rsp.StatusCode == 429:
 		var headers GetRecurringCardConsentResponse429Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
@@ -19324,20 +19324,20 @@ func ParseGetRecurringCardConsentResponse(rsp *http.Response) (*GetRecurringCard
 		var headers GetRecurringCardConsentResponse500Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers500 = &headers
 	case rsp.StatusCode == 503:
 		var headers GetRecurringCardConsentResponse503Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
@@ -19443,30 +19443,30 @@ func ParseGetRecurringCardRegistrationResponse(rsp *http.Response) (*GetRecurrin
 		var headers GetRecurringCardRegistrationResponse200Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers200 = &headers
 	case rsp.StatusCode == 400:
 		var headers GetRecurringCardRegistrationResponse400Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers400 = &headers
 	case rsp.StatusCode == 401:
 		var headers GetRecurringCardRegistrationResponse401Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
 			var value string
@@ -19480,50 +19480,50 @@ func ParseGetRecurringCardRegistrationResponse(rsp *http.Response) (*GetRecurrin
 		var headers GetRecurringCardRegistrationResponse403Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers403 = &headers
 	case rsp.StatusCode == 404:
 		var headers GetRecurringCardRegistrationResponse404Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers404 = &headers
 	case rsp.StatusCode == 413:
 		var headers GetRecurringCardRegistrationResponse413Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers413 = &headers
 	case rsp.StatusCode == 415:
 		var headers GetRecurringCardRegistrationResponse415Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers415 = &headers
 	case rsp.StatusCode == 429:
 		var headers GetRecurringCardRegistrationResponse429Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
@@ -19537,20 +19537,20 @@ func ParseGetRecurringCardRegistrationResponse(rsp *http.Response) (*GetRecurrin
 		var headers GetRecurringCardRegistrationResponse500Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers500 = &headers
 	case rsp.StatusCode == 503:
 		var headers GetRecurringCardRegistrationResponse503Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
@@ -19677,30 +19677,30 @@ func ParseStartRecurringCardRegistrationResponse(rsp *http.Response) (*StartRecu
 		}
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers200 = &headers
 	case rsp.StatusCode == 400:
 		var headers StartRecurringCardRegistrationResponse400Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers400 = &headers
 	case rsp.StatusCode == 401:
 		var headers StartRecurringCardRegistrationResponse401Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
 			var value string
@@ -19714,70 +19714,70 @@ func ParseStartRecurringCardRegistrationResponse(rsp *http.Response) (*StartRecu
 		var headers StartRecurringCardRegistrationResponse403Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers403 = &headers
 	case rsp.StatusCode == 404:
 		var headers StartRecurringCardRegistrationResponse404Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers404 = &headers
 	case rsp.StatusCode == 409:
 		var headers StartRecurringCardRegistrationResponse409Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers409 = &headers
 	case rsp.StatusCode == 413:
 		var headers StartRecurringCardRegistrationResponse413Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers413 = &headers
 	case rsp.StatusCode == 415:
 		var headers StartRecurringCardRegistrationResponse415Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers415 = &headers
 	case rsp.StatusCode == 422:
 		var headers StartRecurringCardRegistrationResponse422Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers422 = &headers
 	case rsp.StatusCode == 429:
 		var headers StartRecurringCardRegistrationResponse429Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
@@ -19791,20 +19791,20 @@ func ParseStartRecurringCardRegistrationResponse(rsp *http.Response) (*StartRecu
 		var headers StartRecurringCardRegistrationResponse500Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers500 = &headers
 	case rsp.StatusCode == 503:
 		var headers StartRecurringCardRegistrationResponse503Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
@@ -19896,30 +19896,30 @@ func ParseGetCustomerHistoryResponse(rsp *http.Response) (*GetCustomerHistoryRes
 		var headers GetCustomerHistoryResponse200Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers200 = &headers
 	case rsp.StatusCode == 400:
 		var headers GetCustomerHistoryResponse400Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers400 = &headers
 	case rsp.StatusCode == 401:
 		var headers GetCustomerHistoryResponse401Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
 			var value string
@@ -19933,30 +19933,30 @@ func ParseGetCustomerHistoryResponse(rsp *http.Response) (*GetCustomerHistoryRes
 		var headers GetCustomerHistoryResponse403Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers403 = &headers
 	case rsp.StatusCode == 404:
 		var headers GetCustomerHistoryResponse404Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers404 = &headers
 	case rsp.StatusCode == 429:
 		var headers GetCustomerHistoryResponse429Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
@@ -19970,20 +19970,20 @@ func ParseGetCustomerHistoryResponse(rsp *http.Response) (*GetCustomerHistoryRes
 		var headers GetCustomerHistoryResponse500Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers500 = &headers
 	case rsp.StatusCode == 503:
 		var headers GetCustomerHistoryResponse503Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
@@ -20075,20 +20075,20 @@ func ParseGetLegalAddressResponse(rsp *http.Response) (*GetLegalAddressResponse,
 		}
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers200 = &headers
 	case rsp.StatusCode == 401:
 		var headers GetLegalAddressResponse401Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
 			var value string
@@ -20102,30 +20102,30 @@ func ParseGetLegalAddressResponse(rsp *http.Response) (*GetLegalAddressResponse,
 		var headers GetLegalAddressResponse403Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers403 = &headers
 	case rsp.StatusCode == 404:
 		var headers GetLegalAddressResponse404Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers404 = &headers
 	case rsp.StatusCode == 429:
 		var headers GetLegalAddressResponse429Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
@@ -20139,20 +20139,20 @@ func ParseGetLegalAddressResponse(rsp *http.Response) (*GetLegalAddressResponse,
 		var headers GetLegalAddressResponse500Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers500 = &headers
 	case rsp.StatusCode == 503:
 		var headers GetLegalAddressResponse503Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
@@ -20300,30 +20300,30 @@ func ParseUpdateLegalAddressFromPopulationRegisterShortResponse(rsp *http.Respon
 		}
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers200 = &headers
 	case rsp.StatusCode == 400:
 		var headers UpdateLegalAddressFromPopulationRegisterShortResponse400Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers400 = &headers
 	case rsp.StatusCode == 401:
 		var headers UpdateLegalAddressFromPopulationRegisterShortResponse401Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
 			var value string
@@ -20337,90 +20337,90 @@ func ParseUpdateLegalAddressFromPopulationRegisterShortResponse(rsp *http.Respon
 		var headers UpdateLegalAddressFromPopulationRegisterShortResponse403Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers403 = &headers
 	case rsp.StatusCode == 404:
 		var headers UpdateLegalAddressFromPopulationRegisterShortResponse404Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers404 = &headers
 	case rsp.StatusCode == 409:
 		var headers UpdateLegalAddressFromPopulationRegisterShortResponse409Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers409 = &headers
 	case rsp.StatusCode == 412:
 		var headers UpdateLegalAddressFromPopulationRegisterShortResponse412Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers412 = &headers
 	case rsp.StatusCode == 413:
 		var headers UpdateLegalAddressFromPopulationRegisterShortResponse413Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers413 = &headers
 	case rsp.StatusCode == 415:
 		var headers UpdateLegalAddressFromPopulationRegisterShortResponse415Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers415 = &headers
 	case rsp.StatusCode == 422:
 		var headers UpdateLegalAddressFromPopulationRegisterShortResponse422Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers422 = &headers
 	case rsp.StatusCode == 428:
 		var headers UpdateLegalAddressFromPopulationRegisterShortResponse428Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers428 = &headers
 	case rsp.StatusCode == 429:
 		var headers UpdateLegalAddressFromPopulationRegisterShortResponse429Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
@@ -20434,20 +20434,20 @@ func ParseUpdateLegalAddressFromPopulationRegisterShortResponse(rsp *http.Respon
 		var headers UpdateLegalAddressFromPopulationRegisterShortResponse500Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers500 = &headers
 	case rsp.StatusCode == 503:
 		var headers UpdateLegalAddressFromPopulationRegisterShortResponse503Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
@@ -20581,30 +20581,30 @@ func ParsePutLegalAddressResponse(rsp *http.Response) (*PutLegalAddressResponse,
 		}
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers200 = &headers
 	case rsp.StatusCode == 400:
 		var headers PutLegalAddressResponse400Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers400 = &headers
 	case rsp.StatusCode == 401:
 		var headers PutLegalAddressResponse401Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
 			var value string
@@ -20618,80 +20618,80 @@ func ParsePutLegalAddressResponse(rsp *http.Response) (*PutLegalAddressResponse,
 		var headers PutLegalAddressResponse403Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers403 = &headers
 	case rsp.StatusCode == 404:
 		var headers PutLegalAddressResponse404Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers404 = &headers
 	case rsp.StatusCode == 409:
 		var headers PutLegalAddressResponse409Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers409 = &headers
 	case rsp.StatusCode == 412:
 		var headers PutLegalAddressResponse412Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers412 = &headers
 	case rsp.StatusCode == 413:
 		var headers PutLegalAddressResponse413Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers413 = &headers
 	case rsp.StatusCode == 415:
 		var headers PutLegalAddressResponse415Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers415 = &headers
 	case rsp.StatusCode == 428:
 		var headers PutLegalAddressResponse428Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers428 = &headers
 	case rsp.StatusCode == 429:
 		var headers PutLegalAddressResponse429Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
@@ -20705,20 +20705,20 @@ func ParsePutLegalAddressResponse(rsp *http.Response) (*PutLegalAddressResponse,
 		var headers PutLegalAddressResponse500Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers500 = &headers
 	case rsp.StatusCode == 503:
 		var headers PutLegalAddressResponse503Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
@@ -20866,30 +20866,30 @@ func ParseUpdateLegalAddressFromPopulationRegisterResponse(rsp *http.Response) (
 		}
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers200 = &headers
 	case rsp.StatusCode == 400:
 		var headers UpdateLegalAddressFromPopulationRegisterResponse400Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers400 = &headers
 	case rsp.StatusCode == 401:
 		var headers UpdateLegalAddressFromPopulationRegisterResponse401Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
 			var value string
@@ -20903,90 +20903,90 @@ func ParseUpdateLegalAddressFromPopulationRegisterResponse(rsp *http.Response) (
 		var headers UpdateLegalAddressFromPopulationRegisterResponse403Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers403 = &headers
 	case rsp.StatusCode == 404:
 		var headers UpdateLegalAddressFromPopulationRegisterResponse404Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers404 = &headers
 	case rsp.StatusCode == 409:
 		var headers UpdateLegalAddressFromPopulationRegisterResponse409Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers409 = &headers
 	case rsp.StatusCode == 412:
 		var headers UpdateLegalAddressFromPopulationRegisterResponse412Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers412 = &headers
 	case rsp.StatusCode == 413:
 		var headers UpdateLegalAddressFromPopulationRegisterResponse413Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers413 = &headers
 	case rsp.StatusCode == 415:
 		var headers UpdateLegalAddressFromPopulationRegisterResponse415Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers415 = &headers
 	case rsp.StatusCode == 422:
 		var headers UpdateLegalAddressFromPopulationRegisterResponse422Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers422 = &headers
 	case rsp.StatusCode == 428:
 		var headers UpdateLegalAddressFromPopulationRegisterResponse428Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers428 = &headers
 	case rsp.StatusCode == 429:
 		var headers UpdateLegalAddressFromPopulationRegisterResponse429Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
@@ -21000,20 +21000,20 @@ func ParseUpdateLegalAddressFromPopulationRegisterResponse(rsp *http.Response) (
 		var headers UpdateLegalAddressFromPopulationRegisterResponse500Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers500 = &headers
 	case rsp.StatusCode == 503:
 		var headers UpdateLegalAddressFromPopulationRegisterResponse503Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
@@ -21098,20 +21098,20 @@ func ParseGetProductsResponse(rsp *http.Response) (*GetProductsResponse, error) 
 		var headers GetProductsResponse200Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers200 = &headers
 	case rsp.StatusCode == 401:
 		var headers GetProductsResponse401Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
 			var value string
@@ -21125,30 +21125,30 @@ func ParseGetProductsResponse(rsp *http.Response) (*GetProductsResponse, error) 
 		var headers GetProductsResponse403Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers403 = &headers
 	case rsp.StatusCode == 404:
 		var headers GetProductsResponse404Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers404 = &headers
 	case rsp.StatusCode == 429:
 		var headers GetProductsResponse429Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
@@ -21162,20 +21162,20 @@ func ParseGetProductsResponse(rsp *http.Response) (*GetProductsResponse, error) 
 		var headers GetProductsResponse500Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers500 = &headers
 	case rsp.StatusCode == 503:
 		var headers GetProductsResponse503Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
@@ -21288,30 +21288,30 @@ func ParsePutProductsResponse(rsp *http.Response) (*PutProductsResponse, error) 
 		var headers PutProductsResponse200Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers200 = &headers
 	case rsp.StatusCode == 400:
 		var headers PutProductsResponse400Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers400 = &headers
 	case rsp.StatusCode == 401:
 		var headers PutProductsResponse401Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
 			var value string
@@ -21325,60 +21325,60 @@ func ParsePutProductsResponse(rsp *http.Response) (*PutProductsResponse, error) 
 		var headers PutProductsResponse403Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers403 = &headers
 	case rsp.StatusCode == 404:
 		var headers PutProductsResponse404Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers404 = &headers
 	case rsp.StatusCode == 409:
 		var headers PutProductsResponse409Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers409 = &headers
 	case rsp.StatusCode == 413:
 		var headers PutProductsResponse413Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers413 = &headers
 	case rsp.StatusCode == 415:
 		var headers PutProductsResponse415Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers415 = &headers
 	case rsp.StatusCode == 429:
 		var headers PutProductsResponse429Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
@@ -21392,20 +21392,20 @@ func ParsePutProductsResponse(rsp *http.Response) (*PutProductsResponse, error) 
 		var headers PutProductsResponse500Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers500 = &headers
 	case rsp.StatusCode == 503:
 		var headers PutProductsResponse503Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
@@ -21497,30 +21497,30 @@ func ParseListSurplusesResponse(rsp *http.Response) (*ListSurplusesResponse, err
 		var headers ListSurplusesResponse200Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers200 = &headers
 	case rsp.StatusCode == 400:
 		var headers ListSurplusesResponse400Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers400 = &headers
 	case rsp.StatusCode == 401:
 		var headers ListSurplusesResponse401Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
 			var value string
@@ -21534,30 +21534,30 @@ func ParseListSurplusesResponse(rsp *http.Response) (*ListSurplusesResponse, err
 		var headers ListSurplusesResponse403Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers403 = &headers
 	case rsp.StatusCode == 404:
 		var headers ListSurplusesResponse404Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers404 = &headers
 	case rsp.StatusCode == 429:
 		var headers ListSurplusesResponse429Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
@@ -21571,20 +21571,20 @@ func ParseListSurplusesResponse(rsp *http.Response) (*ListSurplusesResponse, err
 		var headers ListSurplusesResponse500Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers500 = &headers
 	case rsp.StatusCode == 503:
 		var headers ListSurplusesResponse503Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
@@ -21711,37 +21711,37 @@ func ParseCreateSurplusResponse(rsp *http.Response) (*CreateSurplusResponse, err
 		}
 		if values := rsp.Header.Values("Location"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.Location = &value
+			headers.Location = value
 		}
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers201 = &headers
 	case rsp.StatusCode == 400:
 		var headers CreateSurplusResponse400Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers400 = &headers
 	case rsp.StatusCode == 401:
 		var headers CreateSurplusResponse401Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
 			var value string
@@ -21755,70 +21755,70 @@ func ParseCreateSurplusResponse(rsp *http.Response) (*CreateSurplusResponse, err
 		var headers CreateSurplusResponse403Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers403 = &headers
 	case rsp.StatusCode == 404:
 		var headers CreateSurplusResponse404Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers404 = &headers
 	case rsp.StatusCode == 409:
 		var headers CreateSurplusResponse409Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers409 = &headers
 	case rsp.StatusCode == 413:
 		var headers CreateSurplusResponse413Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers413 = &headers
 	case rsp.StatusCode == 415:
 		var headers CreateSurplusResponse415Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers415 = &headers
 	case rsp.StatusCode == 422:
 		var headers CreateSurplusResponse422Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers422 = &headers
 	case rsp.StatusCode == 429:
 		var headers CreateSurplusResponse429Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
@@ -21832,20 +21832,20 @@ func ParseCreateSurplusResponse(rsp *http.Response) (*CreateSurplusResponse, err
 		var headers CreateSurplusResponse500Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers500 = &headers
 	case rsp.StatusCode == 503:
 		var headers CreateSurplusResponse503Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
@@ -21954,30 +21954,30 @@ func ParseDeleteSurplusResponse(rsp *http.Response) (*DeleteSurplusResponse, err
 		var headers DeleteSurplusResponse204Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers204 = &headers
 	case rsp.StatusCode == 400:
 		var headers DeleteSurplusResponse400Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers400 = &headers
 	case rsp.StatusCode == 401:
 		var headers DeleteSurplusResponse401Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
 			var value string
@@ -21991,60 +21991,60 @@ func ParseDeleteSurplusResponse(rsp *http.Response) (*DeleteSurplusResponse, err
 		var headers DeleteSurplusResponse403Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers403 = &headers
 	case rsp.StatusCode == 404:
 		var headers DeleteSurplusResponse404Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers404 = &headers
 	case rsp.StatusCode == 409:
 		var headers DeleteSurplusResponse409Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers409 = &headers
 	case rsp.StatusCode == 413:
 		var headers DeleteSurplusResponse413Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers413 = &headers
 	case rsp.StatusCode == 415:
 		var headers DeleteSurplusResponse415Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers415 = &headers
 	case rsp.StatusCode == 429:
 		var headers DeleteSurplusResponse429Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
@@ -22058,20 +22058,20 @@ func ParseDeleteSurplusResponse(rsp *http.Response) (*DeleteSurplusResponse, err
 		var headers DeleteSurplusResponse500Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers500 = &headers
 	case rsp.StatusCode == 503:
 		var headers DeleteSurplusResponse503Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
@@ -22156,20 +22156,20 @@ func ParseGetSurplusResponse(rsp *http.Response) (*GetSurplusResponse, error) {
 		var headers GetSurplusResponse200Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers200 = &headers
 	case rsp.StatusCode == 401:
 		var headers GetSurplusResponse401Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
 			var value string
@@ -22183,30 +22183,30 @@ func ParseGetSurplusResponse(rsp *http.Response) (*GetSurplusResponse, error) {
 		var headers GetSurplusResponse403Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers403 = &headers
 	case rsp.StatusCode == 404:
 		var headers GetSurplusResponse404Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers404 = &headers
 	case rsp.StatusCode == 429:
 		var headers GetSurplusResponse429Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
@@ -22220,20 +22220,20 @@ func ParseGetSurplusResponse(rsp *http.Response) (*GetSurplusResponse, error) {
 		var headers GetSurplusResponse500Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers500 = &headers
 	case rsp.StatusCode == 503:
 		var headers GetSurplusResponse503Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
@@ -22318,20 +22318,20 @@ func ParseListActiveDisbursementOrdersResponse(rsp *http.Response) (*ListActiveD
 		var headers ListActiveDisbursementOrdersResponse200Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers200 = &headers
 	case rsp.StatusCode == 401:
 		var headers ListActiveDisbursementOrdersResponse401Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
 			var value string
@@ -22345,30 +22345,30 @@ func ParseListActiveDisbursementOrdersResponse(rsp *http.Response) (*ListActiveD
 		var headers ListActiveDisbursementOrdersResponse403Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers403 = &headers
 	case rsp.StatusCode == 404:
 		var headers ListActiveDisbursementOrdersResponse404Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers404 = &headers
 	case rsp.StatusCode == 429:
 		var headers ListActiveDisbursementOrdersResponse429Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
@@ -22382,20 +22382,20 @@ func ParseListActiveDisbursementOrdersResponse(rsp *http.Response) (*ListActiveD
 		var headers ListActiveDisbursementOrdersResponse500Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers500 = &headers
 	case rsp.StatusCode == 503:
 		var headers ListActiveDisbursementOrdersResponse503Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
@@ -22522,37 +22522,37 @@ func ParseAddDisbursementOrderResponse(rsp *http.Response) (*AddDisbursementOrde
 		}
 		if values := rsp.Header.Values("Location"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.Location = &value
+			headers.Location = value
 		}
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers201 = &headers
 	case rsp.StatusCode == 400:
 		var headers AddDisbursementOrderResponse400Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers400 = &headers
 	case rsp.StatusCode == 401:
 		var headers AddDisbursementOrderResponse401Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
 			var value string
@@ -22566,70 +22566,70 @@ func ParseAddDisbursementOrderResponse(rsp *http.Response) (*AddDisbursementOrde
 		var headers AddDisbursementOrderResponse403Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers403 = &headers
 	case rsp.StatusCode == 404:
 		var headers AddDisbursementOrderResponse404Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers404 = &headers
 	case rsp.StatusCode == 409:
 		var headers AddDisbursementOrderResponse409Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers409 = &headers
 	case rsp.StatusCode == 413:
 		var headers AddDisbursementOrderResponse413Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers413 = &headers
 	case rsp.StatusCode == 415:
 		var headers AddDisbursementOrderResponse415Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers415 = &headers
 	case rsp.StatusCode == 422:
 		var headers AddDisbursementOrderResponse422Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers422 = &headers
 	case rsp.StatusCode == 429:
 		var headers AddDisbursementOrderResponse429Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
@@ -22643,20 +22643,20 @@ func ParseAddDisbursementOrderResponse(rsp *http.Response) (*AddDisbursementOrde
 		var headers AddDisbursementOrderResponse500Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers500 = &headers
 	case rsp.StatusCode == 503:
 		var headers AddDisbursementOrderResponse503Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
@@ -22772,30 +22772,30 @@ func ParseUpdateKycAnswersResponse(rsp *http.Response) (*UpdateKycAnswersRespons
 		var headers UpdateKycAnswersResponse204Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers204 = &headers
 	case rsp.StatusCode == 400:
 		var headers UpdateKycAnswersResponse400Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers400 = &headers
 	case rsp.StatusCode == 401:
 		var headers UpdateKycAnswersResponse401Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
 			var value string
@@ -22809,70 +22809,70 @@ func ParseUpdateKycAnswersResponse(rsp *http.Response) (*UpdateKycAnswersRespons
 		var headers UpdateKycAnswersResponse403Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers403 = &headers
 	case rsp.StatusCode == 404:
 		var headers UpdateKycAnswersResponse404Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers404 = &headers
 	case rsp.StatusCode == 409:
 		var headers UpdateKycAnswersResponse409Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers409 = &headers
 	case rsp.StatusCode == 413:
 		var headers UpdateKycAnswersResponse413Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers413 = &headers
 	case rsp.StatusCode == 415:
 		var headers UpdateKycAnswersResponse415Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers415 = &headers
 	case rsp.StatusCode == 422:
 		var headers UpdateKycAnswersResponse422Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers422 = &headers
 	case rsp.StatusCode == 429:
 		var headers UpdateKycAnswersResponse429Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
@@ -22886,20 +22886,20 @@ func ParseUpdateKycAnswersResponse(rsp *http.Response) (*UpdateKycAnswersRespons
 		var headers UpdateKycAnswersResponse500Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers500 = &headers
 	case rsp.StatusCode == 503:
 		var headers UpdateKycAnswersResponse503Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
@@ -22991,30 +22991,30 @@ func ParseListEventsResponse(rsp *http.Response) (*ListEventsResponse, error) {
 		var headers ListEventsResponse200Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers200 = &headers
 	case rsp.StatusCode == 400:
 		var headers ListEventsResponse400Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers400 = &headers
 	case rsp.StatusCode == 401:
 		var headers ListEventsResponse401Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
 			var value string
@@ -23028,30 +23028,30 @@ func ParseListEventsResponse(rsp *http.Response) (*ListEventsResponse, error) {
 		var headers ListEventsResponse403Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers403 = &headers
 	case rsp.StatusCode == 404:
 		var headers ListEventsResponse404Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers404 = &headers
 	case rsp.StatusCode == 429:
 		var headers ListEventsResponse429Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
@@ -23065,20 +23065,20 @@ func ParseListEventsResponse(rsp *http.Response) (*ListEventsResponse, error) {
 		var headers ListEventsResponse500Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers500 = &headers
 	case rsp.StatusCode == 503:
 		var headers ListEventsResponse503Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
@@ -23205,30 +23205,30 @@ func ParseFindCustomerResponse(rsp *http.Response) (*FindCustomerResponse, error
 		}
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers200 = &headers
 	case rsp.StatusCode == 400:
 		var headers FindCustomerResponse400Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers400 = &headers
 	case rsp.StatusCode == 401:
 		var headers FindCustomerResponse401Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
 			var value string
@@ -23242,70 +23242,70 @@ func ParseFindCustomerResponse(rsp *http.Response) (*FindCustomerResponse, error
 		var headers FindCustomerResponse403Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers403 = &headers
 	case rsp.StatusCode == 404:
 		var headers FindCustomerResponse404Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers404 = &headers
 	case rsp.StatusCode == 409:
 		var headers FindCustomerResponse409Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers409 = &headers
 	case rsp.StatusCode == 413:
 		var headers FindCustomerResponse413Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers413 = &headers
 	case rsp.StatusCode == 415:
 		var headers FindCustomerResponse415Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers415 = &headers
 	case rsp.StatusCode == 422:
 		var headers FindCustomerResponse422Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers422 = &headers
 	case rsp.StatusCode == 429:
 		var headers FindCustomerResponse429Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
@@ -23319,20 +23319,20 @@ func ParseFindCustomerResponse(rsp *http.Response) (*FindCustomerResponse, error
 		var headers FindCustomerResponse500Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers500 = &headers
 	case rsp.StatusCode == 503:
 		var headers FindCustomerResponse503Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
@@ -23466,37 +23466,37 @@ func ParseGenerateConsumerCustomerByRegNoResponse(rsp *http.Response) (*Generate
 		}
 		if values := rsp.Header.Values("Location"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.Location = &value
+			headers.Location = value
 		}
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers201 = &headers
 	case rsp.StatusCode == 400:
 		var headers GenerateConsumerCustomerByRegNoResponse400Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers400 = &headers
 	case rsp.StatusCode == 401:
 		var headers GenerateConsumerCustomerByRegNoResponse401Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
 			var value string
@@ -23510,70 +23510,70 @@ func ParseGenerateConsumerCustomerByRegNoResponse(rsp *http.Response) (*Generate
 		var headers GenerateConsumerCustomerByRegNoResponse403Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers403 = &headers
 	case rsp.StatusCode == 404:
 		var headers GenerateConsumerCustomerByRegNoResponse404Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers404 = &headers
 	case rsp.StatusCode == 409:
 		var headers GenerateConsumerCustomerByRegNoResponse409Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers409 = &headers
 	case rsp.StatusCode == 413:
 		var headers GenerateConsumerCustomerByRegNoResponse413Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers413 = &headers
 	case rsp.StatusCode == 415:
 		var headers GenerateConsumerCustomerByRegNoResponse415Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers415 = &headers
 	case rsp.StatusCode == 422:
 		var headers GenerateConsumerCustomerByRegNoResponse422Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers422 = &headers
 	case rsp.StatusCode == 429:
 		var headers GenerateConsumerCustomerByRegNoResponse429Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
@@ -23587,20 +23587,20 @@ func ParseGenerateConsumerCustomerByRegNoResponse(rsp *http.Response) (*Generate
 		var headers GenerateConsumerCustomerByRegNoResponse500Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers500 = &headers
 	case rsp.StatusCode == 503:
 		var headers GenerateConsumerCustomerByRegNoResponse503Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
@@ -23692,30 +23692,30 @@ func ParseGetKycQuestionsResponse(rsp *http.Response) (*GetKycQuestionsResponse,
 		var headers GetKycQuestionsResponse200Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers200 = &headers
 	case rsp.StatusCode == 400:
 		var headers GetKycQuestionsResponse400Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers400 = &headers
 	case rsp.StatusCode == 401:
 		var headers GetKycQuestionsResponse401Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
 			var value string
@@ -23729,30 +23729,30 @@ func ParseGetKycQuestionsResponse(rsp *http.Response) (*GetKycQuestionsResponse,
 		var headers GetKycQuestionsResponse403Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers403 = &headers
 	case rsp.StatusCode == 404:
 		var headers GetKycQuestionsResponse404Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers404 = &headers
 	case rsp.StatusCode == 429:
 		var headers GetKycQuestionsResponse429Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
@@ -23766,20 +23766,20 @@ func ParseGetKycQuestionsResponse(rsp *http.Response) (*GetKycQuestionsResponse,
 		var headers GetKycQuestionsResponse500Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers500 = &headers
 	case rsp.StatusCode == 503:
 		var headers GetKycQuestionsResponse503Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
@@ -23871,30 +23871,30 @@ func ParseListRegisterLookupsResponse(rsp *http.Response) (*ListRegisterLookupsR
 		var headers ListRegisterLookupsResponse200Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers200 = &headers
 	case rsp.StatusCode == 400:
 		var headers ListRegisterLookupsResponse400Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers400 = &headers
 	case rsp.StatusCode == 401:
 		var headers ListRegisterLookupsResponse401Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
 			var value string
@@ -23908,30 +23908,30 @@ func ParseListRegisterLookupsResponse(rsp *http.Response) (*ListRegisterLookupsR
 		var headers ListRegisterLookupsResponse403Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers403 = &headers
 	case rsp.StatusCode == 404:
 		var headers ListRegisterLookupsResponse404Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers404 = &headers
 	case rsp.StatusCode == 429:
 		var headers ListRegisterLookupsResponse429Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
@@ -23945,20 +23945,20 @@ func ParseListRegisterLookupsResponse(rsp *http.Response) (*ListRegisterLookupsR
 		var headers ListRegisterLookupsResponse500Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers500 = &headers
 	case rsp.StatusCode == 503:
 		var headers ListRegisterLookupsResponse503Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
@@ -24050,30 +24050,30 @@ func ParseListWebhooksResponse(rsp *http.Response) (*ListWebhooksResponse, error
 		var headers ListWebhooksResponse200Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers200 = &headers
 	case rsp.StatusCode == 400:
 		var headers ListWebhooksResponse400Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers400 = &headers
 	case rsp.StatusCode == 401:
 		var headers ListWebhooksResponse401Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
 			var value string
@@ -24087,30 +24087,30 @@ func ParseListWebhooksResponse(rsp *http.Response) (*ListWebhooksResponse, error
 		var headers ListWebhooksResponse403Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers403 = &headers
 	case rsp.StatusCode == 404:
 		var headers ListWebhooksResponse404Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers404 = &headers
 	case rsp.StatusCode == 429:
 		var headers ListWebhooksResponse429Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
@@ -24124,20 +24124,20 @@ func ParseListWebhooksResponse(rsp *http.Response) (*ListWebhooksResponse, error
 		var headers ListWebhooksResponse500Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers500 = &headers
 	case rsp.StatusCode == 503:
 		var headers ListWebhooksResponse503Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
@@ -24264,37 +24264,37 @@ func ParseCreateWebhookResponse(rsp *http.Response) (*CreateWebhookResponse, err
 		}
 		if values := rsp.Header.Values("Location"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.Location = &value
+			headers.Location = value
 		}
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers201 = &headers
 	case rsp.StatusCode == 400:
 		var headers CreateWebhookResponse400Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers400 = &headers
 	case rsp.StatusCode == 401:
 		var headers CreateWebhookResponse401Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
 			var value string
@@ -24308,70 +24308,70 @@ func ParseCreateWebhookResponse(rsp *http.Response) (*CreateWebhookResponse, err
 		var headers CreateWebhookResponse403Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers403 = &headers
 	case rsp.StatusCode == 404:
 		var headers CreateWebhookResponse404Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers404 = &headers
 	case rsp.StatusCode == 409:
 		var headers CreateWebhookResponse409Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers409 = &headers
 	case rsp.StatusCode == 413:
 		var headers CreateWebhookResponse413Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers413 = &headers
 	case rsp.StatusCode == 415:
 		var headers CreateWebhookResponse415Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers415 = &headers
 	case rsp.StatusCode == 422:
 		var headers CreateWebhookResponse422Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers422 = &headers
 	case rsp.StatusCode == 429:
 		var headers CreateWebhookResponse429Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
@@ -24385,20 +24385,20 @@ func ParseCreateWebhookResponse(rsp *http.Response) (*CreateWebhookResponse, err
 		var headers CreateWebhookResponse500Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers500 = &headers
 	case rsp.StatusCode == 503:
 		var headers CreateWebhookResponse503Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
@@ -24500,30 +24500,30 @@ func ParseDeleteWebhookResponse(rsp *http.Response) (*DeleteWebhookResponse, err
 		var headers DeleteWebhookResponse204Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers204 = &headers
 	case rsp.StatusCode == 400:
 		var headers DeleteWebhookResponse400Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers400 = &headers
 	case rsp.StatusCode == 401:
 		var headers DeleteWebhookResponse401Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
 			var value string
@@ -24537,50 +24537,50 @@ func ParseDeleteWebhookResponse(rsp *http.Response) (*DeleteWebhookResponse, err
 		var headers DeleteWebhookResponse403Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers403 = &headers
 	case rsp.StatusCode == 404:
 		var headers DeleteWebhookResponse404Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers404 = &headers
 	case rsp.StatusCode == 413:
 		var headers DeleteWebhookResponse413Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers413 = &headers
 	case rsp.StatusCode == 415:
 		var headers DeleteWebhookResponse415Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers415 = &headers
 	case rsp.StatusCode == 429:
 		var headers DeleteWebhookResponse429Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
@@ -24594,20 +24594,20 @@ func ParseDeleteWebhookResponse(rsp *http.Response) (*DeleteWebhookResponse, err
 		var headers DeleteWebhookResponse500Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers500 = &headers
 	case rsp.StatusCode == 503:
 		var headers DeleteWebhookResponse503Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
@@ -24692,20 +24692,20 @@ func ParseGetWebhookResponse(rsp *http.Response) (*GetWebhookResponse, error) {
 		var headers GetWebhookResponse200Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers200 = &headers
 	case rsp.StatusCode == 401:
 		var headers GetWebhookResponse401Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
 			var value string
@@ -24719,30 +24719,30 @@ func ParseGetWebhookResponse(rsp *http.Response) (*GetWebhookResponse, error) {
 		var headers GetWebhookResponse403Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers403 = &headers
 	case rsp.StatusCode == 404:
 		var headers GetWebhookResponse404Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers404 = &headers
 	case rsp.StatusCode == 429:
 		var headers GetWebhookResponse429Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
@@ -24756,20 +24756,20 @@ func ParseGetWebhookResponse(rsp *http.Response) (*GetWebhookResponse, error) {
 		var headers GetWebhookResponse500Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers500 = &headers
 	case rsp.StatusCode == 503:
 		var headers GetWebhookResponse503Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
@@ -24861,30 +24861,30 @@ func ParseListDeliveriesResponse(rsp *http.Response) (*ListDeliveriesResponse, e
 		var headers ListDeliveriesResponse200Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers200 = &headers
 	case rsp.StatusCode == 400:
 		var headers ListDeliveriesResponse400Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers400 = &headers
 	case rsp.StatusCode == 401:
 		var headers ListDeliveriesResponse401Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
 			var value string
@@ -24898,30 +24898,30 @@ func ParseListDeliveriesResponse(rsp *http.Response) (*ListDeliveriesResponse, e
 		var headers ListDeliveriesResponse403Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers403 = &headers
 	case rsp.StatusCode == 404:
 		var headers ListDeliveriesResponse404Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers404 = &headers
 	case rsp.StatusCode == 429:
 		var headers ListDeliveriesResponse429Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
@@ -24935,20 +24935,20 @@ func ParseListDeliveriesResponse(rsp *http.Response) (*ListDeliveriesResponse, e
 		var headers ListDeliveriesResponse500Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers500 = &headers
 	case rsp.StatusCode == 503:
 		var headers ListDeliveriesResponse503Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
@@ -25075,30 +25075,30 @@ func ParseRetryDeliveryResponse(rsp *http.Response) (*RetryDeliveryResponse, err
 		}
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers202 = &headers
 	case rsp.StatusCode == 400:
 		var headers RetryDeliveryResponse400Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers400 = &headers
 	case rsp.StatusCode == 401:
 		var headers RetryDeliveryResponse401Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
 			var value string
@@ -25112,70 +25112,70 @@ func ParseRetryDeliveryResponse(rsp *http.Response) (*RetryDeliveryResponse, err
 		var headers RetryDeliveryResponse403Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers403 = &headers
 	case rsp.StatusCode == 404:
 		var headers RetryDeliveryResponse404Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers404 = &headers
 	case rsp.StatusCode == 409:
 		var headers RetryDeliveryResponse409Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers409 = &headers
 	case rsp.StatusCode == 413:
 		var headers RetryDeliveryResponse413Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers413 = &headers
 	case rsp.StatusCode == 415:
 		var headers RetryDeliveryResponse415Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers415 = &headers
 	case rsp.StatusCode == 422:
 		var headers RetryDeliveryResponse422Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers422 = &headers
 	case rsp.StatusCode == 429:
 		var headers RetryDeliveryResponse429Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
@@ -25189,20 +25189,20 @@ func ParseRetryDeliveryResponse(rsp *http.Response) (*RetryDeliveryResponse, err
 		var headers RetryDeliveryResponse500Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers500 = &headers
 	case rsp.StatusCode == 503:
 		var headers RetryDeliveryResponse503Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
@@ -25245,10 +25245,10 @@ func ParseGetOpenApiDocumentResponse(rsp *http.Response) (*GetOpenApiDocumentRes
 		var headers GetOpenApiDocumentResponse200Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers200 = &headers
 	}
@@ -25291,20 +25291,20 @@ func ParseGetReadinessResponse(rsp *http.Response) (*GetReadinessResponse, error
 		var headers GetReadinessResponse200Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers200 = &headers
 	case rsp.StatusCode == 503:
 		var headers GetReadinessResponse503Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RequestId = &value
+			headers.RequestId = value
 		}
 		response.Headers503 = &headers
 	}

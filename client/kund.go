@@ -1,6 +1,7 @@
 package client
 
 import (
+	"bytes"
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
@@ -16,11 +17,16 @@ import (
 // New returns a client of the Kund at server (its base URL, such as
 // http://127.0.0.1:8080) that sends token with every request.
 //
-// Every POST gets an Idempotency-Key unless it has one, so that sending
-// it again cannot write twice. A request answered 429 or 503, or whose
-// answer was lost on the way (a connection error), is sent again with the
-// same key after the answer's Retry-After (or a short backoff), up to
-// Retries times, unless the wait would be longer than MaxWait.
+// Every POST but find-customer (a lookup) gets an Idempotency-Key unless
+// it has one. A request answered 429 or 503 is sent again after the
+// answer's Retry-After (or a short backoff), up to Retries times, unless
+// the wait would be longer than MaxWait. A request whose answer was lost
+// on the way (a connection error) is sent again only when that is safe: a
+// GET, or a POST with its key; a retried POST that finds its first
+// attempt still running (409 conflict) waits and asks again. Kund answers
+// a retry of a completed POST with the first answer, so a create is
+// written once; see docs/api.md for which writes Kund completes in their
+// own transaction.
 func New(server, token string, opts ...Option) (*ClientWithResponses, error) {
 	cfg := config{doer: http.DefaultClient, retries: 3, maxWait: 30 * time.Second}
 	for _, o := range opts {
@@ -57,8 +63,12 @@ type doer struct {
 
 func (d *doer) Do(req *http.Request) (*http.Response, error) {
 	req.Header.Set("Authorization", "Bearer "+d.token)
-	if req.Method == http.MethodPost && req.Header.Get("Idempotency-Key") == "" {
-		req.Header.Set("Idempotency-Key", newKey())
+	keyed := false
+	if req.Method == http.MethodPost && !strings.HasSuffix(req.URL.Path, "/find-customer") {
+		if req.Header.Get("Idempotency-Key") == "" {
+			req.Header.Set("Idempotency-Key", newKey())
+		}
+		keyed = true
 	}
 	for attempt := 0; ; attempt++ {
 		if attempt > 0 && req.GetBody != nil {
@@ -69,16 +79,24 @@ func (d *doer) Do(req *http.Request) (*http.Response, error) {
 			req.Body = body
 		}
 		res, err := d.next.Do(req)
-		if err == nil && res.StatusCode != http.StatusTooManyRequests && res.StatusCode != http.StatusServiceUnavailable {
-			return res, nil
+		retry := false
+		switch {
+		case err != nil:
+			retry = req.Method == http.MethodGet || req.Method == http.MethodHead || keyed
+		case res.StatusCode == http.StatusTooManyRequests || res.StatusCode == http.StatusServiceUnavailable:
+			retry = true
+		case res.StatusCode == http.StatusConflict && keyed && attempt > 0:
+			retry = stillRunning(res)
 		}
-		if attempt == d.retries || (req.Body != nil && req.GetBody == nil) {
+		if !retry || attempt >= d.retries || (req.Body != nil && req.GetBody == nil) {
 			return res, err
 		}
-		wait := time.Duration(100<<attempt) * time.Millisecond
+		wait := time.Duration(100*(1<<min(attempt, 10))) * time.Millisecond
 		if res != nil {
-			if s, perr := strconv.Atoi(res.Header.Get("Retry-After")); perr == nil && s >= 0 {
-				wait = time.Duration(s) * time.Second
+			if after, ok := retryAfter(res.Header.Get("Retry-After"), d.maxWait); ok {
+				wait = after
+			} else if res.Header.Get("Retry-After") != "" {
+				return res, nil // longer than MaxWait
 			}
 		}
 		if wait > d.maxWait {
@@ -94,6 +112,36 @@ func (d *doer) Do(req *http.Request) (*http.Response, error) {
 		case <-time.After(wait):
 		}
 	}
+}
+
+// retryAfter reads a Retry-After of seconds or an HTTP date; false when
+// there is none, it cannot be read, or it is longer than most.
+func retryAfter(v string, most time.Duration) (time.Duration, bool) {
+	if v == "" {
+		return 0, false
+	}
+	if s, err := strconv.ParseInt(v, 10, 64); err == nil {
+		if s < 0 || s > int64(most/time.Second) {
+			return 0, false
+		}
+		return time.Duration(s) * time.Second, true
+	}
+	if t, err := http.ParseTime(v); err == nil {
+		w := max(0, time.Until(t))
+		return w, w <= most
+	}
+	return 0, false
+}
+
+// stillRunning reports whether a 409 says the request's key is held by an
+// attempt still running (Kund's conflict, not a domain conflict such as
+// customer-already-exists); the body stays readable.
+func stillRunning(res *http.Response) bool {
+	b, _ := io.ReadAll(io.LimitReader(res.Body, 64<<10))
+	res.Body.Close()
+	res.Body = io.NopCloser(bytes.NewReader(b))
+	var p ProblemDetails
+	return json.Unmarshal(b, &p) == nil && strings.HasSuffix(p.Type, "/conflict")
 }
 
 func newKey() string {

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strconv"
 	"time"
+	"unicode/utf8"
 )
 
 // Product is a product (a subscription) a customer holds, valid until
@@ -66,7 +67,7 @@ func (s *Service) SetProducts(ctx context.Context, ledgerNo, customerNo string, 
 	out := make([]Product, 0, len(in))
 	for i, x := range in {
 		field := "products[" + strconv.Itoa(i) + "]"
-		if x.Code == "" || len(x.Code) > 50 {
+		if x.Code == "" || utf8.RuneCountInString(x.Code) > 50 {
 			p.Add(field+".productCode", "must be 1-50 characters")
 		} else if msg := CheckText(x.Code); msg != "" {
 			p.Add(field+".productCode", msg)

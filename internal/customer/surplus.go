@@ -141,7 +141,7 @@ func relativeURI(p *Problems, field, s string) string {
 	}
 	if msg := CheckText(s); msg != "" {
 		p.Add(field, msg)
-	} else if len(s) > 200 || !strings.HasPrefix(s, "/") || strings.HasPrefix(s, "//") || strings.ContainsRune(s, ' ') {
+	} else if utf8.RuneCountInString(s) > 200 || !strings.HasPrefix(s, "/") || strings.HasPrefix(s, "//") || strings.ContainsRune(s, ' ') {
 		p.Add(field, "must be a relative URI (a path starting with /, at most 200 characters)")
 	}
 	return s

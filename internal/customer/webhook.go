@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // A Webhook asks Kund to POST each of a ledger's events whose type it
@@ -158,7 +159,7 @@ func (s *Service) CreateWebhook(ctx context.Context, ledgerNo, rawURL string, ev
 	switch {
 	case rawURL == "":
 		p.Add("url", "is required")
-	case len(rawURL) > maxWebhookURL:
+	case utf8.RuneCountInString(rawURL) > maxWebhookURL:
 		p.Addf("url", "must be at most %d characters", maxWebhookURL)
 	case err != nil || !u.IsAbs() || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http"):
 		p.Add("url", "must be an absolute https:// URL")
@@ -176,7 +177,7 @@ func (s *Service) CreateWebhook(ctx context.Context, ledgerNo, rawURL string, ev
 			break
 		}
 	}
-	if len(description) > maxWebhookDescription {
+	if utf8.RuneCountInString(description) > maxWebhookDescription {
 		p.Addf("description", "must be at most %d characters", maxWebhookDescription)
 	}
 	if err := p.Err(); err != nil {

@@ -127,8 +127,9 @@ func retryAfter(v string, most time.Duration) (time.Duration, bool) {
 		return time.Duration(s) * time.Second, true
 	}
 	if t, err := http.ParseTime(v); err == nil {
-		w := max(0, time.Until(t))
-		return w, w <= most
+		if w := max(0, time.Until(t)); w <= most {
+			return w, true
+		}
 	}
 	return 0, false
 }

@@ -294,9 +294,8 @@ func (s *Service) Events(ctx context.Context, ledgerNo string, after int64, take
 	return evs, false, nil
 }
 
-// History returns a customer's events newest first, skipping skip: who
-// changed what, when, and through which API.
-func (s *Service) History(ctx context.Context, ledgerNo, customerNo string, skip, take int) (evs []*Event, more bool, err error) {
+// checkPage checks the skip and take of a page of at most MaxEventPage.
+func checkPage(skip, take int) error {
 	var p Problems
 	if skip < 0 {
 		p.Add("skip", "must be 0 or more")
@@ -304,7 +303,13 @@ func (s *Service) History(ctx context.Context, ledgerNo, customerNo string, skip
 	if take < 1 || take > MaxEventPage {
 		p.Addf("take", "must be between 1 and %d", MaxEventPage)
 	}
-	if err := p.Err(); err != nil {
+	return p.Err()
+}
+
+// History returns a customer's events newest first, skipping skip: who
+// changed what, when, and through which API.
+func (s *Service) History(ctx context.Context, ledgerNo, customerNo string, skip, take int) (evs []*Event, more bool, err error) {
+	if err := checkPage(skip, take); err != nil {
 		return nil, false, err
 	}
 	if CheckCustomerNo(customerNo) != "" {

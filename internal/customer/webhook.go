@@ -229,14 +229,7 @@ func (s *Service) DeleteWebhook(ctx context.Context, ledgerNo, id string) error 
 // Deliveries are a webhook's deliveries, newest first; more reports
 // whether older ones follow.
 func (s *Service) Deliveries(ctx context.Context, ledgerNo, webhookID string, skip, take int) (ds []*Delivery, more bool, err error) {
-	var p Problems
-	if skip < 0 {
-		p.Add("skip", "must be 0 or more")
-	}
-	if take < 1 || take > MaxEventPage {
-		p.Addf("take", "must be between 1 and %d", MaxEventPage)
-	}
-	if err := p.Err(); err != nil {
+	if err := checkPage(skip, take); err != nil {
 		return nil, false, err
 	}
 	w, err := s.Webhook(ctx, ledgerNo, webhookID)

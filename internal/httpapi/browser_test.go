@@ -17,9 +17,12 @@ import (
 	"github.com/kund/kund/internal/customer"
 )
 
-func TestSandboxPageInABrowser(t *testing.T) {
-	dir, _ := filepath.Abs("../../test/browser")
-	chromium := os.Getenv("CHROMIUM")
+// browserTools are node, the directory of the browser scripts and
+// Chromium; the test is skipped without them.
+func browserTools(t *testing.T) (node, dir, chromium string) {
+	t.Helper()
+	dir, _ = filepath.Abs("../../test/browser")
+	chromium = os.Getenv("CHROMIUM")
 	if chromium == "" {
 		chromium = "/usr/bin/chromium"
 	}
@@ -32,6 +35,11 @@ func TestSandboxPageInABrowser(t *testing.T) {
 			t.Skipf("%s is missing (.ci/run installs it)", need)
 		}
 	}
+	return node, dir, chromium
+}
+
+func TestSandboxPageInABrowser(t *testing.T) {
+	node, dir, chromium := browserTools(t)
 	e := apitest.StartWith(t, apitest.SQLite, sandbox)
 	tok := seedLedger(e)
 	want(t, e.Call("POST", ledgerPath+"/customers", tok, seedCreate), 201)
@@ -68,20 +76,7 @@ func TestSandboxPageInABrowser(t *testing.T) {
 // Chromium, lists the customer routes, and asks no other host for
 // anything (test/browser/docs.mjs).
 func TestReferencePageInABrowser(t *testing.T) {
-	dir, _ := filepath.Abs("../../test/browser")
-	chromium := os.Getenv("CHROMIUM")
-	if chromium == "" {
-		chromium = "/usr/bin/chromium"
-	}
-	node, err := exec.LookPath("node")
-	if err != nil {
-		t.Skip("no node on PATH")
-	}
-	for _, need := range []string{chromium, filepath.Join(dir, "node_modules", "playwright-core")} {
-		if _, err := os.Stat(need); err != nil {
-			t.Skipf("%s is missing (.ci/run installs it)", need)
-		}
-	}
+	node, dir, chromium := browserTools(t)
 	e := apitest.Start(t, apitest.SQLite)
 	ctx, stop := context.WithTimeout(context.Background(), 90*time.Second)
 	defer stop()

@@ -81,7 +81,13 @@ func (s *Server) customerHistory(w http.ResponseWriter, r *http.Request, caller 
 	if err != nil {
 		return err
 	}
-	path := customerPath(caller.LedgerNo, no) + "/history"
+	nav := skipNav(customerPath(caller.LedgerNo, no)+"/history", skip, take, more)
+	return writeJSON(w, http.StatusOK, eventListRep{Items: items, Navigation: nav})
+}
+
+// skipNav is the navigation of a page of a skip/take list at path: next,
+// when more follow, is the page after it.
+func skipNav(path string, skip, take int, more bool) eventNav {
 	nav := eventNav{ID: path}
 	if more {
 		v := url.Values{}
@@ -89,7 +95,7 @@ func (s *Server) customerHistory(w http.ResponseWriter, r *http.Request, caller 
 		v.Set("take", strconv.Itoa(take))
 		nav.Next = path + "?" + v.Encode()
 	}
-	return writeJSON(w, http.StatusOK, eventListRep{Items: items, Navigation: nav})
+	return nav
 }
 
 func representEvents(evs []*customer.Event) ([]*eventRep, error) {

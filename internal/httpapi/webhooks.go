@@ -3,7 +3,6 @@ package httpapi
 import (
 	"net/http"
 	"net/url"
-	"strconv"
 	"time"
 
 	"github.com/kund/kund/internal/customer"
@@ -171,14 +170,7 @@ func (s *Server) listDeliveries(w http.ResponseWriter, r *http.Request, caller e
 	for _, d := range ds {
 		items = append(items, representDelivery(d))
 	}
-	path := Base + caller.LedgerNo + "/webhooks/" + id + "/deliveries"
-	nav := eventNav{ID: path}
-	if more {
-		v := url.Values{}
-		v.Set("skip", strconv.Itoa(skip+take))
-		v.Set("take", strconv.Itoa(take))
-		nav.Next = path + "?" + v.Encode()
-	}
+	nav := skipNav(Base+caller.LedgerNo+"/webhooks/"+id+"/deliveries", skip, take, more)
 	return writeJSON(w, http.StatusOK, deliveryListRep{Items: items, Navigation: nav})
 }
 

@@ -16,8 +16,8 @@ const (
 	raiseHeadSQL = `INSERT INTO journal_heads (ledger_no, last_sequence) VALUES (?, ?)
 		ON CONFLICT (ledger_no) DO UPDATE SET last_sequence = journal_heads.last_sequence + excluded.last_sequence
 		RETURNING last_sequence`
-	insertEventsSQL = `INSERT INTO events (ledger_no, sequence, type, occurred_at, customer_no, actor_type, actor_id, request_id, object, previous) VALUES `
-	insertEventSQL  = insertEventsSQL + `(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+	insertEventSQL = `INSERT INTO events (ledger_no, sequence, type, occurred_at, customer_no, actor_type, actor_id, request_id, object, previous)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 )
 
 // appendEvents gives evs the ledger's next sequences and stores them, in
@@ -51,23 +51,8 @@ func (db *DB) appendEvents(ctx context.Context, tx *sql.Tx, ledgerNo string, evs
 	for i, e := range evs {
 		e.LedgerNo, e.Sequence = ledgerNo, last-int64(len(evs)-1-i)
 	}
-	if len(evs) == 1 || !db.d.MultiRow {
-		for _, e := range evs {
-			if _, err := db.txExec(ctx, tx, insertEventSQL, eventArgs(e)...); err != nil {
-				return err
-			}
-		}
-		return nil
-	}
-	// Many events (a bulk import) go a statement per eventRows.
-	for from := 0; from < len(evs); from += eventRows {
-		chunk := evs[from:min(from+eventRows, len(evs))]
-		args := make([]any, 0, len(chunk)*10)
-		for _, e := range chunk {
-			args = append(args, eventArgs(e)...)
-		}
-		const row = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-		if _, err := tx.ExecContext(ctx, db.Q(insertEventsSQL+row+strings.Repeat(", "+row, len(chunk)-1)), args...); err != nil {
+	for _, e := range evs {
+		if _, err := db.txExec(ctx, tx, insertEventSQL, eventArgs(e)...); err != nil {
 			return err
 		}
 	}
@@ -78,7 +63,8 @@ func (db *DB) appendEvents(ctx context.Context, tx *sql.Tx, ledgerNo string, evs
 type pendingEvents struct{ evs []*customer.Event }
 
 // flushEvents writes the events appendEvents kept for tx, each ledger's
-// with one statement a eventRows that raises its head and inserts them.
+// with one statement per eventRows events that raises its head and
+// inserts them.
 func (db *DB) flushEvents(ctx context.Context, tx *sql.Tx) error {
 	v, ok := db.pendingEvents.LoadAndDelete(tx)
 	if !ok {
@@ -141,7 +127,7 @@ func (db *DB) flushEvents(ctx context.Context, tx *sql.Tx) error {
 	return nil
 }
 
-// eventRows is how many events one statement of a bulk write inserts.
+// eventRows is how many events one statement of flushEvents inserts.
 const eventRows = 500
 
 func eventArgs(e *customer.Event) []any {

@@ -164,6 +164,21 @@ func (e DisbursementOrderSwedishBankAccountAccountType) Valid() bool {
 	}
 }
 
+// Defines values for ErasedCustomerErased.
+const (
+	True ErasedCustomerErased = true
+)
+
+// Valid indicates whether the value is a known member of the ErasedCustomerErased enum.
+func (e ErasedCustomerErased) Valid() bool {
+	switch e {
+	case True:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for HealthStatus.
 const (
 	HealthStatusOk HealthStatus = "ok"
@@ -289,6 +304,7 @@ const (
 	WebhookRequestEventsCustomerCreated                  WebhookRequestEvents = "customer.created"
 	WebhookRequestEventsCustomerDeceased                 WebhookRequestEvents = "customer.deceased"
 	WebhookRequestEventsCustomerDisbursementOrderCreated WebhookRequestEvents = "customer.disbursement-order.created"
+	WebhookRequestEventsCustomerErased                   WebhookRequestEvents = "customer.erased"
 	WebhookRequestEventsCustomerKycAnswersUpdated        WebhookRequestEvents = "customer.kyc-answers.updated"
 	WebhookRequestEventsCustomerLegalAddressChanged      WebhookRequestEvents = "customer.legal-address.changed"
 	WebhookRequestEventsCustomerProductsChanged          WebhookRequestEvents = "customer.products.changed"
@@ -319,6 +335,8 @@ func (e WebhookRequestEvents) Valid() bool {
 		return true
 	case WebhookRequestEventsCustomerDisbursementOrderCreated:
 		return true
+	case WebhookRequestEventsCustomerErased:
+		return true
 	case WebhookRequestEventsCustomerKycAnswersUpdated:
 		return true
 	case WebhookRequestEventsCustomerLegalAddressChanged:
@@ -348,6 +366,7 @@ const (
 	ListEventsParamsTypeCustomerCreated                  ListEventsParamsType = "customer.created"
 	ListEventsParamsTypeCustomerDeceased                 ListEventsParamsType = "customer.deceased"
 	ListEventsParamsTypeCustomerDisbursementOrderCreated ListEventsParamsType = "customer.disbursement-order.created"
+	ListEventsParamsTypeCustomerErased                   ListEventsParamsType = "customer.erased"
 	ListEventsParamsTypeCustomerKycAnswersUpdated        ListEventsParamsType = "customer.kyc-answers.updated"
 	ListEventsParamsTypeCustomerLegalAddressChanged      ListEventsParamsType = "customer.legal-address.changed"
 	ListEventsParamsTypeCustomerProductsChanged          ListEventsParamsType = "customer.products.changed"
@@ -375,6 +394,8 @@ func (e ListEventsParamsType) Valid() bool {
 	case ListEventsParamsTypeCustomerDeceased:
 		return true
 	case ListEventsParamsTypeCustomerDisbursementOrderCreated:
+		return true
+	case ListEventsParamsTypeCustomerErased:
 		return true
 	case ListEventsParamsTypeCustomerKycAnswersUpdated:
 		return true
@@ -594,6 +615,41 @@ type CustomerLegalStatus string
 // CustomerPreferredLanguageCode defines model for Customer.PreferredLanguageCode.
 type CustomerPreferredLanguageCode string
 
+// CustomerExport defines model for CustomerExport.
+type CustomerExport struct {
+	Id string `json:"@id"`
+
+	// CardRegistration The latest recurring-card registration, or null.
+	CardRegistration *struct {
+		CreatedAt time.Time `json:"createdAt"`
+		Status    string    `json:"status"`
+		UpdatedAt time.Time `json:"updatedAt"`
+	} `json:"cardRegistration"`
+
+	// Customer A customer, with the seed's property names and order. Optional properties without a value are left out (never null); billingAddress only when the customer has one.
+	Customer   Customer  `json:"customer"`
+	ExportedAt time.Time `json:"exportedAt"`
+
+	// History The customer's events, newest first.
+	History []Event `json:"history"`
+
+	// KycAnswers Newest first.
+	KycAnswers []KycAnswers `json:"kycAnswers"`
+	Products   []struct {
+		ProductCode string    `json:"productCode"`
+		ValidTo     time.Time `json:"validTo"`
+	} `json:"products"`
+
+	// RecurringCard The recurring-card consent (the card number masked), or null.
+	RecurringCard *RecurringCardConsent `json:"recurringCard"`
+
+	// RegisterLookups The disclosure log's entries about the person (by identity number and by phone number).
+	RegisterLookups []RegisterLookup `json:"registerLookups"`
+
+	// Surpluses Every surplus, depleted ones too, with its active disbursement order.
+	Surpluses []SurplusState `json:"surpluses"`
+}
+
 // CustomerList defines model for CustomerList.
 type CustomerList struct {
 	Items []Customer `json:"items"`
@@ -788,6 +844,30 @@ type EmptyRequest struct {
 
 	// Operations Ignored: a read-only property of Kund's representations.
 	Operations interface{} `json:"operations,omitempty"`
+}
+
+// EraseRequest defines model for EraseRequest.
+type EraseRequest struct {
+	// Reason Why the customer is erased. It is kept with the erasure, so it must not name the person.
+	Reason string `json:"reason"`
+}
+
+// ErasedCustomer A customer as the journal keeps them once erased (customer.erased, and the customer's earlier events).
+type ErasedCustomer struct {
+	Id          string               `json:"@id"`
+	CustomerNo  string               `json:"customerNo"`
+	Erased      ErasedCustomerErased `json:"erased"`
+	LegalEntity string               `json:"legalEntity"`
+}
+
+// ErasedCustomerErased defines model for ErasedCustomer.Erased.
+type ErasedCustomerErased bool
+
+// Erasure defines model for Erasure.
+type Erasure struct {
+	Id         string    `json:"@id"`
+	CustomerNo string    `json:"customerNo"`
+	ErasedAt   time.Time `json:"erasedAt"`
 }
 
 // Event An event of a ledger's change journal (also the body of a webhook delivery).
@@ -1350,6 +1430,9 @@ type Conflict = ProblemDetails
 // Forbidden application/problem+json. Messages never contain the value that was refused.
 type Forbidden = ProblemDetails
 
+// Gone application/problem+json. Messages never contain the value that was refused.
+type Gone = ProblemDetails
+
 // InternalError application/problem+json. Messages never contain the value that was refused.
 type InternalError = ProblemDetails
 
@@ -1522,6 +1605,21 @@ type StartRecurringCardRegistrationParams struct {
 	// IdempotencyKey 1-255 printable ASCII characters without spaces. The first 2xx answer is kept for 24 hours per credential and key and answered again to a retry of the same request, with Idempotent-Replayed: true. The key with another request is 422 idempotency-key-reuse; a retry while the first still runs is 409 conflict.
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 
+	// RequestId Kept when it is a UUID, otherwise Kund makes one; sent back as Request-Id and the instance of every problem.
+	RequestId *RequestId `json:"Request-Id,omitempty"`
+}
+
+// EraseCustomerParams defines parameters for EraseCustomer.
+type EraseCustomerParams struct {
+	// IdempotencyKey 1-255 printable ASCII characters without spaces. The first 2xx answer is kept for 24 hours per credential and key and answered again to a retry of the same request, with Idempotent-Replayed: true. The key with another request is 422 idempotency-key-reuse; a retry while the first still runs is 409 conflict.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+
+	// RequestId Kept when it is a UUID, otherwise Kund makes one; sent back as Request-Id and the instance of every problem.
+	RequestId *RequestId `json:"Request-Id,omitempty"`
+}
+
+// ExportCustomerParams defines parameters for ExportCustomer.
+type ExportCustomerParams struct {
 	// RequestId Kept when it is a UUID, otherwise Kund makes one; sent back as Request-Id and the instance of every problem.
 	RequestId *RequestId `json:"Request-Id,omitempty"`
 }
@@ -1804,6 +1902,9 @@ type GetRecurringCardRegistrationJSONRequestBody = EmptyRequest
 // StartRecurringCardRegistrationJSONRequestBody defines body for StartRecurringCardRegistration for application/json ContentType.
 type StartRecurringCardRegistrationJSONRequestBody = CardRegistrationRequest
 
+// EraseCustomerJSONRequestBody defines body for EraseCustomer for application/json ContentType.
+type EraseCustomerJSONRequestBody = EraseRequest
+
 // UpdateLegalAddressFromPopulationRegisterShortJSONRequestBody defines body for UpdateLegalAddressFromPopulationRegisterShort for application/json ContentType.
 type UpdateLegalAddressFromPopulationRegisterShortJSONRequestBody = EmptyRequest
 
@@ -2061,6 +2162,32 @@ func (t *Event_Data_Object) FromKycAnswers(v KycAnswers) error {
 
 // MergeKycAnswers performs a merge with any union data inside the Event_Data_Object, using the provided KycAnswers
 func (t *Event_Data_Object) MergeKycAnswers(v KycAnswers) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsErasedCustomer returns the union data inside the Event_Data_Object as a ErasedCustomer
+func (t Event_Data_Object) AsErasedCustomer() (ErasedCustomer, error) {
+	var body ErasedCustomer
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromErasedCustomer overwrites any union data inside the Event_Data_Object as the provided ErasedCustomer
+func (t *Event_Data_Object) FromErasedCustomer(v ErasedCustomer) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeErasedCustomer performs a merge with any union data inside the Event_Data_Object, using the provided ErasedCustomer
+func (t *Event_Data_Object) MergeErasedCustomer(v ErasedCustomer) error {
 	b, err := json.Marshal(v)
 	if err != nil {
 		return err
@@ -2424,6 +2551,31 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /ledger/customer/v1/{ledgerNo}/customers/{customerNo}/consent/recurring-card-redirect-registration (the `StartRecurringCardRegistration` operationId).
 	StartRecurringCardRegistration(ctx context.Context, ledgerNo LedgerNo, customerNo CustomerNo, params *StartRecurringCardRegistrationParams, body StartRecurringCardRegistrationJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// EraseCustomerWithBody Erase a customer (GDPR art. 17)
+	//
+	// Removes every personal datum of the customer everywhere Kund keeps it, in one transaction, and keeps what bookkeeping needs (the customer number, never given again; the legal entity; the created and erased times; surplus and disbursement amounts, dates, ids and references). Afterwards every route of the customer answers 410 customer-erased and no lookup of any API finds it; the journal gets customer.erased. 409 erase-blocked while a surplus is open or pending disbursement (docs/privacy.md).
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /ledger/customer/v1/{ledgerNo}/customers/{customerNo}/erase (the `EraseCustomer` operationId).
+	EraseCustomerWithBody(ctx context.Context, ledgerNo LedgerNo, customerNo CustomerNo, params *EraseCustomerParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// EraseCustomer Erase a customer (GDPR art. 17)
+	//
+	// Removes every personal datum of the customer everywhere Kund keeps it, in one transaction, and keeps what bookkeeping needs (the customer number, never given again; the legal entity; the created and erased times; surplus and disbursement amounts, dates, ids and references). Afterwards every route of the customer answers 410 customer-erased and no lookup of any API finds it; the journal gets customer.erased. 409 erase-blocked while a surplus is open or pending disbursement (docs/privacy.md).
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /ledger/customer/v1/{ledgerNo}/customers/{customerNo}/erase (the `EraseCustomer` operationId).
+	EraseCustomer(ctx context.Context, ledgerNo LedgerNo, customerNo CustomerNo, params *EraseCustomerParams, body EraseCustomerJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ExportCustomer Export everything Kund holds about a customer (GDPR art. 15)
+	//
+	// One document with the customer, both addresses, the KYC answers with their history, the recurring-card consent (masked) and registration, every surplus with its disbursement order, the products, the history from the journal, and the register lookups about the person from the disclosure log.
+	//
+	// Corresponds with GET /ledger/customer/v1/{ledgerNo}/customers/{customerNo}/export (the `ExportCustomer` operationId).
+	ExportCustomer(ctx context.Context, ledgerNo LedgerNo, customerNo CustomerNo, params *ExportCustomerParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetCustomerHistory Read a customer's audit trail
 	//
@@ -3196,6 +3348,61 @@ func (c *Client) StartRecurringCardRegistrationWithBody(ctx context.Context, led
 // Corresponds with POST /ledger/customer/v1/{ledgerNo}/customers/{customerNo}/consent/recurring-card-redirect-registration (the `StartRecurringCardRegistration` operationId).
 func (c *Client) StartRecurringCardRegistration(ctx context.Context, ledgerNo LedgerNo, customerNo CustomerNo, params *StartRecurringCardRegistrationParams, body StartRecurringCardRegistrationJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewStartRecurringCardRegistrationRequest(c.Server, ledgerNo, customerNo, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// EraseCustomerWithBody Erase a customer (GDPR art. 17)
+//
+// Removes every personal datum of the customer everywhere Kund keeps it, in one transaction, and keeps what bookkeeping needs (the customer number, never given again; the legal entity; the created and erased times; surplus and disbursement amounts, dates, ids and references). Afterwards every route of the customer answers 410 customer-erased and no lookup of any API finds it; the journal gets customer.erased. 409 erase-blocked while a surplus is open or pending disbursement (docs/privacy.md).
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /ledger/customer/v1/{ledgerNo}/customers/{customerNo}/erase (the `EraseCustomer` operationId).
+func (c *Client) EraseCustomerWithBody(ctx context.Context, ledgerNo LedgerNo, customerNo CustomerNo, params *EraseCustomerParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewEraseCustomerRequestWithBody(c.Server, ledgerNo, customerNo, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// EraseCustomer Erase a customer (GDPR art. 17)
+//
+// Removes every personal datum of the customer everywhere Kund keeps it, in one transaction, and keeps what bookkeeping needs (the customer number, never given again; the legal entity; the created and erased times; surplus and disbursement amounts, dates, ids and references). Afterwards every route of the customer answers 410 customer-erased and no lookup of any API finds it; the journal gets customer.erased. 409 erase-blocked while a surplus is open or pending disbursement (docs/privacy.md).
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /ledger/customer/v1/{ledgerNo}/customers/{customerNo}/erase (the `EraseCustomer` operationId).
+func (c *Client) EraseCustomer(ctx context.Context, ledgerNo LedgerNo, customerNo CustomerNo, params *EraseCustomerParams, body EraseCustomerJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewEraseCustomerRequest(c.Server, ledgerNo, customerNo, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ExportCustomer Export everything Kund holds about a customer (GDPR art. 15)
+//
+// One document with the customer, both addresses, the KYC answers with their history, the recurring-card consent (masked) and registration, every surplus with its disbursement order, the products, the history from the journal, and the register lookups about the person from the disclosure log.
+//
+// Corresponds with GET /ledger/customer/v1/{ledgerNo}/customers/{customerNo}/export (the `ExportCustomer` operationId).
+func (c *Client) ExportCustomer(ctx context.Context, ledgerNo LedgerNo, customerNo CustomerNo, params *ExportCustomerParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewExportCustomerRequest(c.Server, ledgerNo, customerNo, params)
 	if err != nil {
 		return nil, err
 	}
@@ -5193,6 +5400,142 @@ func NewStartRecurringCardRegistrationRequestWithBody(server string, ledgerNo Le
 			}
 
 			req.Header.Set("Request-Id", headerParam1)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewEraseCustomerRequest calls the generic EraseCustomer builder with application/json body
+func NewEraseCustomerRequest(server string, ledgerNo LedgerNo, customerNo CustomerNo, params *EraseCustomerParams, body EraseCustomerJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewEraseCustomerRequestWithBody(server, ledgerNo, customerNo, params, "application/json", bodyReader)
+}
+
+// NewEraseCustomerRequestWithBody constructs an http.Request for the EraseCustomer method, with any body, and a specified content type
+func NewEraseCustomerRequestWithBody(server string, ledgerNo LedgerNo, customerNo CustomerNo, params *EraseCustomerParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "ledgerNo", ledgerNo, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "customerNo", customerNo, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/ledger/customer/v1/%s/customers/%s/erase", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+		if params.RequestId != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "Request-Id", *params.RequestId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Request-Id", headerParam1)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewExportCustomerRequest constructs an http.Request for the ExportCustomer method
+func NewExportCustomerRequest(server string, ledgerNo LedgerNo, customerNo CustomerNo, params *ExportCustomerParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "ledgerNo", ledgerNo, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "customerNo", customerNo, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/ledger/customer/v1/%s/customers/%s/export", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+
+		if params.RequestId != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Request-Id", *params.RequestId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Request-Id", headerParam0)
 		}
 
 	}
@@ -7519,6 +7862,33 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with POST /ledger/customer/v1/{ledgerNo}/customers/{customerNo}/consent/recurring-card-redirect-registration (the `StartRecurringCardRegistration` operationId).
 	StartRecurringCardRegistrationWithResponse(ctx context.Context, ledgerNo LedgerNo, customerNo CustomerNo, params *StartRecurringCardRegistrationParams, body StartRecurringCardRegistrationJSONRequestBody, reqEditors ...RequestEditorFn) (*StartRecurringCardRegistrationResponse, error)
 
+	// EraseCustomerWithBodyWithResponse Erase a customer (GDPR art. 17)
+	//
+	// Removes every personal datum of the customer everywhere Kund keeps it, in one transaction, and keeps what bookkeeping needs (the customer number, never given again; the legal entity; the created and erased times; surplus and disbursement amounts, dates, ids and references). Afterwards every route of the customer answers 410 customer-erased and no lookup of any API finds it; the journal gets customer.erased. 409 erase-blocked while a surplus is open or pending disbursement (docs/privacy.md).
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /ledger/customer/v1/{ledgerNo}/customers/{customerNo}/erase (the `EraseCustomer` operationId).
+	EraseCustomerWithBodyWithResponse(ctx context.Context, ledgerNo LedgerNo, customerNo CustomerNo, params *EraseCustomerParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*EraseCustomerResponse, error)
+
+	// EraseCustomerWithResponse Erase a customer (GDPR art. 17)
+	//
+	// Removes every personal datum of the customer everywhere Kund keeps it, in one transaction, and keeps what bookkeeping needs (the customer number, never given again; the legal entity; the created and erased times; surplus and disbursement amounts, dates, ids and references). Afterwards every route of the customer answers 410 customer-erased and no lookup of any API finds it; the journal gets customer.erased. 409 erase-blocked while a surplus is open or pending disbursement (docs/privacy.md).
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /ledger/customer/v1/{ledgerNo}/customers/{customerNo}/erase (the `EraseCustomer` operationId).
+	EraseCustomerWithResponse(ctx context.Context, ledgerNo LedgerNo, customerNo CustomerNo, params *EraseCustomerParams, body EraseCustomerJSONRequestBody, reqEditors ...RequestEditorFn) (*EraseCustomerResponse, error)
+
+	// ExportCustomerWithResponse Export everything Kund holds about a customer (GDPR art. 15)
+	//
+	// One document with the customer, both addresses, the KYC answers with their history, the recurring-card consent (masked) and registration, every surplus with its disbursement order, the products, the history from the journal, and the register lookups about the person from the disclosure log.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /ledger/customer/v1/{ledgerNo}/customers/{customerNo}/export (the `ExportCustomer` operationId).
+	ExportCustomerWithResponse(ctx context.Context, ledgerNo LedgerNo, customerNo CustomerNo, params *ExportCustomerParams, reqEditors ...RequestEditorFn) (*ExportCustomerResponse, error)
+
 	// GetCustomerHistoryWithResponse Read a customer's audit trail
 	//
 	// Returns a wrapper object for the known response body format(s).
@@ -8421,6 +8791,11 @@ type GetCustomerResponse404Headers struct {
 	RequestId string
 }
 
+// GetCustomerResponse410Headers the declared response headers of an HTTP 410 response for GetCustomer
+type GetCustomerResponse410Headers struct {
+	RequestId string
+}
+
 // GetCustomerResponse429Headers the declared response headers of an HTTP 429 response for GetCustomer
 type GetCustomerResponse429Headers struct {
 	RequestId  string
@@ -8451,6 +8826,8 @@ type GetCustomerResponse struct {
 	ApplicationproblemJSON403 *Forbidden
 	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
 	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON410 the response for an HTTP 410 `application/problem+json` response
+	ApplicationproblemJSON410 *Gone
 	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
 	ApplicationproblemJSON429 *TooManyRequests
 	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
@@ -8467,6 +8844,8 @@ type GetCustomerResponse struct {
 	Headers403 *GetCustomerResponse403Headers
 	// Headers404 the parsed response headers for an HTTP 404 response
 	Headers404 *GetCustomerResponse404Headers
+	// Headers410 the parsed response headers for an HTTP 410 response
+	Headers410 *GetCustomerResponse410Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *GetCustomerResponse429Headers
 	// Headers500 the parsed response headers for an HTTP 500 response
@@ -8498,6 +8877,11 @@ func (r GetCustomerResponse) GetApplicationproblemJSON403() *Forbidden {
 // GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
 func (r GetCustomerResponse) GetApplicationproblemJSON404() *NotFound {
 	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON410 returns the response for an HTTP 410 `application/problem+json` response
+func (r GetCustomerResponse) GetApplicationproblemJSON410() *Gone {
+	return r.ApplicationproblemJSON410
 }
 
 // GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
@@ -8576,6 +8960,11 @@ type PatchCustomerResponse409Headers struct {
 	RequestId string
 }
 
+// PatchCustomerResponse410Headers the declared response headers of an HTTP 410 response for PatchCustomer
+type PatchCustomerResponse410Headers struct {
+	RequestId string
+}
+
 // PatchCustomerResponse412Headers the declared response headers of an HTTP 412 response for PatchCustomer
 type PatchCustomerResponse412Headers struct {
 	RequestId string
@@ -8628,6 +9017,8 @@ type PatchCustomerResponse struct {
 	ApplicationproblemJSON404 *NotFound
 	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
 	ApplicationproblemJSON409 *Conflict
+	// ApplicationproblemJSON410 the response for an HTTP 410 `application/problem+json` response
+	ApplicationproblemJSON410 *Gone
 	// ApplicationproblemJSON412 the response for an HTTP 412 `application/problem+json` response
 	ApplicationproblemJSON412 *PreconditionFailed
 	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
@@ -8654,6 +9045,8 @@ type PatchCustomerResponse struct {
 	Headers404 *PatchCustomerResponse404Headers
 	// Headers409 the parsed response headers for an HTTP 409 response
 	Headers409 *PatchCustomerResponse409Headers
+	// Headers410 the parsed response headers for an HTTP 410 response
+	Headers410 *PatchCustomerResponse410Headers
 	// Headers412 the parsed response headers for an HTTP 412 response
 	Headers412 *PatchCustomerResponse412Headers
 	// Headers413 the parsed response headers for an HTTP 413 response
@@ -8698,6 +9091,11 @@ func (r PatchCustomerResponse) GetApplicationproblemJSON404() *NotFound {
 // GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
 func (r PatchCustomerResponse) GetApplicationproblemJSON409() *Conflict {
 	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON410 returns the response for an HTTP 410 `application/problem+json` response
+func (r PatchCustomerResponse) GetApplicationproblemJSON410() *Gone {
+	return r.ApplicationproblemJSON410
 }
 
 // GetApplicationproblemJSON412 returns the response for an HTTP 412 `application/problem+json` response
@@ -8795,6 +9193,11 @@ type DeleteBillingAddressResponse409Headers struct {
 	RequestId string
 }
 
+// DeleteBillingAddressResponse410Headers the declared response headers of an HTTP 410 response for DeleteBillingAddress
+type DeleteBillingAddressResponse410Headers struct {
+	RequestId string
+}
+
 // DeleteBillingAddressResponse412Headers the declared response headers of an HTTP 412 response for DeleteBillingAddress
 type DeleteBillingAddressResponse412Headers struct {
 	RequestId string
@@ -8845,6 +9248,8 @@ type DeleteBillingAddressResponse struct {
 	ApplicationproblemJSON404 *NotFound
 	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
 	ApplicationproblemJSON409 *Conflict
+	// ApplicationproblemJSON410 the response for an HTTP 410 `application/problem+json` response
+	ApplicationproblemJSON410 *Gone
 	// ApplicationproblemJSON412 the response for an HTTP 412 `application/problem+json` response
 	ApplicationproblemJSON412 *PreconditionFailed
 	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
@@ -8871,6 +9276,8 @@ type DeleteBillingAddressResponse struct {
 	Headers404 *DeleteBillingAddressResponse404Headers
 	// Headers409 the parsed response headers for an HTTP 409 response
 	Headers409 *DeleteBillingAddressResponse409Headers
+	// Headers410 the parsed response headers for an HTTP 410 response
+	Headers410 *DeleteBillingAddressResponse410Headers
 	// Headers412 the parsed response headers for an HTTP 412 response
 	Headers412 *DeleteBillingAddressResponse412Headers
 	// Headers413 the parsed response headers for an HTTP 413 response
@@ -8910,6 +9317,11 @@ func (r DeleteBillingAddressResponse) GetApplicationproblemJSON404() *NotFound {
 // GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
 func (r DeleteBillingAddressResponse) GetApplicationproblemJSON409() *Conflict {
 	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON410 returns the response for an HTTP 410 `application/problem+json` response
+func (r DeleteBillingAddressResponse) GetApplicationproblemJSON410() *Gone {
+	return r.ApplicationproblemJSON410
 }
 
 // GetApplicationproblemJSON412 returns the response for an HTTP 412 `application/problem+json` response
@@ -8998,6 +9410,11 @@ type GetBillingAddressResponse404Headers struct {
 	RequestId string
 }
 
+// GetBillingAddressResponse410Headers the declared response headers of an HTTP 410 response for GetBillingAddress
+type GetBillingAddressResponse410Headers struct {
+	RequestId string
+}
+
 // GetBillingAddressResponse429Headers the declared response headers of an HTTP 429 response for GetBillingAddress
 type GetBillingAddressResponse429Headers struct {
 	RequestId  string
@@ -9026,6 +9443,8 @@ type GetBillingAddressResponse struct {
 	ApplicationproblemJSON403 *Forbidden
 	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
 	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON410 the response for an HTTP 410 `application/problem+json` response
+	ApplicationproblemJSON410 *Gone
 	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
 	ApplicationproblemJSON429 *TooManyRequests
 	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
@@ -9040,6 +9459,8 @@ type GetBillingAddressResponse struct {
 	Headers403 *GetBillingAddressResponse403Headers
 	// Headers404 the parsed response headers for an HTTP 404 response
 	Headers404 *GetBillingAddressResponse404Headers
+	// Headers410 the parsed response headers for an HTTP 410 response
+	Headers410 *GetBillingAddressResponse410Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *GetBillingAddressResponse429Headers
 	// Headers500 the parsed response headers for an HTTP 500 response
@@ -9066,6 +9487,11 @@ func (r GetBillingAddressResponse) GetApplicationproblemJSON403() *Forbidden {
 // GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
 func (r GetBillingAddressResponse) GetApplicationproblemJSON404() *NotFound {
 	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON410 returns the response for an HTTP 410 `application/problem+json` response
+func (r GetBillingAddressResponse) GetApplicationproblemJSON410() *Gone {
+	return r.ApplicationproblemJSON410
 }
 
 // GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
@@ -9146,6 +9572,11 @@ type AddBillingAddressResponse409Headers struct {
 	RequestId string
 }
 
+// AddBillingAddressResponse410Headers the declared response headers of an HTTP 410 response for AddBillingAddress
+type AddBillingAddressResponse410Headers struct {
+	RequestId string
+}
+
 // AddBillingAddressResponse412Headers the declared response headers of an HTTP 412 response for AddBillingAddress
 type AddBillingAddressResponse412Headers struct {
 	RequestId string
@@ -9203,6 +9634,8 @@ type AddBillingAddressResponse struct {
 	ApplicationproblemJSON404 *NotFound
 	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
 	ApplicationproblemJSON409 *Conflict
+	// ApplicationproblemJSON410 the response for an HTTP 410 `application/problem+json` response
+	ApplicationproblemJSON410 *Gone
 	// ApplicationproblemJSON412 the response for an HTTP 412 `application/problem+json` response
 	ApplicationproblemJSON412 *PreconditionFailed
 	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
@@ -9231,6 +9664,8 @@ type AddBillingAddressResponse struct {
 	Headers404 *AddBillingAddressResponse404Headers
 	// Headers409 the parsed response headers for an HTTP 409 response
 	Headers409 *AddBillingAddressResponse409Headers
+	// Headers410 the parsed response headers for an HTTP 410 response
+	Headers410 *AddBillingAddressResponse410Headers
 	// Headers412 the parsed response headers for an HTTP 412 response
 	Headers412 *AddBillingAddressResponse412Headers
 	// Headers413 the parsed response headers for an HTTP 413 response
@@ -9277,6 +9712,11 @@ func (r AddBillingAddressResponse) GetApplicationproblemJSON404() *NotFound {
 // GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
 func (r AddBillingAddressResponse) GetApplicationproblemJSON409() *Conflict {
 	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON410 returns the response for an HTTP 410 `application/problem+json` response
+func (r AddBillingAddressResponse) GetApplicationproblemJSON410() *Gone {
+	return r.ApplicationproblemJSON410
 }
 
 // GetApplicationproblemJSON412 returns the response for an HTTP 412 `application/problem+json` response
@@ -9380,6 +9820,11 @@ type PutBillingAddressResponse409Headers struct {
 	RequestId string
 }
 
+// PutBillingAddressResponse410Headers the declared response headers of an HTTP 410 response for PutBillingAddress
+type PutBillingAddressResponse410Headers struct {
+	RequestId string
+}
+
 // PutBillingAddressResponse412Headers the declared response headers of an HTTP 412 response for PutBillingAddress
 type PutBillingAddressResponse412Headers struct {
 	RequestId string
@@ -9432,6 +9877,8 @@ type PutBillingAddressResponse struct {
 	ApplicationproblemJSON404 *NotFound
 	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
 	ApplicationproblemJSON409 *Conflict
+	// ApplicationproblemJSON410 the response for an HTTP 410 `application/problem+json` response
+	ApplicationproblemJSON410 *Gone
 	// ApplicationproblemJSON412 the response for an HTTP 412 `application/problem+json` response
 	ApplicationproblemJSON412 *PreconditionFailed
 	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
@@ -9458,6 +9905,8 @@ type PutBillingAddressResponse struct {
 	Headers404 *PutBillingAddressResponse404Headers
 	// Headers409 the parsed response headers for an HTTP 409 response
 	Headers409 *PutBillingAddressResponse409Headers
+	// Headers410 the parsed response headers for an HTTP 410 response
+	Headers410 *PutBillingAddressResponse410Headers
 	// Headers412 the parsed response headers for an HTTP 412 response
 	Headers412 *PutBillingAddressResponse412Headers
 	// Headers413 the parsed response headers for an HTTP 413 response
@@ -9502,6 +9951,11 @@ func (r PutBillingAddressResponse) GetApplicationproblemJSON404() *NotFound {
 // GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
 func (r PutBillingAddressResponse) GetApplicationproblemJSON409() *Conflict {
 	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON410 returns the response for an HTTP 410 `application/problem+json` response
+func (r PutBillingAddressResponse) GetApplicationproblemJSON410() *Gone {
+	return r.ApplicationproblemJSON410
 }
 
 // GetApplicationproblemJSON412 returns the response for an HTTP 412 `application/problem+json` response
@@ -9589,6 +10043,11 @@ type GetConsentResponse404Headers struct {
 	RequestId string
 }
 
+// GetConsentResponse410Headers the declared response headers of an HTTP 410 response for GetConsent
+type GetConsentResponse410Headers struct {
+	RequestId string
+}
+
 // GetConsentResponse429Headers the declared response headers of an HTTP 429 response for GetConsent
 type GetConsentResponse429Headers struct {
 	RequestId  string
@@ -9617,6 +10076,8 @@ type GetConsentResponse struct {
 	ApplicationproblemJSON403 *Forbidden
 	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
 	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON410 the response for an HTTP 410 `application/problem+json` response
+	ApplicationproblemJSON410 *Gone
 	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
 	ApplicationproblemJSON429 *TooManyRequests
 	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
@@ -9631,6 +10092,8 @@ type GetConsentResponse struct {
 	Headers403 *GetConsentResponse403Headers
 	// Headers404 the parsed response headers for an HTTP 404 response
 	Headers404 *GetConsentResponse404Headers
+	// Headers410 the parsed response headers for an HTTP 410 response
+	Headers410 *GetConsentResponse410Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *GetConsentResponse429Headers
 	// Headers500 the parsed response headers for an HTTP 500 response
@@ -9657,6 +10120,11 @@ func (r GetConsentResponse) GetApplicationproblemJSON403() *Forbidden {
 // GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
 func (r GetConsentResponse) GetApplicationproblemJSON404() *NotFound {
 	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON410 returns the response for an HTTP 410 `application/problem+json` response
+func (r GetConsentResponse) GetApplicationproblemJSON410() *Gone {
+	return r.ApplicationproblemJSON410
 }
 
 // GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
@@ -9734,6 +10202,11 @@ type DeleteActiveConsentResponse409Headers struct {
 	RequestId string
 }
 
+// DeleteActiveConsentResponse410Headers the declared response headers of an HTTP 410 response for DeleteActiveConsent
+type DeleteActiveConsentResponse410Headers struct {
+	RequestId string
+}
+
 // DeleteActiveConsentResponse413Headers the declared response headers of an HTTP 413 response for DeleteActiveConsent
 type DeleteActiveConsentResponse413Headers struct {
 	RequestId string
@@ -9774,6 +10247,8 @@ type DeleteActiveConsentResponse struct {
 	ApplicationproblemJSON404 *NotFound
 	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
 	ApplicationproblemJSON409 *Conflict
+	// ApplicationproblemJSON410 the response for an HTTP 410 `application/problem+json` response
+	ApplicationproblemJSON410 *Gone
 	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
 	ApplicationproblemJSON413 *PayloadTooLarge
 	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
@@ -9796,6 +10271,8 @@ type DeleteActiveConsentResponse struct {
 	Headers404 *DeleteActiveConsentResponse404Headers
 	// Headers409 the parsed response headers for an HTTP 409 response
 	Headers409 *DeleteActiveConsentResponse409Headers
+	// Headers410 the parsed response headers for an HTTP 410 response
+	Headers410 *DeleteActiveConsentResponse410Headers
 	// Headers413 the parsed response headers for an HTTP 413 response
 	Headers413 *DeleteActiveConsentResponse413Headers
 	// Headers415 the parsed response headers for an HTTP 415 response
@@ -9831,6 +10308,11 @@ func (r DeleteActiveConsentResponse) GetApplicationproblemJSON404() *NotFound {
 // GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
 func (r DeleteActiveConsentResponse) GetApplicationproblemJSON409() *Conflict {
 	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON410 returns the response for an HTTP 410 `application/problem+json` response
+func (r DeleteActiveConsentResponse) GetApplicationproblemJSON410() *Gone {
+	return r.ApplicationproblemJSON410
 }
 
 // GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
@@ -9918,6 +10400,11 @@ type PutActiveConsentResponse409Headers struct {
 	RequestId string
 }
 
+// PutActiveConsentResponse410Headers the declared response headers of an HTTP 410 response for PutActiveConsent
+type PutActiveConsentResponse410Headers struct {
+	RequestId string
+}
+
 // PutActiveConsentResponse413Headers the declared response headers of an HTTP 413 response for PutActiveConsent
 type PutActiveConsentResponse413Headers struct {
 	RequestId string
@@ -9958,6 +10445,8 @@ type PutActiveConsentResponse struct {
 	ApplicationproblemJSON404 *NotFound
 	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
 	ApplicationproblemJSON409 *Conflict
+	// ApplicationproblemJSON410 the response for an HTTP 410 `application/problem+json` response
+	ApplicationproblemJSON410 *Gone
 	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
 	ApplicationproblemJSON413 *PayloadTooLarge
 	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
@@ -9980,6 +10469,8 @@ type PutActiveConsentResponse struct {
 	Headers404 *PutActiveConsentResponse404Headers
 	// Headers409 the parsed response headers for an HTTP 409 response
 	Headers409 *PutActiveConsentResponse409Headers
+	// Headers410 the parsed response headers for an HTTP 410 response
+	Headers410 *PutActiveConsentResponse410Headers
 	// Headers413 the parsed response headers for an HTTP 413 response
 	Headers413 *PutActiveConsentResponse413Headers
 	// Headers415 the parsed response headers for an HTTP 415 response
@@ -10015,6 +10506,11 @@ func (r PutActiveConsentResponse) GetApplicationproblemJSON404() *NotFound {
 // GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
 func (r PutActiveConsentResponse) GetApplicationproblemJSON409() *Conflict {
 	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON410 returns the response for an HTTP 410 `application/problem+json` response
+func (r PutActiveConsentResponse) GetApplicationproblemJSON410() *Gone {
+	return r.ApplicationproblemJSON410
 }
 
 // GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
@@ -10102,6 +10598,11 @@ type DeleteRecurringCardConsentResponse409Headers struct {
 	RequestId string
 }
 
+// DeleteRecurringCardConsentResponse410Headers the declared response headers of an HTTP 410 response for DeleteRecurringCardConsent
+type DeleteRecurringCardConsentResponse410Headers struct {
+	RequestId string
+}
+
 // DeleteRecurringCardConsentResponse413Headers the declared response headers of an HTTP 413 response for DeleteRecurringCardConsent
 type DeleteRecurringCardConsentResponse413Headers struct {
 	RequestId string
@@ -10142,6 +10643,8 @@ type DeleteRecurringCardConsentResponse struct {
 	ApplicationproblemJSON404 *NotFound
 	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
 	ApplicationproblemJSON409 *Conflict
+	// ApplicationproblemJSON410 the response for an HTTP 410 `application/problem+json` response
+	ApplicationproblemJSON410 *Gone
 	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
 	ApplicationproblemJSON413 *PayloadTooLarge
 	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
@@ -10164,6 +10667,8 @@ type DeleteRecurringCardConsentResponse struct {
 	Headers404 *DeleteRecurringCardConsentResponse404Headers
 	// Headers409 the parsed response headers for an HTTP 409 response
 	Headers409 *DeleteRecurringCardConsentResponse409Headers
+	// Headers410 the parsed response headers for an HTTP 410 response
+	Headers410 *DeleteRecurringCardConsentResponse410Headers
 	// Headers413 the parsed response headers for an HTTP 413 response
 	Headers413 *DeleteRecurringCardConsentResponse413Headers
 	// Headers415 the parsed response headers for an HTTP 415 response
@@ -10199,6 +10704,11 @@ func (r DeleteRecurringCardConsentResponse) GetApplicationproblemJSON404() *NotF
 // GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
 func (r DeleteRecurringCardConsentResponse) GetApplicationproblemJSON409() *Conflict {
 	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON410 returns the response for an HTTP 410 `application/problem+json` response
+func (r DeleteRecurringCardConsentResponse) GetApplicationproblemJSON410() *Gone {
+	return r.ApplicationproblemJSON410
 }
 
 // GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
@@ -10276,6 +10786,11 @@ type GetRecurringCardConsentResponse404Headers struct {
 	RequestId string
 }
 
+// GetRecurringCardConsentResponse410Headers the declared response headers of an HTTP 410 response for GetRecurringCardConsent
+type GetRecurringCardConsentResponse410Headers struct {
+	RequestId string
+}
+
 // GetRecurringCardConsentResponse429Headers the declared response headers of an HTTP 429 response for GetRecurringCardConsent
 type GetRecurringCardConsentResponse429Headers struct {
 	RequestId  string
@@ -10304,6 +10819,8 @@ type GetRecurringCardConsentResponse struct {
 	ApplicationproblemJSON403 *Forbidden
 	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
 	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON410 the response for an HTTP 410 `application/problem+json` response
+	ApplicationproblemJSON410 *Gone
 	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
 	ApplicationproblemJSON429 *TooManyRequests
 	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
@@ -10318,6 +10835,8 @@ type GetRecurringCardConsentResponse struct {
 	Headers403 *GetRecurringCardConsentResponse403Headers
 	// Headers404 the parsed response headers for an HTTP 404 response
 	Headers404 *GetRecurringCardConsentResponse404Headers
+	// Headers410 the parsed response headers for an HTTP 410 response
+	Headers410 *GetRecurringCardConsentResponse410Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *GetRecurringCardConsentResponse429Headers
 	// Headers500 the parsed response headers for an HTTP 500 response
@@ -10344,6 +10863,11 @@ func (r GetRecurringCardConsentResponse) GetApplicationproblemJSON403() *Forbidd
 // GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
 func (r GetRecurringCardConsentResponse) GetApplicationproblemJSON404() *NotFound {
 	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON410 returns the response for an HTTP 410 `application/problem+json` response
+func (r GetRecurringCardConsentResponse) GetApplicationproblemJSON410() *Gone {
+	return r.ApplicationproblemJSON410
 }
 
 // GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
@@ -10416,6 +10940,11 @@ type GetRecurringCardRegistrationResponse404Headers struct {
 	RequestId string
 }
 
+// GetRecurringCardRegistrationResponse410Headers the declared response headers of an HTTP 410 response for GetRecurringCardRegistration
+type GetRecurringCardRegistrationResponse410Headers struct {
+	RequestId string
+}
+
 // GetRecurringCardRegistrationResponse413Headers the declared response headers of an HTTP 413 response for GetRecurringCardRegistration
 type GetRecurringCardRegistrationResponse413Headers struct {
 	RequestId string
@@ -10456,6 +10985,8 @@ type GetRecurringCardRegistrationResponse struct {
 	ApplicationproblemJSON403 *Forbidden
 	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
 	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON410 the response for an HTTP 410 `application/problem+json` response
+	ApplicationproblemJSON410 *Gone
 	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
 	ApplicationproblemJSON413 *PayloadTooLarge
 	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
@@ -10476,6 +11007,8 @@ type GetRecurringCardRegistrationResponse struct {
 	Headers403 *GetRecurringCardRegistrationResponse403Headers
 	// Headers404 the parsed response headers for an HTTP 404 response
 	Headers404 *GetRecurringCardRegistrationResponse404Headers
+	// Headers410 the parsed response headers for an HTTP 410 response
+	Headers410 *GetRecurringCardRegistrationResponse410Headers
 	// Headers413 the parsed response headers for an HTTP 413 response
 	Headers413 *GetRecurringCardRegistrationResponse413Headers
 	// Headers415 the parsed response headers for an HTTP 415 response
@@ -10511,6 +11044,11 @@ func (r GetRecurringCardRegistrationResponse) GetApplicationproblemJSON403() *Fo
 // GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
 func (r GetRecurringCardRegistrationResponse) GetApplicationproblemJSON404() *NotFound {
 	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON410 returns the response for an HTTP 410 `application/problem+json` response
+func (r GetRecurringCardRegistrationResponse) GetApplicationproblemJSON410() *Gone {
+	return r.ApplicationproblemJSON410
 }
 
 // GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
@@ -10599,6 +11137,11 @@ type StartRecurringCardRegistrationResponse409Headers struct {
 	RequestId string
 }
 
+// StartRecurringCardRegistrationResponse410Headers the declared response headers of an HTTP 410 response for StartRecurringCardRegistration
+type StartRecurringCardRegistrationResponse410Headers struct {
+	RequestId string
+}
+
 // StartRecurringCardRegistrationResponse413Headers the declared response headers of an HTTP 413 response for StartRecurringCardRegistration
 type StartRecurringCardRegistrationResponse413Headers struct {
 	RequestId string
@@ -10646,6 +11189,8 @@ type StartRecurringCardRegistrationResponse struct {
 	ApplicationproblemJSON404 *NotFound
 	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
 	ApplicationproblemJSON409 *Conflict
+	// ApplicationproblemJSON410 the response for an HTTP 410 `application/problem+json` response
+	ApplicationproblemJSON410 *Gone
 	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
 	ApplicationproblemJSON413 *PayloadTooLarge
 	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
@@ -10670,6 +11215,8 @@ type StartRecurringCardRegistrationResponse struct {
 	Headers404 *StartRecurringCardRegistrationResponse404Headers
 	// Headers409 the parsed response headers for an HTTP 409 response
 	Headers409 *StartRecurringCardRegistrationResponse409Headers
+	// Headers410 the parsed response headers for an HTTP 410 response
+	Headers410 *StartRecurringCardRegistrationResponse410Headers
 	// Headers413 the parsed response headers for an HTTP 413 response
 	Headers413 *StartRecurringCardRegistrationResponse413Headers
 	// Headers415 the parsed response headers for an HTTP 415 response
@@ -10712,6 +11259,11 @@ func (r StartRecurringCardRegistrationResponse) GetApplicationproblemJSON404() *
 // GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
 func (r StartRecurringCardRegistrationResponse) GetApplicationproblemJSON409() *Conflict {
 	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON410 returns the response for an HTTP 410 `application/problem+json` response
+func (r StartRecurringCardRegistrationResponse) GetApplicationproblemJSON410() *Gone {
+	return r.ApplicationproblemJSON410
 }
 
 // GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
@@ -10773,6 +11325,374 @@ func (r StartRecurringCardRegistrationResponse) ContentType() string {
 	return ""
 }
 
+// EraseCustomerResponse200Headers the declared response headers of an HTTP 200 response for EraseCustomer
+type EraseCustomerResponse200Headers struct {
+	RequestId string
+}
+
+// EraseCustomerResponse400Headers the declared response headers of an HTTP 400 response for EraseCustomer
+type EraseCustomerResponse400Headers struct {
+	RequestId string
+}
+
+// EraseCustomerResponse401Headers the declared response headers of an HTTP 401 response for EraseCustomer
+type EraseCustomerResponse401Headers struct {
+	RequestId       string
+	WWWAuthenticate *string
+}
+
+// EraseCustomerResponse403Headers the declared response headers of an HTTP 403 response for EraseCustomer
+type EraseCustomerResponse403Headers struct {
+	RequestId string
+}
+
+// EraseCustomerResponse404Headers the declared response headers of an HTTP 404 response for EraseCustomer
+type EraseCustomerResponse404Headers struct {
+	RequestId string
+}
+
+// EraseCustomerResponse409Headers the declared response headers of an HTTP 409 response for EraseCustomer
+type EraseCustomerResponse409Headers struct {
+	RequestId string
+}
+
+// EraseCustomerResponse410Headers the declared response headers of an HTTP 410 response for EraseCustomer
+type EraseCustomerResponse410Headers struct {
+	RequestId string
+}
+
+// EraseCustomerResponse413Headers the declared response headers of an HTTP 413 response for EraseCustomer
+type EraseCustomerResponse413Headers struct {
+	RequestId string
+}
+
+// EraseCustomerResponse415Headers the declared response headers of an HTTP 415 response for EraseCustomer
+type EraseCustomerResponse415Headers struct {
+	RequestId string
+}
+
+// EraseCustomerResponse422Headers the declared response headers of an HTTP 422 response for EraseCustomer
+type EraseCustomerResponse422Headers struct {
+	RequestId string
+}
+
+// EraseCustomerResponse429Headers the declared response headers of an HTTP 429 response for EraseCustomer
+type EraseCustomerResponse429Headers struct {
+	RequestId  string
+	RetryAfter *int
+}
+
+// EraseCustomerResponse500Headers the declared response headers of an HTTP 500 response for EraseCustomer
+type EraseCustomerResponse500Headers struct {
+	RequestId string
+}
+
+// EraseCustomerResponse503Headers the declared response headers of an HTTP 503 response for EraseCustomer
+type EraseCustomerResponse503Headers struct {
+	RequestId  string
+	RetryAfter *int
+}
+
+type EraseCustomerResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Erasure
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Conflict
+	// ApplicationproblemJSON410 the response for an HTTP 410 `application/problem+json` response
+	ApplicationproblemJSON410 *Gone
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *PayloadTooLarge
+	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationproblemJSON415 *UnsupportedMediaType
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *UnprocessableEntity
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *TooManyRequests
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *InternalError
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *ServiceUnavailable
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *EraseCustomerResponse200Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *EraseCustomerResponse400Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *EraseCustomerResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *EraseCustomerResponse403Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *EraseCustomerResponse404Headers
+	// Headers409 the parsed response headers for an HTTP 409 response
+	Headers409 *EraseCustomerResponse409Headers
+	// Headers410 the parsed response headers for an HTTP 410 response
+	Headers410 *EraseCustomerResponse410Headers
+	// Headers413 the parsed response headers for an HTTP 413 response
+	Headers413 *EraseCustomerResponse413Headers
+	// Headers415 the parsed response headers for an HTTP 415 response
+	Headers415 *EraseCustomerResponse415Headers
+	// Headers422 the parsed response headers for an HTTP 422 response
+	Headers422 *EraseCustomerResponse422Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *EraseCustomerResponse429Headers
+	// Headers500 the parsed response headers for an HTTP 500 response
+	Headers500 *EraseCustomerResponse500Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *EraseCustomerResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r EraseCustomerResponse) GetJSON200() *Erasure {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r EraseCustomerResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r EraseCustomerResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r EraseCustomerResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r EraseCustomerResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r EraseCustomerResponse) GetApplicationproblemJSON409() *Conflict {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON410 returns the response for an HTTP 410 `application/problem+json` response
+func (r EraseCustomerResponse) GetApplicationproblemJSON410() *Gone {
+	return r.ApplicationproblemJSON410
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r EraseCustomerResponse) GetApplicationproblemJSON413() *PayloadTooLarge {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r EraseCustomerResponse) GetApplicationproblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationproblemJSON415
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r EraseCustomerResponse) GetApplicationproblemJSON422() *UnprocessableEntity {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r EraseCustomerResponse) GetApplicationproblemJSON429() *TooManyRequests {
+	return r.ApplicationproblemJSON429
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r EraseCustomerResponse) GetApplicationproblemJSON500() *InternalError {
+	return r.ApplicationproblemJSON500
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r EraseCustomerResponse) GetApplicationproblemJSON503() *ServiceUnavailable {
+	return r.ApplicationproblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r EraseCustomerResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r EraseCustomerResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r EraseCustomerResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r EraseCustomerResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ExportCustomerResponse200Headers the declared response headers of an HTTP 200 response for ExportCustomer
+type ExportCustomerResponse200Headers struct {
+	RequestId string
+}
+
+// ExportCustomerResponse401Headers the declared response headers of an HTTP 401 response for ExportCustomer
+type ExportCustomerResponse401Headers struct {
+	RequestId       string
+	WWWAuthenticate *string
+}
+
+// ExportCustomerResponse403Headers the declared response headers of an HTTP 403 response for ExportCustomer
+type ExportCustomerResponse403Headers struct {
+	RequestId string
+}
+
+// ExportCustomerResponse404Headers the declared response headers of an HTTP 404 response for ExportCustomer
+type ExportCustomerResponse404Headers struct {
+	RequestId string
+}
+
+// ExportCustomerResponse410Headers the declared response headers of an HTTP 410 response for ExportCustomer
+type ExportCustomerResponse410Headers struct {
+	RequestId string
+}
+
+// ExportCustomerResponse429Headers the declared response headers of an HTTP 429 response for ExportCustomer
+type ExportCustomerResponse429Headers struct {
+	RequestId  string
+	RetryAfter *int
+}
+
+// ExportCustomerResponse500Headers the declared response headers of an HTTP 500 response for ExportCustomer
+type ExportCustomerResponse500Headers struct {
+	RequestId string
+}
+
+// ExportCustomerResponse503Headers the declared response headers of an HTTP 503 response for ExportCustomer
+type ExportCustomerResponse503Headers struct {
+	RequestId  string
+	RetryAfter *int
+}
+
+type ExportCustomerResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *CustomerExport
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON410 the response for an HTTP 410 `application/problem+json` response
+	ApplicationproblemJSON410 *Gone
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *TooManyRequests
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *InternalError
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *ServiceUnavailable
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *ExportCustomerResponse200Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ExportCustomerResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *ExportCustomerResponse403Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *ExportCustomerResponse404Headers
+	// Headers410 the parsed response headers for an HTTP 410 response
+	Headers410 *ExportCustomerResponse410Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ExportCustomerResponse429Headers
+	// Headers500 the parsed response headers for an HTTP 500 response
+	Headers500 *ExportCustomerResponse500Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *ExportCustomerResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ExportCustomerResponse) GetJSON200() *CustomerExport {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ExportCustomerResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ExportCustomerResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ExportCustomerResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON410 returns the response for an HTTP 410 `application/problem+json` response
+func (r ExportCustomerResponse) GetApplicationproblemJSON410() *Gone {
+	return r.ApplicationproblemJSON410
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r ExportCustomerResponse) GetApplicationproblemJSON429() *TooManyRequests {
+	return r.ApplicationproblemJSON429
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r ExportCustomerResponse) GetApplicationproblemJSON500() *InternalError {
+	return r.ApplicationproblemJSON500
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r ExportCustomerResponse) GetApplicationproblemJSON503() *ServiceUnavailable {
+	return r.ApplicationproblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r ExportCustomerResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ExportCustomerResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ExportCustomerResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ExportCustomerResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // GetCustomerHistoryResponse200Headers the declared response headers of an HTTP 200 response for GetCustomerHistory
 type GetCustomerHistoryResponse200Headers struct {
 	RequestId string
@@ -10796,6 +11716,11 @@ type GetCustomerHistoryResponse403Headers struct {
 
 // GetCustomerHistoryResponse404Headers the declared response headers of an HTTP 404 response for GetCustomerHistory
 type GetCustomerHistoryResponse404Headers struct {
+	RequestId string
+}
+
+// GetCustomerHistoryResponse410Headers the declared response headers of an HTTP 410 response for GetCustomerHistory
+type GetCustomerHistoryResponse410Headers struct {
 	RequestId string
 }
 
@@ -10829,6 +11754,8 @@ type GetCustomerHistoryResponse struct {
 	ApplicationproblemJSON403 *Forbidden
 	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
 	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON410 the response for an HTTP 410 `application/problem+json` response
+	ApplicationproblemJSON410 *Gone
 	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
 	ApplicationproblemJSON429 *TooManyRequests
 	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
@@ -10845,6 +11772,8 @@ type GetCustomerHistoryResponse struct {
 	Headers403 *GetCustomerHistoryResponse403Headers
 	// Headers404 the parsed response headers for an HTTP 404 response
 	Headers404 *GetCustomerHistoryResponse404Headers
+	// Headers410 the parsed response headers for an HTTP 410 response
+	Headers410 *GetCustomerHistoryResponse410Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *GetCustomerHistoryResponse429Headers
 	// Headers500 the parsed response headers for an HTTP 500 response
@@ -10876,6 +11805,11 @@ func (r GetCustomerHistoryResponse) GetApplicationproblemJSON403() *Forbidden {
 // GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
 func (r GetCustomerHistoryResponse) GetApplicationproblemJSON404() *NotFound {
 	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON410 returns the response for an HTTP 410 `application/problem+json` response
+func (r GetCustomerHistoryResponse) GetApplicationproblemJSON410() *Gone {
+	return r.ApplicationproblemJSON410
 }
 
 // GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
@@ -10944,6 +11878,11 @@ type GetLegalAddressResponse404Headers struct {
 	RequestId string
 }
 
+// GetLegalAddressResponse410Headers the declared response headers of an HTTP 410 response for GetLegalAddress
+type GetLegalAddressResponse410Headers struct {
+	RequestId string
+}
+
 // GetLegalAddressResponse429Headers the declared response headers of an HTTP 429 response for GetLegalAddress
 type GetLegalAddressResponse429Headers struct {
 	RequestId  string
@@ -10972,6 +11911,8 @@ type GetLegalAddressResponse struct {
 	ApplicationproblemJSON403 *Forbidden
 	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
 	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON410 the response for an HTTP 410 `application/problem+json` response
+	ApplicationproblemJSON410 *Gone
 	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
 	ApplicationproblemJSON429 *TooManyRequests
 	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
@@ -10986,6 +11927,8 @@ type GetLegalAddressResponse struct {
 	Headers403 *GetLegalAddressResponse403Headers
 	// Headers404 the parsed response headers for an HTTP 404 response
 	Headers404 *GetLegalAddressResponse404Headers
+	// Headers410 the parsed response headers for an HTTP 410 response
+	Headers410 *GetLegalAddressResponse410Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *GetLegalAddressResponse429Headers
 	// Headers500 the parsed response headers for an HTTP 500 response
@@ -11012,6 +11955,11 @@ func (r GetLegalAddressResponse) GetApplicationproblemJSON403() *Forbidden {
 // GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
 func (r GetLegalAddressResponse) GetApplicationproblemJSON404() *NotFound {
 	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON410 returns the response for an HTTP 410 `application/problem+json` response
+func (r GetLegalAddressResponse) GetApplicationproblemJSON410() *Gone {
+	return r.ApplicationproblemJSON410
 }
 
 // GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
@@ -11091,6 +12039,11 @@ type UpdateLegalAddressFromPopulationRegisterShortResponse409Headers struct {
 	RequestId string
 }
 
+// UpdateLegalAddressFromPopulationRegisterShortResponse410Headers the declared response headers of an HTTP 410 response for UpdateLegalAddressFromPopulationRegisterShort
+type UpdateLegalAddressFromPopulationRegisterShortResponse410Headers struct {
+	RequestId string
+}
+
 // UpdateLegalAddressFromPopulationRegisterShortResponse412Headers the declared response headers of an HTTP 412 response for UpdateLegalAddressFromPopulationRegisterShort
 type UpdateLegalAddressFromPopulationRegisterShortResponse412Headers struct {
 	RequestId string
@@ -11148,6 +12101,8 @@ type UpdateLegalAddressFromPopulationRegisterShortResponse struct {
 	ApplicationproblemJSON404 *NotFound
 	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
 	ApplicationproblemJSON409 *Conflict
+	// ApplicationproblemJSON410 the response for an HTTP 410 `application/problem+json` response
+	ApplicationproblemJSON410 *Gone
 	// ApplicationproblemJSON412 the response for an HTTP 412 `application/problem+json` response
 	ApplicationproblemJSON412 *PreconditionFailed
 	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
@@ -11176,6 +12131,8 @@ type UpdateLegalAddressFromPopulationRegisterShortResponse struct {
 	Headers404 *UpdateLegalAddressFromPopulationRegisterShortResponse404Headers
 	// Headers409 the parsed response headers for an HTTP 409 response
 	Headers409 *UpdateLegalAddressFromPopulationRegisterShortResponse409Headers
+	// Headers410 the parsed response headers for an HTTP 410 response
+	Headers410 *UpdateLegalAddressFromPopulationRegisterShortResponse410Headers
 	// Headers412 the parsed response headers for an HTTP 412 response
 	Headers412 *UpdateLegalAddressFromPopulationRegisterShortResponse412Headers
 	// Headers413 the parsed response headers for an HTTP 413 response
@@ -11222,6 +12179,11 @@ func (r UpdateLegalAddressFromPopulationRegisterShortResponse) GetApplicationpro
 // GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
 func (r UpdateLegalAddressFromPopulationRegisterShortResponse) GetApplicationproblemJSON409() *Conflict {
 	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON410 returns the response for an HTTP 410 `application/problem+json` response
+func (r UpdateLegalAddressFromPopulationRegisterShortResponse) GetApplicationproblemJSON410() *Gone {
+	return r.ApplicationproblemJSON410
 }
 
 // GetApplicationproblemJSON412 returns the response for an HTTP 412 `application/problem+json` response
@@ -11325,6 +12287,11 @@ type PutLegalAddressResponse409Headers struct {
 	RequestId string
 }
 
+// PutLegalAddressResponse410Headers the declared response headers of an HTTP 410 response for PutLegalAddress
+type PutLegalAddressResponse410Headers struct {
+	RequestId string
+}
+
 // PutLegalAddressResponse412Headers the declared response headers of an HTTP 412 response for PutLegalAddress
 type PutLegalAddressResponse412Headers struct {
 	RequestId string
@@ -11377,6 +12344,8 @@ type PutLegalAddressResponse struct {
 	ApplicationproblemJSON404 *NotFound
 	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
 	ApplicationproblemJSON409 *Conflict
+	// ApplicationproblemJSON410 the response for an HTTP 410 `application/problem+json` response
+	ApplicationproblemJSON410 *Gone
 	// ApplicationproblemJSON412 the response for an HTTP 412 `application/problem+json` response
 	ApplicationproblemJSON412 *PreconditionFailed
 	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
@@ -11403,6 +12372,8 @@ type PutLegalAddressResponse struct {
 	Headers404 *PutLegalAddressResponse404Headers
 	// Headers409 the parsed response headers for an HTTP 409 response
 	Headers409 *PutLegalAddressResponse409Headers
+	// Headers410 the parsed response headers for an HTTP 410 response
+	Headers410 *PutLegalAddressResponse410Headers
 	// Headers412 the parsed response headers for an HTTP 412 response
 	Headers412 *PutLegalAddressResponse412Headers
 	// Headers413 the parsed response headers for an HTTP 413 response
@@ -11447,6 +12418,11 @@ func (r PutLegalAddressResponse) GetApplicationproblemJSON404() *NotFound {
 // GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
 func (r PutLegalAddressResponse) GetApplicationproblemJSON409() *Conflict {
 	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON410 returns the response for an HTTP 410 `application/problem+json` response
+func (r PutLegalAddressResponse) GetApplicationproblemJSON410() *Gone {
+	return r.ApplicationproblemJSON410
 }
 
 // GetApplicationproblemJSON412 returns the response for an HTTP 412 `application/problem+json` response
@@ -11546,6 +12522,11 @@ type UpdateLegalAddressFromPopulationRegisterResponse409Headers struct {
 	RequestId string
 }
 
+// UpdateLegalAddressFromPopulationRegisterResponse410Headers the declared response headers of an HTTP 410 response for UpdateLegalAddressFromPopulationRegister
+type UpdateLegalAddressFromPopulationRegisterResponse410Headers struct {
+	RequestId string
+}
+
 // UpdateLegalAddressFromPopulationRegisterResponse412Headers the declared response headers of an HTTP 412 response for UpdateLegalAddressFromPopulationRegister
 type UpdateLegalAddressFromPopulationRegisterResponse412Headers struct {
 	RequestId string
@@ -11603,6 +12584,8 @@ type UpdateLegalAddressFromPopulationRegisterResponse struct {
 	ApplicationproblemJSON404 *NotFound
 	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
 	ApplicationproblemJSON409 *Conflict
+	// ApplicationproblemJSON410 the response for an HTTP 410 `application/problem+json` response
+	ApplicationproblemJSON410 *Gone
 	// ApplicationproblemJSON412 the response for an HTTP 412 `application/problem+json` response
 	ApplicationproblemJSON412 *PreconditionFailed
 	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
@@ -11631,6 +12614,8 @@ type UpdateLegalAddressFromPopulationRegisterResponse struct {
 	Headers404 *UpdateLegalAddressFromPopulationRegisterResponse404Headers
 	// Headers409 the parsed response headers for an HTTP 409 response
 	Headers409 *UpdateLegalAddressFromPopulationRegisterResponse409Headers
+	// Headers410 the parsed response headers for an HTTP 410 response
+	Headers410 *UpdateLegalAddressFromPopulationRegisterResponse410Headers
 	// Headers412 the parsed response headers for an HTTP 412 response
 	Headers412 *UpdateLegalAddressFromPopulationRegisterResponse412Headers
 	// Headers413 the parsed response headers for an HTTP 413 response
@@ -11677,6 +12662,11 @@ func (r UpdateLegalAddressFromPopulationRegisterResponse) GetApplicationproblemJ
 // GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
 func (r UpdateLegalAddressFromPopulationRegisterResponse) GetApplicationproblemJSON409() *Conflict {
 	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON410 returns the response for an HTTP 410 `application/problem+json` response
+func (r UpdateLegalAddressFromPopulationRegisterResponse) GetApplicationproblemJSON410() *Gone {
+	return r.ApplicationproblemJSON410
 }
 
 // GetApplicationproblemJSON412 returns the response for an HTTP 412 `application/problem+json` response
@@ -11769,6 +12759,11 @@ type GetProductsResponse404Headers struct {
 	RequestId string
 }
 
+// GetProductsResponse410Headers the declared response headers of an HTTP 410 response for GetProducts
+type GetProductsResponse410Headers struct {
+	RequestId string
+}
+
 // GetProductsResponse429Headers the declared response headers of an HTTP 429 response for GetProducts
 type GetProductsResponse429Headers struct {
 	RequestId  string
@@ -11797,6 +12792,8 @@ type GetProductsResponse struct {
 	ApplicationproblemJSON403 *Forbidden
 	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
 	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON410 the response for an HTTP 410 `application/problem+json` response
+	ApplicationproblemJSON410 *Gone
 	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
 	ApplicationproblemJSON429 *TooManyRequests
 	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
@@ -11811,6 +12808,8 @@ type GetProductsResponse struct {
 	Headers403 *GetProductsResponse403Headers
 	// Headers404 the parsed response headers for an HTTP 404 response
 	Headers404 *GetProductsResponse404Headers
+	// Headers410 the parsed response headers for an HTTP 410 response
+	Headers410 *GetProductsResponse410Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *GetProductsResponse429Headers
 	// Headers500 the parsed response headers for an HTTP 500 response
@@ -11837,6 +12836,11 @@ func (r GetProductsResponse) GetApplicationproblemJSON403() *Forbidden {
 // GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
 func (r GetProductsResponse) GetApplicationproblemJSON404() *NotFound {
 	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON410 returns the response for an HTTP 410 `application/problem+json` response
+func (r GetProductsResponse) GetApplicationproblemJSON410() *Gone {
+	return r.ApplicationproblemJSON410
 }
 
 // GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
@@ -11914,6 +12918,11 @@ type PutProductsResponse409Headers struct {
 	RequestId string
 }
 
+// PutProductsResponse410Headers the declared response headers of an HTTP 410 response for PutProducts
+type PutProductsResponse410Headers struct {
+	RequestId string
+}
+
 // PutProductsResponse413Headers the declared response headers of an HTTP 413 response for PutProducts
 type PutProductsResponse413Headers struct {
 	RequestId string
@@ -11956,6 +12965,8 @@ type PutProductsResponse struct {
 	ApplicationproblemJSON404 *NotFound
 	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
 	ApplicationproblemJSON409 *Conflict
+	// ApplicationproblemJSON410 the response for an HTTP 410 `application/problem+json` response
+	ApplicationproblemJSON410 *Gone
 	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
 	ApplicationproblemJSON413 *PayloadTooLarge
 	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
@@ -11978,6 +12989,8 @@ type PutProductsResponse struct {
 	Headers404 *PutProductsResponse404Headers
 	// Headers409 the parsed response headers for an HTTP 409 response
 	Headers409 *PutProductsResponse409Headers
+	// Headers410 the parsed response headers for an HTTP 410 response
+	Headers410 *PutProductsResponse410Headers
 	// Headers413 the parsed response headers for an HTTP 413 response
 	Headers413 *PutProductsResponse413Headers
 	// Headers415 the parsed response headers for an HTTP 415 response
@@ -12018,6 +13031,11 @@ func (r PutProductsResponse) GetApplicationproblemJSON404() *NotFound {
 // GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
 func (r PutProductsResponse) GetApplicationproblemJSON409() *Conflict {
 	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON410 returns the response for an HTTP 410 `application/problem+json` response
+func (r PutProductsResponse) GetApplicationproblemJSON410() *Gone {
+	return r.ApplicationproblemJSON410
 }
 
 // GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
@@ -12100,6 +13118,11 @@ type ListSurplusesResponse404Headers struct {
 	RequestId string
 }
 
+// ListSurplusesResponse410Headers the declared response headers of an HTTP 410 response for ListSurpluses
+type ListSurplusesResponse410Headers struct {
+	RequestId string
+}
+
 // ListSurplusesResponse429Headers the declared response headers of an HTTP 429 response for ListSurpluses
 type ListSurplusesResponse429Headers struct {
 	RequestId  string
@@ -12130,6 +13153,8 @@ type ListSurplusesResponse struct {
 	ApplicationproblemJSON403 *Forbidden
 	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
 	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON410 the response for an HTTP 410 `application/problem+json` response
+	ApplicationproblemJSON410 *Gone
 	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
 	ApplicationproblemJSON429 *TooManyRequests
 	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
@@ -12146,6 +13171,8 @@ type ListSurplusesResponse struct {
 	Headers403 *ListSurplusesResponse403Headers
 	// Headers404 the parsed response headers for an HTTP 404 response
 	Headers404 *ListSurplusesResponse404Headers
+	// Headers410 the parsed response headers for an HTTP 410 response
+	Headers410 *ListSurplusesResponse410Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *ListSurplusesResponse429Headers
 	// Headers500 the parsed response headers for an HTTP 500 response
@@ -12177,6 +13204,11 @@ func (r ListSurplusesResponse) GetApplicationproblemJSON403() *Forbidden {
 // GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
 func (r ListSurplusesResponse) GetApplicationproblemJSON404() *NotFound {
 	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON410 returns the response for an HTTP 410 `application/problem+json` response
+func (r ListSurplusesResponse) GetApplicationproblemJSON410() *Gone {
+	return r.ApplicationproblemJSON410
 }
 
 // GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
@@ -12256,6 +13288,11 @@ type CreateSurplusResponse409Headers struct {
 	RequestId string
 }
 
+// CreateSurplusResponse410Headers the declared response headers of an HTTP 410 response for CreateSurplus
+type CreateSurplusResponse410Headers struct {
+	RequestId string
+}
+
 // CreateSurplusResponse413Headers the declared response headers of an HTTP 413 response for CreateSurplus
 type CreateSurplusResponse413Headers struct {
 	RequestId string
@@ -12303,6 +13340,8 @@ type CreateSurplusResponse struct {
 	ApplicationproblemJSON404 *NotFound
 	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
 	ApplicationproblemJSON409 *Conflict
+	// ApplicationproblemJSON410 the response for an HTTP 410 `application/problem+json` response
+	ApplicationproblemJSON410 *Gone
 	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
 	ApplicationproblemJSON413 *PayloadTooLarge
 	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
@@ -12327,6 +13366,8 @@ type CreateSurplusResponse struct {
 	Headers404 *CreateSurplusResponse404Headers
 	// Headers409 the parsed response headers for an HTTP 409 response
 	Headers409 *CreateSurplusResponse409Headers
+	// Headers410 the parsed response headers for an HTTP 410 response
+	Headers410 *CreateSurplusResponse410Headers
 	// Headers413 the parsed response headers for an HTTP 413 response
 	Headers413 *CreateSurplusResponse413Headers
 	// Headers415 the parsed response headers for an HTTP 415 response
@@ -12369,6 +13410,11 @@ func (r CreateSurplusResponse) GetApplicationproblemJSON404() *NotFound {
 // GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
 func (r CreateSurplusResponse) GetApplicationproblemJSON409() *Conflict {
 	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON410 returns the response for an HTTP 410 `application/problem+json` response
+func (r CreateSurplusResponse) GetApplicationproblemJSON410() *Gone {
+	return r.ApplicationproblemJSON410
 }
 
 // GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
@@ -12461,6 +13507,11 @@ type DeleteSurplusResponse409Headers struct {
 	RequestId string
 }
 
+// DeleteSurplusResponse410Headers the declared response headers of an HTTP 410 response for DeleteSurplus
+type DeleteSurplusResponse410Headers struct {
+	RequestId string
+}
+
 // DeleteSurplusResponse413Headers the declared response headers of an HTTP 413 response for DeleteSurplus
 type DeleteSurplusResponse413Headers struct {
 	RequestId string
@@ -12501,6 +13552,8 @@ type DeleteSurplusResponse struct {
 	ApplicationproblemJSON404 *NotFound
 	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
 	ApplicationproblemJSON409 *Conflict
+	// ApplicationproblemJSON410 the response for an HTTP 410 `application/problem+json` response
+	ApplicationproblemJSON410 *Gone
 	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
 	ApplicationproblemJSON413 *PayloadTooLarge
 	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
@@ -12523,6 +13576,8 @@ type DeleteSurplusResponse struct {
 	Headers404 *DeleteSurplusResponse404Headers
 	// Headers409 the parsed response headers for an HTTP 409 response
 	Headers409 *DeleteSurplusResponse409Headers
+	// Headers410 the parsed response headers for an HTTP 410 response
+	Headers410 *DeleteSurplusResponse410Headers
 	// Headers413 the parsed response headers for an HTTP 413 response
 	Headers413 *DeleteSurplusResponse413Headers
 	// Headers415 the parsed response headers for an HTTP 415 response
@@ -12558,6 +13613,11 @@ func (r DeleteSurplusResponse) GetApplicationproblemJSON404() *NotFound {
 // GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
 func (r DeleteSurplusResponse) GetApplicationproblemJSON409() *Conflict {
 	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON410 returns the response for an HTTP 410 `application/problem+json` response
+func (r DeleteSurplusResponse) GetApplicationproblemJSON410() *Gone {
+	return r.ApplicationproblemJSON410
 }
 
 // GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
@@ -12635,6 +13695,11 @@ type GetSurplusResponse404Headers struct {
 	RequestId string
 }
 
+// GetSurplusResponse410Headers the declared response headers of an HTTP 410 response for GetSurplus
+type GetSurplusResponse410Headers struct {
+	RequestId string
+}
+
 // GetSurplusResponse429Headers the declared response headers of an HTTP 429 response for GetSurplus
 type GetSurplusResponse429Headers struct {
 	RequestId  string
@@ -12663,6 +13728,8 @@ type GetSurplusResponse struct {
 	ApplicationproblemJSON403 *Forbidden
 	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
 	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON410 the response for an HTTP 410 `application/problem+json` response
+	ApplicationproblemJSON410 *Gone
 	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
 	ApplicationproblemJSON429 *TooManyRequests
 	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
@@ -12677,6 +13744,8 @@ type GetSurplusResponse struct {
 	Headers403 *GetSurplusResponse403Headers
 	// Headers404 the parsed response headers for an HTTP 404 response
 	Headers404 *GetSurplusResponse404Headers
+	// Headers410 the parsed response headers for an HTTP 410 response
+	Headers410 *GetSurplusResponse410Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *GetSurplusResponse429Headers
 	// Headers500 the parsed response headers for an HTTP 500 response
@@ -12703,6 +13772,11 @@ func (r GetSurplusResponse) GetApplicationproblemJSON403() *Forbidden {
 // GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
 func (r GetSurplusResponse) GetApplicationproblemJSON404() *NotFound {
 	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON410 returns the response for an HTTP 410 `application/problem+json` response
+func (r GetSurplusResponse) GetApplicationproblemJSON410() *Gone {
+	return r.ApplicationproblemJSON410
 }
 
 // GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
@@ -12770,6 +13844,11 @@ type ListActiveDisbursementOrdersResponse404Headers struct {
 	RequestId string
 }
 
+// ListActiveDisbursementOrdersResponse410Headers the declared response headers of an HTTP 410 response for ListActiveDisbursementOrders
+type ListActiveDisbursementOrdersResponse410Headers struct {
+	RequestId string
+}
+
 // ListActiveDisbursementOrdersResponse429Headers the declared response headers of an HTTP 429 response for ListActiveDisbursementOrders
 type ListActiveDisbursementOrdersResponse429Headers struct {
 	RequestId  string
@@ -12798,6 +13877,8 @@ type ListActiveDisbursementOrdersResponse struct {
 	ApplicationproblemJSON403 *Forbidden
 	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
 	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON410 the response for an HTTP 410 `application/problem+json` response
+	ApplicationproblemJSON410 *Gone
 	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
 	ApplicationproblemJSON429 *TooManyRequests
 	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
@@ -12812,6 +13893,8 @@ type ListActiveDisbursementOrdersResponse struct {
 	Headers403 *ListActiveDisbursementOrdersResponse403Headers
 	// Headers404 the parsed response headers for an HTTP 404 response
 	Headers404 *ListActiveDisbursementOrdersResponse404Headers
+	// Headers410 the parsed response headers for an HTTP 410 response
+	Headers410 *ListActiveDisbursementOrdersResponse410Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *ListActiveDisbursementOrdersResponse429Headers
 	// Headers500 the parsed response headers for an HTTP 500 response
@@ -12838,6 +13921,11 @@ func (r ListActiveDisbursementOrdersResponse) GetApplicationproblemJSON403() *Fo
 // GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
 func (r ListActiveDisbursementOrdersResponse) GetApplicationproblemJSON404() *NotFound {
 	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON410 returns the response for an HTTP 410 `application/problem+json` response
+func (r ListActiveDisbursementOrdersResponse) GetApplicationproblemJSON410() *Gone {
+	return r.ApplicationproblemJSON410
 }
 
 // GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
@@ -12917,6 +14005,11 @@ type AddDisbursementOrderResponse409Headers struct {
 	RequestId string
 }
 
+// AddDisbursementOrderResponse410Headers the declared response headers of an HTTP 410 response for AddDisbursementOrder
+type AddDisbursementOrderResponse410Headers struct {
+	RequestId string
+}
+
 // AddDisbursementOrderResponse413Headers the declared response headers of an HTTP 413 response for AddDisbursementOrder
 type AddDisbursementOrderResponse413Headers struct {
 	RequestId string
@@ -12964,6 +14057,8 @@ type AddDisbursementOrderResponse struct {
 	ApplicationproblemJSON404 *NotFound
 	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
 	ApplicationproblemJSON409 *Conflict
+	// ApplicationproblemJSON410 the response for an HTTP 410 `application/problem+json` response
+	ApplicationproblemJSON410 *Gone
 	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
 	ApplicationproblemJSON413 *PayloadTooLarge
 	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
@@ -12988,6 +14083,8 @@ type AddDisbursementOrderResponse struct {
 	Headers404 *AddDisbursementOrderResponse404Headers
 	// Headers409 the parsed response headers for an HTTP 409 response
 	Headers409 *AddDisbursementOrderResponse409Headers
+	// Headers410 the parsed response headers for an HTTP 410 response
+	Headers410 *AddDisbursementOrderResponse410Headers
 	// Headers413 the parsed response headers for an HTTP 413 response
 	Headers413 *AddDisbursementOrderResponse413Headers
 	// Headers415 the parsed response headers for an HTTP 415 response
@@ -13030,6 +14127,11 @@ func (r AddDisbursementOrderResponse) GetApplicationproblemJSON404() *NotFound {
 // GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
 func (r AddDisbursementOrderResponse) GetApplicationproblemJSON409() *Conflict {
 	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON410 returns the response for an HTTP 410 `application/problem+json` response
+func (r AddDisbursementOrderResponse) GetApplicationproblemJSON410() *Gone {
+	return r.ApplicationproblemJSON410
 }
 
 // GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
@@ -13122,6 +14224,11 @@ type UpdateKycAnswersResponse409Headers struct {
 	RequestId string
 }
 
+// UpdateKycAnswersResponse410Headers the declared response headers of an HTTP 410 response for UpdateKycAnswers
+type UpdateKycAnswersResponse410Headers struct {
+	RequestId string
+}
+
 // UpdateKycAnswersResponse413Headers the declared response headers of an HTTP 413 response for UpdateKycAnswers
 type UpdateKycAnswersResponse413Headers struct {
 	RequestId string
@@ -13167,6 +14274,8 @@ type UpdateKycAnswersResponse struct {
 	ApplicationproblemJSON404 *NotFound
 	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
 	ApplicationproblemJSON409 *Conflict
+	// ApplicationproblemJSON410 the response for an HTTP 410 `application/problem+json` response
+	ApplicationproblemJSON410 *Gone
 	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
 	ApplicationproblemJSON413 *PayloadTooLarge
 	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
@@ -13191,6 +14300,8 @@ type UpdateKycAnswersResponse struct {
 	Headers404 *UpdateKycAnswersResponse404Headers
 	// Headers409 the parsed response headers for an HTTP 409 response
 	Headers409 *UpdateKycAnswersResponse409Headers
+	// Headers410 the parsed response headers for an HTTP 410 response
+	Headers410 *UpdateKycAnswersResponse410Headers
 	// Headers413 the parsed response headers for an HTTP 413 response
 	Headers413 *UpdateKycAnswersResponse413Headers
 	// Headers415 the parsed response headers for an HTTP 415 response
@@ -13228,6 +14339,11 @@ func (r UpdateKycAnswersResponse) GetApplicationproblemJSON404() *NotFound {
 // GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
 func (r UpdateKycAnswersResponse) GetApplicationproblemJSON409() *Conflict {
 	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON410 returns the response for an HTTP 410 `application/problem+json` response
+func (r UpdateKycAnswersResponse) GetApplicationproblemJSON410() *Gone {
+	return r.ApplicationproblemJSON410
 }
 
 // GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
@@ -15666,6 +16782,51 @@ func (c *ClientWithResponses) StartRecurringCardRegistrationWithResponse(ctx con
 	return ParseStartRecurringCardRegistrationResponse(rsp)
 }
 
+// EraseCustomerWithBodyWithResponse Erase a customer (GDPR art. 17)
+//
+// Removes every personal datum of the customer everywhere Kund keeps it, in one transaction, and keeps what bookkeeping needs (the customer number, never given again; the legal entity; the created and erased times; surplus and disbursement amounts, dates, ids and references). Afterwards every route of the customer answers 410 customer-erased and no lookup of any API finds it; the journal gets customer.erased. 409 erase-blocked while a surplus is open or pending disbursement (docs/privacy.md).
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /ledger/customer/v1/{ledgerNo}/customers/{customerNo}/erase (the `EraseCustomer` operationId).
+func (c *ClientWithResponses) EraseCustomerWithBodyWithResponse(ctx context.Context, ledgerNo LedgerNo, customerNo CustomerNo, params *EraseCustomerParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*EraseCustomerResponse, error) {
+	rsp, err := c.EraseCustomerWithBody(ctx, ledgerNo, customerNo, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseEraseCustomerResponse(rsp)
+}
+
+// EraseCustomerWithResponse Erase a customer (GDPR art. 17)
+//
+// Removes every personal datum of the customer everywhere Kund keeps it, in one transaction, and keeps what bookkeeping needs (the customer number, never given again; the legal entity; the created and erased times; surplus and disbursement amounts, dates, ids and references). Afterwards every route of the customer answers 410 customer-erased and no lookup of any API finds it; the journal gets customer.erased. 409 erase-blocked while a surplus is open or pending disbursement (docs/privacy.md).
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /ledger/customer/v1/{ledgerNo}/customers/{customerNo}/erase (the `EraseCustomer` operationId).
+func (c *ClientWithResponses) EraseCustomerWithResponse(ctx context.Context, ledgerNo LedgerNo, customerNo CustomerNo, params *EraseCustomerParams, body EraseCustomerJSONRequestBody, reqEditors ...RequestEditorFn) (*EraseCustomerResponse, error) {
+	rsp, err := c.EraseCustomer(ctx, ledgerNo, customerNo, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseEraseCustomerResponse(rsp)
+}
+
+// ExportCustomerWithResponse Export everything Kund holds about a customer (GDPR art. 15)
+//
+// One document with the customer, both addresses, the KYC answers with their history, the recurring-card consent (masked) and registration, every surplus with its disbursement order, the products, the history from the journal, and the register lookups about the person from the disclosure log.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /ledger/customer/v1/{ledgerNo}/customers/{customerNo}/export (the `ExportCustomer` operationId).
+func (c *ClientWithResponses) ExportCustomerWithResponse(ctx context.Context, ledgerNo LedgerNo, customerNo CustomerNo, params *ExportCustomerParams, reqEditors ...RequestEditorFn) (*ExportCustomerResponse, error) {
+	rsp, err := c.ExportCustomer(ctx, ledgerNo, customerNo, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseExportCustomerResponse(rsp)
+}
+
 // GetCustomerHistoryWithResponse Read a customer's audit trail
 //
 // Returns a wrapper object for the known response body format(s).
@@ -16940,6 +18101,13 @@ func ParseGetCustomerResponse(rsp *http.Response) (*GetCustomerResponse, error) 
 		}
 		response.ApplicationproblemJSON404 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 410:
+		var dest Gone
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON410 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest TooManyRequests
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -17028,6 +18196,16 @@ func ParseGetCustomerResponse(rsp *http.Response) (*GetCustomerResponse, error) 
 			headers.RequestId = value
 		}
 		response.Headers404 = &headers
+	case rsp.StatusCode == 410:
+		var headers GetCustomerResponse410Headers
+		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RequestId = value
+		}
+		response.Headers410 = &headers
 	case rsp.StatusCode == 429:
 		var headers GetCustomerResponse429Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
@@ -17132,6 +18310,13 @@ func ParsePatchCustomerResponse(rsp *http.Response) (*PatchCustomerResponse, err
 			return nil, err
 		}
 		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 410:
+		var dest Gone
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON410 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 412:
 		var dest PreconditionFailed
@@ -17259,6 +18444,16 @@ func ParsePatchCustomerResponse(rsp *http.Response) (*PatchCustomerResponse, err
 			headers.RequestId = value
 		}
 		response.Headers409 = &headers
+	case rsp.StatusCode == 410:
+		var headers PatchCustomerResponse410Headers
+		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RequestId = value
+		}
+		response.Headers410 = &headers
 	case rsp.StatusCode == 412:
 		var headers PatchCustomerResponse412Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
@@ -17400,6 +18595,13 @@ func ParseDeleteBillingAddressResponse(rsp *http.Response) (*DeleteBillingAddres
 		}
 		response.ApplicationproblemJSON409 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 410:
+		var dest Gone
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON410 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 412:
 		var dest PreconditionFailed
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -17519,6 +18721,16 @@ func ParseDeleteBillingAddressResponse(rsp *http.Response) (*DeleteBillingAddres
 			headers.RequestId = value
 		}
 		response.Headers409 = &headers
+	case rsp.StatusCode == 410:
+		var headers DeleteBillingAddressResponse410Headers
+		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RequestId = value
+		}
+		response.Headers410 = &headers
 	case rsp.StatusCode == 412:
 		var headers DeleteBillingAddressResponse412Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
@@ -17650,6 +18862,13 @@ func ParseGetBillingAddressResponse(rsp *http.Response) (*GetBillingAddressRespo
 		}
 		response.ApplicationproblemJSON404 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 410:
+		var dest Gone
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON410 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest TooManyRequests
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -17728,6 +18947,16 @@ func ParseGetBillingAddressResponse(rsp *http.Response) (*GetBillingAddressRespo
 			headers.RequestId = value
 		}
 		response.Headers404 = &headers
+	case rsp.StatusCode == 410:
+		var headers GetBillingAddressResponse410Headers
+		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RequestId = value
+		}
+		response.Headers410 = &headers
 	case rsp.StatusCode == 429:
 		var headers GetBillingAddressResponse429Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
@@ -17832,6 +19061,13 @@ func ParseAddBillingAddressResponse(rsp *http.Response) (*AddBillingAddressRespo
 			return nil, err
 		}
 		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 410:
+		var dest Gone
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON410 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 412:
 		var dest PreconditionFailed
@@ -17980,6 +19216,16 @@ func ParseAddBillingAddressResponse(rsp *http.Response) (*AddBillingAddressRespo
 			headers.RequestId = value
 		}
 		response.Headers409 = &headers
+	case rsp.StatusCode == 410:
+		var headers AddBillingAddressResponse410Headers
+		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RequestId = value
+		}
+		response.Headers410 = &headers
 	case rsp.StatusCode == 412:
 		var headers AddBillingAddressResponse412Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
@@ -18135,6 +19381,13 @@ func ParsePutBillingAddressResponse(rsp *http.Response) (*PutBillingAddressRespo
 		}
 		response.ApplicationproblemJSON409 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 410:
+		var dest Gone
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON410 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 412:
 		var dest PreconditionFailed
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -18261,6 +19514,16 @@ func ParsePutBillingAddressResponse(rsp *http.Response) (*PutBillingAddressRespo
 			headers.RequestId = value
 		}
 		response.Headers409 = &headers
+	case rsp.StatusCode == 410:
+		var headers PutBillingAddressResponse410Headers
+		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RequestId = value
+		}
+		response.Headers410 = &headers
 	case rsp.StatusCode == 412:
 		var headers PutBillingAddressResponse412Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
@@ -18392,6 +19655,13 @@ func ParseGetConsentResponse(rsp *http.Response) (*GetConsentResponse, error) {
 		}
 		response.ApplicationproblemJSON404 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 410:
+		var dest Gone
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON410 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest TooManyRequests
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -18463,6 +19733,16 @@ func ParseGetConsentResponse(rsp *http.Response) (*GetConsentResponse, error) {
 			headers.RequestId = value
 		}
 		response.Headers404 = &headers
+	case rsp.StatusCode == 410:
+		var headers GetConsentResponse410Headers
+		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RequestId = value
+		}
+		response.Headers410 = &headers
 	case rsp.StatusCode == 429:
 		var headers GetConsentResponse429Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
@@ -18563,6 +19843,13 @@ func ParseDeleteActiveConsentResponse(rsp *http.Response) (*DeleteActiveConsentR
 			return nil, err
 		}
 		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 410:
+		var dest Gone
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON410 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
 		var dest PayloadTooLarge
@@ -18669,6 +19956,16 @@ func ParseDeleteActiveConsentResponse(rsp *http.Response) (*DeleteActiveConsentR
 			headers.RequestId = value
 		}
 		response.Headers409 = &headers
+	case rsp.StatusCode == 410:
+		var headers DeleteActiveConsentResponse410Headers
+		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RequestId = value
+		}
+		response.Headers410 = &headers
 	case rsp.StatusCode == 413:
 		var headers DeleteActiveConsentResponse413Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
@@ -18790,6 +20087,13 @@ func ParsePutActiveConsentResponse(rsp *http.Response) (*PutActiveConsentRespons
 		}
 		response.ApplicationproblemJSON409 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 410:
+		var dest Gone
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON410 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
 		var dest PayloadTooLarge
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -18895,6 +20199,16 @@ func ParsePutActiveConsentResponse(rsp *http.Response) (*PutActiveConsentRespons
 			headers.RequestId = value
 		}
 		response.Headers409 = &headers
+	case rsp.StatusCode == 410:
+		var headers PutActiveConsentResponse410Headers
+		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RequestId = value
+		}
+		response.Headers410 = &headers
 	case rsp.StatusCode == 413:
 		var headers PutActiveConsentResponse413Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
@@ -19016,6 +20330,13 @@ func ParseDeleteRecurringCardConsentResponse(rsp *http.Response) (*DeleteRecurri
 		}
 		response.ApplicationproblemJSON409 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 410:
+		var dest Gone
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON410 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
 		var dest PayloadTooLarge
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -19121,6 +20442,16 @@ func ParseDeleteRecurringCardConsentResponse(rsp *http.Response) (*DeleteRecurri
 			headers.RequestId = value
 		}
 		response.Headers409 = &headers
+	case rsp.StatusCode == 410:
+		var headers DeleteRecurringCardConsentResponse410Headers
+		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RequestId = value
+		}
+		response.Headers410 = &headers
 	case rsp.StatusCode == 413:
 		var headers DeleteRecurringCardConsentResponse413Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
@@ -19232,6 +20563,13 @@ func ParseGetRecurringCardConsentResponse(rsp *http.Response) (*GetRecurringCard
 		}
 		response.ApplicationproblemJSON404 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 410:
+		var dest Gone
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON410 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest TooManyRequests
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -19303,6 +20641,16 @@ func ParseGetRecurringCardConsentResponse(rsp *http.Response) (*GetRecurringCard
 			headers.RequestId = value
 		}
 		response.Headers404 = &headers
+	case rsp.StatusCode == 410:
+		var headers GetRecurringCardConsentResponse410Headers
+		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RequestId = value
+		}
+		response.Headers410 = &headers
 	case rsp.StatusCode == 429:
 		var headers GetRecurringCardConsentResponse429Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
@@ -19401,6 +20749,13 @@ func ParseGetRecurringCardRegistrationResponse(rsp *http.Response) (*GetRecurrin
 		}
 		response.ApplicationproblemJSON404 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 410:
+		var dest Gone
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON410 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
 		var dest PayloadTooLarge
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -19496,6 +20851,16 @@ func ParseGetRecurringCardRegistrationResponse(rsp *http.Response) (*GetRecurrin
 			headers.RequestId = value
 		}
 		response.Headers404 = &headers
+	case rsp.StatusCode == 410:
+		var headers GetRecurringCardRegistrationResponse410Headers
+		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RequestId = value
+		}
+		response.Headers410 = &headers
 	case rsp.StatusCode == 413:
 		var headers GetRecurringCardRegistrationResponse413Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
@@ -19621,6 +20986,13 @@ func ParseStartRecurringCardRegistrationResponse(rsp *http.Response) (*StartRecu
 		}
 		response.ApplicationproblemJSON409 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 410:
+		var dest Gone
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON410 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
 		var dest PayloadTooLarge
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -19740,6 +21112,16 @@ func ParseStartRecurringCardRegistrationResponse(rsp *http.Response) (*StartRecu
 			headers.RequestId = value
 		}
 		response.Headers409 = &headers
+	case rsp.StatusCode == 410:
+		var headers StartRecurringCardRegistrationResponse410Headers
+		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RequestId = value
+		}
+		response.Headers410 = &headers
 	case rsp.StatusCode == 413:
 		var headers StartRecurringCardRegistrationResponse413Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
@@ -19819,6 +21201,449 @@ func ParseStartRecurringCardRegistrationResponse(rsp *http.Response) (*StartRecu
 	return response, nil
 }
 
+// ParseEraseCustomerResponse parses an HTTP response from a EraseCustomerWithResponse call
+func ParseEraseCustomerResponse(rsp *http.Response) (*EraseCustomerResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &EraseCustomerResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Erasure
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 410:
+		var dest Gone
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON410 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableEntity
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers EraseCustomerResponse200Headers
+		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RequestId = value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 400:
+		var headers EraseCustomerResponse400Headers
+		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RequestId = value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 401:
+		var headers EraseCustomerResponse401Headers
+		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RequestId = value
+		}
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers EraseCustomerResponse403Headers
+		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RequestId = value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 404:
+		var headers EraseCustomerResponse404Headers
+		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RequestId = value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 409:
+		var headers EraseCustomerResponse409Headers
+		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RequestId = value
+		}
+		response.Headers409 = &headers
+	case rsp.StatusCode == 410:
+		var headers EraseCustomerResponse410Headers
+		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RequestId = value
+		}
+		response.Headers410 = &headers
+	case rsp.StatusCode == 413:
+		var headers EraseCustomerResponse413Headers
+		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RequestId = value
+		}
+		response.Headers413 = &headers
+	case rsp.StatusCode == 415:
+		var headers EraseCustomerResponse415Headers
+		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RequestId = value
+		}
+		response.Headers415 = &headers
+	case rsp.StatusCode == 422:
+		var headers EraseCustomerResponse422Headers
+		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RequestId = value
+		}
+		response.Headers422 = &headers
+	case rsp.StatusCode == 429:
+		var headers EraseCustomerResponse429Headers
+		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RequestId = value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 500:
+		var headers EraseCustomerResponse500Headers
+		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RequestId = value
+		}
+		response.Headers500 = &headers
+	case rsp.StatusCode == 503:
+		var headers EraseCustomerResponse503Headers
+		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RequestId = value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseExportCustomerResponse parses an HTTP response from a ExportCustomerWithResponse call
+func ParseExportCustomerResponse(rsp *http.Response) (*ExportCustomerResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ExportCustomerResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest CustomerExport
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 410:
+		var dest Gone
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON410 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers ExportCustomerResponse200Headers
+		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RequestId = value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 401:
+		var headers ExportCustomerResponse401Headers
+		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RequestId = value
+		}
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers ExportCustomerResponse403Headers
+		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RequestId = value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 404:
+		var headers ExportCustomerResponse404Headers
+		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RequestId = value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 410:
+		var headers ExportCustomerResponse410Headers
+		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RequestId = value
+		}
+		response.Headers410 = &headers
+	case rsp.StatusCode == 429:
+		var headers ExportCustomerResponse429Headers
+		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RequestId = value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 500:
+		var headers ExportCustomerResponse500Headers
+		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RequestId = value
+		}
+		response.Headers500 = &headers
+	case rsp.StatusCode == 503:
+		var headers ExportCustomerResponse503Headers
+		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RequestId = value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
 // ParseGetCustomerHistoryResponse parses an HTTP response from a GetCustomerHistoryWithResponse call
 func ParseGetCustomerHistoryResponse(rsp *http.Response) (*GetCustomerHistoryResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -19867,6 +21692,13 @@ func ParseGetCustomerHistoryResponse(rsp *http.Response) (*GetCustomerHistoryRes
 			return nil, err
 		}
 		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 410:
+		var dest Gone
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON410 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest TooManyRequests
@@ -19949,6 +21781,16 @@ func ParseGetCustomerHistoryResponse(rsp *http.Response) (*GetCustomerHistoryRes
 			headers.RequestId = value
 		}
 		response.Headers404 = &headers
+	case rsp.StatusCode == 410:
+		var headers GetCustomerHistoryResponse410Headers
+		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RequestId = value
+		}
+		response.Headers410 = &headers
 	case rsp.StatusCode == 429:
 		var headers GetCustomerHistoryResponse429Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
@@ -20040,6 +21882,13 @@ func ParseGetLegalAddressResponse(rsp *http.Response) (*GetLegalAddressResponse,
 		}
 		response.ApplicationproblemJSON404 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 410:
+		var dest Gone
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON410 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest TooManyRequests
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -20118,6 +21967,16 @@ func ParseGetLegalAddressResponse(rsp *http.Response) (*GetLegalAddressResponse,
 			headers.RequestId = value
 		}
 		response.Headers404 = &headers
+	case rsp.StatusCode == 410:
+		var headers GetLegalAddressResponse410Headers
+		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RequestId = value
+		}
+		response.Headers410 = &headers
 	case rsp.StatusCode == 429:
 		var headers GetLegalAddressResponse429Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
@@ -20222,6 +22081,13 @@ func ParseUpdateLegalAddressFromPopulationRegisterShortResponse(rsp *http.Respon
 			return nil, err
 		}
 		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 410:
+		var dest Gone
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON410 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 412:
 		var dest PreconditionFailed
@@ -20363,6 +22229,16 @@ func ParseUpdateLegalAddressFromPopulationRegisterShortResponse(rsp *http.Respon
 			headers.RequestId = value
 		}
 		response.Headers409 = &headers
+	case rsp.StatusCode == 410:
+		var headers UpdateLegalAddressFromPopulationRegisterShortResponse410Headers
+		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RequestId = value
+		}
+		response.Headers410 = &headers
 	case rsp.StatusCode == 412:
 		var headers UpdateLegalAddressFromPopulationRegisterShortResponse412Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
@@ -20518,6 +22394,13 @@ func ParsePutLegalAddressResponse(rsp *http.Response) (*PutLegalAddressResponse,
 		}
 		response.ApplicationproblemJSON409 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 410:
+		var dest Gone
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON410 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 412:
 		var dest PreconditionFailed
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -20644,6 +22527,16 @@ func ParsePutLegalAddressResponse(rsp *http.Response) (*PutLegalAddressResponse,
 			headers.RequestId = value
 		}
 		response.Headers409 = &headers
+	case rsp.StatusCode == 410:
+		var headers PutLegalAddressResponse410Headers
+		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RequestId = value
+		}
+		response.Headers410 = &headers
 	case rsp.StatusCode == 412:
 		var headers PutLegalAddressResponse412Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
@@ -20789,6 +22682,13 @@ func ParseUpdateLegalAddressFromPopulationRegisterResponse(rsp *http.Response) (
 		}
 		response.ApplicationproblemJSON409 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 410:
+		var dest Gone
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON410 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 412:
 		var dest PreconditionFailed
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -20929,6 +22829,16 @@ func ParseUpdateLegalAddressFromPopulationRegisterResponse(rsp *http.Response) (
 			headers.RequestId = value
 		}
 		response.Headers409 = &headers
+	case rsp.StatusCode == 410:
+		var headers UpdateLegalAddressFromPopulationRegisterResponse410Headers
+		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RequestId = value
+		}
+		response.Headers410 = &headers
 	case rsp.StatusCode == 412:
 		var headers UpdateLegalAddressFromPopulationRegisterResponse412Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
@@ -21070,6 +22980,13 @@ func ParseGetProductsResponse(rsp *http.Response) (*GetProductsResponse, error) 
 		}
 		response.ApplicationproblemJSON404 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 410:
+		var dest Gone
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON410 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest TooManyRequests
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -21141,6 +23058,16 @@ func ParseGetProductsResponse(rsp *http.Response) (*GetProductsResponse, error) 
 			headers.RequestId = value
 		}
 		response.Headers404 = &headers
+	case rsp.StatusCode == 410:
+		var headers GetProductsResponse410Headers
+		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RequestId = value
+		}
+		response.Headers410 = &headers
 	case rsp.StatusCode == 429:
 		var headers GetProductsResponse429Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
@@ -21245,6 +23172,13 @@ func ParsePutProductsResponse(rsp *http.Response) (*PutProductsResponse, error) 
 			return nil, err
 		}
 		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 410:
+		var dest Gone
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON410 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
 		var dest PayloadTooLarge
@@ -21351,6 +23285,16 @@ func ParsePutProductsResponse(rsp *http.Response) (*PutProductsResponse, error) 
 			headers.RequestId = value
 		}
 		response.Headers409 = &headers
+	case rsp.StatusCode == 410:
+		var headers PutProductsResponse410Headers
+		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RequestId = value
+		}
+		response.Headers410 = &headers
 	case rsp.StatusCode == 413:
 		var headers PutProductsResponse413Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
@@ -21469,6 +23413,13 @@ func ParseListSurplusesResponse(rsp *http.Response) (*ListSurplusesResponse, err
 		}
 		response.ApplicationproblemJSON404 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 410:
+		var dest Gone
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON410 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest TooManyRequests
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -21550,6 +23501,16 @@ func ParseListSurplusesResponse(rsp *http.Response) (*ListSurplusesResponse, err
 			headers.RequestId = value
 		}
 		response.Headers404 = &headers
+	case rsp.StatusCode == 410:
+		var headers ListSurplusesResponse410Headers
+		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RequestId = value
+		}
+		response.Headers410 = &headers
 	case rsp.StatusCode == 429:
 		var headers ListSurplusesResponse429Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
@@ -21654,6 +23615,13 @@ func ParseCreateSurplusResponse(rsp *http.Response) (*CreateSurplusResponse, err
 			return nil, err
 		}
 		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 410:
+		var dest Gone
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON410 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
 		var dest PayloadTooLarge
@@ -21781,6 +23749,16 @@ func ParseCreateSurplusResponse(rsp *http.Response) (*CreateSurplusResponse, err
 			headers.RequestId = value
 		}
 		response.Headers409 = &headers
+	case rsp.StatusCode == 410:
+		var headers CreateSurplusResponse410Headers
+		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RequestId = value
+		}
+		response.Headers410 = &headers
 	case rsp.StatusCode == 413:
 		var headers CreateSurplusResponse413Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
@@ -21912,6 +23890,13 @@ func ParseDeleteSurplusResponse(rsp *http.Response) (*DeleteSurplusResponse, err
 		}
 		response.ApplicationproblemJSON409 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 410:
+		var dest Gone
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON410 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
 		var dest PayloadTooLarge
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -22017,6 +24002,16 @@ func ParseDeleteSurplusResponse(rsp *http.Response) (*DeleteSurplusResponse, err
 			headers.RequestId = value
 		}
 		response.Headers409 = &headers
+	case rsp.StatusCode == 410:
+		var headers DeleteSurplusResponse410Headers
+		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RequestId = value
+		}
+		response.Headers410 = &headers
 	case rsp.StatusCode == 413:
 		var headers DeleteSurplusResponse413Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
@@ -22128,6 +24123,13 @@ func ParseGetSurplusResponse(rsp *http.Response) (*GetSurplusResponse, error) {
 		}
 		response.ApplicationproblemJSON404 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 410:
+		var dest Gone
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON410 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest TooManyRequests
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -22199,6 +24201,16 @@ func ParseGetSurplusResponse(rsp *http.Response) (*GetSurplusResponse, error) {
 			headers.RequestId = value
 		}
 		response.Headers404 = &headers
+	case rsp.StatusCode == 410:
+		var headers GetSurplusResponse410Headers
+		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RequestId = value
+		}
+		response.Headers410 = &headers
 	case rsp.StatusCode == 429:
 		var headers GetSurplusResponse429Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
@@ -22290,6 +24302,13 @@ func ParseListActiveDisbursementOrdersResponse(rsp *http.Response) (*ListActiveD
 		}
 		response.ApplicationproblemJSON404 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 410:
+		var dest Gone
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON410 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest TooManyRequests
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -22361,6 +24380,16 @@ func ParseListActiveDisbursementOrdersResponse(rsp *http.Response) (*ListActiveD
 			headers.RequestId = value
 		}
 		response.Headers404 = &headers
+	case rsp.StatusCode == 410:
+		var headers ListActiveDisbursementOrdersResponse410Headers
+		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RequestId = value
+		}
+		response.Headers410 = &headers
 	case rsp.StatusCode == 429:
 		var headers ListActiveDisbursementOrdersResponse429Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
@@ -22465,6 +24494,13 @@ func ParseAddDisbursementOrderResponse(rsp *http.Response) (*AddDisbursementOrde
 			return nil, err
 		}
 		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 410:
+		var dest Gone
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON410 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
 		var dest PayloadTooLarge
@@ -22592,6 +24628,16 @@ func ParseAddDisbursementOrderResponse(rsp *http.Response) (*AddDisbursementOrde
 			headers.RequestId = value
 		}
 		response.Headers409 = &headers
+	case rsp.StatusCode == 410:
+		var headers AddDisbursementOrderResponse410Headers
+		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RequestId = value
+		}
+		response.Headers410 = &headers
 	case rsp.StatusCode == 413:
 		var headers AddDisbursementOrderResponse413Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
@@ -22723,6 +24769,13 @@ func ParseUpdateKycAnswersResponse(rsp *http.Response) (*UpdateKycAnswersRespons
 		}
 		response.ApplicationproblemJSON409 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 410:
+		var dest Gone
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON410 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
 		var dest PayloadTooLarge
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -22835,6 +24888,16 @@ func ParseUpdateKycAnswersResponse(rsp *http.Response) (*UpdateKycAnswersRespons
 			headers.RequestId = value
 		}
 		response.Headers409 = &headers
+	case rsp.StatusCode == 410:
+		var headers UpdateKycAnswersResponse410Headers
+		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RequestId = value
+		}
+		response.Headers410 = &headers
 	case rsp.StatusCode == 413:
 		var headers UpdateKycAnswersResponse413Headers
 		if values := rsp.Header.Values("Request-Id"); len(values) > 0 {

@@ -168,6 +168,18 @@ func New(store Store, cfg Config) *Kund {
 	} else {
 		srv.AddReadyCheck("register", register.ReadyCheck(provider))
 	}
+	if f, ok := provider.(interface {
+		Forget(country, regNo, phone string)
+	}); ok {
+		// An erased customer's register answers go with them.
+		svc.OnErased(func(c *customer.Customer) {
+			country, regNo := "", ""
+			if c.NationalID != nil {
+				country, regNo = c.NationalID.CountryCode, c.NationalID.RegNo
+			}
+			f.Forget(country, regNo, c.MSISDN)
+		})
+	}
 	reg := register.NewService(register.Instrument(provider, srv.Registry()), store, cfg.Now)
 	srv.SetRegister(reg)
 	e := srv.Edge()

@@ -32,6 +32,7 @@ const (
 	EventDisbursementOrderCreated = "customer.disbursement-order.created"
 	EventDeceased                 = "customer.deceased"
 	EventProtectedIdentityChanged = "customer.protected-identity.changed"
+	EventCustomerErased           = "customer.erased"
 )
 
 // EventTypes lists every event type, in the order of DESIGN.md.
@@ -39,7 +40,7 @@ var EventTypes = []string{
 	EventCustomerCreated, EventCustomerUpdated, EventLegalAddressChanged, EventBillingAddressAdded,
 	EventBillingAddressChanged, EventBillingAddressRemoved, EventConsentAdded, EventConsentRemoved,
 	EventKYCAnswersUpdated, EventProductsChanged, EventSurplusCreated, EventSurplusChanged,
-	EventDisbursementOrderCreated, EventDeceased, EventProtectedIdentityChanged,
+	EventDisbursementOrderCreated, EventDeceased, EventProtectedIdentityChanged, EventCustomerErased,
 }
 
 // Actor types: who made a change, through which API.

@@ -320,12 +320,15 @@ func (s *Service) UpdateKYCAnswers(ctx context.Context, ledgerNo, customerNo str
 	return s.store.AddKYCAnswers(ctx, &KYCAnswers{LedgerNo: ledgerNo, CustomerNo: customerNo, Answers: answers, AnsweredAt: s.Now()})
 }
 
+// MaxKYCHistory is how many of a customer's answers the history shows.
+const MaxKYCHistory = 1000
+
 // KYCHistory returns a customer's answers, newest first.
 func (s *Service) KYCHistory(ctx context.Context, ledgerNo, customerNo string) ([]*KYCAnswers, error) {
 	if CheckCustomerNo(customerNo) != "" {
 		return nil, errCustomerNotFound()
 	}
-	return s.store.KYCAnswers(ctx, ledgerNo, customerNo, 1000)
+	return s.store.KYCAnswers(ctx, ledgerNo, customerNo, MaxKYCHistory)
 }
 
 // CheckKYCDue fills in c.KYCDue: the ledger has questions and c's answers

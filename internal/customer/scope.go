@@ -14,11 +14,12 @@ const (
 	ScopeConsents      Scope = "consents:write"
 	ScopeEvents        Scope = "events:read"
 	ScopeWebhooks      Scope = "webhooks:write"
+	ScopeErase         Scope = "customers:erase"
 	ScopeAll           Scope = "*"
 )
 
 // Scopes lists every scope a token can be given.
-var Scopes = []Scope{ScopeRead, ScopeWrite, ScopeRegister, ScopeKYC, ScopeSurpluses, ScopeDisbursements, ScopeConsents, ScopeEvents, ScopeWebhooks, ScopeAll}
+var Scopes = []Scope{ScopeRead, ScopeWrite, ScopeRegister, ScopeKYC, ScopeSurpluses, ScopeDisbursements, ScopeConsents, ScopeEvents, ScopeWebhooks, ScopeErase, ScopeAll}
 
 // ParseScope checks that s is a known scope.
 func ParseScope(s string) (Scope, bool) {

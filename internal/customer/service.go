@@ -22,6 +22,8 @@ type Service struct {
 	// webhookURLCheck applies the network rules to a webhook's URL; nil:
 	// https only.
 	webhookURLCheck func(ctx context.Context, u *url.URL) error
+	// onErased are told of each customer erased (OnErased).
+	onErased []func(*Customer)
 }
 
 // NewService returns a Service over store. now is the clock; nil means

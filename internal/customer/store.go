@@ -48,6 +48,9 @@ type Store interface {
 	// Surplus returns a surplus by id in any letter case, depleted or
 	// not; ENOTFOUND when there is none.
 	Surplus(ctx context.Context, ledgerNo, customerNo, id string) (*Surplus, error)
+	// AllSurpluses returns every surplus of a customer, depleted too,
+	// oldest date first.
+	AllSurpluses(ctx context.Context, ledgerNo, customerNo string) ([]*Surplus, error)
 	// ListSurpluses returns up to limit of a customer's surpluses that are
 	// not depleted, oldest date first, after skipping skip.
 	ListSurpluses(ctx context.Context, ledgerNo, customerNo string, skip, limit int) ([]*Surplus, error)
@@ -87,6 +90,7 @@ type Store interface {
 	// The change journal, which the writes above append to.
 	EventStore
 	WebhookStore
+	ErasureStore
 }
 
 // ErrUUIDTaken is returned by a Store when a freshly drawn customer or

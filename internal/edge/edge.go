@@ -346,7 +346,7 @@ func (rt *route) chargeMiss(r *http.Request, caller customer.Caller, addr string
 // names no number says as much as a miss).
 func miss(err error) bool {
 	switch customer.ErrorCode(err) {
-	case customer.ECUSTOMERNOTFOUND, customer.EPERSONNOTFOUND, customer.EAMBIGUOUS, customer.ENOTFOUND, customer.EVALIDATION:
+	case customer.ECUSTOMERNOTFOUND, customer.ECUSTOMERERASED, customer.EPERSONNOTFOUND, customer.EAMBIGUOUS, customer.ENOTFOUND, customer.EVALIDATION:
 		return true
 	}
 	return false

@@ -185,6 +185,12 @@ func eventObject(typ string, decode func(v any) error) (json.RawMessage, error) 
 		if err := decode(&c); err != nil {
 			return nil, err
 		}
+		if c.UUID == "" {
+			// Every customer has a uuid; only the state an erasure
+			// left (customer.ErasedCustomer, customer.RedactEvent) lacks it.
+			v = erasedCustomerRep{ID: customerPath(c.LedgerNo, c.No), CustomerNo: c.No, LegalEntity: c.LegalEntity, Erased: true}
+			break
+		}
 		v = representData(&c)
 	}
 	return json.Marshal(v)

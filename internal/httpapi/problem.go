@@ -20,6 +20,8 @@ var codes = edge.Table[problemType]{
 	customer.EFORBIDDEN:            {http.StatusForbidden, "Access to this operation is not allowed."},
 	customer.ENOTFOUND:             {http.StatusNotFound, "The resource was not found."},
 	customer.ECUSTOMERNOTFOUND:     {http.StatusNotFound, "The customer was not found."},
+	customer.ECUSTOMERERASED:       {http.StatusGone, "The customer was erased."},
+	customer.EERASEBLOCKED:         {http.StatusConflict, "The customer cannot be erased yet."},
 	customer.ELEGALADDRESSNOTFOUND: {http.StatusNotFound, "The legal address does not exist."},
 	customer.EBILLINGNOTFOUND:      {http.StatusNotFound, "The billing address does not exist."},
 	customer.ECUSTOMEREXISTS:       {http.StatusConflict, "The customer already exists."},

@@ -124,6 +124,8 @@ func (s *Server) nativeRoutes() []edge.Route {
 	add("PUT "+one+"/products", customer.ScopeWrite, s.putProducts)
 	add("GET "+Base+"{ledgerNo}/events", customer.ScopeEvents, s.listEvents)
 	add("GET "+one+"/history", customer.ScopeRead, s.customerHistory)
+	add("POST "+one+"/erase", customer.ScopeErase, s.eraseCustomer)
+	add("GET "+one+"/export", customer.ScopeRead, s.exportCustomer)
 	s.webhookRoutes(add)
 	s.registerRoutes(add, lookup, replayed)
 	return rs

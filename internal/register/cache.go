@@ -40,6 +40,19 @@ func NewCache(p Provider, ttl time.Duration, max int, now func() time.Time) *Cac
 	return &Cache{p: p, ttl: ttl, max: max, now: now, entries: map[string]cacheEntry{}}
 }
 
+// Forget drops the answers about a person: the identity number (country
+// and regNo; ignored when empty) and the phone number (ignored when empty).
+func (c *Cache) Forget(country, regNo, phone string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if regNo != "" {
+		delete(c.entries, "id "+country+" "+regNo)
+	}
+	if phone != "" {
+		delete(c.entries, "phone "+phone)
+	}
+}
+
 // Lookup answers from the cache or asks the provider.
 func (c *Cache) Lookup(ctx context.Context, country, regNo string) (*Person, error) {
 	return c.get("id "+country+" "+regNo, func() (*Person, error) { return c.p.Lookup(ctx, country, regNo) })

@@ -41,11 +41,17 @@ func (db *DB) CreateCustomers(ctx context.Context, ledgerNo string, cs []*custom
 	stored := make([]bool, len(cs))
 	err := db.Tx(ctx, func(tx *sql.Tx) error {
 		clear(stored) // a transaction run again starts over
-		pending := make([]int, len(cs))
+		erased, err := db.erasedAmong(ctx, tx, ledgerNo, cs)
+		if err != nil {
+			return err
+		}
+		pending := make([]int, 0, len(cs))
 		for i, c := range cs {
 			c.LedgerNo = ledgerNo
 			c.Version = 1
-			pending[i] = i
+			if !erased[c.No] {
+				pending = append(pending, i)
+			}
 		}
 		for attempt := 0; len(pending) > 0; attempt++ {
 			if attempt == maxRedraws {
@@ -91,9 +97,16 @@ func (db *DB) createCustomersByRow(ctx context.Context, ledgerNo string, cs []*c
 			return err
 		}
 		defer addr.Close()
+		erased, err := db.erasedAmong(ctx, tx, ledgerNo, cs)
+		if err != nil {
+			return err
+		}
 		for i, c := range cs {
 			c.LedgerNo = ledgerNo
 			c.Version = 1
+			if erased[c.No] {
+				continue
+			}
 			for attempt := 0; ; attempt++ {
 				if attempt == maxRedraws {
 					return customer.ErrUUIDTaken
@@ -304,4 +317,40 @@ func (db *DB) EachCustomer(ctx context.Context, ledgerNo string, fn func(*custom
 func newAddressUUIDs(c *customer.Customer) []string {
 	added, _ := customer.AddressUUIDChanges(nil, c)
 	return added
+}
+
+// erasedAmong are the numbers of cs that erased customers had: a bulk
+// write skips them as it skips numbers in use. A ledger without erasures
+// costs one query.
+func (db *DB) erasedAmong(ctx context.Context, tx *sql.Tx, ledgerNo string, cs []*customer.Customer) (map[string]bool, error) {
+	var some int
+	err := tx.QueryRowContext(ctx, db.Q(`SELECT count(*) FROM (SELECT 1 FROM erased_customers WHERE ledger_no = ? LIMIT 1) AS e`), ledgerNo).Scan(&some)
+	if err != nil || some == 0 {
+		return nil, err
+	}
+	erased := map[string]bool{}
+	for from := 0; from < len(cs); from += bulkRows {
+		chunk := cs[from:min(from+bulkRows, len(cs))]
+		args := []any{ledgerNo}
+		for _, c := range chunk {
+			args = append(args, c.No)
+		}
+		rows, err := tx.QueryContext(ctx, db.Q(`SELECT customer_no FROM erased_customers WHERE ledger_no = ? AND customer_no IN (?`+
+			strings.Repeat(", ?", len(chunk)-1)+`)`), args...)
+		if err != nil {
+			return nil, err
+		}
+		for rows.Next() {
+			var no string
+			if err := rows.Scan(&no); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			erased[no] = true
+		}
+		if err := rows.Close(); err != nil {
+			return nil, err
+		}
+	}
+	return erased, nil
 }

@@ -176,12 +176,12 @@ func (db *DB) UseWorldlineSignature(ctx context.Context, hash []byte, expires ti
 // Products returns a customer's products in their order;
 // ECUSTOMERNOTFOUND when the ledger has no such customer.
 func (db *DB) Products(ctx context.Context, ledgerNo, customerNo string) ([]customer.Product, error) {
-	var n int
-	if err := db.Read.QueryRowContext(ctx, db.Q(`SELECT count(*) FROM customers WHERE ledger_no = ? AND customer_no = ?`), ledgerNo, customerNo).Scan(&n); err != nil {
+	taken, err := db.numberTaken(ctx, db.Read, ledgerNo, customerNo)
+	if err != nil {
 		return nil, db.Err(err)
 	}
-	if n == 0 {
-		return nil, customer.Errorf(customer.ECUSTOMERNOTFOUND, "The customer was not found.")
+	if !taken {
+		return nil, db.Err(db.absent(ctx, db.Read, ledgerNo, customerNo))
 	}
 	ps, err := db.products(ctx, db.Read, ledgerNo, customerNo)
 	return ps, db.Err(err)
@@ -211,12 +211,8 @@ func (db *DB) products(ctx context.Context, q queryer, ledgerNo, customerNo stri
 // journals the change when the products differ from those before.
 func (db *DB) SetProducts(ctx context.Context, ledgerNo, customerNo string, ps []customer.Product, at time.Time) error {
 	return db.Tx(ctx, func(tx *sql.Tx) error {
-		var n int
-		if err := tx.QueryRowContext(ctx, db.Q(`SELECT count(*) FROM customers WHERE ledger_no = ? AND customer_no = ?`), ledgerNo, customerNo).Scan(&n); err != nil {
+		if err := db.lockCustomer(ctx, tx, ledgerNo, customerNo); err != nil {
 			return err
-		}
-		if n == 0 {
-			return customer.Errorf(customer.ECUSTOMERNOTFOUND, "The customer was not found.")
 		}
 		before, err := db.products(ctx, tx, ledgerNo, customerNo)
 		if err != nil {

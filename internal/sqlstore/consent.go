@@ -31,14 +31,10 @@ var errRegistrationActive = errors.New("an initialized registration exists")
 // index keeps one Initialized registration per customer.
 func (db *DB) CreateCardRegistration(ctx context.Context, r *customer.CardRegistration) error {
 	err := db.Tx(ctx, func(tx *sql.Tx) error {
-		taken, err := db.numberTaken(ctx, tx, r.LedgerNo, r.CustomerNo)
-		if err != nil {
+		if err := db.lockCustomer(ctx, tx, r.LedgerNo, r.CustomerNo); err != nil {
 			return err
 		}
-		if !taken {
-			return customer.Errorf(customer.ECUSTOMERNOTFOUND, "The customer does not exist.")
-		}
-		_, err = tx.ExecContext(ctx, db.Q(`INSERT INTO card_registrations (`+cardRegistrationColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+		_, err := tx.ExecContext(ctx, db.Q(`INSERT INTO card_registrations (`+cardRegistrationColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
 			r.ID, r.LedgerNo, r.CustomerNo, r.Status, r.RedirectURL, r.CompleteURL, r.CancelURL, r.Language, micros(r.CreatedAt), micros(r.UpdatedAt))
 		if db.d.IsUnique(err) {
 			return errRegistrationActive

@@ -227,6 +227,10 @@ func (db *DB) CreateCustomer(ctx context.Context, c *customer.Customer, key *cus
 			if c.No, err = db.nextCustomerNo(ctx, tx, c.LedgerNo); err != nil {
 				return err
 			}
+		} else if erased, err := db.wasErased(ctx, tx, c.LedgerNo, c.No); err != nil {
+			return err
+		} else if erased {
+			return customer.Errorf(customer.ECUSTOMEREXISTS, "A customer with this customer number was erased; the number is not given again.")
 		}
 		c.Version = 1
 		if err := db.claimAddressUUIDs(ctx, tx, nil, c); err != nil {
@@ -277,7 +281,7 @@ func (db *DB) nextCustomerNo(ctx context.Context, tx *sql.Tx, ledgerNo string) (
 			return "", err
 		}
 		no := customer.GeneratedCustomerNo(seq)
-		taken, err := db.numberTaken(ctx, tx, ledgerNo, no)
+		taken, err := db.numberUsed(ctx, tx, ledgerNo, no)
 		if err != nil || !taken {
 			return no, err
 		}
@@ -335,6 +339,9 @@ const (
 func (db *DB) one(ctx context.Context, query string, args ...any) (*customer.Customer, error) {
 	_, c, err := scanCustomer(db.readRow(ctx, query, args...))
 	if errors.Is(err, sql.ErrNoRows) {
+		if query == customerByNoSQL {
+			return nil, db.Err(db.absent(ctx, db.Read, args[0].(string), args[1].(string)))
+		}
 		return nil, customer.Errorf(customer.ECUSTOMERNOTFOUND, "The customer does not exist.")
 	}
 	return c, db.Err(err)
@@ -362,7 +369,7 @@ func (db *DB) UpdateCustomer(ctx context.Context, ledgerNo, no string, fn func(*
 func (db *DB) updateInTx(ctx context.Context, tx *sql.Tx, ledgerNo, no string, fn func(*customer.Customer) error) (*customer.Customer, error) {
 	id, cur, err := scanCustomer(db.txRow(ctx, tx, db.forUpdate(customerByNoSQL+forUpdateMark), ledgerNo, no))
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, customer.Errorf(customer.ECUSTOMERNOTFOUND, "The customer does not exist.")
+		return nil, db.absent(ctx, tx, ledgerNo, no)
 	} else if err != nil {
 		return nil, err
 	}

@@ -120,14 +120,10 @@ func (db *DB) CreateSurplus(ctx context.Context, s *customer.Surplus) error {
 		return err
 	}
 	err = db.Tx(ctx, func(tx *sql.Tx) error {
-		taken, err := db.numberTaken(ctx, tx, s.LedgerNo, s.CustomerNo)
-		if err != nil {
+		if err := db.lockCustomer(ctx, tx, s.LedgerNo, s.CustomerNo); err != nil {
 			return err
 		}
-		if !taken {
-			return customer.Errorf(customer.ECUSTOMERNOTFOUND, "The customer does not exist.")
-		}
-		_, err = tx.ExecContext(ctx, db.Q(`INSERT INTO surpluses (surplus_key, `+surplusColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+		_, err := tx.ExecContext(ctx, db.Q(`INSERT INTO surpluses (surplus_key, `+surplusColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
 			customer.SurplusKey(s.ID), s.LedgerNo, s.CustomerNo, s.ID, s.Balance.Minor, s.Balance.Currency, s.Date, s.Status,
 			s.Invoice, s.Account, order, micros(s.CreatedAt), micros(s.UpdatedAt))
 		if db.d.IsUnique(err) {
@@ -214,12 +210,8 @@ func (db *DB) AddKYCAnswers(ctx context.Context, a *customer.KYCAnswers) error {
 		return err
 	}
 	return db.Tx(ctx, func(tx *sql.Tx) error {
-		taken, err := db.numberTaken(ctx, tx, a.LedgerNo, a.CustomerNo)
-		if err != nil {
+		if err := db.lockCustomer(ctx, tx, a.LedgerNo, a.CustomerNo); err != nil {
 			return err
-		}
-		if !taken {
-			return customer.Errorf(customer.ECUSTOMERNOTFOUND, "The customer does not exist.")
 		}
 		var before *customer.KYCAnswers
 		var raw string

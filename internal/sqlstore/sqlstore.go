@@ -40,6 +40,10 @@ type Dialect struct {
 	// rows each: a round trip per statement instead of per row, for an
 	// engine behind a network.
 	MultiRow bool
+	// Scrub, when set, is run after an erasure has committed, so that the
+	// engine's files no longer hold the pages it replaced (SQLite: the
+	// WAL's former page images).
+	Scrub func(ctx context.Context, write *sql.DB) error
 }
 
 // DB is the shared store on an engine's connections. Writes go to Write,

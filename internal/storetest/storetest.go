@@ -67,6 +67,7 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 		{"JournalSweep", testJournalSweep},
 		{"WebhookQueue", testWebhookQueue},
 		{"WebhookLimit", testWebhookLimit},
+		{"Erase", testErase},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, open(t)) })

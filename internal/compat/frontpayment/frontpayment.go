@@ -96,6 +96,8 @@ var errorTable = edge.Table[wire]{
 	customer.EFORBIDDEN:            {403, "Forbidden"},
 	customer.ENOTFOUND:             {404, "Not Found"},
 	customer.ECUSTOMERNOTFOUND:     {404, "Not Found"},
+	customer.ECUSTOMERERASED:       {404, "Not Found"},
+	customer.EERASEBLOCKED:         {409, "Conflict"},
 	customer.EPERSONNOTFOUND:       {404, "Not Found"},
 	customer.EPERSONDECEASED:       {404, "Not Found"},
 	customer.ELEGALADDRESSNOTFOUND: {404, "Not Found"},

@@ -266,6 +266,8 @@ var errorTable = edge.Table[apiError]{
 	customer.EFORBIDDEN:            {status: 403, Code: "forbidden"},
 	customer.ENOTFOUND:             {status: 404, Code: "not_found"},
 	customer.ECUSTOMERNOTFOUND:     {status: 404, Code: "not_found"},
+	customer.ECUSTOMERERASED:       {status: 404, Code: "not_found"},
+	customer.EERASEBLOCKED:         {status: 409, Code: "conflict"},
 	customer.EPERSONNOTFOUND:       {status: 404, Code: "not_found"},
 	customer.EPERSONDECEASED:       {status: 404, Code: "not_found"},
 	customer.ELEGALADDRESSNOTFOUND: {status: 404, Code: "not_found"},
@@ -299,7 +301,7 @@ func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 		case customer.EINTERNAL:
 			h.log.ErrorContext(r.Context(), "payway", slog.String("error", err.Error()))
 			t.Message = "Something unexpected happened server side"
-		case customer.ENOTFOUND, customer.ECUSTOMERNOTFOUND, customer.EPERSONNOTFOUND, customer.EPERSONDECEASED:
+		case customer.ENOTFOUND, customer.ECUSTOMERNOTFOUND, customer.ECUSTOMERERASED, customer.EPERSONNOTFOUND, customer.EPERSONDECEASED:
 			t.Message = "The account could not be found"
 		case customer.EAMBIGUOUS:
 			t.Message = "More than one account matches; add customer_number or zip_code."

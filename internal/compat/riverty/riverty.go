@@ -192,6 +192,8 @@ var errorTable = edge.Table[apiError]{
 	customer.EFORBIDDEN:            {status: 403, Type: typeBase + "forbidden", Title: "Forbidden", Category: "TechnicalError"},
 	customer.ENOTFOUND:             {status: 404, Type: typeBase + "customer-not-found", Title: "Customer not found", Category: "BusinessError"},
 	customer.ECUSTOMERNOTFOUND:     {status: 404, Type: typeBase + "customer-not-found", Title: "Customer not found", Category: "BusinessError"},
+	customer.ECUSTOMERERASED:       {status: 404, Type: typeBase + "customer-not-found", Title: "Customer not found", Category: "BusinessError"},
+	customer.EERASEBLOCKED:         {status: 409, Type: typeBase + "conflict", Title: "Conflict", Category: "BusinessError"},
 	customer.EPERSONNOTFOUND:       {status: 404, Type: typeBase + "customer-not-found", Title: "Customer not found", Category: "BusinessError"},
 	customer.EPERSONDECEASED:       {status: 404, Type: typeBase + "customer-not-found", Title: "Customer not found", Category: "BusinessError"},
 	customer.ELEGALADDRESSNOTFOUND: {status: 404, Type: typeBase + "customer-not-found", Title: "Customer not found", Category: "BusinessError"},
@@ -231,7 +233,7 @@ func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 		case customer.EINTERNAL:
 			h.log.ErrorContext(r.Context(), "riverty", slog.String("error", err.Error()))
 			t.Details = "An unexpected error occurred."
-		case customer.ENOTFOUND, customer.ECUSTOMERNOTFOUND, customer.EPERSONNOTFOUND, customer.EPERSONDECEASED:
+		case customer.ENOTFOUND, customer.ECUSTOMERNOTFOUND, customer.ECUSTOMERERASED, customer.EPERSONNOTFOUND, customer.EPERSONDECEASED:
 			t.Details = errNotFound().(*apiError).Details
 		case customer.EVALIDATION:
 			// Only fields Riverty has are named: a register entry the

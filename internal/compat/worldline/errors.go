@@ -52,6 +52,8 @@ var errorTable = edge.Table[wire]{
 	customer.EFORBIDDEN:            {http.StatusForbidden, "9007", "ACCESS_TO_MERCHANT_NOT_ALLOWED", ""},
 	customer.ENOTFOUND:             {http.StatusNotFound, "21000040", "RESOURCE_NOT_FOUND", ""},
 	customer.ECUSTOMERNOTFOUND:     {http.StatusBadRequest, "1214", "CUSTOMER_DETAILS_NOT_FOUND", ""},
+	customer.ECUSTOMERERASED:       {http.StatusBadRequest, "1214", "CUSTOMER_DETAILS_NOT_FOUND", ""},
+	customer.EERASEBLOCKED:         {http.StatusConflict, "1409", "CONFLICT", ""},
 	customer.EPERSONNOTFOUND:       {http.StatusBadRequest, "1214", "CUSTOMER_DETAILS_NOT_FOUND", ""},
 	customer.EPERSONDECEASED:       {http.StatusBadRequest, "1214", "CUSTOMER_DETAILS_NOT_FOUND", ""},
 	customer.EAMBIGUOUS:            {http.StatusBadRequest, "1214", "CUSTOMER_DETAILS_NOT_FOUND", ""},
@@ -93,7 +95,7 @@ func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 			}
 		case customer.EIDEMPOTENCYREUSE:
 			property = "Idempotency-Key"
-		case customer.ECUSTOMERNOTFOUND, customer.EPERSONNOTFOUND, customer.EPERSONDECEASED, customer.EAMBIGUOUS:
+		case customer.ECUSTOMERNOTFOUND, customer.ECUSTOMERERASED, customer.EPERSONNOTFOUND, customer.EPERSONDECEASED, customer.EAMBIGUOUS:
 			message = errNotFound().(*apiError).Message
 		}
 		e = newError(t.status, t.code, t.id, message, property)

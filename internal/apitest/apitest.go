@@ -9,10 +9,13 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
+	"io/fs"
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -27,6 +30,10 @@ import (
 type Backend struct {
 	Name string
 	Open func(t testing.TB) app.Store
+	// Dump is everything the database of a store of this backend holds
+	// on disk, as a backup or a thief would read it: SQLite's file and
+	// WAL, PostgreSQL's pg_dump.
+	Dump func(t testing.TB, s app.Store) []byte
 }
 
 // SQLite is the embedded backend on a file under t.TempDir().
@@ -37,6 +44,20 @@ var SQLite = Backend{Name: "sqlite", Open: func(t testing.TB) app.Store {
 	}
 	t.Cleanup(func() { s.Close() })
 	return s
+}, Dump: func(t testing.TB, s app.Store) []byte {
+	p, ok := s.(interface{ Path() string })
+	if !ok {
+		t.Fatal("apitest: not a store of the sqlite backend")
+	}
+	var all []byte
+	for _, f := range []string{p.Path(), p.Path() + "-wal"} {
+		b, err := os.ReadFile(f)
+		if err != nil && !errors.Is(err, fs.ErrNotExist) {
+			t.Fatal(err)
+		}
+		all = append(all, b...)
+	}
+	return all
 }}
 
 // extraBackends are registered by other test helpers (PostgreSQL).

@@ -3,6 +3,7 @@ package apitest
 import (
 	"context"
 	"path/filepath"
+	"sync"
 	"testing"
 
 	"github.com/kund/kund/internal/app"
@@ -14,13 +15,24 @@ import (
 // throwaway PostgreSQL (or on KUND_TEST_POSTGRES). Tests on it skip when
 // PostgreSQL cannot be had, unless KUND_REQUIRE_POSTGRES=1.
 var Postgres = Backend{Name: "postgres", Open: func(t testing.TB) app.Store {
-	s, err := app.OpenStore(context.Background(), pgtest.URL(t), KeyFile(t))
+	u := pgtest.URL(t)
+	s, err := app.OpenStore(context.Background(), u, KeyFile(t))
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { s.Close() })
+	pgURLs.Store(s, u)
+	t.Cleanup(func() { pgURLs.Delete(s); s.Close() })
 	return s
+}, Dump: func(t testing.TB, s app.Store) []byte {
+	u, ok := pgURLs.Load(s)
+	if !ok {
+		t.Fatal("apitest: not a store of the postgres backend")
+	}
+	return pgtest.Dump(t, u.(string))
 }}
+
+// pgURLs are the database URLs of the open stores of the postgres backend.
+var pgURLs sync.Map
 
 func init() { Register(Postgres) }
 

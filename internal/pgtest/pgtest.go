@@ -283,6 +283,23 @@ func (c *Cluster) watch() error {
 	return nil
 }
 
+// Dump is what pg_dump writes of the database at dbURL (plain SQL, the
+// data as COPY text): what a backup of it would hold.
+func Dump(t testing.TB, dbURL string) []byte {
+	t.Helper()
+	bin, err := binDir()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	out, err := exec.CommandContext(ctx, filepath.Join(bin, "pg_dump"), "--no-owner", dbURL).Output()
+	if err != nil {
+		t.Fatalf("pg_dump: %v", err)
+	}
+	return out
+}
+
 // binDir finds initdb and pg_ctl: in KUND_PG_BIN if set, else in
 // PostgreSQL 15's Debian directory or the newest other version there.
 func binDir() (string, error) {

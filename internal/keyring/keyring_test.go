@@ -169,8 +169,12 @@ func TestTwoVersions(t *testing.T) {
 	if v := binary.BigEndian.Uint32(sealed); v != 2 {
 		t.Fatalf("sealed under v%d after rotation, want v2", v)
 	}
-	if _, err := k1.Open(sealed, []byte("ad")); err == nil || !strings.Contains(err.Error(), "no key v2") {
-		t.Fatalf("the old keyring opening a v2 value: %v", err)
+	// The keyring loaded before follows the file it was loaded from.
+	if got, err := k1.Open(sealed, []byte("ad")); err != nil || string(got) != "new" {
+		t.Fatalf("the keyring loaded before opening a v2 value: %q %v", got, err)
+	}
+	if _, err := load(t, keyLine("v1", 1)).Open(sealed, []byte("ad")); err == nil || !strings.Contains(err.Error(), "no key v2") {
+		t.Fatalf("a keyring without v2 opening a v2 value: %v", err)
 	}
 
 	// The highest version is current wherever its line is; versions need
@@ -409,4 +413,88 @@ func FuzzOpen(f *testing.F) {
 			t.Fatalf("%x with ad %q opened as %q", sealed, ad, got)
 		}
 	})
+}
+
+func TestIndexIsStableAcrossRotationAndRetirement(t *testing.T) {
+	path := writeKeyFile(t, keyLine("v1", 1))
+	k, err := keyring.Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	before := k.Index("email", "britt@axelstopp.com")
+	if k.Index("email", "britt@axelstopp.com") != before || len(before) != 32 {
+		t.Fatalf("index %q", before)
+	}
+	if k.Index("msisdn", "britt@axelstopp.com") == before || k.Index("email", "britt@axelstopp.se") == before {
+		t.Fatal("another purpose or value gives the same index")
+	}
+	if other := load(t, keyLine("v1", 2)); other.Index("email", "britt@axelstopp.com") == before {
+		t.Fatal("another key gives the same index")
+	}
+	sealedV1 := k.Seal([]byte("x"), nil)
+
+	v, err := keyring.AddKey(path)
+	if err != nil || v != 2 {
+		t.Fatalf("add: v%d %v", v, err)
+	}
+	if fi, _ := os.Stat(path); fi.Mode().Perm() != 0o600 {
+		t.Fatalf("mode after adding a key: %v", fi.Mode())
+	}
+	// A loaded keyring follows its file.
+	if err := k.Refresh(); err != nil {
+		t.Fatal(err)
+	}
+	if k.Current() != 2 || k.Index("email", "britt@axelstopp.com") != before {
+		t.Fatalf("after adding: current v%d", k.Current())
+	}
+	if v, ok := keyring.VersionOf(k.Seal([]byte("x"), nil)); !ok || v != 2 {
+		t.Fatalf("sealed under v%d", v)
+	}
+	if err := keyring.Retire(path, 2); err == nil {
+		t.Fatal("the newest key was retired")
+	}
+	if err := keyring.Retire(path, 1); err != nil {
+		t.Fatal(err)
+	}
+	text, _ := os.ReadFile(path)
+	if strings.Contains(string(text), "kund-key v1 ") || !strings.Contains(string(text), "kund-index-key ") {
+		t.Fatalf("after retiring v1:\n%s", text)
+	}
+	after, err := keyring.Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if after.Index("email", "britt@axelstopp.com") != before {
+		t.Fatal("retiring the key the index was derived from changed the index")
+	}
+	if _, err := after.Open(sealedV1, nil); err == nil {
+		t.Fatal("a retired key still opens")
+	}
+	if got := after.Versions(); len(got) != 1 || got[0] != 2 {
+		t.Fatalf("versions %v", got)
+	}
+}
+
+func TestOpenReadsANewerKeyFile(t *testing.T) {
+	path := writeKeyFile(t, keyLine("v1", 1))
+	server, err := keyring.Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := keyring.AddKey(path); err != nil {
+		t.Fatal(err)
+	}
+	rotator, err := keyring.Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// What the rotator sealed under v2 opens in a process that read the
+	// file before v2 existed.
+	sealed := rotator.Seal([]byte("secret"), []byte("ad"))
+	if got, err := server.Open(sealed, []byte("ad")); err != nil || string(got) != "secret" {
+		t.Fatalf("open: %q %v", got, err)
+	}
+	if server.Current() != 2 {
+		t.Fatalf("the server seals under v%d", server.Current())
+	}
 }

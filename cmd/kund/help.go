@@ -35,6 +35,8 @@ var commands = []command{
 	{"export", "[FILE] [flags]", "Exports the customers of a ledger as NDJSON to FILE or to standard output."},
 	{"bench", "[flags]", "Measures Kund's throughput and latency against a bare net/http server; see docs/performance.md."},
 	{"keys create", "FILE", "Writes a new secret key for --secret-key-file to FILE (mode 0600); an existing file is kept."},
+	{"keys rotate", "[flags]", "Adds a new key to the key file and seals every value again under it, while Kund serves; --resume continues an interrupted rotation."},
+	{"keys retire", "VERSION [flags]", "Removes a key version from the key file once the database holds nothing sealed under it."},
 	{"version", "", "Prints the module version and VCS revision this binary was built from, and its Go version."},
 }
 

@@ -35,6 +35,8 @@ const usage = `usage:
   kund import  --db DB --ledger LEDGERNO [--format ndjson|csv] [--strict] [--batch 100000] [--progress 2s] FILE
   kund export  --db DB --ledger LEDGERNO [FILE]
   kund keys create FILE          # Kund's secret key for --secret-key-file (required with PostgreSQL)
+  kund keys rotate [flags]       # a new key; every sealed value moved to it while Kund serves
+  kund keys retire VERSION       # drops a key nothing is sealed under any more
   kund bench   [--db FILE|URL] [--n 1000000] [--reuse] [--warmup 2s] [--duration 5s] [--rounds 2] [--concurrency 64]
                [--scenarios get,get-expand,find,create,patch,mixed,webhooks] [--json FILE]
   kund version                   # the module version and VCS revision of this binary
@@ -151,7 +153,7 @@ func dispatch(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	case "bench":
 		return runBench(ctx, args, stdout, stderr)
 	case "keys":
-		return runKeys(ctx, args, stdout)
+		return runKeys(ctx, args, stdout, stderr)
 	case "version":
 		return runVersion(args, stdout)
 	case "", "help", "-h", "-help", "--help":

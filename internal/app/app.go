@@ -11,6 +11,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"os"
 	"strings"
 	"time"
 
@@ -77,6 +78,7 @@ func OpenStore(ctx context.Context, db, keyFile string) (Store, error) {
 	var s interface {
 		Store
 		UseKeyring(context.Context, sqlstore.Sealer) error
+		SealClear(context.Context, sqlstore.Progress) error
 	}
 	if IsPostgres(db) {
 		s, err = postgres.Open(ctx, db)
@@ -90,7 +92,26 @@ func OpenStore(ctx context.Context, db, keyFile string) (Store, error) {
 		s.Close()
 		return nil, err
 	}
+	// A database of a Kund before encryption at rest is sealed in place
+	// before anything reads it; the walk is resumable, so an interrupted
+	// start continues where it stopped.
+	if err := s.SealClear(ctx, sealProgress(os.Stderr)); err != nil {
+		s.Close()
+		return nil, fmt.Errorf("sealing what is stored in clear: %w", err)
+	}
 	return s, nil
+}
+
+// sealProgress reports the sealing of values stored in clear on w, every
+// 10,000 values of a column.
+func sealProgress(w io.Writer) sqlstore.Progress {
+	last := map[string]int64{}
+	return func(what string, n int64) {
+		if n/10000 > last[what]/10000 {
+			fmt.Fprintf(w, "kund: encrypting at rest: %s: %d values\n", what, n)
+		}
+		last[what] = n
+	}
 }
 
 // Config is what a Kund needs besides its store.

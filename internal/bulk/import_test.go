@@ -8,6 +8,7 @@ import (
 
 	"github.com/kund/kund/internal/bulk"
 	"github.com/kund/kund/internal/customer"
+	"github.com/kund/kund/internal/keyring"
 	"github.com/kund/kund/internal/sqlite"
 )
 
@@ -22,6 +23,13 @@ func TestImportRefusesInvisibleCharacters(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { store.Close() })
+	keys, err := keyring.Generate()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := store.UseKeyring(ctx, keys); err != nil {
+		t.Fatal(err)
+	}
 	svc := customer.NewService(store, nil)
 	if err := svc.CreateLedger(ctx, &customer.Ledger{No: "L", Country: "SE"}); err != nil {
 		t.Fatal(err)

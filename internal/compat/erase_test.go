@@ -116,6 +116,18 @@ func TestErasure(t *testing.T) {
 				t.Fatalf("export: %s", x.Body)
 			}
 
+			// Encrypted at rest: the files hold the name, but no identity
+			// number, e-mail address or phone number in clear.
+			dump := b.Dump(t, e.Store)
+			if !bytes.Contains(dump, []byte("Axelstopp")) {
+				t.Fatal("the dump does not show the customer's name: it cannot show anything")
+			}
+			for _, v := range []string{"19811218-9876", "198112189876", "811218-9876", "britt@axelstopp.com", "+46720000000", "sven@example.se"} {
+				if bytes.Contains(dump, []byte(v)) {
+					t.Fatalf("the database holds %q in clear", v)
+				}
+			}
+
 			// Refused: without the scope, without a reason, with an open surplus.
 			problemCode(t, e.Call("POST", one+"/erase", e.Token("4711", customer.ScopeWrite), `{"reason":"case 17"}`), 403, "forbidden")
 			problemCode(t, e.Call("POST", one+"/erase", tok, `{}`), 400, "validation")
@@ -195,7 +207,7 @@ func TestErasure(t *testing.T) {
 			}
 
 			// Nor do the database's files.
-			dump := b.Dump(t, e.Store)
+			dump = b.Dump(t, e.Store)
 			if !bytes.Contains(dump, []byte("Storgatan 1")) {
 				t.Fatal("the dump does not show the customer who was not erased: it cannot show anything")
 			}

@@ -63,7 +63,7 @@ const (
 
 // Keyring holds the versions of Kund's secret key; the newest one seals.
 // It is safe for concurrent use. A keyring loaded from a file follows the
-// file: Refresh (and Watch) read it again when it changed, so that a
+// file: Refresh reads it again when it changed (Seal does so every second), so that a
 // running Kund learns of a key that `kund keys rotate` added.
 type Keyring struct {
 	st   atomic.Pointer[state]
@@ -71,6 +71,7 @@ type Keyring struct {
 
 	mu    sync.Mutex // serialises reloads
 	stamp fileStamp
+	next  atomic.Int64 // when Seal looks at the file again (Unix ns)
 }
 
 // state is one reading of the key file.
@@ -310,6 +311,7 @@ func derivedIndexKey(keys map[uint32][]byte) []byte {
 // carries the key version: version (4 bytes big-endian) || nonce ||
 // ciphertext+tag.
 func (k *Keyring) Seal(plain, ad []byte) []byte {
+	k.refreshNow()
 	st := k.st.Load()
 	out := make([]byte, versionSize, versionSize+nonceSize+len(plain)+tagSize)
 	binary.BigEndian.PutUint32(out, st.current)
@@ -375,6 +377,19 @@ func (k *Keyring) Index(purpose, value string) string {
 // refreshEvery bounds how often a keyring looks at its file.
 const refreshEvery = time.Second
 
+// refreshNow refreshes the keyring when it has not looked at its file for
+// refreshEvery: the key that seals is the newest one within a second of
+// its being added to the file, in every process.
+func (k *Keyring) refreshNow() {
+	if k.path == "" {
+		return
+	}
+	now := time.Now().UnixNano()
+	if next := k.next.Load(); now >= next && k.next.CompareAndSwap(next, now+int64(refreshEvery)) {
+		k.Refresh() // an unusable file keeps the keys read before
+	}
+}
+
 // Refresh reads the key file again if it changed since it was read. A
 // file that became unreadable or malformed keeps the keys read before
 // (and is reported).
@@ -405,23 +420,6 @@ func (k *Keyring) Refresh() error {
 	k.st.Store(st)
 	k.stamp = stamp
 	return nil
-}
-
-// Watch refreshes the keyring from its file every second until done is
-// closed; report is told of a file that cannot be used.
-func (k *Keyring) Watch(done <-chan struct{}, report func(error)) {
-	t := time.NewTicker(refreshEvery)
-	defer t.Stop()
-	for {
-		select {
-		case <-done:
-			return
-		case <-t.C:
-			if err := k.Refresh(); err != nil && report != nil {
-				report(err)
-			}
-		}
-	}
 }
 
 // AddKey appends a new random key to the key file at path, one version

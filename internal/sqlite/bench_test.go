@@ -33,6 +33,7 @@ func benchStore(b *testing.B) *sqlite.DB {
 	if err != nil {
 		b.Fatal(err)
 	}
+	useKey(b, db)
 	b.Cleanup(func() { db.Close() })
 	return db
 }

@@ -40,6 +40,7 @@ func TestCloseWhileWriting(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	useKey(t, db)
 	defer db.Close()
 	acked := 0
 	for i, err := range errs {

@@ -2,10 +2,12 @@ package sqlite_test
 
 import (
 	"context"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/kund/kund/internal/customer"
+	"github.com/kund/kund/internal/keyring"
 	"github.com/kund/kund/internal/sqlite"
 )
 
@@ -17,12 +19,31 @@ func openWithLedger(t testing.TB, path string) *sqlite.DB {
 	if err != nil {
 		t.Fatal(err)
 	}
+	useKey(t, db)
 	l := &customer.Ledger{No: "L", Country: "SE", CustomerNumbers: customer.NumbersClient, CreatedAt: time.Now()}
 	if err := db.CreateLedger(context.Background(), l); err != nil {
 		db.Close()
 		t.Fatal(err)
 	}
 	return db
+}
+
+// testKeys is the key of every store of these tests, so that two handles
+// of one file open each other's values.
+var testKeys = sync.OnceValue(func() *keyring.Keyring {
+	k, err := keyring.Generate()
+	if err != nil {
+		panic(err)
+	}
+	return k
+})
+
+// useKey gives db the tests' key, which seals what is encrypted at rest.
+func useKey(t testing.TB, db *sqlite.DB) {
+	t.Helper()
+	if err := db.UseKeyring(context.Background(), testKeys()); err != nil {
+		t.Fatal(err)
+	}
 }
 
 // newCustomer is a minimal valid customer numbered no, with fresh uuids.

@@ -64,6 +64,7 @@ func TestOpenTightensExistingFiles(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	useKey(t, second)
 	defer second.Close()
 	for name, perm := range modes(t, path) {
 		if perm != 0o600 {

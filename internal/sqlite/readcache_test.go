@@ -18,6 +18,7 @@ func TestReadCacheIsNeverStale(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		useKey(t, db)
 		defer db.Close()
 		dbs[i] = db
 	}

@@ -27,7 +27,7 @@ const maxRedraws = 8
 
 // bulkRows is how many customers one multi-row statement writes: a round
 // trip to PostgreSQL per statement instead of per row, within both
-// engines' limits on placeholders (38 a row).
+// engines' limits on placeholders (42 a row).
 const bulkRows = 200
 
 // CreateCustomers stores many new customers in one transaction. Numbers
@@ -149,7 +149,11 @@ func (db *DB) insertChunk(ctx context.Context, tx *sql.Tx, ledgerNo string, cs [
 	row := "(?" + strings.Repeat(", ?", cols-1) + ")"
 	args := make([]any, 0, len(chunk)*cols)
 	for _, i := range chunk {
-		args = append(append(args, ledgerNo, cs[i].No), customerArgs(cs[i])...)
+		vals, err := db.customerArgs(cs[i], true)
+		if err != nil {
+			return nil, err
+		}
+		args = append(append(args, ledgerNo, cs[i].No), vals...)
 	}
 	rows, err := tx.QueryContext(ctx, db.Q(`INSERT INTO customers (ledger_no, customer_no, `+writeColumns+`) VALUES `+
 		row+strings.Repeat(", "+row, len(chunk)-1)+` ON CONFLICT DO NOTHING RETURNING customer_no, uuid`), args...)
@@ -264,7 +268,11 @@ func (db *DB) journalCreated(ctx context.Context, tx *sql.Tx, ledgerNo string, c
 // insertIfFree writes c and claims its address uuids, or writes nothing and
 // returns false when its number or one of its uuids is taken.
 func (db *DB) insertIfFree(ctx context.Context, tx *sql.Tx, ins, addr *sql.Stmt, c *customer.Customer) (bool, error) {
-	res, err := ins.ExecContext(ctx, append([]any{c.LedgerNo, c.No}, customerArgs(c)...)...)
+	args, err := db.customerArgs(c, true)
+	if err != nil {
+		return false, err
+	}
+	res, err := ins.ExecContext(ctx, append([]any{c.LedgerNo, c.No}, args...)...)
 	if err != nil {
 		return false, err
 	}
@@ -302,7 +310,7 @@ func (db *DB) EachCustomer(ctx context.Context, ledgerNo string, fn func(*custom
 	}
 	defer rows.Close()
 	for rows.Next() {
-		_, c, err := scanCustomer(rows)
+		_, c, err := db.scanCustomer(rows)
 		if err != nil {
 			return db.Err(err)
 		}

@@ -38,11 +38,14 @@ const customerColumns = `id, ledger_no, customer_no, uuid, reg_country, reg_no, 
 	edi_van, edi_recipient, edi_buyer_id, active_consents, metadata,
 	legal_uuid, legal_addressee, legal_street, legal_co, legal_city, legal_zip, legal_country,
 	billing_uuid, billing_addressee, billing_street, billing_co, billing_city, billing_zip, billing_country,
-	version, created_at, updated_at`
+	version, created_at, updated_at, sealed`
 
 type scanner interface{ Scan(dest ...any) error }
 
-func scanCustomer(row scanner) (int64, *customer.Customer, error) {
+// customerAD binds a customer's sealed values to the customer.
+func customerAD(ledgerNo, no string) string { return "customers.sealed\x00" + ledgerNo + "\x00" + no }
+
+func (db *DB) scanCustomer(row scanner) (int64, *customer.Customer, error) {
 	var (
 		id                                     int64
 		c                                      customer.Customer
@@ -53,6 +56,7 @@ func scanCustomer(row scanner) (int64, *customer.Customer, error) {
 		bUUID, bAddressee, bStreet, bCo, bCity sql.NullString
 		bZip, bCountry                         sql.NullString
 		created, updated                       int64
+		sealed                                 sql.NullString
 	)
 	err := row.Scan(&id, &c.LedgerNo, &c.No, &c.UUID, &regCountry, &regNo, &c.VATNo, &c.LegalEntity, &c.Name, &c.Email,
 		&c.ProtectedIdentity, &c.PreferredLanguage, &c.LegalStatus, &c.MSISDN, &c.DistributionType, &c.TaxIdentificationNumber,
@@ -60,9 +64,19 @@ func scanCustomer(row scanner) (int64, *customer.Customer, error) {
 		&c.LegalAddress.UUID, &c.LegalAddress.Addressee, &c.LegalAddress.StreetAddress, &c.LegalAddress.CoAddress,
 		&c.LegalAddress.City, &c.LegalAddress.ZipCode, &c.LegalAddress.CountryCode,
 		&bUUID, &bAddressee, &bStreet, &bCo, &bCity, &bZip, &bCountry,
-		&c.Version, &created, &updated)
+		&c.Version, &created, &updated, &sealed)
 	if err != nil {
 		return 0, nil, err
+	}
+	if sealed.Valid {
+		plain, err := db.openText(sealed.String, customerAD(c.LedgerNo, c.No))
+		if err != nil {
+			return 0, nil, err
+		}
+		if err := unpack(plain, &regNo.String, &c.Email, &c.MSISDN, &c.TaxIdentificationNumber); err != nil {
+			return 0, nil, err
+		}
+		regNo.Valid = regCountry.Valid
 	}
 	if regNo.Valid {
 		c.NationalID = &customer.NationalID{RegNo: regNo.String, CountryCode: regCountry.String}
@@ -90,12 +104,31 @@ func scanCustomer(row scanner) (int64, *customer.Customer, error) {
 }
 
 // customerArgs are the values of every stored column after ledger_no and
-// customer_no, in the order of customerColumns.
-func customerArgs(c *customer.Customer) []any {
-	var regCountry, regNo, ediVAN, ediRecipient, ediBuyer sql.NullString
+// customer_no, in the order of writeColumns. The identity number, e-mail
+// address, phone number and tax id are sealed together (unless seal is
+// false: then sealed is nil, for a comparison of the other columns) and
+// looked up by their blind indexes; their own columns stay empty.
+func (db *DB) customerArgs(c *customer.Customer, seal bool) ([]any, error) {
+	var regCountry, ediVAN, ediRecipient, ediBuyer sql.NullString
+	regNo := ""
 	if c.NationalID != nil {
 		regCountry = sql.NullString{String: c.NationalID.CountryCode, Valid: true}
-		regNo = sql.NullString{String: c.NationalID.RegNo, Valid: true}
+		regNo = c.NationalID.RegNo
+	}
+	var sealed any
+	if seal {
+		text, err := db.sealText(pack(regNo, c.Email, c.MSISDN, c.TaxIdentificationNumber), customerAD(c.LedgerNo, c.No))
+		if err != nil {
+			return nil, err
+		}
+		sealed = text
+	}
+	var idx [3]any
+	for i, v := range []struct{ purpose, value string }{{indexRegNo, regNo}, {indexEmail, c.Email}, {indexMSISDN, c.MSISDN}} {
+		var err error
+		if idx[i], err = db.index(v.purpose, v.value); err != nil {
+			return nil, err
+		}
 	}
 	if c.EDI != nil {
 		ediVAN = sql.NullString{String: c.EDI.VAN, Valid: true}
@@ -114,13 +147,13 @@ func customerArgs(c *customer.Customer) []any {
 			b[i] = sql.NullString{String: s, Valid: true}
 		}
 	}
-	return []any{c.UUID, regCountry, regNo, c.VATNo, c.LegalEntity, c.Name, customer.NameKey(c.Name), c.Email,
-		c.ProtectedIdentity, c.PreferredLanguage, c.LegalStatus, c.MSISDN, c.DistributionType, c.TaxIdentificationNumber,
+	return []any{c.UUID, regCountry, nil, c.VATNo, c.LegalEntity, c.Name, customer.NameKey(c.Name), "",
+		c.ProtectedIdentity, c.PreferredLanguage, c.LegalStatus, "", c.DistributionType, "",
 		ediVAN, ediRecipient, ediBuyer, string(consents), meta,
 		c.LegalAddress.UUID, c.LegalAddress.Addressee, c.LegalAddress.StreetAddress, c.LegalAddress.CoAddress,
 		c.LegalAddress.City, c.LegalAddress.ZipCode, c.LegalAddress.CountryCode,
 		b[0], b[1], b[2], b[3], b[4], b[5], b[6],
-		c.Version, micros(c.CreatedAt), micros(c.UpdatedAt)}
+		c.Version, micros(c.CreatedAt), micros(c.UpdatedAt), sealed, idx[0], idx[1], idx[2]}, nil
 }
 
 func nonNil(s []string) []string {
@@ -135,7 +168,7 @@ const writeColumns = `uuid, reg_country, reg_no, vat_no, legal_entity, name, nam
 	edi_van, edi_recipient, edi_buyer_id, active_consents, metadata,
 	legal_uuid, legal_addressee, legal_street, legal_co, legal_city, legal_zip, legal_country,
 	billing_uuid, billing_addressee, billing_street, billing_co, billing_city, billing_zip, billing_country,
-	version, created_at, updated_at`
+	version, created_at, updated_at, sealed, reg_index, email_index, msisdn_index`
 
 var insertCustomerSQL = `INSERT INTO customers (ledger_no, customer_no, ` + writeColumns + `) VALUES (?, ?` + strings.Repeat(", ?", strings.Count(writeColumns, ",")+1) + `)`
 
@@ -150,11 +183,11 @@ var insertCustomerSQL = `INSERT INTO customers (ledger_no, customer_no, ` + writ
 // 2^len(indexGroups) statements, all prepared.
 var indexGroups = [][]string{
 	{"uuid"},
-	{"reg_country", "reg_no"},
+	{"reg_country", "reg_index"},
 	{"created_at"},
 	{"name_key"},
-	{"email"},
-	{"msisdn"},
+	{"email_index"},
+	{"msisdn_index"},
 	{"legal_zip"},
 }
 
@@ -194,9 +227,17 @@ func updateStatements() []string {
 
 // updateCustomer is the UPDATE that writes cur over old (the stored row
 // id) and its arguments. (customerArgs' values are strings, numbers,
-// booleans and sql.NullStrings, so == compares them.)
-func updateCustomer(old, cur *customer.Customer, id int64) (string, []any) {
-	was, now := customerArgs(old), customerArgs(cur)
+// booleans, nil and sql.NullStrings, so == compares them; the sealed
+// value, which differs every time, is in no index group.)
+func (db *DB) updateCustomer(old, cur *customer.Customer, id int64) (string, []any, error) {
+	was, err := db.customerArgs(old, false)
+	if err != nil {
+		return "", nil, err
+	}
+	now, err := db.customerArgs(cur, true)
+	if err != nil {
+		return "", nil, err
+	}
 	mask := 0
 	for i, g := range columnGroup {
 		if g >= 0 && was[i] != now[i] {
@@ -209,7 +250,7 @@ func updateCustomer(old, cur *customer.Customer, id int64) (string, []any) {
 			args = append(args, now[i])
 		}
 	}
-	return updateCustomerSQL[mask], append(args, id)
+	return updateCustomerSQL[mask], append(args, id), nil
 }
 
 // errNumberInUse aborts a create whose insert hit a unique constraint, so
@@ -236,7 +277,11 @@ func (db *DB) CreateCustomer(ctx context.Context, c *customer.Customer, key *cus
 		if err := db.claimAddressUUIDs(ctx, tx, nil, c); err != nil {
 			return err
 		}
-		_, err := db.txExec(ctx, tx, insertCustomerSQL, append([]any{c.LedgerNo, c.No}, customerArgs(c)...)...)
+		args, err := db.customerArgs(c, true)
+		if err != nil {
+			return err
+		}
+		_, err = db.txExec(ctx, tx, insertCustomerSQL, append([]any{c.LedgerNo, c.No}, args...)...)
 		if db.d.IsUnique(err) {
 			return errNumberInUse
 		} else if err != nil {
@@ -337,7 +382,7 @@ const (
 )
 
 func (db *DB) one(ctx context.Context, query string, args ...any) (*customer.Customer, error) {
-	_, c, err := scanCustomer(db.readRow(ctx, query, args...))
+	_, c, err := db.scanCustomer(db.readRow(ctx, query, args...))
 	if errors.Is(err, sql.ErrNoRows) {
 		if query == customerByNoSQL {
 			return nil, db.Err(db.absent(ctx, db.Read, args[0].(string), args[1].(string)))
@@ -367,7 +412,7 @@ func (db *DB) UpdateCustomer(ctx context.Context, ledgerNo, no string, fn func(*
 // updateInTx reads a customer, lets fn change it and writes it back with
 // its version raised and its change journaled, all within tx.
 func (db *DB) updateInTx(ctx context.Context, tx *sql.Tx, ledgerNo, no string, fn func(*customer.Customer) error) (*customer.Customer, error) {
-	id, cur, err := scanCustomer(db.txRow(ctx, tx, db.forUpdate(customerByNoSQL+forUpdateMark), ledgerNo, no))
+	id, cur, err := db.scanCustomer(db.txRow(ctx, tx, db.forUpdate(customerByNoSQL+forUpdateMark), ledgerNo, no))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, db.absent(ctx, tx, ledgerNo, no)
 	} else if err != nil {
@@ -381,7 +426,10 @@ func (db *DB) updateInTx(ctx context.Context, tx *sql.Tx, ledgerNo, no string, f
 	if err := db.claimAddressUUIDs(ctx, tx, old, cur); err != nil {
 		return nil, err
 	}
-	query, args := updateCustomer(old, cur, id)
+	query, args, err := db.updateCustomer(old, cur, id)
+	if err != nil {
+		return nil, err
+	}
 	if _, err = db.txExec(ctx, tx, query, args...); err != nil {
 		return nil, err
 	}
@@ -392,8 +440,12 @@ func (db *DB) updateInTx(ctx context.Context, tx *sql.Tx, ledgerNo, no string, f
 // an index lookup of a few rows, which does not follow the cancellation of
 // ctx (see readRow).
 func (db *DB) FindCustomers(ctx context.Context, ledgerNo string, id customer.NationalID, limit int) ([]*customer.Customer, error) {
-	return db.list(context.WithoutCancel(ctx), `SELECT `+customerColumns+` FROM customers WHERE ledger_no = ? AND reg_no = ? AND reg_country = ? ORDER BY id LIMIT ?`,
-		ledgerNo, id.RegNo, id.CountryCode, limit)
+	idx, err := db.index(indexRegNo, id.RegNo)
+	if err != nil {
+		return nil, err
+	}
+	return db.list(context.WithoutCancel(ctx), `SELECT `+customerColumns+` FROM customers WHERE ledger_no = ? AND reg_index = ? AND reg_country = ? ORDER BY id LIMIT ?`,
+		ledgerNo, idx, id.CountryCode, limit)
 }
 
 // ListCustomers returns a filtered page of customers, newest first.
@@ -407,11 +459,20 @@ func (db *DB) ListCustomers(ctx context.Context, ledgerNo string, f customer.Lis
 		where = append(where, "name_key >= ? AND name_key < ?")
 		args = append(args, f.NamePrefix, f.NamePrefix+"\U0010FFFF")
 	}
-	for _, eq := range []struct{ col, v string }{{"email", f.Email}, {"msisdn", f.MSISDN}, {"reg_no", f.RegNo}, {"legal_zip", f.ZipCode}} {
-		if eq.v != "" {
-			where = append(where, eq.col+" = ?")
-			args = append(args, eq.v)
+	for _, eq := range []struct{ col, purpose, v string }{{"email_index", indexEmail, f.Email}, {"msisdn_index", indexMSISDN, f.MSISDN},
+		{"reg_index", indexRegNo, f.RegNo}, {"legal_zip", "", f.ZipCode}} {
+		if eq.v == "" {
+			continue
 		}
+		var v any = eq.v
+		if eq.purpose != "" {
+			var err error
+			if v, err = db.index(eq.purpose, eq.v); err != nil {
+				return nil, err
+			}
+		}
+		where = append(where, eq.col+" = ?")
+		args = append(args, v)
 	}
 	args = append(args, f.Limit, f.Skip)
 	return db.list(ctx, `SELECT `+customerColumns+` FROM customers WHERE `+strings.Join(where, " AND ")+
@@ -426,7 +487,7 @@ func (db *DB) list(ctx context.Context, query string, args ...any) ([]*customer.
 	defer rows.Close()
 	var cs []*customer.Customer
 	for rows.Next() {
-		_, c, err := scanCustomer(rows)
+		_, c, err := db.scanCustomer(rows)
 		if err != nil {
 			return nil, db.Err(err)
 		}

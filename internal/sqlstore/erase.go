@@ -85,7 +85,7 @@ func (db *DB) EraseCustomer(ctx context.Context, e *customer.Erasure, redact fun
 	var was *customer.Customer
 	err := db.Tx(ctx, func(tx *sql.Tx) error {
 		var err error
-		_, was, err = scanCustomer(db.txRow(ctx, tx, db.forUpdate(customerByNoSQL+forUpdateMark), e.LedgerNo, e.CustomerNo))
+		_, was, err = db.scanCustomer(db.txRow(ctx, tx, db.forUpdate(customerByNoSQL+forUpdateMark), e.LedgerNo, e.CustomerNo))
 		if errors.Is(err, sql.ErrNoRows) {
 			return db.absent(ctx, tx, e.LedgerNo, e.CustomerNo)
 		} else if err != nil {
@@ -109,7 +109,7 @@ func (db *DB) EraseCustomer(ctx context.Context, e *customer.Erasure, redact fun
 			if sp.ActiveOrder == nil {
 				continue
 			}
-			order, err := orderColumn(sp.ActiveOrder.Redacted())
+			order, err := db.orderColumn(sp, sp.ActiveOrder.Redacted())
 			if err != nil {
 				return err
 			}
@@ -152,7 +152,7 @@ func (db *DB) redactEvents(ctx context.Context, tx *sql.Tx, e *customer.Erasure,
 	if err != nil {
 		return err
 	}
-	evs, err := scanEvents(rows, e.LedgerNo)
+	evs, err := db.scanEvents(rows, e.LedgerNo)
 	if err != nil {
 		return err
 	}
@@ -160,9 +160,12 @@ func (db *DB) redactEvents(ctx context.Context, tx *sql.Tx, e *customer.Erasure,
 		if err := redact(ev); err != nil {
 			return err
 		}
-		args := eventArgs(ev)
+		object, previous, err := db.sealEvent(ev)
+		if err != nil {
+			return err
+		}
 		if _, err := tx.ExecContext(ctx, db.Q(`UPDATE events SET object = ?, previous = ? WHERE ledger_no = ? AND sequence = ?`),
-			args[8], args[9], e.LedgerNo, ev.Sequence); err != nil {
+			object, previous, e.LedgerNo, ev.Sequence); err != nil {
 			return err
 		}
 	}
@@ -201,7 +204,7 @@ func (db *DB) surpluses(ctx context.Context, q queryer, ledgerNo, customerNo, fo
 	defer rows.Close()
 	list := []*customer.Surplus{}
 	for rows.Next() {
-		_, s, err := scanSurplus(rows)
+		_, s, err := db.scanSurplus(rows)
 		if err != nil {
 			return nil, err
 		}

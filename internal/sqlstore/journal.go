@@ -52,7 +52,11 @@ func (db *DB) appendEvents(ctx context.Context, tx *sql.Tx, ledgerNo string, evs
 		e.LedgerNo, e.Sequence = ledgerNo, last-int64(len(evs)-1-i)
 	}
 	for _, e := range evs {
-		if _, err := db.txExec(ctx, tx, insertEventSQL, eventArgs(e)...); err != nil {
+		args, err := db.eventArgs(e)
+		if err != nil {
+			return err
+		}
+		if _, err := db.txExec(ctx, tx, insertEventSQL, args...); err != nil {
 			return err
 		}
 	}
@@ -87,11 +91,11 @@ func (db *DB) flushEvents(ctx context.Context, tx *sql.Tx) error {
 			args := []any{no, len(chunk), no}
 			const row = "(?::bigint, ?, ?::bigint, ?, ?, ?, ?, ?, ?)"
 			for i, e := range chunk {
-				var previous sql.NullString
-				if e.Previous != nil {
-					previous = sql.NullString{String: string(e.Previous), Valid: true}
+				object, previous, err := db.sealEvent(e)
+				if err != nil {
+					return err
 				}
-				args = append(args, i, e.Type, micros(e.OccurredAt), e.CustomerNo, e.Actor.Type, e.Actor.ID, e.RequestID, string(e.Object), previous)
+				args = append(args, i, e.Type, micros(e.OccurredAt), e.CustomerNo, e.Actor.Type, e.Actor.ID, e.RequestID, object, previous)
 			}
 			rows, err := tx.QueryContext(ctx, db.Q(`WITH h AS (INSERT INTO journal_heads (ledger_no, last_sequence) VALUES (?, ?)
 				ON CONFLICT (ledger_no) DO UPDATE SET last_sequence = journal_heads.last_sequence + excluded.last_sequence RETURNING last_sequence)
@@ -130,12 +134,34 @@ func (db *DB) flushEvents(ctx context.Context, tx *sql.Tx) error {
 // eventRows is how many events one statement of flushEvents inserts.
 const eventRows = 500
 
-func eventArgs(e *customer.Event) []any {
-	var previous sql.NullString
-	if e.Previous != nil {
-		previous = sql.NullString{String: string(e.Previous), Valid: true}
+func (db *DB) eventArgs(e *customer.Event) ([]any, error) {
+	object, previous, err := db.sealEvent(e)
+	if err != nil {
+		return nil, err
 	}
-	return []any{e.LedgerNo, e.Sequence, e.Type, micros(e.OccurredAt), e.CustomerNo, e.Actor.Type, e.Actor.ID, e.RequestID, string(e.Object), previous}
+	return []any{e.LedgerNo, e.Sequence, e.Type, micros(e.OccurredAt), e.CustomerNo, e.Actor.Type, e.Actor.ID, e.RequestID, object, previous}, nil
+}
+
+// eventAD binds an event's sealed states to its ledger, customer and type
+// (its sequence is not known yet where PostgreSQL writes it).
+func eventAD(ledgerNo, customerNo, typ, part string) string {
+	return "events." + part + "\x00" + ledgerNo + "\x00" + customerNo + "\x00" + typ
+}
+
+// sealEvent seals the states of e: snapshots of customers hold their
+// personal data.
+func (db *DB) sealEvent(e *customer.Event) (object string, previous sql.NullString, err error) {
+	if object, err = db.sealText(e.Object, eventAD(e.LedgerNo, e.CustomerNo, e.Type, "object")); err != nil {
+		return "", previous, err
+	}
+	if e.Previous != nil {
+		p, err := db.sealText(e.Previous, eventAD(e.LedgerNo, e.CustomerNo, e.Type, "previous"))
+		if err != nil {
+			return "", previous, err
+		}
+		previous = sql.NullString{String: p, Valid: true}
+	}
+	return object, previous, nil
 }
 
 // journalCustomer records the change of a customer from old (nil: created)
@@ -200,12 +226,12 @@ func (db *DB) Events(ctx context.Context, ledgerNo string, q customer.EventQuery
 	if err != nil {
 		return nil, db.Err(err)
 	}
-	evs, err := scanEvents(rows, ledgerNo)
+	evs, err := db.scanEvents(rows, ledgerNo)
 	return evs, db.Err(err)
 }
 
 // scanEvents reads and closes rows of events of a ledger.
-func scanEvents(rows *sql.Rows, ledgerNo string) ([]*customer.Event, error) {
+func (db *DB) scanEvents(rows *sql.Rows, ledgerNo string) ([]*customer.Event, error) {
 	defer rows.Close()
 	out := []*customer.Event{}
 	for rows.Next() {
@@ -216,9 +242,15 @@ func scanEvents(rows *sql.Rows, ledgerNo string) ([]*customer.Event, error) {
 		if err := rows.Scan(&e.Sequence, &e.Type, &at, &e.CustomerNo, &e.Actor.Type, &e.Actor.ID, &e.RequestID, &object, &previous); err != nil {
 			return nil, err
 		}
-		e.OccurredAt, e.Object = fromMicros(at), []byte(object)
+		e.OccurredAt = fromMicros(at)
+		var err error
+		if e.Object, err = db.openText(object, eventAD(ledgerNo, e.CustomerNo, e.Type, "object")); err != nil {
+			return nil, err
+		}
 		if previous.Valid {
-			e.Previous = []byte(previous.String)
+			if e.Previous, err = db.openText(previous.String, eventAD(ledgerNo, e.CustomerNo, e.Type, "previous")); err != nil {
+				return nil, err
+			}
 		}
 		out = append(out, e)
 	}

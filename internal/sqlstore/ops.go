@@ -79,7 +79,13 @@ func (db *DB) UpdateLedger(ctx context.Context, no string, fn func(*customer.Led
 
 const surplusColumns = `ledger_no, customer_no, surplus_id, balance_minor, currency, date, status, invoice, account, active_order, created_at, updated_at`
 
-func scanSurplus(row scanner) (int64, *customer.Surplus, error) {
+// orderAD binds a surplus's sealed disbursement order (bank accounts,
+// and the identity number of a SUS payee) to the surplus.
+func orderAD(ledgerNo, customerNo, surplusID string) string {
+	return "surpluses.active_order\x00" + ledgerNo + "\x00" + customerNo + "\x00" + customer.SurplusKey(surplusID)
+}
+
+func (db *DB) scanSurplus(row scanner) (int64, *customer.Surplus, error) {
 	var (
 		id               int64
 		s                customer.Surplus
@@ -92,8 +98,12 @@ func scanSurplus(row scanner) (int64, *customer.Surplus, error) {
 		return 0, nil, err
 	}
 	if order.Valid {
+		plain, err := db.openText(order.String, orderAD(s.LedgerNo, s.CustomerNo, s.ID))
+		if err != nil {
+			return 0, nil, err
+		}
 		s.ActiveOrder = &customer.DisbursementOrder{}
-		if err := json.Unmarshal([]byte(order.String), s.ActiveOrder); err != nil {
+		if err := json.Unmarshal(plain, s.ActiveOrder); err != nil {
 			return 0, nil, err
 		}
 	}
@@ -101,12 +111,16 @@ func scanSurplus(row scanner) (int64, *customer.Surplus, error) {
 	return id, &s, nil
 }
 
-func orderColumn(o *customer.DisbursementOrder) (sql.NullString, error) {
+func (db *DB) orderColumn(s *customer.Surplus, o *customer.DisbursementOrder) (sql.NullString, error) {
 	if o == nil {
 		return sql.NullString{}, nil
 	}
 	b, err := json.Marshal(o)
-	return sql.NullString{String: string(b), Valid: true}, err
+	if err != nil {
+		return sql.NullString{}, err
+	}
+	text, err := db.sealText(b, orderAD(s.LedgerNo, s.CustomerNo, s.ID))
+	return sql.NullString{String: text, Valid: true}, err
 }
 
 // errSurplusTaken aborts a create whose insert hit the unique constraint,
@@ -115,7 +129,7 @@ var errSurplusTaken = errors.New("surplus id in use")
 
 // CreateSurplus stores a new surplus of an existing customer.
 func (db *DB) CreateSurplus(ctx context.Context, s *customer.Surplus) error {
-	order, err := orderColumn(s.ActiveOrder)
+	order, err := db.orderColumn(s, s.ActiveOrder)
 	if err != nil {
 		return err
 	}
@@ -141,7 +155,7 @@ func (db *DB) CreateSurplus(ctx context.Context, s *customer.Surplus) error {
 
 // Surplus returns one surplus by id in any letter case.
 func (db *DB) Surplus(ctx context.Context, ledgerNo, customerNo, id string) (*customer.Surplus, error) {
-	_, s, err := scanSurplus(db.Read.QueryRowContext(ctx, db.Q(`SELECT id, `+surplusColumns+` FROM surpluses WHERE ledger_no = ? AND customer_no = ? AND surplus_key = ?`),
+	_, s, err := db.scanSurplus(db.Read.QueryRowContext(ctx, db.Q(`SELECT id, `+surplusColumns+` FROM surpluses WHERE ledger_no = ? AND customer_no = ? AND surplus_key = ?`),
 		ledgerNo, customerNo, customer.SurplusKey(id)))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, customer.Errorf(customer.ENOTFOUND, "The surplus does not exist.")
@@ -161,7 +175,7 @@ func (db *DB) ListSurpluses(ctx context.Context, ledgerNo, customerNo string, sk
 	defer rows.Close()
 	list := []*customer.Surplus{}
 	for rows.Next() {
-		_, s, err := scanSurplus(rows)
+		_, s, err := db.scanSurplus(rows)
 		if err != nil {
 			return nil, db.Err(err)
 		}
@@ -174,7 +188,7 @@ func (db *DB) ListSurpluses(ctx context.Context, ledgerNo, customerNo string, sk
 func (db *DB) UpdateSurplus(ctx context.Context, ledgerNo, customerNo, id string, fn func(*customer.Surplus) error) (*customer.Surplus, error) {
 	var out *customer.Surplus
 	err := db.Tx(ctx, func(tx *sql.Tx) error {
-		row, s, err := scanSurplus(tx.QueryRowContext(ctx, db.Q(`SELECT id, `+surplusColumns+` FROM surpluses WHERE ledger_no = ? AND customer_no = ? AND surplus_key = ?`+db.d.ForUpdate),
+		row, s, err := db.scanSurplus(tx.QueryRowContext(ctx, db.Q(`SELECT id, `+surplusColumns+` FROM surpluses WHERE ledger_no = ? AND customer_no = ? AND surplus_key = ?`+db.d.ForUpdate),
 			ledgerNo, customerNo, customer.SurplusKey(id)))
 		if errors.Is(err, sql.ErrNoRows) {
 			return customer.Errorf(customer.ENOTFOUND, "The surplus does not exist.")
@@ -185,7 +199,7 @@ func (db *DB) UpdateSurplus(ctx context.Context, ledgerNo, customerNo, id string
 		if err := fn(s); err != nil {
 			return err
 		}
-		order, err := orderColumn(s.ActiveOrder)
+		order, err := db.orderColumn(s, s.ActiveOrder)
 		if err != nil {
 			return err
 		}
@@ -203,9 +217,18 @@ func (db *DB) UpdateSurplus(ctx context.Context, ledgerNo, customerNo, id string
 	return out, err
 }
 
+// kycAD binds a customer's sealed KYC answers to the customer.
+func kycAD(ledgerNo, customerNo string) string {
+	return "kyc_answers.answers\x00" + ledgerNo + "\x00" + customerNo
+}
+
 // AddKYCAnswers stores a customer's new answers beside the earlier ones.
 func (db *DB) AddKYCAnswers(ctx context.Context, a *customer.KYCAnswers) error {
 	b, err := json.Marshal(a.Answers)
+	if err != nil {
+		return err
+	}
+	sealed, err := db.sealText(b, kycAD(a.LedgerNo, a.CustomerNo))
 	if err != nil {
 		return err
 	}
@@ -221,14 +244,18 @@ func (db *DB) AddKYCAnswers(ctx context.Context, a *customer.KYCAnswers) error {
 		switch {
 		case err == nil:
 			before = &customer.KYCAnswers{LedgerNo: a.LedgerNo, CustomerNo: a.CustomerNo, AnsweredAt: fromMicros(at)}
-			if err := json.Unmarshal([]byte(raw), &before.Answers); err != nil {
+			plain, err := db.openText(raw, kycAD(a.LedgerNo, a.CustomerNo))
+			if err != nil {
+				return err
+			}
+			if err := json.Unmarshal(plain, &before.Answers); err != nil {
 				return err
 			}
 		case !errors.Is(err, sql.ErrNoRows):
 			return err
 		}
 		if _, err = tx.ExecContext(ctx, db.Q(`INSERT INTO kyc_answers (ledger_no, customer_no, answers, answered_at) VALUES (?, ?, ?, ?)`),
-			a.LedgerNo, a.CustomerNo, string(b), micros(a.AnsweredAt)); err != nil {
+			a.LedgerNo, a.CustomerNo, sealed, micros(a.AnsweredAt)); err != nil {
 			return err
 		}
 		if before == nil {
@@ -256,7 +283,11 @@ func (db *DB) KYCAnswers(ctx context.Context, ledgerNo, customerNo string, limit
 			return nil, db.Err(err)
 		}
 		a := &customer.KYCAnswers{LedgerNo: ledgerNo, CustomerNo: customerNo, AnsweredAt: fromMicros(at)}
-		if err := json.Unmarshal([]byte(raw), &a.Answers); err != nil {
+		plain, err := db.openText(raw, kycAD(ledgerNo, customerNo))
+		if err != nil {
+			return nil, db.Err(err)
+		}
+		if err := json.Unmarshal(plain, &a.Answers); err != nil {
 			return nil, err
 		}
 		list = append(list, a)

@@ -268,7 +268,7 @@ func (db *DB) dispatchWebhook(ctx context.Context, tx *sql.Tx, id int64, now tim
 	if err != nil {
 		return nil, 0, err
 	}
-	evs, err := scanEvents(rows, w.LedgerNo)
+	evs, err := db.scanEvents(rows, w.LedgerNo)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -405,7 +405,7 @@ func (db *DB) attachEvents(ctx context.Context, ps []*customer.PendingDelivery) 
 		if err != nil {
 			return db.Err(err)
 		}
-		evs, err := scanEvents(rows, ledgerNo)
+		evs, err := db.scanEvents(rows, ledgerNo)
 		if err != nil {
 			return db.Err(err)
 		}

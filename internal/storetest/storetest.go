@@ -68,6 +68,7 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 		{"WebhookQueue", testWebhookQueue},
 		{"WebhookLimit", testWebhookLimit},
 		{"Erase", testErase},
+		{"SealedAtRest", testSealedAtRest},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, open(t)) })

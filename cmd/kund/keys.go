@@ -173,6 +173,15 @@ func runKeysRetire(ctx context.Context, args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
+	keys, err := keyring.Load(path)
+	if err != nil {
+		return err
+	}
+	if vs := keys.Versions(); !slices.Contains(vs, v) {
+		return fmt.Errorf("%s has no key v%d", path, v)
+	} else if v == vs[len(vs)-1] {
+		return fmt.Errorf("v%d is the key that seals; rotate to a newer one first (kund keys rotate)", v)
+	}
 	store, err := f.open(ctx)
 	if err != nil {
 		return err

@@ -202,6 +202,11 @@ func New(store Store, cfg Config) *Kund {
 		})
 	}
 	reg := register.NewService(register.Instrument(provider, srv.Registry()), store, cfg.Now)
+	if ix, ok := store.(interface {
+		Index(purpose, value string) string
+	}); ok {
+		reg.UseSubjectKey(ix.Index)
+	}
 	srv.SetRegister(reg)
 	e := srv.Edge()
 	frontpayment.Mount(e, svc, reg, cfg.Log)

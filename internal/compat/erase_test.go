@@ -14,12 +14,13 @@ import (
 	"github.com/kund/kund/internal/compat/payway"
 	"github.com/kund/kund/internal/compat/worldline"
 	"github.com/kund/kund/internal/customer"
+	"github.com/kund/kund/internal/register"
 )
 
 // erasedValues are the personal data of the customer TestErasure erases,
 // in the forms they travel in; none may be left anywhere.
 var erasedValues = []string{"19811218-9876", "198112189876", "811218-9876", "britt@axelstopp.com", "+46720000000",
-	"Axelstopp", "The street 18", "Axelgatan 7", "ringer efter 17"}
+	"Axelstopp", "The street 18", "Axelgatan 7", "ringer efter 17", "Svetsare på varvet"}
 
 // dialects asks each of the four dialects for the customer with the
 // identity number 19811218-9876 (Frontpayment by uuid) and returns their
@@ -76,11 +77,20 @@ func TestErasure(t *testing.T) {
  "emailAddress":"sven@example.se","legalAddress":{"addressee":"Sven Svensson","streetAddress":"Storgatan 1","city":"STOCKHOLM","zipCode":"11122","countryCode":"SE"}}`); res.Status != http.StatusCreated {
 				t.Fatalf("create 43: %d %s", res.Status, res.Body)
 			}
+			qs, err := customer.ParseKYCQuestions([]byte(`[{"questionCode":"occupation","questionText":{"en":"Your occupation?"},
+ "answer":{"type":"text","required":true,"textValidationRegEx":null,"possibleAnswers":[]}}]`))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := e.Kund.Service.UpdateLedger(context.Background(), "4711", customer.LedgerOptions{KYCQuestions: qs}); err != nil {
+				t.Fatal(err)
+			}
 			c := e.Call("GET", one, tok, "").JSON(t)
 			uuid := c["uuid"].(string)
 			for _, call := range []struct{ method, path, body string }{
 				{"POST", one + "/billing-address", `{"addressee":"Kalle Axelstopp","streetAddress":"Axelgatan 7","city":"STOCKHOLM","zipCode":"16872","countryCode":"SE"}`},
 				{"PUT", one + "/products", `{"products":[{"productCode":"news","validTo":"2027-01-01T00:00:00Z"}]}`},
+				{"POST", one + "/update-kyc-answers", `{"answers":[{"questionCode":"occupation","answerCode":"Svetsare på varvet"}]}`},
 				{"POST", one + "/surpluses", `{"surplusId":"s-1","balance":"12.50","currency":"SEK","date":"2023-01-01T00:00:00","status":"open","invoice":"/ledger/invoice/v1/4711/invoices/9"}`},
 			} {
 				if res := e.Call(call.method, call.path, tok, call.body); res.Status >= 300 {
@@ -91,6 +101,13 @@ func TestErasure(t *testing.T) {
 				if res.Status != 200 || !bytes.Contains(res.Body, []byte("Axelstopp")) {
 					t.Fatalf("%s before the erasure: %d %s", name, res.Status, res.Body)
 				}
+			}
+
+			// An entry of the disclosure log from before its subjects were
+			// keyed is still the person's.
+			if err := e.Store.LogRegisterLookup(context.Background(), &register.Lookup{LedgerNo: "4711", TokenID: "old", Purpose: "before",
+				SubjectHash: register.HashSubject("4711", "SE", "19811218-9876"), Outcome: "found", At: e.Now}); err != nil {
+				t.Fatal(err)
 			}
 
 			// The export holds everything listed in DESIGN.md.
@@ -104,15 +121,22 @@ func TestErasure(t *testing.T) {
 					BillingAddress map[string]any `json:"billingAddress"`
 					Metadata       map[string]any `json:"metadata"`
 				} `json:"customer"`
-				Surpluses []struct{ SurplusID string } `json:"surpluses"`
-				Products  []struct{ ProductCode string }
-				History   []struct{ Type string }
+				KYCAnswers []struct {
+					Answers []struct{ AnswerCode string }
+				} `json:"kycAnswers"`
+				Surpluses       []struct{ SurplusID string } `json:"surpluses"`
+				Products        []struct{ ProductCode string }
+				History         []struct{ Type string }
+				RegisterLookups []struct{ Source, Outcome, SubjectHash string } `json:"registerLookups"`
 			}
 			if err := json.Unmarshal(x.Body, &export); err != nil {
 				t.Fatal(err)
 			}
 			if export.Customer.EmailAddress != "britt@axelstopp.com" || export.Customer.BillingAddress == nil || export.Customer.Metadata["note"] != "ringer efter 17" ||
-				len(export.Surpluses) != 1 || len(export.Products) != 1 || len(export.History) != 4 || export.History[3].Type != customer.EventCustomerCreated {
+				len(export.Surpluses) != 1 || len(export.Products) != 1 || len(export.History) != 5 || export.History[4].Type != customer.EventCustomerCreated ||
+				len(export.KYCAnswers) != 1 || export.KYCAnswers[0].Answers[0].AnswerCode != "Svetsare på varvet" ||
+				len(export.RegisterLookups) != 4 || export.RegisterLookups[1].Outcome != "found" || !strings.HasPrefix(export.RegisterLookups[1].SubjectHash, "k1:") ||
+				export.RegisterLookups[0].SubjectHash != register.HashSubject("4711", "SE", "19811218-9876") {
 				t.Fatalf("export: %s", x.Body)
 			}
 
@@ -122,7 +146,7 @@ func TestErasure(t *testing.T) {
 			if !bytes.Contains(dump, []byte("Axelstopp")) {
 				t.Fatal("the dump does not show the customer's name: it cannot show anything")
 			}
-			for _, v := range []string{"19811218-9876", "198112189876", "811218-9876", "britt@axelstopp.com", "+46720000000", "sven@example.se"} {
+			for _, v := range []string{"19811218-9876", "198112189876", "811218-9876", "britt@axelstopp.com", "+46720000000", "sven@example.se", "Svetsare på varvet"} {
 				if bytes.Contains(dump, []byte(v)) {
 					t.Fatalf("the database holds %q in clear", v)
 				}

@@ -122,24 +122,25 @@ func (s *Server) lookupsAbout(r *http.Request, c *customer.Customer) ([]lookupRe
 	}
 	var subjects []string
 	if id := c.NationalID; id != nil {
-		subjects = append(subjects, register.HashSubject(c.LedgerNo, id.CountryCode, id.RegNo))
+		subjects = append(subjects, s.reg.Subjects(c.LedgerNo, id.CountryCode, id.RegNo)...)
 	}
 	if c.MSISDN != "" {
-		subjects = append(subjects, register.HashSubject(c.LedgerNo, "phone", c.MSISDN))
+		subjects = append(subjects, s.reg.Subjects(c.LedgerNo, "phone", c.MSISDN)...)
 	}
-	for _, subject := range subjects {
-		for skip := 0; skip < maxExportLookups; skip += register.MaxPage {
-			ls, more, err := s.reg.Lookups(r.Context(), c.LedgerNo, subject, skip, register.MaxPage)
-			if err != nil {
-				return nil, err
-			}
-			for _, l := range ls {
-				out = append(out, lookupRep{ID: l.ID, TokenID: l.TokenID, SubjectHash: l.SubjectHash, Purpose: l.Purpose,
-					Source: l.Source, Outcome: l.Outcome, Time: l.At.UTC().Format(time.RFC3339Nano)})
-			}
-			if !more {
-				break
-			}
+	if len(subjects) == 0 {
+		return out, nil // no identifier the register knows a person by
+	}
+	for skip := 0; skip < maxExportLookups; skip += register.MaxPage {
+		ls, more, err := s.reg.Lookups(r.Context(), c.LedgerNo, subjects, skip, register.MaxPage)
+		if err != nil {
+			return nil, err
+		}
+		for _, l := range ls {
+			out = append(out, lookupRep{ID: l.ID, TokenID: l.TokenID, SubjectHash: l.SubjectHash, Purpose: l.Purpose,
+				Source: l.Source, Outcome: l.Outcome, Time: l.At.UTC().Format(time.RFC3339Nano)})
+		}
+		if !more {
+			break
 		}
 	}
 	return out, nil

@@ -77,26 +77,26 @@ func (s *Server) registerLookups(w http.ResponseWriter, r *http.Request, caller 
 	if err != nil {
 		return err
 	}
-	subject := ""
+	var subjects []string
 	switch {
 	case q.Get("regNo") != "" || q.Get("countryCode") != "":
 		id, err := customer.ValidateNationalID(&customer.NationalIDInput{RegNo: q.Get("regNo"), CountryCode: q.Get("countryCode")}, s.svc.Now())
 		if err != nil {
 			return err
 		}
-		subject = register.HashSubject(caller.LedgerNo, id.CountryCode, id.RegNo)
+		subjects = s.reg.Subjects(caller.LedgerNo, id.CountryCode, id.RegNo)
 	case q.Get("msisdn") != "":
 		m, err := nordic.ParseMSISDN(q.Get("msisdn"))
 		if err != nil {
 			return customer.ValidationError("msisdn", err.Error())
 		}
-		subject = register.HashSubject(caller.LedgerNo, "phone", m)
+		subjects = s.reg.Subjects(caller.LedgerNo, "phone", m)
 	}
 	reg, err := s.register()
 	if err != nil {
 		return err
 	}
-	ls, more, err := reg.Lookups(r.Context(), caller.LedgerNo, subject, skip, take)
+	ls, more, err := reg.Lookups(r.Context(), caller.LedgerNo, subjects, skip, take)
 	if err != nil {
 		return err
 	}

@@ -167,13 +167,13 @@ func (s *Service) ledgerCustomers(ctx context.Context, customers *customer.Servi
 func (s *Service) subject(ledgerNo string, q Question) string {
 	switch {
 	case q.RegNo != "":
-		return HashSubject(ledgerNo, q.Country, q.RegNo)
+		return s.Subject(ledgerNo, q.Country, q.RegNo)
 	case q.MSISDN != "":
-		return HashSubject(ledgerNo, "phone", q.MSISDN)
+		return s.Subject(ledgerNo, "phone", q.MSISDN)
 	case q.UUID != "":
-		return HashSubject(ledgerNo, "uuid", q.UUID)
+		return s.Subject(ledgerNo, "uuid", q.UUID)
 	}
-	return HashSubject(ledgerNo, "customer", q.CustomerNo)
+	return s.Subject(ledgerNo, "customer", q.CustomerNo)
 }
 
 // notFound is the answer of a lookup that found nobody, once it is logged.

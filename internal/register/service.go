@@ -40,7 +40,7 @@ type Lookup struct {
 	ID          int64
 	LedgerNo    string
 	TokenID     string
-	SubjectHash string // HashSubject of the person asked about
+	SubjectHash string // Service.Subject of the person asked about
 	Purpose     string
 	Source      string // SourceRegister or SourceCustomers
 	Outcome     string
@@ -52,15 +52,16 @@ type LookupLog interface {
 	// LogRegisterLookup appends an entry and sets its ID.
 	LogRegisterLookup(ctx context.Context, l *Lookup) error
 	// RegisterLookups returns up to limit entries of a ledger newest first,
-	// after skipping skip; subjectHash, when not empty, selects one person.
-	RegisterLookups(ctx context.Context, ledgerNo, subjectHash string, skip, limit int) ([]*Lookup, error)
+	// after skipping skip; subjects, when not empty, select the entries
+	// whose SubjectHash is one of them (the names of one person).
+	RegisterLookups(ctx context.Context, ledgerNo string, subjects []string, skip, limit int) ([]*Lookup, error)
 }
 
-// HashSubject pseudonymises the identity number (or phone number) a lookup
-// was about. The ledger is part of the hash so that entries of different
-// ledgers cannot be joined. Personal numbers are few enough to be tried
-// one by one, so this keeps them out of sight, not secret: the log is as
-// sensitive as the customers and is shown only to scope register.
+// HashSubject is how entries written before the subject was keyed name
+// the identity number (or phone number) a lookup was about: a SHA-256 of
+// the ledger and the number. Personal numbers are few enough to be tried
+// one by one against it, so Service.Subject keys the hash now; these
+// entries stay until the log's retention ends them.
 func HashSubject(ledgerNo, kind, value string) string {
 	h := sha256.New()
 	for _, part := range []string{"kund register lookup v1", ledgerNo, kind, value} {
@@ -76,6 +77,33 @@ type Service struct {
 	provider Provider
 	log      LookupLog
 	now      func() time.Time
+	index    func(purpose, value string) string // nil: subjects are HashSubject
+}
+
+// UseSubjectKey makes the log name the persons of new entries by a keyed
+// hash: index is Kund's blind index (the store's Index), whose key is
+// never in the database, so the log's entries cannot be tried against
+// the identity numbers without it.
+func (s *Service) UseSubjectKey(index func(purpose, value string) string) { s.index = index }
+
+// Subject is how the disclosure log names the person of a lookup: kind is
+// the country of an identity number, "phone", "uuid" or "customer". The
+// ledger is part of it, so that entries of different ledgers cannot be
+// joined.
+func (s *Service) Subject(ledgerNo, kind, value string) string {
+	if s.index == nil {
+		return HashSubject(ledgerNo, kind, value)
+	}
+	return "k1:" + s.index("disclosure-subject", ledgerNo+"\x00"+kind+"\x00"+value)
+}
+
+// Subjects are every name the log may know one person by: Subject, and
+// the unkeyed hash of entries written before it was keyed.
+func (s *Service) Subjects(ledgerNo, kind, value string) []string {
+	if s.index == nil {
+		return []string{HashSubject(ledgerNo, kind, value)}
+	}
+	return []string{s.Subject(ledgerNo, kind, value), HashSubject(ledgerNo, kind, value)}
 }
 
 // NewService returns a Service; a nil provider is None.
@@ -94,14 +122,14 @@ func NewService(p Provider, log LookupLog, now func() time.Time) *Service {
 // EPERSONNOTFOUND, a register that cannot answer EREGISTERUNAVAILABLE.
 func (s *Service) Lookup(ctx context.Context, caller customer.Caller, purpose, country, regNo string) (*Person, error) {
 	p, err := s.provider.Lookup(ctx, country, regNo)
-	return s.record(ctx, caller, purpose, HashSubject(caller.LedgerNo, country, regNo), p, err, false)
+	return s.record(ctx, caller, purpose, s.Subject(caller.LedgerNo, country, regNo), p, err, false)
 }
 
 // LookupPhone is Lookup by an E.164 phone number. A number that several
 // persons share is EPERSONNOTFOUND too: the register cannot say who it is.
 func (s *Service) LookupPhone(ctx context.Context, caller customer.Caller, purpose, phone string) (*Person, error) {
 	p, err := s.provider.LookupPhone(ctx, phone)
-	return s.record(ctx, caller, purpose, HashSubject(caller.LedgerNo, "phone", phone), p, err, false)
+	return s.record(ctx, caller, purpose, s.Subject(caller.LedgerNo, "phone", phone), p, err, false)
 }
 
 // record logs a register lookup and translates its answer. With withhold,
@@ -195,8 +223,9 @@ func (s *Service) UpdateLegalAddress(ctx context.Context, customers *customer.Se
 const MaxPage = 100
 
 // Lookups returns a page of a ledger's disclosure log newest first and
-// whether more follow. subjectHash, when not empty, selects one person.
-func (s *Service) Lookups(ctx context.Context, ledgerNo, subjectHash string, skip, take int) ([]*Lookup, bool, error) {
+// whether more follow. subjects, when not empty, select one person (the
+// names Subjects gives).
+func (s *Service) Lookups(ctx context.Context, ledgerNo string, subjects []string, skip, take int) ([]*Lookup, bool, error) {
 	var p customer.Problems
 	if skip < 0 {
 		p.Add("skip", "must be 0 or more")
@@ -207,7 +236,7 @@ func (s *Service) Lookups(ctx context.Context, ledgerNo, subjectHash string, ski
 	if err := p.Err(); err != nil {
 		return nil, false, err
 	}
-	ls, err := s.log.RegisterLookups(ctx, ledgerNo, subjectHash, skip, take+1)
+	ls, err := s.log.RegisterLookups(ctx, ledgerNo, subjects, skip, take+1)
 	if err != nil {
 		return nil, false, err
 	}

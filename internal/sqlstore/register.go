@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"strings"
 
 	"github.com/kund/kund/internal/register"
 )
@@ -21,12 +22,17 @@ func (db *DB) LogRegisterLookup(ctx context.Context, l *register.Lookup) error {
 }
 
 // RegisterLookups returns a page of a ledger's disclosure log, newest first.
-func (db *DB) RegisterLookups(ctx context.Context, ledgerNo, subjectHash string, skip, limit int) ([]*register.Lookup, error) {
+func (db *DB) RegisterLookups(ctx context.Context, ledgerNo string, subjects []string, skip, limit int) ([]*register.Lookup, error) {
 	q := `SELECT id, token_id, subject_hash, purpose, source, outcome, at FROM register_lookups WHERE ledger_no = ? ORDER BY id DESC LIMIT ? OFFSET ?`
 	args := []any{ledgerNo, limit, skip}
-	if subjectHash != "" {
-		q = `SELECT id, token_id, subject_hash, purpose, source, outcome, at FROM register_lookups WHERE ledger_no = ? AND subject_hash = ? ORDER BY id DESC LIMIT ? OFFSET ?`
-		args = []any{ledgerNo, subjectHash, limit, skip}
+	if len(subjects) > 0 {
+		q = `SELECT id, token_id, subject_hash, purpose, source, outcome, at FROM register_lookups WHERE ledger_no = ? AND subject_hash IN (?` +
+			strings.Repeat(", ?", len(subjects)-1) + `) ORDER BY id DESC LIMIT ? OFFSET ?`
+		args = []any{ledgerNo}
+		for _, s := range subjects {
+			args = append(args, s)
+		}
+		args = append(args, limit, skip)
 	}
 	rows, err := db.Read.QueryContext(ctx, db.Q(q), args...)
 	if err != nil {

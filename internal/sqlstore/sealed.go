@@ -92,6 +92,16 @@ func (db *DB) index(purpose, value string) (any, error) {
 	return db.keys.Index(purpose, value), nil
 }
 
+// Index is the blind index of value for purpose under Kund's key, for
+// what is kept outside this package (the disclosure log's subjects). It
+// panics without a key, which every store that serves has.
+func (db *DB) Index(purpose, value string) string {
+	if db.keys == nil {
+		panic(errNoKey)
+	}
+	return db.keys.Index(purpose, value)
+}
+
 // Blind index purposes.
 const (
 	indexRegNo  = "regNo"

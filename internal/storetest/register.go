@@ -33,7 +33,7 @@ func testRegisterLookups(t *testing.T, s Store) {
 		t.Fatal(err)
 	}
 
-	page, err := s.RegisterLookups(ctx, "A", "", 0, 3)
+	page, err := s.RegisterLookups(ctx, "A", nil, 0, 3)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -43,19 +43,19 @@ func testRegisterLookups(t *testing.T, s Store) {
 	if got := *page[0]; got != *logged[6] {
 		t.Fatalf("read back %+v, wrote %+v", got, *logged[6])
 	}
-	page, _ = s.RegisterLookups(ctx, "A", "", 6, 3)
+	page, _ = s.RegisterLookups(ctx, "A", nil, 6, 3)
 	if len(page) != 1 || page[0].ID != logged[0].ID {
 		t.Fatalf("last page %+v", page)
 	}
-	page, _ = s.RegisterLookups(ctx, "A", bob, 0, 10)
+	page, _ = s.RegisterLookups(ctx, "A", []string{bob}, 0, 10)
 	if len(page) != 3 || page[0].SubjectHash != bob || page[0].Outcome != register.OutcomeNotFound {
 		t.Fatalf("bob's lookups %+v", page)
 	}
-	page, _ = s.RegisterLookups(ctx, "B", "", 0, 10)
+	page, _ = s.RegisterLookups(ctx, "B", nil, 0, 10)
 	if len(page) != 1 || page[0].TokenID != "tok2" || page[0].Purpose != register.PurposeUpdateAddress {
 		t.Fatalf("ledger B sees %+v", page)
 	}
-	if page, _ := s.RegisterLookups(ctx, "C", "", 0, 10); len(page) != 0 {
+	if page, _ := s.RegisterLookups(ctx, "C", nil, 0, 10); len(page) != 0 {
 		t.Fatalf("an unknown ledger sees %+v", page)
 	}
 }

@@ -86,14 +86,14 @@ func testSweep(t *testing.T, s Store) {
 	if fresh, _ := c.UseWorldlineSignature(ctx, auth.HashSecret("sig0"), now.Add(time.Minute)); !fresh {
 		t.Fatal("an expired signature was not forgotten")
 	}
-	if ls, _ := s.RegisterLookups(ctx, "L", "", 0, 10); len(ls) != 3 {
+	if ls, _ := s.RegisterLookups(ctx, "L", nil, 0, 10); len(ls) != 3 {
 		t.Fatalf("without a retention the disclosure log keeps everything: %d", len(ls))
 	}
 	// With a year's retention, the entry of 400 days ago goes.
 	if got, err := sw.Sweep(ctx, t0, 365*24*time.Hour); err != nil || got.Lookups != 1 {
 		t.Fatalf("swept %+v, %v; want the one old entry", got, err)
 	}
-	if ls, _ := s.RegisterLookups(ctx, "L", "", 0, 10); len(ls) != 2 {
+	if ls, _ := s.RegisterLookups(ctx, "L", nil, 0, 10); len(ls) != 2 {
 		t.Fatalf("disclosure log after the sweep: %d entries, want 2", len(ls))
 	}
 }

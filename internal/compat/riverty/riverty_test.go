@@ -134,7 +134,7 @@ func TestLookupAndCreate(t *testing.T) {
 
 			// Every lookup is in the disclosure log under Riverty's purpose
 			// (12), those that asked the register (5) as from the register.
-			logged, err := e.Store.RegisterLookups(context.Background(), "4711", "", 0, 100)
+			logged, err := e.Store.RegisterLookups(context.Background(), "4711", nil, 0, 100)
 			if err != nil || len(logged) != 12 {
 				t.Fatalf("disclosure log: %d entries, %v", len(logged), err)
 			}

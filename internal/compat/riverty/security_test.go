@@ -59,7 +59,7 @@ func TestNoCopiesOfAProtectedPerson(t *testing.T) {
 					t.Fatalf("customers carrying %s: %d %v, want the one", id, len(cs), err)
 				}
 			}
-			ls, err := e.Store.RegisterLookups(context.Background(), "4711", "", 0, 100)
+			ls, err := e.Store.RegisterLookups(context.Background(), "4711", nil, 0, 100)
 			if err != nil || len(ls) != 5 {
 				t.Fatalf("disclosure log: %d %v", len(ls), err)
 			}
@@ -86,7 +86,7 @@ func TestCreatingNeedsWrite(t *testing.T) {
 			if cs, _ := e.Kund.Service.CustomersByNationalID(context.Background(), "4711", customer.NationalID{RegNo: "19811218-9876", CountryCode: "SE"}); len(cs) != 0 {
 				t.Fatalf("created without customers:write: %d", len(cs))
 			}
-			ls, _ := e.Store.RegisterLookups(context.Background(), "4711", "", 0, 100)
+			ls, _ := e.Store.RegisterLookups(context.Background(), "4711", nil, 0, 100)
 			if len(ls) != 1 || ls[0].Source != register.SourceCustomers {
 				t.Fatalf("disclosure log: %+v", ls)
 			}

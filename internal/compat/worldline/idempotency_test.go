@@ -82,7 +82,7 @@ func TestIdempotencyKey(t *testing.T) {
 			path := "/v1/4711/products/9000/customerDetails"
 			body := `{"countryCode":"SE","values":[{"key":"fiscalNumber","value":"19800101-2387"}]}`
 			logged := func() int {
-				ls, _, err := e.Kund.Register.Lookups(ctx, "4711", "", 0, 100)
+				ls, _, err := e.Kund.Register.Lookups(ctx, "4711", nil, 0, 100)
 				if err != nil {
 					t.Fatal(err)
 				}

@@ -105,7 +105,7 @@ func (a *attack) lookup(s session, from, regNo string) *apitest.Response {
 
 func (a *attack) logged(t *testing.T) int {
 	t.Helper()
-	ls, err := a.e.Store.RegisterLookups(context.Background(), "4711", "", 0, 1000)
+	ls, err := a.e.Store.RegisterLookups(context.Background(), "4711", nil, 0, 1000)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -286,7 +286,7 @@ func TestWithheldPersonsAreNeverDisclosed(t *testing.T) {
 				wantError(t, signed(e, keyID, secret, "POST", "/v1/4711/products/9000/customerDetails", body, e.Now),
 					http.StatusBadRequest, "1214", "CUSTOMER_DETAILS_NOT_FOUND", "")
 			}
-			ls, err := e.Store.RegisterLookups(context.Background(), "4711", "", 0, 100)
+			ls, err := e.Store.RegisterLookups(context.Background(), "4711", nil, 0, 100)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -385,7 +385,7 @@ func TestCredentialsAtRest(t *testing.T) {
 	if lookup.Status != http.StatusOK || !strings.Contains(string(lookup.Body), "Gustav Adolfs torg 22") {
 		t.Fatalf("lookup: %d %s", lookup.Status, lookup.Body)
 	}
-	ls, err := e.Store.RegisterLookups(context.Background(), "4711", "", 0, 10)
+	ls, err := e.Store.RegisterLookups(context.Background(), "4711", nil, 0, 10)
 	if err != nil || len(ls) == 0 || strings.Contains(ls[0].TokenID, sid) || !strings.HasPrefix(ls[0].TokenID, "worldline-session:") {
 		t.Fatalf("disclosure log: %+v %v", ls, err)
 	}

@@ -201,7 +201,7 @@ func TestServerAndClientAPI(t *testing.T) {
 			// Every lookup is in the disclosure log, answered from the
 			// ledger or the register, naming the session by an id that is
 			// no part of its secret.
-			logged, err := e.Store.RegisterLookups(context.Background(), "4711", "", 0, 100)
+			logged, err := e.Store.RegisterLookups(context.Background(), "4711", nil, 0, 100)
 			if err != nil || len(logged) != 6 {
 				t.Fatalf("disclosure log: %d entries, %v; want one per lookup, 6", len(logged), err)
 			}

@@ -42,6 +42,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"hash"
 	"io/fs"
 	"maps"
 	"os"
@@ -78,7 +79,8 @@ type Keyring struct {
 type state struct {
 	current uint32
 	aeads   map[uint32]cipher.AEAD
-	index   []byte // the blind index key
+	index   []byte    // the blind index key
+	macs    sync.Pool // of HMAC-SHA256 under index: a new one costs more than the MAC
 }
 
 // fileStamp tells whether a key file changed since it was read.
@@ -367,11 +369,19 @@ func VersionOf(sealed []byte) (uint32, bool) {
 // first 16 bytes of HMAC-SHA256(index key, purpose || 0 || value), in hex.
 // Equal values of one purpose have equal indexes, under every key version.
 func (k *Keyring) Index(purpose, value string) string {
-	m := hmac.New(sha256.New, k.st.Load().index)
+	st := k.st.Load()
+	m, _ := st.macs.Get().(hash.Hash)
+	if m == nil {
+		m = hmac.New(sha256.New, st.index)
+	}
+	var buf [sha256.Size]byte
 	m.Write([]byte(purpose))
 	m.Write([]byte{0})
 	m.Write([]byte(value))
-	return hex.EncodeToString(m.Sum(nil)[:16])
+	sum := m.Sum(buf[:0])
+	m.Reset()
+	st.macs.Put(m)
+	return hex.EncodeToString(sum[:16])
 }
 
 // refreshEvery bounds how often a keyring looks at its file.

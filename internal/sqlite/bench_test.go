@@ -13,6 +13,7 @@ import (
 
 	"github.com/kund/kund/internal/bench"
 	"github.com/kund/kund/internal/customer"
+	"github.com/kund/kund/internal/keyring"
 	"github.com/kund/kund/internal/sqlite"
 )
 
@@ -33,8 +34,14 @@ func benchStore(b *testing.B) *sqlite.DB {
 	if err != nil {
 		b.Fatal(err)
 	}
-	useKey(b, db)
 	b.Cleanup(func() { db.Close() })
+	keys, err := keyring.Load(path + ".key") // the key the import sealed under
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := db.UseKeyring(ctx, keys); err != nil {
+		b.Fatal(err)
+	}
 	return db
 }
 

@@ -92,8 +92,21 @@ func testSealedAtRest(t *testing.T, s Store) {
 		t.Fatalf("values in clear: %v %v (want %d)", counts, err, 2+len(evs)+1)
 	}
 
+	// A start does not walk a database that the migration found empty...
 	if err := ss.SealClear(ctx, nil); err != nil {
 		t.Fatal(err)
+	}
+	if counts, _ := ss.SealedVersions(ctx); counts[0] == 0 {
+		t.Fatal("SealClear walked a database without the migration's mark")
+	}
+	// ... and walks one it found rows in, as it found these.
+	exec(`INSERT INTO seal_pending (what) VALUES ('clear values')`)
+	if err := ss.SealClear(ctx, nil); err != nil {
+		t.Fatal(err)
+	}
+	var pending int
+	if err := raw.QueryRowContext(ctx, `SELECT count(*) FROM seal_pending`).Scan(&pending); err != nil || pending != 0 {
+		t.Fatalf("the mark after sealing: %d %v", pending, err)
 	}
 	counts, err := ss.SealedVersions(ctx)
 	if err != nil || counts[0] != 0 || len(counts) != 2 {
@@ -124,6 +137,7 @@ func testSealedAtRest(t *testing.T, s Store) {
 		t.Fatalf("KYC answers after sealing: %+v %v", kyc, err)
 	}
 	// Sealing again finds nothing to do.
+	exec(`INSERT INTO seal_pending (what) VALUES ('clear values')`)
 	if err := ss.SealClear(ctx, func(what string, n int64) {
 		if n > 0 {
 			t.Errorf("sealed %d of %s again", n, what)

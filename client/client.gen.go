@@ -17,6 +17,24 @@ import (
 	"github.com/oapi-codegen/runtime"
 )
 
+// Defines values for AddressSource.
+const (
+	AddressSourceCustomer           AddressSource = "customer"
+	AddressSourcePopulationRegister AddressSource = "population-register"
+)
+
+// Valid indicates whether the value is a known member of the AddressSource enum.
+func (e AddressSource) Valid() bool {
+	switch e {
+	case AddressSourceCustomer:
+		return true
+	case AddressSourcePopulationRegister:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for CardRegistrationStatus.
 const (
 	CardRegistrationStatusAborted     CardRegistrationStatus = "Aborted"
@@ -401,16 +419,25 @@ type Address struct {
 	City      string  `json:"city"`
 	CoAddress *string `json:"coAddress,omitempty"`
 
+	// ConfirmedAt Legal address only. When the population register last confirmed the address (RFC 3339, UTC); left out when it never has.
+	ConfirmedAt *time.Time `json:"confirmedAt,omitempty"`
+
 	// CountryCode ISO 3166-1 alpha-2.
 	CountryCode string `json:"countryCode"`
 
 	// Operations update (PUT), delete (DELETE, billing only), update-legal-address-from-population-register (POST, legal only, scope register). Left out in the journal's events.
-	Operations    *[]Operation `json:"operations,omitempty"`
-	StreetAddress *string      `json:"streetAddress,omitempty"`
+	Operations *[]Operation `json:"operations,omitempty"`
+
+	// Source Legal address only. Where the address came from - the population register (generate-consumer-customer-by-reg-no, update-legal-address-from-population-register, register monitoring) or the customer (create, PUT). Register monitoring replaces only an address the register gave.
+	Source        *AddressSource `json:"source,omitempty"`
+	StreetAddress *string        `json:"streetAddress,omitempty"`
 
 	// ZipCode Without white space.
 	ZipCode string `json:"zipCode"`
 }
+
+// AddressSource Legal address only. Where the address came from - the population register (generate-consumer-customer-by-reg-no, update-legal-address-from-population-register, register monitoring) or the customer (create, PUT). Register monitoring replaces only an address the register gave.
+type AddressSource string
 
 // AddressBody An address without operations (a SUS payee's).
 type AddressBody struct {

@@ -359,6 +359,7 @@ type LedgerOptions struct {
 	SessionTTL     *time.Duration // 0: the default
 	// EventRetentionDays: 0 is the default.
 	EventRetentionDays *int
+	RegisterMonitoring *bool
 }
 
 // UpdateLedger changes a ledger's options.
@@ -414,5 +415,8 @@ func (o LedgerOptions) Apply(l *Ledger) {
 	}
 	if o.EventRetentionDays != nil {
 		l.EventRetentionDays = *o.EventRetentionDays
+	}
+	if o.RegisterMonitoring != nil {
+		l.RegisterMonitoring = *o.RegisterMonitoring
 	}
 }

@@ -96,3 +96,14 @@ func (c *Cache) evict(now time.Time) {
 		c.entries = map[string]cacheEntry{}
 	}
 }
+
+// Forget drops what the cache holds about p, whom the register reports
+// changed.
+func (c *Cache) Forget(p Person) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	delete(c.entries, "id "+p.Country+" "+p.RegNo)
+	if p.Phone != "" {
+		delete(c.entries, "phone "+p.Phone)
+	}
+}

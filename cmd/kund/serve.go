@@ -117,14 +117,16 @@ func (m *Main) Run(ctx context.Context) error {
 	defer stopSweeping()
 	go m.sweep(sweeping)
 	delivering, stopDelivering := context.WithCancel(context.WithoutCancel(ctx))
-	delivered := make(chan error, 2)
+	delivered := make(chan error, 3)
 	go func() { delivered <- m.kund.RunDeliveries(delivering) }()
 	go func() { delivered <- m.kund.RunNATS(delivering) }()
-	// The deliverer and the publisher stop after the last request: their
-	// events still go out, and what is in flight is recorded.
+	go func() { delivered <- m.kund.RunMonitor(delivering) }()
+	// The deliverer, the publisher and the register monitor stop after the
+	// last request: their events still go out, and what is in flight is
+	// recorded.
 	defer func() {
 		stopDelivering()
-		for range 2 {
+		for range 3 {
 			if err := <-delivered; err != nil {
 				m.Log.Warn("event delivery stopped", slog.String("error", err.Error()))
 			}

@@ -38,6 +38,12 @@ type regEnv struct {
 // persons and 200 synthetic ones of each Nordic country.
 func startRegister(t *testing.T, b apitest.Backend) *regEnv {
 	t.Helper()
+	return startRegisterWith(t, b, nil)
+}
+
+// startRegisterWith is startRegister with a configuration hook.
+func startRegisterWith(t *testing.T, b apitest.Backend, configure func(*app.Config)) *regEnv {
+	t.Helper()
 	re := &regEnv{path: filepath.Join(t.TempDir(), "persons.csv"), generated: map[string][]string{}, csv: map[string]string{}}
 	for _, c := range []string{"SE", "NO", "DK", "FI"} {
 		var buf bytes.Buffer
@@ -59,7 +65,12 @@ func startRegister(t *testing.T, b apitest.Backend) *regEnv {
 	if err != nil {
 		t.Fatal(err)
 	}
-	re.Env = apitest.StartWith(t, b, func(c *app.Config) { c.Register = f })
+	re.Env = apitest.StartWith(t, b, func(c *app.Config) {
+		c.Register = f
+		if configure != nil {
+			configure(c)
+		}
+	})
 	return re
 }
 

@@ -24,6 +24,7 @@ type Store interface {
 	customer.Store
 	auth.Store
 	register.LookupLog
+	register.MonitorStore
 }
 
 // Run runs the whole contract on stores made by open.
@@ -55,6 +56,8 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 		{"CompatCredentials", testCompatCredentials},
 		{"Products", testProducts},
 		{"RegisterLookups", testRegisterLookups},
+		{"RegisterCursors", testRegisterCursors},
+		{"MonitoredLedgersAndStaleAddresses", testMonitoredLedgers},
 		{"Idempotency", testIdempotency},
 		{"BulkCreateAndExport", testBulk},
 		{"FailingWritesAmongManyUndoOnlyThemselves", testFailingAmongMany},

@@ -44,7 +44,7 @@ type Server struct {
 	delay    time.Duration
 	raw      string // when set, answered as is with 200
 	changes  []Change
-	feedHits int
+	afters   []string // the cursors the feed was asked after
 }
 
 // Change is an entry of the register's change feed as the contract sends
@@ -93,11 +93,12 @@ func (s *Server) Change(p Person, kinds ...string) {
 	s.changes = append(s.changes, Change{ID: strconv.Itoa(len(s.changes) + 1), Kinds: kinds, Person: p})
 }
 
-// FeedHits is the number of requests of the change feed received.
-func (s *Server) FeedHits() int {
+// Afters are the cursors of the requests of the change feed, in order
+// ("" for the first page).
+func (s *Server) Afters() []string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.feedHits
+	return slices.Clone(s.afters)
 }
 
 // FailNext makes the next n requests (lookups and the feed) answer 503.
@@ -197,7 +198,7 @@ func (s *Server) serveChanges(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	s.mu.Lock()
-	s.feedHits++
+	s.afters = append(s.afters, r.URL.Query().Get("after"))
 	fail := s.failNext > 0
 	if fail {
 		s.failNext--

@@ -26,6 +26,7 @@ var commandFlags = map[string][]string{
 	"webhook create":        {"db", "secret-key-file", "ledger", "url", "description", "webhooks-allow-insecure", "event"},
 	"demo":                  {"addr"},
 	"register generate":     {"country", "count", "seed"},
+	"register refresh":      {"db", "secret-key-file", "ledger", "older-than", "rate", "register-file", "register-url", "register-timeout"},
 	"crashtest":             {"rounds", "seconds", "workers", "dir", "kund", "db", "secret-key-file"},
 	"import":                {"db", "secret-key-file", "ledger", "format", "strict", "batch", "progress"},
 	"export":                {"db", "secret-key-file", "ledger"},

@@ -144,7 +144,7 @@ func dispatch(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	case "demo":
 		return runDemo(ctx, args, stdout, stderr)
 	case "register":
-		return runRegister(ctx, args, stdout)
+		return runRegister(ctx, args, stdout, stderr)
 	case "crashtest":
 		return runCrashTest(ctx, args, stdout)
 	case "import":

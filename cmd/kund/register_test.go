@@ -154,3 +154,52 @@ func TestServeRegisterURL(t *testing.T) {
 		t.Fatalf("generate with the register down: %d", code)
 	}
 }
+
+func TestRegisterRefreshCommand(t *testing.T) {
+	dir := t.TempDir()
+	db, persons, file := filepath.Join(dir, "k.db"), filepath.Join(dir, "persons.csv"), filepath.Join(dir, "customers.ndjson")
+	os.WriteFile(persons, []byte("country,regNo,firstName,lastName,coAddress,streetAddress,zipCode,city,protectedIdentity,deceased,phone\n"+
+		"SE,19811218-9876,Britt-Marie,Axelstopp,,The street 18,15961,STOCKHOLM,false,false,\n"+
+		"SE,19121212-1212,Tolvan,Tolvansson,,Storgatan 12,11122,STOCKHOLM,false,false,\n"), 0o600)
+	line := func(no, regNo, name, street string) string {
+		return `{"customerNo":"` + no + `","nationalIdentifier":{"regNo":"` + regNo + `","countryCode":"SE"},"name":"` + name +
+			`","legalAddress":{"addressee":"` + name + `","streetAddress":"` + street + `","city":"STOCKHOLM","zipCode":"15961","countryCode":"SE"}}` + "\n"
+	}
+	// 1 has the register's address, 2 another one, 3 is not in the register.
+	os.WriteFile(file, []byte(line("1", "19811218-9876", "Britt-Marie Axelstopp", "The street 18")+
+		line("2", "19121212-1212", "Tolvan Tolvansson", "Annangatan 1")+line("3", "19900101-2385", "Nils Nilsson", "Torget 1")), 0o600)
+	mustRun(t, nil, "ledger", "create", "L-1", "--db", db, "--country", "SE")
+	mustRun(t, nil, "import", "--db", db, "--ledger", "L-1", file)
+
+	out, errOut, code := run(t, nil, "register", "refresh", "--db", db, "--ledger", "L-1", "--register-file", persons, "--rate", "100/s")
+	if code != 0 || out != "ledger L-1 refreshed: 3 checked, 1 changed, 0 unchanged, 1 skipped, 1 not in the register\n" {
+		t.Fatalf("exit %d, stdout %q, stderr %s", code, out, errOut)
+	}
+	if !strings.Contains(errOut, "register refresh L-1: 3 of 3 checked (1 changed, 0 unchanged, 1 skipped, 1 not in the register)") {
+		t.Fatalf("no progress on stderr: %s", errOut)
+	}
+	for _, personal := range []string{"19811218", "19121212", "Annangatan", "Tolvan"} {
+		if strings.Contains(errOut, personal) {
+			t.Fatalf("stderr shows %q: %s", personal, errOut)
+		}
+	}
+	// Confirmed now: nothing is stale any more but what the register
+	// cannot confirm (set by hand, unknown to it).
+	out = mustRun(t, []string{"KUND_REGISTER_FILE=" + persons}, "register", "refresh", "--db", db, "--ledger", "L-1", "--rate", "0")
+	if out != "ledger L-1 refreshed: 2 checked, 0 changed, 0 unchanged, 1 skipped, 1 not in the register\n" {
+		t.Fatalf("the second run printed %q", out)
+	}
+	for _, args := range [][]string{
+		{"register", "refresh", "--db", db, "--register-file", persons},
+		{"register", "refresh", "--db", db, "--ledger", "L-1"},
+		{"register", "refresh", "--db", db, "--ledger", "L-1", "--register-file", persons, "--rate", "fast"},
+		{"register", "refresh", "--db", db, "--ledger", "L-1", "--register-file", persons, "--older-than", "-1h"},
+	} {
+		if _, _, code := run(t, nil, args...); code != 2 {
+			t.Fatalf("%v: exit %d, want 2", args, code)
+		}
+	}
+	if _, errOut, code := run(t, nil, "register", "refresh", "--db", db, "--ledger", "NOPE", "--register-file", persons); code != 1 || !strings.Contains(errOut, "ledger") {
+		t.Fatalf("an unknown ledger: exit %d %s", code, errOut)
+	}
+}

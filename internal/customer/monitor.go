@@ -42,8 +42,9 @@ var errNothingToApply = errors.New("customer: nothing to apply")
 //
 // disclose is called before anything is written, only when something will
 // be: the register's answer is used, and the disclosure log must say so
-// first. FollowRegister answers whether the customer changed and, when a
-// part of the change did not apply, why (one of the Skip reasons). The
+// first. FollowRegister answers whether the customer changed as a client
+// sees it (a confirmation alone is no change) and, when a part of the
+// change did not apply, why (one of the Skip reasons). The
 // caller's context carries the journal's actor (ActorRegister).
 func (s *Service) FollowRegister(ctx context.Context, ledgerNo, no string, id NationalID, e *RegisterEntry, confirm bool, disclose func() error) (changed bool, skipped string, err error) {
 	name := clip(e.Name, 72)
@@ -72,12 +73,13 @@ func (s *Service) FollowRegister(ctx context.Context, ledgerNo, no string, id Na
 		if sameState(cur, before) {
 			return errNothingToApply
 		}
+		changed = len(CustomerEvents(before, cur)) > 0
 		return nil
 	})
 	if errors.Is(err, errNothingToApply) {
 		return false, skipped, nil
 	}
-	return err == nil, skipped, err
+	return changed && err == nil, skipped, err
 }
 
 // follow applies e to c (see FollowRegister) and says what it left out.

@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"golang.org/x/time/rate"
+
 	"github.com/kund/kund/internal/apitest"
 	"github.com/kund/kund/internal/app"
 	"github.com/kund/kund/internal/customer"
@@ -358,4 +360,108 @@ func reopenable(t *testing.T, b apitest.Backend) apitest.Backend {
 		t.Cleanup(func() { s.Close() })
 		return s
 	}}
+}
+
+// TestRegisterRefresh: a refresh looks up the customers whose legal address
+// is stale, applies what the register says as the feed's changes are
+// applied, marks the rest confirmed, and resumes behind the last customer
+// checked when it stopped.
+func TestRegisterRefresh(t *testing.T) {
+	for _, b := range apitest.Backends() {
+		t.Run(b.Name, func(t *testing.T) {
+			srv := registertest.Start(t)
+			h, err := register.NewHTTP(srv.URL, register.HTTPOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			e := apitest.StartWith(t, b, func(c *app.Config) { c.Register = h })
+			e.Ledger("XXX", "SE", customer.NumbersClient)
+			tok := e.Token("XXX", customer.ScopeRegister, customer.ScopeWrite, customer.ScopeEvents)
+			var persons []registertest.Person
+			for i, c := range []string{"SE", "NO", "DK", "FI"} {
+				var buf strings.Builder
+				if err := register.Generate(&buf, register.GenerateOptions{Country: c, Count: 50, Seed: 5}); err != nil {
+					t.Fatal(err)
+				}
+				for _, row := range strings.Split(strings.TrimSpace(buf.String()), "\n")[1:] {
+					f := strings.Split(row, ",")
+					if f[8] == "false" && f[9] == "false" {
+						p := registertest.Person{Country: f[0], RegNo: f[1], FirstName: f[2], LastName: f[3], CoAddress: f[4],
+							StreetAddress: f[5], ZipCode: f[6], City: f[7], Phone: f[10]}
+						persons = append(persons, p)
+						srv.Change(p)
+						want(t, e.Call("POST", generatePath, tok, generateBody(p.RegNo, c, fmt.Sprint(i+1))), 201)
+						break
+					}
+				}
+			}
+			// One more customer, confirmed later: not stale yet.
+			e.Advance(700 * time.Hour)
+			srv.Change(registertest.Person{Country: "SE", RegNo: "19811218-9876", FirstName: "Britt-Marie", LastName: "Axelstopp",
+				StreetAddress: "The street 18", ZipCode: "15961", City: "STOCKHOLM"})
+			want(t, e.Call("POST", generatePath, tok, generateBody("19811218-9876", "SE", "5")), 201)
+			e.Advance(100 * time.Hour)
+
+			// In the register the Swede moves and the Dane dies.
+			moved := persons[0]
+			moved.StreetAddress, moved.CoAddress = "Nygatan 99", ""
+			srv.Change(moved)
+			dead := persons[2]
+			dead.Deceased = true
+			srv.Change(dead)
+
+			// The first run stops after two customers.
+			stop, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			hits := srv.Hits()
+			pr, err := e.Kund.Monitor.Refresh(stop, register.RefreshOptions{LedgerNo: "XXX", OlderThan: 720 * time.Hour, Batch: 1,
+				Progress: func(pr register.RefreshProgress) {
+					if pr.Checked == 2 {
+						cancel()
+					}
+				}})
+			if err == nil || pr.Total != 4 || pr.Checked != 2 || pr.Changed != 1 || pr.Unchanged != 1 {
+				t.Fatalf("the stopped run: %+v %v", pr, err)
+			}
+			// The second resumes behind them.
+			pr, err = e.Kund.Monitor.Refresh(context.Background(), register.RefreshOptions{LedgerNo: "XXX", OlderThan: 720 * time.Hour,
+				Limiter: rate.NewLimiter(1000, 1)})
+			if err != nil || !pr.Resumed || pr.Total != 2 || pr.Checked != 2 || pr.Changed != 1 || pr.Unchanged != 1 {
+				t.Fatalf("the resumed run: %+v %v", pr, err)
+			}
+			if n := srv.Hits() - hits; n != 4 {
+				t.Fatalf("the two runs made %d lookups, want 4 (each stale customer once)", n)
+			}
+			// Done: a run now finds nothing stale.
+			if pr, err := e.Kund.Monitor.Refresh(context.Background(), register.RefreshOptions{LedgerNo: "XXX", OlderThan: 720 * time.Hour}); err != nil || pr.Total != 0 || pr.Resumed {
+				t.Fatalf("a third run: %+v %v", pr, err)
+			}
+
+			confirmed := e.Now.Truncate(time.Microsecond).Format(time.RFC3339Nano)
+			_, la := legalOf(t, e, tok, "XXX", "1")
+			if la["streetAddress"] != "Nygatan 99" || la["confirmedAt"] != confirmed {
+				t.Fatalf("the Swede who moved: %v", la)
+			}
+			if c, la := legalOf(t, e, tok, "XXX", "3"); c["legalStatus"] != customer.StatusDeceased || la["confirmedAt"] != confirmed {
+				t.Fatalf("the Dane who died: %v", c)
+			}
+			if _, la := legalOf(t, e, tok, "XXX", "2"); la["confirmedAt"] != confirmed {
+				t.Fatalf("an unchanged address is confirmed by the refresh: %v", la)
+			}
+			if _, la := legalOf(t, e, tok, "XXX", "5"); la["confirmedAt"] == confirmed {
+				t.Fatalf("a fresh address was checked: %v", la)
+			}
+			// The changes are in the journal, the lookups in the disclosure log.
+			res := e.Call("GET", "/ledger/customer/v1/XXX/events?after=5", tok, "")
+			var evs struct{ Items []journalEvent }
+			json.Unmarshal(res.Body, &evs)
+			if len(evs.Items) != 2 || evs.Items[0].Actor.Type != customer.ActorRegister || evs.Items[0].Actor.ID != register.RefreshID {
+				t.Fatalf("the refresh's events: %s", res.Body)
+			}
+			res = e.Call("GET", "/ledger/customer/v1/XXX/register-lookups?take=4", tok, "")
+			if strings.Count(string(res.Body), `"purpose":"register-refresh"`) != 4 {
+				t.Fatalf("the refresh's lookups: %s", res.Body)
+			}
+		})
+	}
 }

@@ -10,7 +10,7 @@ import (
 // commandFlags are the flags of every command, as a person reads them in
 // README.md, docs/ and the code; the help must show exactly these.
 var commandFlags = map[string][]string{
-	"serve": {"addr", "db", "public-url", "register-file", "register-url", "register-timeout", "register-cache-ttl",
+	"serve": {"addr", "db", "public-url", "register-file", "register-url", "register-timeout", "register-cache-ttl", "register-poll",
 		"secret-key-file", "rate-limit", "rate-burst", "auth-failure-rate", "auth-failure-burst", "lookup-rate",
 		"lookup-burst", "ledger-lookup-rate", "ledger-lookup-burst", "address-lookup-rate", "address-lookup-burst",
 		"trust-proxy", "cors-origins", "card-gateway", "disclosure-retention", "events-nats", "webhooks-allow-insecure"},

@@ -17,7 +17,7 @@ import (
 
 const usage = `usage:
   kund serve   --addr 127.0.0.1:8080 --db kund.db [--public-url URL]
-               [--register-file persons.csv | --register-url URL [--register-timeout 2s] [--register-cache-ttl 1m]]
+               [--register-file persons.csv | --register-url URL [--register-timeout 2s] [--register-cache-ttl 1m]] [--register-poll 10s]
                [--events-nats nats://HOST:PORT] [--webhooks-allow-insecure]
   kund migrate --db DB
   kund ledger create LEDGERNO --db DB --country SE|NO|DK|FI [--customer-numbers client|generated]

@@ -1,6 +1,7 @@
 package main_test
 
 import (
+	"io"
 	"net/http"
 	"os"
 	"os/exec"
@@ -201,5 +202,52 @@ func TestRegisterRefreshCommand(t *testing.T) {
 	}
 	if _, errOut, code := run(t, nil, "register", "refresh", "--db", db, "--ledger", "NOPE", "--register-file", persons); code != 1 || !strings.Contains(errOut, "ledger") {
 		t.Fatalf("an unknown ledger: exit %d %s", code, errOut)
+	}
+}
+
+// TestServeMonitorsOnHangup: kund serve follows the register file's
+// changes for a ledger with monitoring on; SIGHUP applies them at once,
+// without waiting for --register-poll.
+func TestServeMonitorsOnHangup(t *testing.T) {
+	dir := t.TempDir()
+	db, persons := filepath.Join(dir, "k.db"), filepath.Join(dir, "persons.csv")
+	head := "country,regNo,firstName,lastName,coAddress,streetAddress,zipCode,city,protectedIdentity,deceased,phone\n"
+	os.WriteFile(persons, []byte(head+"SE,19811218-9876,Britt-Marie,Axelstopp,,The street 18,15961,STOCKHOLM,false,false,\n"), 0o600)
+	mustRun(t, nil, "ledger", "create", "L", "--db", db, "--country", "SE")
+	mustRun(t, nil, "ledger", "update", "L", "--db", db, "--register-monitoring", "on")
+	tok := strings.TrimSpace(mustRun(t, nil, "token", "create", "--db", db, "--ledger", "L", "--scope", "*"))
+	s := serve(t, nil, "serve", "--db", db, "--addr", "127.0.0.1:0", "--register-file", persons, "--register-poll", "1h")
+	call := func(method, path, body string) (int, string) {
+		req, _ := http.NewRequest(method, "http://"+s.addr+path, strings.NewReader(body))
+		req.Header.Set("Authorization", "Bearer "+tok)
+		req.Header.Set("Content-Type", "application/json")
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		b, _ := io.ReadAll(res.Body)
+		return res.StatusCode, string(b)
+	}
+	if code, body := call("POST", "/ledger/customer/v1/L/generate-consumer-customer-by-reg-no",
+		`{"nationalIdentifier":{"regNo":"19811218-9876","countryCode":"SE"},"customerNo":"1"}`); code != 201 {
+		t.Fatalf("generate: %d %s", code, body)
+	}
+	os.WriteFile(persons, []byte(head+"SE,19811218-9876,Britt-Marie,Axelstopp,,Vasagatan 3,41101,GÖTEBORG,false,false,\n"), 0o600)
+	s.cmd.Process.Signal(syscall.SIGHUP)
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		_, body := call("GET", "/ledger/customer/v1/L/customers/1/legal-address", "")
+		if strings.Contains(body, "Vasagatan 3") && strings.Contains(body, `"source":"population-register"`) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the move was not applied 5 s after SIGHUP: %s", body)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	_, body := call("GET", "/ledger/customer/v1/L/events?type=customer.legal-address.changed", "")
+	if !strings.Contains(body, `"actor":{"type":"register","id":"register-monitor"}`) {
+		t.Fatalf("the journal: %s", body)
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -59,6 +60,7 @@ type MonitorStore interface {
 type MonitorOptions struct {
 	Poll       time.Duration // how long an idle feed rests before it is asked again (10 s)
 	Batch      int           // changes asked for at a time (100)
+	Workers    int           // changes of a batch applied side by side (16)
 	MinBackoff time.Duration // the first wait after a failure, doubled for each next (1 s)
 	MaxBackoff time.Duration // the longest wait (5 min)
 	Log        *slog.Logger
@@ -92,6 +94,9 @@ func NewMonitor(feed Feed, svc *Service, customers *customer.Service, store Moni
 	}
 	if o.Batch <= 0 {
 		o.Batch = 100
+	}
+	if o.Workers <= 0 {
+		o.Workers = 16
 	}
 	if o.MinBackoff <= 0 {
 		o.MinBackoff = time.Second
@@ -187,12 +192,51 @@ func (m *Monitor) Step(ctx context.Context) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	for _, ch := range coalesce(changes) {
-		if err := m.apply(ctx, ledgers, ch); err != nil {
-			return 0, err // the cursor stays: the batch is applied again
-		}
+	if err := m.applyAll(ctx, ledgers, coalesce(changes)); err != nil {
+		return 0, err // the cursor stays: the batch is applied again
 	}
 	return len(changes), m.store.SetRegisterCursor(ctx, feedCursor, changes[len(changes)-1].ID, m.svc.now())
+}
+
+// applyAll applies the changes of a batch, Workers at a time. After
+// coalesce no two are about one person, hence about one customer, so
+// their order does not matter; side by side their commits share the
+// database's group commits instead of waiting for one each.
+func (m *Monitor) applyAll(ctx context.Context, ledgers []string, cs []Change) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	work := make(chan Change)
+	errs := make(chan error, m.o.Workers)
+	var wg sync.WaitGroup
+	for range min(m.o.Workers, len(cs)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for ch := range work {
+				if err := m.apply(ctx, ledgers, ch); err != nil {
+					errs <- err
+					cancel()
+					return
+				}
+			}
+		}()
+	}
+feed:
+	for _, ch := range cs {
+		select {
+		case work <- ch:
+		case <-ctx.Done():
+			break feed
+		}
+	}
+	close(work)
+	wg.Wait()
+	select {
+	case err := <-errs:
+		return err
+	default:
+		return ctx.Err()
+	}
 }
 
 // coalesce keeps one change per person, at the place of the person's

@@ -30,7 +30,7 @@ var commandFlags = map[string][]string{
 	"crashtest":             {"rounds", "seconds", "workers", "dir", "kund", "db", "secret-key-file"},
 	"import":                {"db", "secret-key-file", "ledger", "format", "strict", "batch", "progress"},
 	"export":                {"db", "secret-key-file", "ledger"},
-	"bench": {"db", "secret-key-file", "n", "reuse", "duration", "rounds", "concurrency", "warmup", "scenarios",
+	"bench": {"db", "secret-key-file", "n", "reuse", "duration", "rounds", "concurrency", "warmup", "scenarios", "changes",
 		"json", "kund"},
 	"keys create": nil,
 	"version":     nil,

@@ -465,3 +465,49 @@ func TestRegisterRefresh(t *testing.T) {
 		})
 	}
 }
+
+// TestMonitorCursorExpired: a register that no longer keeps the changes
+// after Kund's cursor answers 410; Kund says so in the log and goes on from
+// the oldest change the register keeps.
+func TestMonitorCursorExpired(t *testing.T) {
+	britt := registertest.Person{Country: "SE", RegNo: "19811218-9876", FirstName: "Britt-Marie", LastName: "Axelstopp",
+		StreetAddress: "The street 18", ZipCode: "15961", City: "STOCKHOLM"}
+	srv := registertest.Start(t, britt)
+	h, err := register.NewHTTP(srv.URL, register.HTTPOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := apitest.StartWith(t, apitest.SQLite, func(c *app.Config) {
+		quickMonitor(c)
+		c.Register = h
+	})
+	e.Ledger("XXX", "SE", customer.NumbersClient)
+	monitorOn(t, e, "XXX")
+	tok := e.Token("XXX", customer.ScopeRegister, customer.ScopeRead)
+	want(t, e.Call("POST", generatePath, tok, generateBody(britt.RegNo, "SE", "1")), 201)
+	move := func(street string) {
+		p := britt
+		p.StreetAddress = street
+		srv.Change(p, register.KindMoved)
+	}
+	move("Gata 1")
+	waitFor(t, "the first move", func() bool { return countEvents(registerEvents(t, e, "XXX")) == 1 })
+	// While Kund cannot reach it, the register forgets changes 1-3; Kund's
+	// cursor is 1, and 4 waits.
+	srv.FailNext(1 << 30)
+	move("Gata 2")
+	move("Gata 3")
+	move("Gata 4")
+	srv.Drop(3)
+	srv.FailNext(0)
+	waitFor(t, "the change after the gap", func() bool {
+		_, la := legalOf(t, e, tok, "XXX", "1")
+		return la["streetAddress"] == "Gata 4"
+	})
+	if !strings.Contains(e.Log(), "the register no longer keeps the changes after Kund's cursor") {
+		t.Fatal("the lost changes are not in the log")
+	}
+	if got := registerEvents(t, e, "XXX")["1"]; len(got) != 2 {
+		t.Fatalf("events %v, want the first move and the last", got)
+	}
+}

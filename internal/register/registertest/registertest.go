@@ -44,6 +44,7 @@ type Server struct {
 	delay    time.Duration
 	raw      string // when set, answered as is with 200
 	changes  []Change
+	dropped  int      // changes the register no longer keeps, from the first
 	afters   []string // the cursors the feed was asked after
 }
 
@@ -91,6 +92,14 @@ func (s *Server) Change(p Person, kinds ...string) {
 		s.persons[i] = p
 	}
 	s.changes = append(s.changes, Change{ID: strconv.Itoa(len(s.changes) + 1), Kinds: kinds, Person: p})
+}
+
+// Drop makes the register forget its first n changes: a cursor before
+// them is answered 410, and the feed starts after them.
+func (s *Server) Drop(n int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.dropped = min(n, len(s.changes))
 }
 
 // Afters are the cursors of the requests of the change feed, in order
@@ -203,16 +212,22 @@ func (s *Server) serveChanges(w http.ResponseWriter, r *http.Request) {
 	if fail {
 		s.failNext--
 	}
+	gone := r.URL.Query().Get("after") != "" && after < s.dropped
+	after = max(after, s.dropped)
 	page := []Change{}
 	if after < len(s.changes) {
 		page = append(page, s.changes[after:min(after+limit, len(s.changes))]...)
 	}
 	s.mu.Unlock()
 	w.Header().Set("Content-Type", "application/json")
-	if fail {
+	switch {
+	case fail:
 		w.WriteHeader(http.StatusServiceUnavailable)
 		w.Write([]byte(`{"error":"maintenance"}`))
-		return
+	case gone:
+		w.WriteHeader(http.StatusGone)
+		w.Write([]byte(`{"error":"the changes after this cursor are no longer kept"}`))
+	default:
+		json.NewEncoder(w).Encode(map[string]any{"changes": page})
 	}
-	json.NewEncoder(w).Encode(map[string]any{"changes": page})
 }

@@ -55,9 +55,10 @@ func (db *DB) MonitoredLedgers(ctx context.Context) ([]string, error) {
 	return out, db.Err(rows.Err())
 }
 
-// staleWhere selects a ledger's consumers with a personal identity number
-// whose legal address the register has not confirmed since a time.
-const staleWhere = ` FROM customers WHERE ledger_no = ? AND legal_entity = 'consumer' AND reg_no IS NOT NULL
+// staleWhere selects a ledger's consumers with a Nordic personal identity
+// number (a consumer's number is never an organisation's) whose legal
+// address the register has not confirmed since a time.
+const staleWhere = ` FROM customers WHERE ledger_no = ? AND legal_entity = 'consumer' AND reg_country IN ('SE', 'NO', 'DK', 'FI')
 	AND (legal_confirmed_at IS NULL OR legal_confirmed_at < ?)`
 
 // StaleLegalAddresses returns up to limit customers of a ledger, by

@@ -51,7 +51,8 @@ func testMonitoredLedgers(t *testing.T, s Store) {
 	}
 
 	// 1 confirmed long ago, 2 never, 3 just now, 4 a business, 5 without
-	// an identity number, 6 of another ledger.
+	// an identity number, 6 of another ledger, 7 with a number of a
+	// country without a register Kund can ask.
 	mk := func(ledgerNo, no string, confirmed time.Time, fn func(*customer.Customer)) {
 		c := sample(ledgerNo, no)
 		c.LegalConfirmedAt = confirmed
@@ -66,6 +67,7 @@ func testMonitoredLedgers(t *testing.T, s Store) {
 	mk("A", "4", time.Time{}, func(c *customer.Customer) { c.LegalEntity = customer.Business })
 	mk("A", "5", time.Time{}, func(c *customer.Customer) { c.NationalID = nil })
 	mk("B", "6", time.Time{}, nil)
+	mk("A", "7", time.Time{}, func(c *customer.Customer) { c.NationalID = &customer.NationalID{RegNo: "T22000129", CountryCode: "DE"} })
 	limit := t0.Add(-30 * 24 * time.Hour)
 	got, err := s.StaleLegalAddresses(ctx, "A", limit, 0, 10)
 	if err != nil {

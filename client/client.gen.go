@@ -821,6 +821,7 @@ type EmptyRequest struct {
 type Event struct {
 	Id    string `json:"@id"`
 	Actor struct {
+		// Id The credential's id; for register monitoring register-monitor (the change feed) or register-refresh.
 		Id string `json:"id"`
 
 		// Type token, worldline, riverty, payway, frontpayment, register, operator or system.
@@ -842,7 +843,7 @@ type Event struct {
 	EventId    string    `json:"eventId"`
 	OccurredAt time.Time `json:"occurredAt"`
 
-	// RequestId Left out for a change no request made (kund import).
+	// RequestId Left out for a change no request made (kund import); register-change:ID or register-refresh:LIMIT for register monitoring.
 	RequestId *string `json:"requestId,omitempty"`
 	Sequence  int64   `json:"sequence"`
 
@@ -1140,13 +1141,17 @@ type RegisterLookup struct {
 
 	// Outcome found, not-found, ambiguous, withheld or unavailable.
 	Outcome string `json:"outcome"`
+
+	// Purpose The operation, e.g. generate-consumer-customer-by-reg-no, update-legal-address-from-population-register, register-monitoring, register-refresh, or a dialect's.
 	Purpose string `json:"purpose"`
 
 	// Source register or customers.
 	Source      string    `json:"source"`
 	SubjectHash string    `json:"subjectHash"`
 	Time        time.Time `json:"time"`
-	TokenId     string    `json:"tokenId"`
+
+	// TokenId The caller's credential id; register-monitor or register-refresh for register monitoring.
+	TokenId string `json:"tokenId"`
 }
 
 // RegisterLookupList defines model for RegisterLookupList.

@@ -315,14 +315,18 @@ func (m *Monitor) follow(ctx context.Context, ledgerNo, no string, id customer.N
 			Purpose: PurposeMonitor, Source: SourceRegister, Outcome: OutcomeFound, At: m.svc.now().UTC().Truncate(time.Microsecond)})
 	}
 	changed, skipped, err := m.customers.FollowRegister(ctx, ledgerNo, no, id, Entry(p), confirm, logEntry)
-	switch customer.ErrorCode(err) {
+	switch code := customer.ErrorCode(err); code {
 	case "":
 	case customer.ECUSTOMERNOTFOUND:
 		return "", nil // gone since it was found
 	case customer.EREGISTERUNAVAILABLE:
 		skipped = "address-not-storable"
+	case customer.EINTERNAL, customer.EUNAVAILABLE:
+		return "", err // the database: the batch is tried again
 	default:
-		return "", err
+		// A refusal of the domain about this one customer must not hold
+		// up the feed behind it.
+		skipped = code
 	}
 	outcome := ChangeUnchanged
 	switch {

@@ -32,11 +32,12 @@ const (
 	ChangeInvalid   = "invalid"   // the register sent a person the contract does not allow
 )
 
-// Stale is a customer whose legal address is due for a refresh.
+// Stale is a customer whose legal address is due for a refresh. The
+// refresh reads the customer itself: the store need not know the identity
+// number in the clear.
 type Stale struct {
 	ID         int64 // the store's order, the refresh's cursor
 	CustomerNo string
-	NationalID customer.NationalID
 }
 
 // MonitorStore keeps how far the feed and the refreshes got, and knows the
@@ -49,7 +50,7 @@ type MonitorStore interface {
 	// MonitoredLedgers are the ledgers with register monitoring on.
 	MonitoredLedgers(ctx context.Context) ([]string, error)
 	// StaleLegalAddresses returns up to limit consumers of a ledger with
-	// a personal identity number, by ascending ID after afterID, whose
+	// a Nordic identity number, by ascending ID after afterID, whose
 	// legal address was last confirmed before confirmedBefore or never;
 	// CountStaleLegalAddresses counts them without a limit.
 	StaleLegalAddresses(ctx context.Context, ledgerNo string, confirmedBefore time.Time, afterID int64, limit int) ([]Stale, error)

@@ -105,7 +105,16 @@ func report(o RefreshOptions, pr RefreshProgress) {
 
 // refreshOne looks one customer's person up and applies the answer.
 func (m *Monitor) refreshOne(ctx context.Context, caller customer.Caller, s Stale, pr *RefreshProgress) error {
-	p, err := m.svc.Lookup(ctx, caller, PurposeRefresh, s.NationalID.CountryCode, s.NationalID.RegNo)
+	c, err := m.customers.RegisterSubject(ctx, caller.LedgerNo, s.CustomerNo)
+	switch customer.ErrorCode(err) {
+	case "":
+	case customer.ECUSTOMERNOTFOUND, customer.ECONFLICT:
+		return nil // gone, or changed since it was listed, into one the register cannot speak for
+	default:
+		return err
+	}
+	id := *c.NationalID
+	p, err := m.svc.Lookup(ctx, caller, PurposeRefresh, id.CountryCode, id.RegNo)
 	switch customer.ErrorCode(err) {
 	case "":
 	case customer.EPERSONNOTFOUND:
@@ -116,7 +125,7 @@ func (m *Monitor) refreshOne(ctx context.Context, caller customer.Caller, s Stal
 		return err
 	}
 	pr.Checked++
-	outcome, err := m.follow(ctx, caller.LedgerNo, s.CustomerNo, s.NationalID, "refresh", p, true, false)
+	outcome, err := m.follow(ctx, caller.LedgerNo, s.CustomerNo, id, "refresh", p, true, false)
 	switch outcome {
 	case ChangeApplied:
 		pr.Changed++

@@ -65,7 +65,7 @@ const staleWhere = ` FROM customers WHERE ledger_no = ? AND legal_entity = 'cons
 // ascending id after afterID, whose legal address was last confirmed
 // before confirmedBefore or never.
 func (db *DB) StaleLegalAddresses(ctx context.Context, ledgerNo string, confirmedBefore time.Time, afterID int64, limit int) ([]register.Stale, error) {
-	rows, err := db.Read.QueryContext(ctx, db.Q(`SELECT id, customer_no, reg_country, reg_no`+staleWhere+` AND id > ? ORDER BY id LIMIT ?`),
+	rows, err := db.Read.QueryContext(ctx, db.Q(`SELECT id, customer_no`+staleWhere+` AND id > ? ORDER BY id LIMIT ?`),
 		ledgerNo, micros(confirmedBefore), afterID, limit)
 	if err != nil {
 		return nil, db.Err(err)
@@ -74,7 +74,7 @@ func (db *DB) StaleLegalAddresses(ctx context.Context, ledgerNo string, confirme
 	var out []register.Stale
 	for rows.Next() {
 		var s register.Stale
-		if err := rows.Scan(&s.ID, &s.CustomerNo, &s.NationalID.CountryCode, &s.NationalID.RegNo); err != nil {
+		if err := rows.Scan(&s.ID, &s.CustomerNo); err != nil {
 			return nil, db.Err(err)
 		}
 		out = append(out, s)

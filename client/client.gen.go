@@ -17,6 +17,24 @@ import (
 	"github.com/oapi-codegen/runtime"
 )
 
+// Defines values for AddressSource.
+const (
+	AddressSourceCustomer           AddressSource = "customer"
+	AddressSourcePopulationRegister AddressSource = "population-register"
+)
+
+// Valid indicates whether the value is a known member of the AddressSource enum.
+func (e AddressSource) Valid() bool {
+	switch e {
+	case AddressSourceCustomer:
+		return true
+	case AddressSourcePopulationRegister:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for CardRegistrationStatus.
 const (
 	CardRegistrationStatusAborted     CardRegistrationStatus = "Aborted"
@@ -422,16 +440,25 @@ type Address struct {
 	City      string  `json:"city"`
 	CoAddress *string `json:"coAddress,omitempty"`
 
+	// ConfirmedAt Legal address only. When the population register last confirmed the address (RFC 3339, UTC); left out when it never has.
+	ConfirmedAt *time.Time `json:"confirmedAt,omitempty"`
+
 	// CountryCode ISO 3166-1 alpha-2.
 	CountryCode string `json:"countryCode"`
 
 	// Operations update (PUT), delete (DELETE, billing only), update-legal-address-from-population-register (POST, legal only, scope register). Left out in the journal's events.
-	Operations    *[]Operation `json:"operations,omitempty"`
-	StreetAddress *string      `json:"streetAddress,omitempty"`
+	Operations *[]Operation `json:"operations,omitempty"`
+
+	// Source Legal address only. Where the address came from - the population register (generate-consumer-customer-by-reg-no, update-legal-address-from-population-register, register monitoring) or the customer (create, PUT). Register monitoring replaces only an address the register gave.
+	Source        *AddressSource `json:"source,omitempty"`
+	StreetAddress *string        `json:"streetAddress,omitempty"`
 
 	// ZipCode Without white space.
 	ZipCode string `json:"zipCode"`
 }
+
+// AddressSource Legal address only. Where the address came from - the population register (generate-consumer-customer-by-reg-no, update-legal-address-from-population-register, register monitoring) or the customer (create, PUT). Register monitoring replaces only an address the register gave.
+type AddressSource string
 
 // AddressBody An address without operations (a SUS payee's).
 type AddressBody struct {
@@ -874,6 +901,7 @@ type Erasure struct {
 type Event struct {
 	Id    string `json:"@id"`
 	Actor struct {
+		// Id The credential's id; for register monitoring register-monitor (the change feed) or register-refresh.
 		Id string `json:"id"`
 
 		// Type token, worldline, riverty, payway, frontpayment, register, operator or system.
@@ -895,7 +923,7 @@ type Event struct {
 	EventId    string    `json:"eventId"`
 	OccurredAt time.Time `json:"occurredAt"`
 
-	// RequestId Left out for a change no request made (kund import).
+	// RequestId Left out for a change no request made (kund import); register-change:ID or register-refresh:LIMIT for register monitoring.
 	RequestId *string `json:"requestId,omitempty"`
 	Sequence  int64   `json:"sequence"`
 
@@ -1193,13 +1221,17 @@ type RegisterLookup struct {
 
 	// Outcome found, not-found, ambiguous, withheld or unavailable.
 	Outcome string `json:"outcome"`
+
+	// Purpose The operation, e.g. generate-consumer-customer-by-reg-no, update-legal-address-from-population-register, register-monitoring, register-refresh, or a dialect's.
 	Purpose string `json:"purpose"`
 
 	// Source register or customers.
 	Source      string    `json:"source"`
 	SubjectHash string    `json:"subjectHash"`
 	Time        time.Time `json:"time"`
-	TokenId     string    `json:"tokenId"`
+
+	// TokenId The caller's credential id; register-monitor or register-refresh for register monitoring.
+	TokenId string `json:"tokenId"`
 }
 
 // RegisterLookupList defines model for RegisterLookupList.

@@ -24,7 +24,8 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	rounds := fs.Int("rounds", 2, "alternating rounds per scenario (Kund, bare, Kund, bare, ...)")
 	conc := fs.Int("concurrency", 64, "concurrent connections")
 	warmup := fs.Duration("warmup", 2*time.Second, "unmeasured read load on both servers before the scenarios")
-	scen := fs.String("scenarios", strings.Join(bench.Scenarios, ","), "scenarios to run")
+	scen := fs.String("scenarios", strings.Join(bench.Scenarios, ","), "scenarios to run; also "+bench.Monitor+", which changes customers for good")
+	changes := fs.Int("changes", 10_000, "register changes of the "+bench.Monitor+" scenario")
 	jsonOut := fs.String("json", "", "also write the report as JSON to `FILE`")
 	server := fs.String("kund", "", "`PATH` of the kund binary to serve with (default: this one), to compare builds")
 	pos, err := parseFlags(fs, args)
@@ -70,7 +71,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}
 	}
 	rep, err := bench.Run(ctx, bench.Config{Exe: exe, DB: *db, KeyFile: *keyFile, N: *n, Reuse: *reuse, Duration: *dur, Rounds: *rounds,
-		Concurrency: *conc, Scenarios: names, Warmup: *warmup, Log: stderr})
+		Concurrency: *conc, Scenarios: names, Warmup: *warmup, Changes: *changes, Log: stderr})
 	if err != nil {
 		return err
 	}

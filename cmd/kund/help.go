@@ -30,6 +30,7 @@ var commands = []command{
 	{"webhook create", "[flags]", `Creates a webhook of a ledger, which receives its events, and prints {"webhookId":..,"secret":..}.`},
 	{"demo", "[flags]", "Serves a demo ledger and a synthetic register from a temporary directory and prints a token and curl commands to try."},
 	{"register generate", "[flags] > persons.csv", "Writes a synthetic population register, as the CSV file --register-file reads, to standard output."},
+	{"register refresh", "[flags]", "Checks the legal addresses of a ledger's consumers that the register has not confirmed lately against the register, with progress on stderr; resumable."},
 	{"crashtest", "[flags]", "Kills kund serve with SIGKILL under a write load, round after round, and checks that every acknowledged write is kept."},
 	{"import", "FILE [flags]", "Imports customers into a ledger from an NDJSON or CSV file (- for standard input); see docs/bulk.md."},
 	{"export", "[FILE] [flags]", "Exports the customers of a ledger as NDJSON to FILE or to standard output."},

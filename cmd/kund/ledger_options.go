@@ -21,6 +21,7 @@ type ledgerFlags struct {
 	sessionLookups *int
 	sessionTTL     *time.Duration
 	eventDays      *int
+	monitoring     *string
 }
 
 func ledgerOptionFlags(fs *flag.FlagSet) *ledgerFlags {
@@ -31,6 +32,7 @@ func ledgerOptionFlags(fs *flag.FlagSet) *ledgerFlags {
 		sessionLookups: fs.Int("session-lookups", 0, fmt.Sprintf("lookup units one Worldline client session may spend, a hit 1, a miss %d (0: %d)", customer.LookupMissCost, customer.DefaultSessionLookups)),
 		sessionTTL:     fs.Duration("session-ttl", 0, fmt.Sprintf("lifetime of a Worldline client session, at most 2h (0: %v)", customer.DefaultSessionTTL)),
 		eventDays:      fs.Int("event-retention-days", 0, fmt.Sprintf("days the change journal keeps an event, at most 3650 (0: %d)", int(customer.DefaultEventRetention/(24*time.Hour)))),
+		monitoring:     fs.String("register-monitoring", "off", "`on|off`: keep the customers in step with the population register's change feed"),
 	}
 }
 
@@ -40,7 +42,7 @@ func (f *ledgerFlags) read(fs *flag.FlagSet) (customer.LedgerOptions, error) {
 	var o customer.LedgerOptions
 	set := map[string]bool{}
 	fs.Visit(func(fl *flag.Flag) { set[fl.Name] = true })
-	for _, name := range []string{"kyc-questions", "kyc-renewal-days", "disbursements", "session-lookups", "session-ttl", "event-retention-days"} {
+	for _, name := range []string{"kyc-questions", "kyc-renewal-days", "disbursements", "session-lookups", "session-ttl", "event-retention-days", "register-monitoring"} {
 		// parseFlags fills flags from KUND_* variables without marking
 		// them as set.
 		if _, ok := os.LookupEnv(envName(name)); ok {
@@ -64,6 +66,13 @@ func (f *ledgerFlags) read(fs *flag.FlagSet) (customer.LedgerOptions, error) {
 	}
 	if set["event-retention-days"] {
 		o.EventRetentionDays = f.eventDays
+	}
+	if set["register-monitoring"] {
+		on, ok := map[string]bool{"on": true, "off": false}[*f.monitoring]
+		if !ok {
+			return o, fmt.Errorf("%w: --register-monitoring must be on or off", errUsage)
+		}
+		o.RegisterMonitoring = &on
 	}
 	switch {
 	case !set["kyc-questions"]:
@@ -109,8 +118,16 @@ func runLedgerUpdate(ctx context.Context, args []string, stdout io.Writer) error
 		if err != nil {
 			return describe(err)
 		}
-		fmt.Fprintf(stdout, "ledger %s updated (%d KYC questions, KYC renewal after %d days, disbursements %t, client sessions of %d lookup units for %v, events kept %d days)\n",
-			l.No, len(l.KYCQuestions), l.KYCRenewalDays, l.Disbursements, l.SessionQuota(), l.SessionLifetime(), int(l.EventRetention()/(24*time.Hour)))
+		fmt.Fprintf(stdout, "ledger %s updated (%d KYC questions, KYC renewal after %d days, disbursements %t, client sessions of %d lookup units for %v, events kept %d days, register monitoring %s)\n",
+			l.No, len(l.KYCQuestions), l.KYCRenewalDays, l.Disbursements, l.SessionQuota(), l.SessionLifetime(), int(l.EventRetention()/(24*time.Hour)),
+			onOff(l.RegisterMonitoring))
 		return nil
 	})
+}
+
+func onOff(b bool) string {
+	if b {
+		return "on"
+	}
+	return "off"
 }

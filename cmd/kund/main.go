@@ -17,12 +17,13 @@ import (
 
 const usage = `usage:
   kund serve   --addr 127.0.0.1:8080 --db kund.db [--public-url URL]
-               [--register-file persons.csv | --register-url URL [--register-timeout 2s] [--register-cache-ttl 1m]]
+               [--register-file persons.csv | --register-url URL [--register-timeout 2s] [--register-cache-ttl 1m]] [--register-poll 10s]
                [--events-nats nats://HOST:PORT] [--webhooks-allow-insecure]
   kund migrate --db DB
   kund ledger create LEDGERNO --db DB --country SE|NO|DK|FI [--customer-numbers client|generated]
                [--kyc-questions FILE.json] [--kyc-renewal-days N] [--disbursements]
   kund ledger update LEDGERNO --db DB [--kyc-questions FILE.json|none] [--kyc-renewal-days N] [--disbursements=true|false]
+               [--register-monitoring on|off]
   kund token create --db DB --ledger LEDGERNO --scope SCOPE [--scope SCOPE ...] [--ttl DURATION] [--rate-limit N]
   kund token revoke --db DB TOKENID
   kund worldline key create --db DB --ledger LEDGERNO
@@ -31,6 +32,8 @@ const usage = `usage:
   kund webhook create --db DB --ledger LEDGERNO --url URL [--event TYPE ...] [--description TEXT]
   kund demo    [--addr 127.0.0.1:8080]
   kund register generate --country SE|NO|DK|FI --count N [--seed N] > persons.csv
+  kund register refresh --db DB --ledger LEDGERNO [--older-than 720h] [--rate 10]
+               (--register-file persons.csv | --register-url URL)
   kund crashtest [--db postgres://SCRATCH] [--rounds 10] [--seconds 3] [--workers 8] [--dir DIR]
   kund import  --db DB --ledger LEDGERNO [--format ndjson|csv] [--strict] [--batch 100000] [--progress 2s] FILE
   kund export  --db DB --ledger LEDGERNO [FILE]
@@ -143,7 +146,7 @@ func dispatch(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	case "demo":
 		return runDemo(ctx, args, stdout, stderr)
 	case "register":
-		return runRegister(ctx, args, stdout)
+		return runRegister(ctx, args, stdout, stderr)
 	case "crashtest":
 		return runCrashTest(ctx, args, stdout)
 	case "import":

@@ -356,16 +356,20 @@ func TestLedgerOptions(t *testing.T) {
 		t.Fatalf("ledger create printed %q", out)
 	}
 	out = mustRun(t, nil, "ledger", "update", "L-1", "--db", db, "--kyc-renewal-days", "30")
-	if want := "ledger L-1 updated (1 KYC questions, KYC renewal after 30 days, disbursements true, client sessions of 10 lookup units for 20m0s, events kept 90 days)\n"; out != want {
+	if want := "ledger L-1 updated (1 KYC questions, KYC renewal after 30 days, disbursements true, client sessions of 10 lookup units for 20m0s, events kept 90 days, register monitoring off)\n"; out != want {
 		t.Fatalf("ledger update printed %q, want %q", out, want)
 	}
 	out = mustRun(t, []string{"KUND_DISBURSEMENTS=false"}, "ledger", "update", "L-1", "--db", db, "--kyc-questions", "none")
-	if want := "ledger L-1 updated (0 KYC questions, KYC renewal after 30 days, disbursements false, client sessions of 10 lookup units for 20m0s, events kept 90 days)\n"; out != want {
+	if want := "ledger L-1 updated (0 KYC questions, KYC renewal after 30 days, disbursements false, client sessions of 10 lookup units for 20m0s, events kept 90 days, register monitoring off)\n"; out != want {
 		t.Fatalf("ledger update printed %q, want %q", out, want)
 	}
-	out = mustRun(t, nil, "ledger", "update", "L-1", "--db", db, "--session-lookups", "4", "--session-ttl", "5m", "--event-retention-days", "400")
-	if want := "ledger L-1 updated (0 KYC questions, KYC renewal after 30 days, disbursements false, client sessions of 4 lookup units for 5m0s, events kept 400 days)\n"; out != want {
+	out = mustRun(t, nil, "ledger", "update", "L-1", "--db", db, "--session-lookups", "4", "--session-ttl", "5m", "--event-retention-days", "400",
+		"--register-monitoring", "on")
+	if want := "ledger L-1 updated (0 KYC questions, KYC renewal after 30 days, disbursements false, client sessions of 4 lookup units for 5m0s, events kept 400 days, register monitoring on)\n"; out != want {
 		t.Fatalf("ledger update printed %q, want %q", out, want)
+	}
+	if _, errOut, code := run(t, nil, "ledger", "update", "L-1", "--db", db, "--register-monitoring", "yes"); code != 2 || !strings.Contains(errOut, "--register-monitoring must be on or off") {
+		t.Fatalf("--register-monitoring yes: exit %d %s", code, errOut)
 	}
 	if _, errOut, code := run(t, nil, "ledger", "update", "L-1", "--db", db, "--session-ttl", "3h"); code != 1 || !strings.Contains(errOut, "sessionTTL") {
 		t.Fatalf("a session lifetime over 2h: exit %d %s", code, errOut)

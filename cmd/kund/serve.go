@@ -29,6 +29,8 @@ type Config struct {
 	RegisterURL      string
 	RegisterTimeout  time.Duration
 	RegisterCacheTTL time.Duration
+	// RegisterPoll is how often an idle change feed is asked again.
+	RegisterPoll time.Duration
 
 	KeyFile string // Kund's secret key; "" beside a SQLite file
 
@@ -82,7 +84,8 @@ func (m *Main) Open(ctx context.Context) error {
 	}
 	k := app.New(db, app.Config{Log: m.Log, PublicURL: m.Config.PublicURL, Register: provider, CardGateway: m.Config.CardGateway,
 		HTTP:     httpapi.Options{Limits: m.Config.Limits, TrustProxy: m.Config.TrustProxy, CORSOrigins: httpapi.ParseOrigins(m.Config.CORSOrigins)},
-		Webhooks: app.WebhookConfig{AllowInsecure: m.Config.WebhooksAllowInsecure}, EventsNATS: m.Config.EventsNATS})
+		Webhooks: app.WebhookConfig{AllowInsecure: m.Config.WebhooksAllowInsecure}, EventsNATS: m.Config.EventsNATS,
+		Monitor: register.MonitorOptions{Poll: m.Config.RegisterPoll}})
 	m.kund = k
 	m.Server = &http.Server{
 		Handler:           k.Handler,
@@ -117,14 +120,16 @@ func (m *Main) Run(ctx context.Context) error {
 	defer stopSweeping()
 	go m.sweep(sweeping)
 	delivering, stopDelivering := context.WithCancel(context.WithoutCancel(ctx))
-	delivered := make(chan error, 2)
+	delivered := make(chan error, 3)
 	go func() { delivered <- m.kund.RunDeliveries(delivering) }()
 	go func() { delivered <- m.kund.RunNATS(delivering) }()
-	// The deliverer and the publisher stop after the last request: their
-	// events still go out, and what is in flight is recorded.
+	go func() { delivered <- m.kund.RunMonitor(delivering) }()
+	// The deliverer, the publisher and the register monitor stop after the
+	// last request: their events still go out, and what is in flight is
+	// recorded.
 	defer func() {
 		stopDelivering()
-		for range 2 {
+		for range 3 {
 			if err := <-delivered; err != nil {
 				m.Log.Warn("event delivery stopped", slog.String("error", err.Error()))
 			}
@@ -192,6 +197,7 @@ func runServe(ctx context.Context, args []string, stderr io.Writer) error {
 	fs.StringVar(&cfg.RegisterURL, "register-url", "", "population register behind the HTTP contract of docs/register.md")
 	fs.DurationVar(&cfg.RegisterTimeout, "register-timeout", 2*time.Second, "time limit of one register lookup, retries included")
 	fs.DurationVar(&cfg.RegisterCacheTTL, "register-cache-ttl", time.Minute, "how long answers of --register-url are kept (0: not at all)")
+	fs.DurationVar(&cfg.RegisterPoll, "register-poll", 10*time.Second, "how often the register's change feed is asked when it had nothing new (register monitoring)")
 	fs.StringVar(&cfg.KeyFile, "secret-key-file", "", "Kund's secret key (default: DB.key beside a SQLite file, created when missing; required with PostgreSQL)")
 	l := edge.DefaultLimits()
 	limitFlags(fs, &l.Requests, "rate", "requests per second of one credential, any route (0: no limit; a token may carry its own)", "requests one credential may make at once (0: twice the rate)")

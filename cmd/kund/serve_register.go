@@ -65,6 +65,7 @@ func (m *Main) reloadOnHangup(ctx context.Context) {
 				return
 			case <-ch:
 				m.registerFile.Reload()
+				m.kund.Monitor.Wake()
 			}
 		}
 	}()

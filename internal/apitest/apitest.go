@@ -113,17 +113,18 @@ func StartWith(t testing.TB, b Backend, configure func(*app.Config)) *Env {
 	go srv.Serve(ln)
 	e.URL = "http://" + ln.Addr().String()
 	delivering, stopDelivering := context.WithCancel(context.Background())
-	delivered := make(chan error, 2)
+	delivered := make(chan error, 3)
 	go func() { delivered <- e.Kund.RunDeliveries(delivering) }()
 	go func() { delivered <- e.Kund.RunNATS(delivering) }()
+	go func() { delivered <- e.Kund.RunMonitor(delivering) }()
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
 		srv.Shutdown(ctx)
 		stopDelivering()
-		for range 2 {
+		for range 3 {
 			if err := <-delivered; err != nil {
-				t.Errorf("webhooks or NATS: %v", err)
+				t.Errorf("webhooks, NATS or the register monitor: %v", err)
 			}
 		}
 		e.checkLog()

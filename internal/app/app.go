@@ -38,6 +38,7 @@ type Store interface {
 	auth.CompatStore
 	customer.ProductStore
 	register.LookupLog
+	register.MonitorStore
 	events.Queue
 	events.Journal
 	// OnCommit sets what is called after each committed write.
@@ -130,6 +131,10 @@ type Config struct {
 	// population-register-unavailable.
 	Register register.Provider
 
+	// Monitor is how the register's change feed is followed (when the
+	// register has one).
+	Monitor register.MonitorOptions
+
 	// HTTP is the operator's settings of the HTTP front (rate limit, CORS).
 	HTTP httpapi.Options
 
@@ -164,6 +169,10 @@ type Kund struct {
 	// Publisher publishes the journal to NATS JetStream; nil without
 	// Config.EventsNATS. It runs in RunNATS.
 	Publisher *events.Publisher
+	// Monitor follows the register's change feed (RunMonitor) and
+	// refreshes ledgers; it follows nothing when the register has no feed.
+	Monitor *register.Monitor
+	feed    register.Feed
 
 	log *slog.Logger
 }
@@ -208,6 +217,10 @@ func New(store Store, cfg Config) *Kund {
 		reg.UseSubjectKey(ix.Index)
 	}
 	srv.SetRegister(reg)
+	feed := register.FeedOf(provider)
+	mo := cfg.Monitor
+	mo.Log, mo.Registry = cfg.Log, srv.Registry()
+	monitor := register.NewMonitor(feed, reg, svc, store, mo)
 	e := srv.Edge()
 	frontpayment.Mount(e, svc, reg, cfg.Log)
 	payway.Mount(e, svc, authn, store, reg, cfg.Log)
@@ -234,7 +247,17 @@ func New(store Store, cfg Config) *Kund {
 	} else {
 		store.OnCommit(d.Wake)
 	}
-	return &Kund{Store: store, Service: svc, Auth: authn, Handler: srv, Register: reg, Deliverer: d, Publisher: pub, log: cfg.Log}
+	return &Kund{Store: store, Service: svc, Auth: authn, Handler: srv, Register: reg, Deliverer: d, Publisher: pub,
+		Monitor: monitor, feed: feed, log: cfg.Log}
+}
+
+// RunMonitor follows the register's change feed until ctx ends; without
+// a feed it returns at once.
+func (k *Kund) RunMonitor(ctx context.Context) error {
+	if k.feed == nil {
+		return nil
+	}
+	return k.Monitor.Run(ctx)
 }
 
 // RunDeliveries delivers webhooks until ctx ends.

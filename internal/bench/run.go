@@ -36,11 +36,16 @@ type Config struct {
 	Concurrency int
 	Scenarios   []string      // names; empty: all
 	Warmup      time.Duration // unmeasured load before the first scenario
+	Changes     int           // of the monitor scenario's feed
 	Log         io.Writer
 }
 
 // Scenarios, in the order they run.
 var Scenarios = []string{"get", "get-expand", "find", "create", "patch", "mixed", "webhooks"}
+
+// Monitor is the scenario of register monitoring, run only when named: it
+// changes customers of the bench ledger for good (docs/performance.md).
+const Monitor = "monitor"
 
 // Stats are the figures of one scenario against one target.
 type Stats struct {
@@ -85,6 +90,7 @@ type Report struct {
 	Import      *ImportResult    `json:"import,omitempty"`
 	Scenarios   []ScenarioResult `json:"scenarios"`
 	PeakRSS     int64            `json:"serverPeakRSSBytes"`
+	Monitor     *MonitorStats    `json:"monitor,omitempty"`
 }
 
 // Run prepares, serves, measures and returns the report.
@@ -96,8 +102,8 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		cfg.Scenarios = Scenarios
 	}
 	for _, s := range cfg.Scenarios {
-		if !slices.Contains(Scenarios, s) {
-			return nil, fmt.Errorf("bench: unknown scenario %q (have %s)", s, strings.Join(Scenarios, ", "))
+		if !slices.Contains(Scenarios, s) && s != Monitor {
+			return nil, fmt.Errorf("bench: unknown scenario %q (have %s, %s)", s, strings.Join(Scenarios, ", "), Monitor)
 		}
 	}
 	engine := "sqlite"
@@ -117,6 +123,15 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		rep.Import = &imp
 		fmt.Fprintf(cfg.Log, "kund bench: %d rows in %.1f s (%.0f rows/s; %d imported, %d already present)\n",
 			imp.Rows, imp.Seconds, imp.RowsPerSec, imp.Imported, imp.Existing)
+	}
+	if slices.Contains(cfg.Scenarios, Monitor) {
+		if rep.Monitor, err = RunMonitor(ctx, cfg.DB, cfg.KeyFile, cfg.N, cfg.Changes, cfg.Log); err != nil {
+			return nil, err
+		}
+		cfg.Scenarios = slices.DeleteFunc(slices.Clone(cfg.Scenarios), func(s string) bool { return s == Monitor })
+		if len(cfg.Scenarios) == 0 {
+			return rep, nil
+		}
 	}
 
 	srv, err := startKund(ctx, cfg.Exe, cfg.DB, cfg.KeyFile, slices.Contains(cfg.Scenarios, "webhooks"))
@@ -487,6 +502,13 @@ func peakRSS(pid int) int64 {
 func Print(w io.Writer, r *Report) {
 	if r.Import != nil {
 		fmt.Fprintf(w, "import: %d rows in %.2f s = %.0f rows/s\n", r.Import.Rows, r.Import.Seconds, r.Import.RowsPerSec)
+	}
+	if m := r.Monitor; m != nil {
+		fmt.Fprintf(w, "monitor: %d register changes applied to a ledger of %d customers in %.2f s = %.0f changes/s, %d events (making them the register's first: %.2f s)\n",
+			m.Changes, m.Customers, m.Seconds, m.ChangesPerSecond, m.Events, m.AdoptSeconds)
+		if len(r.Scenarios) == 0 {
+			return
+		}
 	}
 	fmt.Fprintf(w, "%s, %d customers, concurrency %d, %d rounds x %s per target, %d CPUs, %s\n",
 		r.Database, r.Customers, r.Concurrency, r.Rounds, r.Duration, r.CPUs, r.GoVersion)

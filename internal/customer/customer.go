@@ -26,6 +26,13 @@ const (
 	StatusDeceased = "deceased"
 )
 
+// Sources of a legal address: the population register, or the customer
+// (whoever created or changed the customer through the API).
+const (
+	SourceRegister = "population-register"
+	SourceCustomer = "customer"
+)
+
 // Distribution types.
 const (
 	DistributionPostal = "postal"
@@ -80,7 +87,13 @@ type Customer struct {
 	Metadata       map[string]string
 	ActiveConsents []string
 	LegalAddress   Address
-	BillingAddress *Address
+	// LegalSource is where the legal address came from (SourceRegister or
+	// SourceCustomer), LegalConfirmedAt when the population register last
+	// confirmed it (zero: never). Register monitoring replaces only an
+	// address the register gave.
+	LegalSource      string
+	LegalConfirmedAt time.Time
+	BillingAddress   *Address
 	// KYCDue says that the ledger asks KYC questions and the customer's
 	// answers are missing or older than the renewal period. It is not kept
 	// with the customer: Service.CheckKYCDue fills it in where operations
@@ -181,6 +194,10 @@ type NewCustomer struct {
 	Metadata                map[string]string
 	LegalAddress            *AddressInput
 	BillingAddress          *AddressInput
+
+	// fromRegister: the legal address is the population register's
+	// (GenerateFromRegister), confirmed when the customer is created.
+	fromRegister bool
 }
 
 // Patch is a PATCH of a customer: nil properties were absent, and only the
@@ -261,6 +278,10 @@ func (in *NewCustomer) Validate(l *Ledger, now time.Time) (*Customer, error) {
 		p.Add("legalAddress", "is required")
 	} else {
 		c.LegalAddress = in.LegalAddress.validate(&p, "legalAddress.")
+	}
+	c.LegalSource = SourceCustomer
+	if in.fromRegister {
+		c.LegalSource, c.LegalConfirmedAt = SourceRegister, now
 	}
 	if in.BillingAddress != nil {
 		a := in.BillingAddress.validate(&p, "billingAddress.")

@@ -212,7 +212,9 @@ func CustomerEvents(old, cur *Customer) []string {
 		return []string{EventCustomerCreated}
 	}
 	var types []string
-	if !reflect.DeepEqual(old.LegalAddress, cur.LegalAddress) {
+	// A confirmation by the register alone (LegalConfirmedAt) is no
+	// event: a refresh of a ledger would journal every customer.
+	if !reflect.DeepEqual(old.LegalAddress, cur.LegalAddress) || old.LegalSource != cur.LegalSource {
 		types = append(types, EventLegalAddressChanged)
 	}
 	switch {
@@ -246,6 +248,7 @@ func CustomerEvents(old, cur *Customer) []string {
 	a, b := *old, *cur
 	for _, c := range []*Customer{&a, &b} {
 		c.LegalAddress, c.BillingAddress, c.ActiveConsents = Address{}, nil, nil
+		c.LegalSource, c.LegalConfirmedAt = "", time.Time{}
 		c.ProtectedIdentity, c.LegalStatus, c.Version, c.UpdatedAt, c.KYCDue = false, "", 0, time.Time{}, false
 	}
 	if !reflect.DeepEqual(a, b) || (old.LegalStatus != cur.LegalStatus && cur.LegalStatus != StatusDeceased) {

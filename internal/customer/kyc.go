@@ -362,6 +362,7 @@ type LedgerOptions struct {
 	SessionTTL     *time.Duration // 0: the default
 	// EventRetentionDays: 0 is the default.
 	EventRetentionDays *int
+	RegisterMonitoring *bool
 }
 
 // UpdateLedger changes a ledger's options.
@@ -417,5 +418,8 @@ func (o LedgerOptions) Apply(l *Ledger) {
 	}
 	if o.EventRetentionDays != nil {
 		l.EventRetentionDays = *o.EventRetentionDays
+	}
+	if o.RegisterMonitoring != nil {
+		l.RegisterMonitoring = *o.RegisterMonitoring
 	}
 }

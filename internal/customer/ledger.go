@@ -27,6 +27,9 @@ type Ledger struct {
 	// EventRetentionDays is how long the ledger's journal keeps an event;
 	// 0: DefaultEventRetention.
 	EventRetentionDays int
+	// RegisterMonitoring: the ledger's customers are kept in step with the
+	// population register's change feed (docs/register.md).
+	RegisterMonitoring bool
 }
 
 // Defaults of a ledger's client sessions. A checkout looks up one person,

@@ -104,6 +104,7 @@ func (s *Service) GenerateFromRegister(ctx context.Context, ledgerNo string, in 
 		MSISDN:            in.MSISDN,
 		ProtectedIdentity: e.ProtectedIdentity,
 		LegalAddress:      &addr,
+		fromRegister:      true,
 	}
 	return s.CreateCustomer(ctx, ledgerNo, nc, opts...)
 }
@@ -136,12 +137,14 @@ func (s *Service) SetLegalAddressFromRegister(ctx context.Context, ledgerNo, no 
 	if err != nil {
 		return nil, Errorf(EREGISTERUNAVAILABLE, "The population register answered with an address Kund cannot store.")
 	}
+	now := s.Now()
 	return s.update(ctx, ledgerNo, no, ifMatch, func(c *Customer) error {
 		if c.NationalID == nil || *c.NationalID != id {
 			return Errorf(ECONFLICT, "The customer's national identifier changed during the register lookup; try again.")
 		}
 		a.UUID = c.LegalAddress.UUID
 		c.LegalAddress = a
+		c.LegalSource, c.LegalConfirmedAt = SourceRegister, now
 		if e.ProtectedIdentity {
 			c.ProtectedIdentity = true
 		}

@@ -149,6 +149,7 @@ func (s *Service) PutLegalAddress(ctx context.Context, ledgerNo, no string, in *
 	return s.update(ctx, ledgerNo, no, ifMatch, func(c *Customer) error {
 		a.UUID = c.LegalAddress.UUID
 		c.LegalAddress = a
+		c.LegalSource, c.LegalConfirmedAt = SourceCustomer, time.Time{}
 		return nil
 	})
 }

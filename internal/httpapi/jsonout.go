@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"sync"
+	"time"
 	"unicode/utf8"
 
 	"github.com/kund/kund/internal/customer"
@@ -177,7 +178,14 @@ func appendCustomer(b []byte, caller customer.Caller, l *customer.Ledger, c *cus
 
 // appendLegalAddress appends the representation of c's legal address.
 func appendLegalAddress(b []byte, caller customer.Caller, l *customer.Ledger, c *customer.Customer) []byte {
-	b = appendAddressMembers(b, &c.LegalAddress)
+	b = appendAddressLines(b, &c.LegalAddress)
+	b = appendOptional(b, "source", c.LegalSource)
+	if !c.LegalConfirmedAt.IsZero() {
+		b = append(b, `,"confirmedAt":"`...)
+		b = c.LegalConfirmedAt.UTC().AppendFormat(b, time.RFC3339Nano)
+		b = append(b, '"')
+	}
+	b = append(b, `,"operations":[`...)
 	for i, rel := range customer.LegalAddressOperations(caller, l, c) {
 		suffix := "/legal-address"
 		if rel == customer.RelUpdateFromRegister {
@@ -201,14 +209,18 @@ func appendBillingAddress(b []byte, caller customer.Caller, l *customer.Ledger, 
 // appendAddressMembers appends an address up to the opening of its
 // operations.
 func appendAddressMembers(b []byte, a *customer.Address) []byte {
+	return append(appendAddressLines(b, a), `,"operations":[`...)
+}
+
+// appendAddressLines appends an address's opening and its lines.
+func appendAddressLines(b []byte, a *customer.Address) []byte {
 	b = append(b, `{"addressee":`...)
 	b = appendString(b, a.Addressee)
 	b = appendOptional(b, "streetAddress", a.StreetAddress)
 	b = appendOptional(b, "coAddress", a.CoAddress)
 	b = appendMember(b, "city", a.City)
 	b = appendMember(b, "zipCode", a.ZipCode)
-	b = appendMember(b, "countryCode", a.CountryCode)
-	return append(b, `,"operations":[`...)
+	return appendMember(b, "countryCode", a.CountryCode)
 }
 
 // appendOperation appends the i-th operation of a list: rel with method on

@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"pgregory.net/rapid"
 
@@ -94,11 +95,15 @@ func genCustomer(t *rapid.T, label string) *customer.Customer {
 		DistributionType:        optString(t, label+".distribution"),
 		TaxIdentificationNumber: optString(t, label+".tin"),
 		LegalAddress:            genAddress(t, label+".legal"),
+		LegalSource:             rapid.SampledFrom([]string{customer.SourceRegister, customer.SourceCustomer, ""}).Draw(t, label+".legalSource"),
 		KYCDue:                  rapid.Bool().Draw(t, label+".kycDue"),
 		Version:                 rapid.Int64().Draw(t, label+".version"),
 	}
 	if rapid.Bool().Draw(t, label+".nationalID?") {
 		c.NationalID = &customer.NationalID{RegNo: genString().Draw(t, label+".regNo"), CountryCode: genString().Draw(t, label+".idCountry")}
+	}
+	if rapid.Bool().Draw(t, label+".confirmed?") {
+		c.LegalConfirmedAt = time.UnixMicro(rapid.Int64Range(0, 1<<52).Draw(t, label+".confirmedAt")).UTC()
 	}
 	if rapid.Bool().Draw(t, label+".edi?") {
 		c.EDI = &customer.EDI{VAN: optString(t, label+".van"), InterchangeRecipient: optString(t, label+".icr"),

@@ -38,6 +38,12 @@ type regEnv struct {
 // persons and 200 synthetic ones of each Nordic country.
 func startRegister(t *testing.T, b apitest.Backend) *regEnv {
 	t.Helper()
+	return startRegisterWith(t, b, nil)
+}
+
+// startRegisterWith is startRegister with a configuration hook.
+func startRegisterWith(t *testing.T, b apitest.Backend, configure func(*app.Config)) *regEnv {
+	t.Helper()
 	re := &regEnv{path: filepath.Join(t.TempDir(), "persons.csv"), generated: map[string][]string{}, csv: map[string]string{}}
 	for _, c := range []string{"SE", "NO", "DK", "FI"} {
 		var buf bytes.Buffer
@@ -59,7 +65,12 @@ func startRegister(t *testing.T, b apitest.Backend) *regEnv {
 	if err != nil {
 		t.Fatal(err)
 	}
-	re.Env = apitest.StartWith(t, b, func(c *app.Config) { c.Register = f })
+	re.Env = apitest.StartWith(t, b, func(c *app.Config) {
+		c.Register = f
+		if configure != nil {
+			configure(c)
+		}
+	})
 	return re
 }
 
@@ -110,8 +121,10 @@ func TestGenerateConsumerFromRegister(t *testing.T) {
 				c["msisdn"] != "+46720000000" || c["protectedIdentity"] != false {
 				t.Fatalf("customer %s", res.Body)
 			}
+			confirmed := e.Now.Truncate(time.Microsecond).Format(time.RFC3339Nano)
 			jsonEqual(t, mustJSON(t, c["legalAddress"]), `{"addressee":"Britt-Marie Axelstopp","streetAddress":"The street 18",
-				"coAddress":"c/o Jansson","city":"STOCKHOLM","zipCode":"15961","countryCode":"SE","operations":[
+				"coAddress":"c/o Jansson","city":"STOCKHOLM","zipCode":"15961","countryCode":"SE",
+				"source":"population-register","confirmedAt":"`+confirmed+`","operations":[
 				{"rel":"update-legal-address-from-population-register","method":"POST",
 				 "href":"/ledger/customer/v1/XXX/customers/9999/legal-address/update-legal-address-from-population-register"}]}`)
 
@@ -225,7 +238,7 @@ func TestUpdateLegalAddressFromRegister(t *testing.T) {
 	// The operation is offered only to scope register.
 	res := e.Call("GET", "/ledger/customer/v1/XXX/customers/9999/legal-address", reader, "")
 	want(t, res, 200)
-	if strings.Contains(string(res.Body), "population-register") {
+	if strings.Contains(string(res.Body), customer.RelUpdateFromRegister) {
 		t.Fatalf("a token without scope register is offered the register: %s", res.Body)
 	}
 	problem(t, e.Call("POST", "/ledger/customer/v1/XXX/customers/9999/legal-address/update-legal-address-from-population-register", reader, "{}"), 403, "forbidden")
@@ -242,16 +255,28 @@ func TestUpdateLegalAddressFromRegister(t *testing.T) {
 	// The person moves; the register file changes; the update follows.
 	e.write(t, brittNew+tolvan+hidden)
 	problem(t, e.Do(apitest.Request{Method: "POST", Path: upd, Token: tok, Header: map[string]string{"If-Match": `"1"`}}), 412, "precondition-failed")
+	e.Advance(time.Hour)
 	res = e.Do(apitest.Request{Method: "POST", Path: upd, Token: tok, Header: map[string]string{"If-Match": etag}})
 	want(t, res, 200)
+	confirmed := e.Now.Truncate(time.Microsecond).Format(time.RFC3339Nano)
 	jsonEqual(t, res.Body, `{"addressee":"Britt-Marie Axelstopp","streetAddress":"Vasagatan 3","city":"GÖTEBORG","zipCode":"41101","countryCode":"SE",
+		"source":"population-register","confirmedAt":"`+confirmed+`",
 		"operations":[{"rel":"update-legal-address-from-population-register","method":"POST","href":"`+upd+`"}]}`)
+
+	// An address set by hand is the customer's, not confirmed by anyone;
+	// the register's update makes it the register's again.
+	res = e.Call("PUT", "/ledger/customer/v1/XXX/customers/9999/legal-address", reader,
+		`{"addressee":"Britt-Marie Axelstopp","streetAddress":"Sveavägen 1","city":"STOCKHOLM","zipCode":"11157","countryCode":"SE"}`)
+	want(t, res, 200)
+	if la := res.JSON(t); la["source"] != "customer" || la["confirmedAt"] != nil {
+		t.Fatalf("an address set by PUT: %s", res.Body)
+	}
 
 	// The seed's other address of the operation, POST .../legal-address.
 	e.write(t, britt+tolvan+hidden)
 	res = e.Call("POST", "/ledger/customer/v1/XXX/customers/9999/legal-address", tok, "")
 	want(t, res, 200)
-	if res.JSON(t)["city"] != "STOCKHOLM" {
+	if la := res.JSON(t); la["city"] != "STOCKHOLM" || la["source"] != "population-register" || la["confirmedAt"] != confirmed {
 		t.Fatalf("%s", res.Body)
 	}
 	problem(t, e.Call("POST", upd, tok, `{"streetAddress":"x"}`), 400, "validation", "streetAddress")

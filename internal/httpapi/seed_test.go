@@ -189,7 +189,7 @@ func TestSeedCreateWithBillingAndExpand(t *testing.T) {
  "eDIAddressInfo" : {"VAN": "ABCXYZ", "InterChangeRecipient": "Recipient_ID1", "BuyerId": "123456"},
  "legalAddress" : {
   "addressee" : "Britt-Marie Axelstopp", "streetAddress" : "The street 18", "coAddress" : "c/o Jansson",
-  "city" : "STOCKHOLM", "zipCode" : "15961", "countryCode" : "SE",
+  "city" : "STOCKHOLM", "zipCode" : "15961", "countryCode" : "SE", "source" : "customer",
   "operations" : [{"rel" : "update", "href" : "/ledger/customer/v1/XXX/customers/9999/legal-address", "method" : "PUT"}]
  },
  "surpluses": "/ledger/customer/v1/XXX/customers/9999/surpluses",
@@ -371,14 +371,14 @@ func TestSeedLegalAddress(t *testing.T) {
 		want(t, res, http.StatusOK)
 		jsonEqual(t, res.Body, `{
  "addressee" : "Britt-Marie Axelstopp", "streetAddress" : "The street 18", "coAddress" : "c/o Jansson",
- "city" : "STOCKHOLM", "zipCode" : "15961", "countryCode" : "SE",
+ "city" : "STOCKHOLM", "zipCode" : "15961", "countryCode" : "SE", "source" : "customer",
  "operations" : [{"rel" : "update", "href" : "/ledger/customer/v1/XXX/customers/9999/legal-address", "method" : "PUT"}]}`)
 		etag := res.Header.Get("ETag")
 
 		res = e.Call("PUT", custPath+"/legal-address", tok, seedAddress)
 		want(t, res, http.StatusOK)
 		put := `{"addressee" : "Kalle Axelstopp", "streetAddress" : "Axelgatan 18", "city" : "STOCKHOLM", "zipCode" : "16872",
- "countryCode" : "SE", "operations" : [{"rel" : "update", "href" : "/ledger/customer/v1/XXX/customers/9999/legal-address", "method" : "PUT"}]}`
+ "countryCode" : "SE", "source" : "customer", "operations" : [{"rel" : "update", "href" : "/ledger/customer/v1/XXX/customers/9999/legal-address", "method" : "PUT"}]}`
 		jsonEqual(t, res.Body, put)
 		res = e.Call("GET", custPath+"/legal-address", tok, "")
 		jsonEqual(t, res.Body, put)
@@ -389,7 +389,7 @@ func TestSeedLegalAddress(t *testing.T) {
 		// PUT replaces: a missing coAddress is gone, zip codes lose their spaces.
 		res = e.Call("PUT", custPath+"/legal-address", tok, `{"addressee":"A","city":"OSLO","zipCode":" 01 50 ","countryCode":"no"}`)
 		want(t, res, http.StatusOK)
-		jsonEqual(t, res.Body, `{"addressee":"A","city":"OSLO","zipCode":"0150","countryCode":"NO",
+		jsonEqual(t, res.Body, `{"addressee":"A","city":"OSLO","zipCode":"0150","countryCode":"NO","source":"customer",
  "operations" : [{"rel" : "update", "href" : "/ledger/customer/v1/XXX/customers/9999/legal-address", "method" : "PUT"}]}`)
 
 		problem(t, e.Call("PUT", custPath+"/legal-address", tok, `{"addressee":"A","city":"STOCKHOLM","zipCode":"0150","countryCode":"SE"}`),

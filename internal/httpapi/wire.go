@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"encoding/json"
+	"time"
 
 	"github.com/kund/kund/internal/customer"
 )
@@ -221,13 +222,17 @@ type customerRep struct {
 
 // addressRep is an address as the API answers it, with its operations.
 type addressRep struct {
-	Addressee     string      `json:"addressee"`
-	StreetAddress string      `json:"streetAddress,omitempty"`
-	CoAddress     string      `json:"coAddress,omitempty"`
-	City          string      `json:"city"`
-	ZipCode       string      `json:"zipCode"`
-	CountryCode   string      `json:"countryCode"`
-	Operations    []operation `json:"operations,omitzero"`
+	Addressee     string `json:"addressee"`
+	StreetAddress string `json:"streetAddress,omitempty"`
+	CoAddress     string `json:"coAddress,omitempty"`
+	City          string `json:"city"`
+	ZipCode       string `json:"zipCode"`
+	CountryCode   string `json:"countryCode"`
+	// Source and ConfirmedAt are the legal address's provenance; a
+	// billing address has neither.
+	Source      string      `json:"source,omitempty"`
+	ConfirmedAt string      `json:"confirmedAt,omitempty"`
+	Operations  []operation `json:"operations,omitzero"`
 }
 
 // createdRep answers a create (and find-customer).
@@ -294,7 +299,7 @@ func representData(c *customer.Customer) *customerRep {
 		ActiveConsents:          c.ActiveConsents,
 		Metadata:                c.Metadata,
 		Surpluses:               self + "/surpluses",
-		LegalAddress:            addressRepOf(&c.LegalAddress),
+		LegalAddress:            legalRepOf(c),
 	}
 	if rep.ActiveConsents == nil {
 		rep.ActiveConsents = []string{}
@@ -330,7 +335,7 @@ func customerOps(caller customer.Caller, l *customer.Ledger, c *customer.Custome
 // representLegal is the legal address with its operations; the register
 // update's own address is the seed's longer one.
 func representLegal(caller customer.Caller, l *customer.Ledger, c *customer.Customer) *addressRep {
-	a := addressRepOf(&c.LegalAddress)
+	a := legalRepOf(c)
 	a.Operations = ops(customerPath(c.LedgerNo, c.No)+"/legal-address", customer.LegalAddressOperations(caller, l, c), addressMethods)
 	for i := range a.Operations {
 		if a.Operations[i].Rel == customer.RelUpdateFromRegister {
@@ -343,6 +348,17 @@ func representLegal(caller customer.Caller, l *customer.Ledger, c *customer.Cust
 func representBilling(caller customer.Caller, l *customer.Ledger, c *customer.Customer) *addressRep {
 	a := addressRepOf(c.BillingAddress)
 	a.Operations = ops(customerPath(c.LedgerNo, c.No)+"/billing-address", customer.BillingAddressOperations(caller, l, c), addressMethods)
+	return a
+}
+
+// legalRepOf is c's legal address with where it came from and when the
+// register last confirmed it.
+func legalRepOf(c *customer.Customer) *addressRep {
+	a := addressRepOf(&c.LegalAddress)
+	a.Source = c.LegalSource
+	if !c.LegalConfirmedAt.IsZero() {
+		a.ConfirmedAt = c.LegalConfirmedAt.UTC().Format(time.RFC3339Nano)
+	}
 	return a
 }
 

@@ -40,8 +40,9 @@ func NewCache(p Provider, ttl time.Duration, max int, now func() time.Time) *Cac
 	return &Cache{p: p, ttl: ttl, max: max, now: now, entries: map[string]cacheEntry{}}
 }
 
-// Forget drops the answers about a person: the identity number (country
-// and regNo; ignored when empty) and the phone number (ignored when empty).
+// Forget drops the answers about a person (one erased, or whom the
+// register reports changed): the identity number (country and regNo;
+// ignored when empty) and the phone number (ignored when empty).
 func (c *Cache) Forget(country, regNo, phone string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()

@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -186,12 +188,13 @@ type File struct {
 	snap    *Snapshot
 	modTime time.Time
 	size    int64
+	changes changeLog // the feed: what each reload changed
 }
 
 // OpenFile loads a register file. report, when not nil, is told about every
 // load (the first one included); rejected rows never stop a load.
 func OpenFile(path string, report func(loaded int, bad []RowError, err error)) (*File, error) {
-	f := &File{path: path, now: time.Now, report: report}
+	f := &File{path: path, now: time.Now, report: report, changes: changeLog{run: strconv.FormatInt(time.Now().UnixNano(), 36)}}
 	if err := f.Reload(); err != nil {
 		return nil, err
 	}
@@ -222,9 +225,41 @@ func (f *File) reloadLocked() error {
 		f.tell(0, bad, err)
 		return err
 	}
+	if f.snap != nil {
+		f.record(f.snap, snap)
+	}
 	f.snap, f.modTime, f.size = snap, st.ModTime(), st.Size()
 	f.tell(snap.Len(), bad, nil)
 	return nil
+}
+
+// record adds the changes from the persons of old to those of cur to the
+// feed. A person new to the file is nobody's change (no customer can have
+// been kept in step with them), and one gone from it is no news the feed
+// can act on.
+func (f *File) record(old, cur *Snapshot) {
+	keys := make([]string, 0, len(cur.byID))
+	for k, p := range cur.byID {
+		if o, ok := old.byID[k]; ok && *o != *p {
+			keys = append(keys, k)
+		}
+	}
+	slices.Sort(keys) // one order for one difference
+	for _, k := range keys {
+		if kinds := diff(old.byID[k], cur.byID[k]); len(kinds) > 0 {
+			f.changes.add(kinds, cur.byID[k])
+		}
+	}
+}
+
+// Changes returns the changes after cursor that reloads of the file found
+// (Feed). The file is checked for a change first, as at a lookup; the
+// changes made while Kund was not running are not in the feed (docs/register.md).
+func (f *File) Changes(ctx context.Context, cursor string, limit int) ([]Change, error) {
+	f.current()
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.changes.after(cursor, limit)
 }
 
 func (f *File) tell(n int, bad []RowError, err error) {

@@ -9,6 +9,8 @@ import (
 	"io"
 	"math/rand/v2"
 	"net/http"
+	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -37,6 +39,10 @@ type HTTPOptions struct {
 	Client *http.Client
 	// Now is the clock of the circuit breaker (default time.Now).
 	Now func() time.Time
+	// FeedTimeout bounds one request of the change feed (default 30 s).
+	// The feed has no retries and no circuit breaker of its own: the
+	// monitor that reads it backs off, and no caller waits for it.
+	FeedTimeout time.Duration
 }
 
 // HTTP is the Provider of a register behind the JSON contract of
@@ -79,6 +85,9 @@ func NewHTTP(base string, o HTTPOptions) (*HTTP, error) {
 	}
 	if o.Now == nil {
 		o.Now = time.Now
+	}
+	if o.FeedTimeout <= 0 {
+		o.FeedTimeout = 30 * time.Second
 	}
 	return &HTTP{base: strings.TrimSuffix(base, "/"), o: o}, nil
 }
@@ -188,13 +197,85 @@ func (h *HTTP) attempt(ctx context.Context, body []byte) (p *Person, retry bool,
 	if err := dec.Decode(&pj); err != nil {
 		return nil, false, unavailable("the answer is not a person: %v", err)
 	}
-	// The answer is checked exactly like a row of the register file.
-	p, msg := parseRow([]string{pj.Country, pj.RegNo, pj.FirstName, pj.LastName, pj.CoAddress, pj.StreetAddress,
-		pj.ZipCode, pj.City, strconv.FormatBool(pj.ProtectedIdentity), strconv.FormatBool(pj.Deceased), pj.Phone}, h.o.Now())
+	p, msg := pj.person(h.o.Now())
 	if msg != "" {
 		return nil, false, unavailable("the register's answer is not valid: %s", msg)
 	}
 	return p, false, nil
+}
+
+// person checks a person of an answer exactly like a row of the register
+// file.
+func (pj *personJSON) person(now time.Time) (*Person, string) {
+	return parseRow([]string{pj.Country, pj.RegNo, pj.FirstName, pj.LastName, pj.CoAddress, pj.StreetAddress,
+		pj.ZipCode, pj.City, strconv.FormatBool(pj.ProtectedIdentity), strconv.FormatBool(pj.Deceased), pj.Phone}, now)
+}
+
+// changesJSON is the answer of GET {base}/changes.
+type changesJSON struct {
+	Changes []struct {
+		ID     string     `json:"id"`
+		Kinds  []string   `json:"kinds"`
+		Person personJSON `json:"person"`
+	} `json:"changes"`
+}
+
+// Changes asks the register for the changes after cursor (Feed):
+// GET {base}/changes?after=CURSOR&limit=N, answered 200 with
+// {"changes":[{"id","kinds","person"}]}, oldest first, or 410 when the
+// register no longer keeps what follows cursor.
+func (h *HTTP) Changes(ctx context.Context, cursor string, limit int) ([]Change, error) {
+	ctx, cancel := context.WithTimeout(ctx, h.o.FeedTimeout)
+	defer cancel()
+	u := h.base + "/changes?after=" + url.QueryEscape(cursor) + "&limit=" + strconv.Itoa(limit)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
+	if err != nil {
+		return nil, unavailable("%v", err)
+	}
+	req.Header.Set("Accept", "application/json")
+	res, err := h.o.Client.Do(req)
+	if err != nil {
+		return nil, unavailable("the register's change feed cannot be reached")
+	}
+	defer res.Body.Close()
+	switch res.StatusCode {
+	case http.StatusOK:
+	case http.StatusGone:
+		return nil, ErrCursorExpired
+	default:
+		return nil, unavailable("the register's change feed answered %d", res.StatusCode)
+	}
+	var cj changesJSON
+	dec := json.NewDecoder(io.LimitReader(res.Body, 64<<20))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&cj); err != nil {
+		return nil, unavailable("the change feed's answer is not a list of changes: %v", err)
+	}
+	if len(cj.Changes) > limit {
+		return nil, unavailable("the change feed answered %d changes, more than the %d asked for", len(cj.Changes), limit)
+	}
+	now := h.o.Now()
+	out := make([]Change, 0, len(cj.Changes))
+	for _, c := range cj.Changes {
+		if c.ID == "" {
+			return nil, unavailable("the change feed answered a change without an id")
+		}
+		ch := Change{ID: c.ID}
+		for _, k := range c.Kinds {
+			if slices.Contains(Kinds, k) {
+				ch.Kinds = append(ch.Kinds, k)
+			}
+		}
+		// A person the contract does not allow is one change skipped, not
+		// a feed stuck behind it.
+		if p, msg := c.Person.person(now); msg != "" {
+			ch.Invalid = msg
+		} else {
+			ch.Person = *p
+		}
+		out = append(out, ch)
+	}
+	return out, nil
 }
 
 // admit refuses a lookup while the circuit is open, and lets exactly one

@@ -19,9 +19,9 @@ func (db *DB) CreateLedger(ctx context.Context, l *customer.Ledger) error {
 		return err
 	}
 	_, err = db.Write.ExecContext(ctx, db.Q(`INSERT INTO ledgers (no, country, customer_numbers, created_at, disbursements, kyc_questions, kyc_renewal_days,
-		session_lookups, session_ttl_seconds, event_retention_days) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+		session_lookups, session_ttl_seconds, event_retention_days, register_monitoring) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
 		l.No, l.Country, l.CustomerNumbers, micros(l.CreatedAt), l.Disbursements, kyc, l.KYCRenewalDays, l.SessionLookups, int64(l.SessionTTL/time.Second),
-		l.EventRetentionDays)
+		l.EventRetentionDays, l.RegisterMonitoring)
 	if db.d.IsUnique(err) {
 		return customer.Errorf(customer.ECONFLICT, "The ledger already exists.")
 	}
@@ -36,7 +36,7 @@ func (db *DB) Ledger(ctx context.Context, no string) (*customer.Ledger, error) {
 const customerColumns = `id, ledger_no, customer_no, uuid, reg_country, reg_no, vat_no, legal_entity, name, email,
 	protected_identity, preferred_language, legal_status, msisdn, distribution_type, tax_id,
 	edi_van, edi_recipient, edi_buyer_id, active_consents, metadata,
-	legal_uuid, legal_addressee, legal_street, legal_co, legal_city, legal_zip, legal_country,
+	legal_uuid, legal_addressee, legal_street, legal_co, legal_city, legal_zip, legal_country, legal_source, legal_confirmed_at,
 	billing_uuid, billing_addressee, billing_street, billing_co, billing_city, billing_zip, billing_country,
 	version, created_at, updated_at, sealed`
 
@@ -57,12 +57,13 @@ func (db *DB) scanCustomer(row scanner) (int64, *customer.Customer, error) {
 		bZip, bCountry                         sql.NullString
 		created, updated                       int64
 		sealed                                 sql.NullString
+		confirmed                              sql.NullInt64
 	)
 	err := row.Scan(&id, &c.LedgerNo, &c.No, &c.UUID, &regCountry, &regNo, &c.VATNo, &c.LegalEntity, &c.Name, &c.Email,
 		&c.ProtectedIdentity, &c.PreferredLanguage, &c.LegalStatus, &c.MSISDN, &c.DistributionType, &c.TaxIdentificationNumber,
 		&ediVAN, &ediRecipient, &ediBuyer, &consents, &meta,
 		&c.LegalAddress.UUID, &c.LegalAddress.Addressee, &c.LegalAddress.StreetAddress, &c.LegalAddress.CoAddress,
-		&c.LegalAddress.City, &c.LegalAddress.ZipCode, &c.LegalAddress.CountryCode,
+		&c.LegalAddress.City, &c.LegalAddress.ZipCode, &c.LegalAddress.CountryCode, &c.LegalSource, &confirmed,
 		&bUUID, &bAddressee, &bStreet, &bCo, &bCity, &bZip, &bCountry,
 		&c.Version, &created, &updated, &sealed)
 	if err != nil {
@@ -98,6 +99,9 @@ func (db *DB) scanCustomer(row scanner) (int64, *customer.Customer, error) {
 	if bUUID.Valid {
 		c.BillingAddress = &customer.Address{UUID: bUUID.String, Addressee: bAddressee.String, StreetAddress: bStreet.String,
 			CoAddress: bCo.String, City: bCity.String, ZipCode: bZip.String, CountryCode: bCountry.String}
+	}
+	if confirmed.Valid {
+		c.LegalConfirmedAt = fromMicros(confirmed.Int64)
 	}
 	c.CreatedAt, c.UpdatedAt = fromMicros(created), fromMicros(updated)
 	return id, &c, nil
@@ -151,7 +155,7 @@ func (db *DB) customerArgs(c *customer.Customer, seal bool) ([]any, error) {
 		c.ProtectedIdentity, c.PreferredLanguage, c.LegalStatus, "", c.DistributionType, "",
 		ediVAN, ediRecipient, ediBuyer, string(consents), meta,
 		c.LegalAddress.UUID, c.LegalAddress.Addressee, c.LegalAddress.StreetAddress, c.LegalAddress.CoAddress,
-		c.LegalAddress.City, c.LegalAddress.ZipCode, c.LegalAddress.CountryCode,
+		c.LegalAddress.City, c.LegalAddress.ZipCode, c.LegalAddress.CountryCode, c.LegalSource, nullMicros(c.LegalConfirmedAt),
 		b[0], b[1], b[2], b[3], b[4], b[5], b[6],
 		c.Version, micros(c.CreatedAt), micros(c.UpdatedAt), sealed, idx[0], idx[1], idx[2]}, nil
 }
@@ -166,7 +170,7 @@ func nonNil(s []string) []string {
 const writeColumns = `uuid, reg_country, reg_no, vat_no, legal_entity, name, name_key, email,
 	protected_identity, preferred_language, legal_status, msisdn, distribution_type, tax_id,
 	edi_van, edi_recipient, edi_buyer_id, active_consents, metadata,
-	legal_uuid, legal_addressee, legal_street, legal_co, legal_city, legal_zip, legal_country,
+	legal_uuid, legal_addressee, legal_street, legal_co, legal_city, legal_zip, legal_country, legal_source, legal_confirmed_at,
 	billing_uuid, billing_addressee, billing_street, billing_co, billing_city, billing_zip, billing_country,
 	version, created_at, updated_at, sealed, reg_index, email_index, msisdn_index`
 

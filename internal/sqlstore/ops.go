@@ -32,8 +32,8 @@ func (db *DB) ledger(ctx context.Context, q queryer, no, forUpdate string) (*cus
 		events  int64
 	)
 	err := q.QueryRowContext(ctx, db.Q(`SELECT country, customer_numbers, created_at, disbursements, kyc_questions, kyc_renewal_days,
-		session_lookups, session_ttl_seconds, event_retention_days FROM ledgers WHERE no = ?`+forUpdate), no).
-		Scan(&l.Country, &l.CustomerNumbers, &created, &l.Disbursements, &kyc, &renewal, &lookups, &ttl, &events)
+		session_lookups, session_ttl_seconds, event_retention_days, register_monitoring FROM ledgers WHERE no = ?`+forUpdate), no).
+		Scan(&l.Country, &l.CustomerNumbers, &created, &l.Disbursements, &kyc, &renewal, &lookups, &ttl, &events, &l.RegisterMonitoring)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, customer.Errorf(customer.ENOTFOUND, "No such ledger.")
 	} else if err != nil {
@@ -67,8 +67,8 @@ func (db *DB) UpdateLedger(ctx context.Context, no string, fn func(*customer.Led
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, db.Q(`UPDATE ledgers SET disbursements = ?, kyc_questions = ?, kyc_renewal_days = ?,
-			session_lookups = ?, session_ttl_seconds = ?, event_retention_days = ? WHERE no = ?`),
-			l.Disbursements, kyc, l.KYCRenewalDays, l.SessionLookups, int64(l.SessionTTL/time.Second), l.EventRetentionDays, no); err != nil {
+			session_lookups = ?, session_ttl_seconds = ?, event_retention_days = ?, register_monitoring = ? WHERE no = ?`),
+			l.Disbursements, kyc, l.KYCRenewalDays, l.SessionLookups, int64(l.SessionTTL/time.Second), l.EventRetentionDays, l.RegisterMonitoring, no); err != nil {
 			return err
 		}
 		out = l

@@ -21,7 +21,7 @@ func testLedgerOptions(t *testing.T, s Store) {
 	qs := []customer.KYCQuestion{{QuestionCode: "q", QuestionText: map[string]string{"en": "Q?", "sv": "F?"},
 		Answer: customer.KYCAnswerSpec{Type: customer.KYCText, Required: true, TextValidationRegEx: &re}}}
 	l, err := s.UpdateLedger(ctx, "L-1", func(l *customer.Ledger) error {
-		l.Disbursements, l.KYCQuestions, l.KYCRenewalDays = true, qs, 365
+		l.Disbursements, l.KYCQuestions, l.KYCRenewalDays, l.RegisterMonitoring = true, qs, 365, true
 		return nil
 	})
 	if err != nil {
@@ -31,7 +31,7 @@ func testLedgerOptions(t *testing.T, s Store) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !reflect.DeepEqual(got, l) || !got.Disbursements || got.KYCRenewalDays != 365 || !reflect.DeepEqual(got.KYCQuestions, qs) {
+	if !reflect.DeepEqual(got, l) || !got.Disbursements || got.KYCRenewalDays != 365 || !reflect.DeepEqual(got.KYCQuestions, qs) || !got.RegisterMonitoring {
 		t.Fatalf("got %+v, want %+v", got, l)
 	}
 	// An error of fn writes nothing.

@@ -24,6 +24,7 @@ type Store interface {
 	customer.Store
 	auth.Store
 	register.LookupLog
+	register.MonitorStore
 }
 
 // Run runs the whole contract on stores made by open.
@@ -55,6 +56,8 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 		{"CompatCredentials", testCompatCredentials},
 		{"Products", testProducts},
 		{"RegisterLookups", testRegisterLookups},
+		{"RegisterCursors", testRegisterCursors},
+		{"MonitoredLedgersAndStaleAddresses", testMonitoredLedgers},
 		{"Idempotency", testIdempotency},
 		{"BulkCreateAndExport", testBulk},
 		{"FailingWritesAmongManyUndoOnlyThemselves", testFailingAmongMany},
@@ -105,6 +108,7 @@ func sample(ledgerNo, no string) *customer.Customer {
 		Metadata:                map[string]string{"crm": "A-17", "segment": "retail", "note": "ringer efter 17.00"},
 		LegalAddress: customer.Address{UUID: uuid("ADRS"), Addressee: "Britt-Marie Axelstopp", StreetAddress: "The street 18",
 			CoAddress: "c/o Jansson", City: "STOCKHOLM", ZipCode: "15961", CountryCode: "SE"},
+		LegalSource: customer.SourceRegister, LegalConfirmedAt: t0.Add(-time.Hour),
 		BillingAddress: &customer.Address{UUID: uuid("ADRS"), Addressee: "Kalle Axelstopp", StreetAddress: "Axelgatan 18",
 			City: "STOCKHOLM", ZipCode: "16872", CountryCode: "SE"},
 		CreatedAt: t0, UpdatedAt: t0,
@@ -117,6 +121,7 @@ func minimal(ledgerNo, no string) *customer.Customer {
 		LedgerNo: ledgerNo, No: no, UUID: uuid("CSRT"), LegalEntity: customer.Consumer, Name: "Kari Nordmann",
 		LegalStatus: customer.StatusActive, ActiveConsents: []string{},
 		LegalAddress: customer.Address{UUID: uuid("ADRS"), Addressee: "Kari Nordmann", City: "OSLO", ZipCode: "0150", CountryCode: "NO"},
+		LegalSource:  customer.SourceCustomer,
 		CreatedAt:    t0, UpdatedAt: t0,
 	}
 }

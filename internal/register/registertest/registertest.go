@@ -8,6 +8,8 @@ import (
 	"encoding/json"
 	"net"
 	"net/http"
+	"slices"
+	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -41,6 +43,17 @@ type Server struct {
 	failNext int
 	delay    time.Duration
 	raw      string // when set, answered as is with 200
+	changes  []Change
+	dropped  int      // changes the register no longer keeps, from the first
+	afters   []string // the cursors the feed was asked after
+}
+
+// Change is an entry of the register's change feed as the contract sends
+// it; ID is its position, 1 for the first.
+type Change struct {
+	ID     string   `json:"id"`
+	Kinds  []string `json:"kinds"`
+	Person Person   `json:"person"`
 }
 
 // Start runs a register holding persons until the test ends.
@@ -67,7 +80,37 @@ func (s *Server) Set(persons ...Person) {
 	s.persons = persons
 }
 
-// FailNext makes the next n requests answer 503.
+// Change records a change of a person: the person is replaced (or added)
+// for lookups, and the change is appended to the feed.
+func (s *Server) Change(p Person, kinds ...string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	i := slices.IndexFunc(s.persons, func(q Person) bool { return q.Country == p.Country && q.RegNo == p.RegNo })
+	if i < 0 {
+		s.persons = append(s.persons, p)
+	} else {
+		s.persons[i] = p
+	}
+	s.changes = append(s.changes, Change{ID: strconv.Itoa(len(s.changes) + 1), Kinds: kinds, Person: p})
+}
+
+// Drop makes the register forget its first n changes: a cursor before
+// them is answered 410, and the feed starts after them.
+func (s *Server) Drop(n int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.dropped = min(n, len(s.changes))
+}
+
+// Afters are the cursors of the requests of the change feed, in order
+// ("" for the first page).
+func (s *Server) Afters() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Clone(s.afters)
+}
+
+// FailNext makes the next n requests (lookups and the feed) answer 503.
 func (s *Server) FailNext(n int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -96,6 +139,10 @@ func (s *Server) Hits() int {
 }
 
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
+	if r.Method == http.MethodGet && r.URL.Path == "/changes" {
+		s.serveChanges(w, r)
+		return
+	}
 	if r.Method != http.MethodPost || r.URL.Path != "/lookup" {
 		http.NotFound(w, r)
 		return
@@ -140,5 +187,47 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		w.Write([]byte(`{"error":"ambiguous"}`))
 	default:
 		json.NewEncoder(w).Encode(found[0])
+	}
+}
+
+// serveChanges answers GET /changes?after=CURSOR&limit=N.
+func (s *Server) serveChanges(w http.ResponseWriter, r *http.Request) {
+	after, limit := 0, 100
+	var err error
+	if v := r.URL.Query().Get("after"); v != "" {
+		if after, err = strconv.Atoi(v); err != nil || after < 0 {
+			http.Error(w, "after: not a cursor of this register", http.StatusBadRequest)
+			return
+		}
+	}
+	if v := r.URL.Query().Get("limit"); v != "" {
+		if limit, err = strconv.Atoi(v); err != nil || limit < 1 {
+			http.Error(w, "limit: must be a positive number", http.StatusBadRequest)
+			return
+		}
+	}
+	s.mu.Lock()
+	s.afters = append(s.afters, r.URL.Query().Get("after"))
+	fail := s.failNext > 0
+	if fail {
+		s.failNext--
+	}
+	gone := r.URL.Query().Get("after") != "" && after < s.dropped
+	after = max(after, s.dropped)
+	page := []Change{}
+	if after < len(s.changes) {
+		page = append(page, s.changes[after:min(after+limit, len(s.changes))]...)
+	}
+	s.mu.Unlock()
+	w.Header().Set("Content-Type", "application/json")
+	switch {
+	case fail:
+		w.WriteHeader(http.StatusServiceUnavailable)
+		w.Write([]byte(`{"error":"maintenance"}`))
+	case gone:
+		w.WriteHeader(http.StatusGone)
+		w.Write([]byte(`{"error":"the changes after this cursor are no longer kept"}`))
+	default:
+		json.NewEncoder(w).Encode(map[string]any{"changes": page})
 	}
 }

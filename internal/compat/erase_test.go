@@ -103,6 +103,19 @@ func TestErasure(t *testing.T) {
 				}
 			}
 
+			// A reply kept for a retry shows the customer.
+			findBody := `{"nationalIdentifier":{"regNo":"19811218-9876","countryCode":"SE"}}`
+			findAgain := func() *apitest.Response {
+				return e.Do(apitest.Request{Method: "POST", Path: "/ledger/customer/v1/4711/find-customer", Token: tok, Body: findBody,
+					Header: map[string]string{"Idempotency-Key": "find-42"}})
+			}
+			if res := findAgain(); res.Status != 200 {
+				t.Fatalf("find with a key: %d %s", res.Status, res.Body)
+			}
+			if res := findAgain(); res.Header.Get("Idempotent-Replayed") != "true" {
+				t.Fatal("the find was not kept for its retry")
+			}
+
 			// An entry of the disclosure log from before its subjects were
 			// keyed is still the person's.
 			if err := e.Store.LogRegisterLookup(context.Background(), &register.Lookup{LedgerNo: "4711", TokenID: "old", Purpose: "before",
@@ -135,7 +148,7 @@ func TestErasure(t *testing.T) {
 			if export.Customer.EmailAddress != "britt@axelstopp.com" || export.Customer.BillingAddress == nil || export.Customer.Metadata["note"] != "ringer efter 17" ||
 				len(export.Surpluses) != 1 || len(export.Products) != 1 || len(export.History) != 5 || export.History[4].Type != customer.EventCustomerCreated ||
 				len(export.KYCAnswers) != 1 || export.KYCAnswers[0].Answers[0].AnswerCode != "Svetsare på varvet" ||
-				len(export.RegisterLookups) != 4 || export.RegisterLookups[1].Outcome != "found" || !strings.HasPrefix(export.RegisterLookups[1].SubjectHash, "k1:") ||
+				len(export.RegisterLookups) != 5 || export.RegisterLookups[1].Outcome != "found" || !strings.HasPrefix(export.RegisterLookups[1].SubjectHash, "k1:") ||
 				export.RegisterLookups[0].SubjectHash != register.HashSubject("4711", "SE", "19811218-9876") {
 				t.Fatalf("export: %s", x.Body)
 			}
@@ -203,6 +216,9 @@ func TestErasure(t *testing.T) {
 			problemCode(t, e.Call("POST", one+"/erase", tok, `{"reason":"again"}`), 410, "customer-erased")
 			// Nothing finds them, the number is not given again, the other customer is there.
 			problemCode(t, e.Call("POST", "/ledger/customer/v1/4711/find-customer", tok, `{"nationalIdentifier":{"regNo":"19811218-9876","countryCode":"SE"}}`), 404, "customer-not-found")
+			if res := findAgain(); res.Header.Get("Idempotent-Replayed") != "" || res.Status != 404 {
+				t.Fatalf("the kept reply of a find outlived the erasure: %d %s", res.Status, res.Body)
+			}
 			for _, q := range []string{"emailAddress=britt%40axelstopp.com", "msisdn=%2B46720000000", "name=britt", "regNo=198112189876"} {
 				if l := e.Call("GET", "/ledger/customer/v1/4711/customers?"+q, tok, ""); l.Status != 200 || strings.Contains(string(l.Body), `"42"`) {
 					t.Fatalf("list ?%s: %d %s", q, l.Status, l.Body)

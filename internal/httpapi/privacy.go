@@ -127,9 +127,9 @@ func (s *Server) lookupsAbout(r *http.Request, c *customer.Customer) ([]lookupRe
 	if c.MSISDN != "" {
 		subjects = append(subjects, s.reg.Subjects(c.LedgerNo, "phone", c.MSISDN)...)
 	}
-	if len(subjects) == 0 {
-		return out, nil // no identifier the register knows a person by
-	}
+	// A dialect that looks a customer up by uuid or number logs it so.
+	subjects = append(subjects, s.reg.Subjects(c.LedgerNo, "uuid", c.UUID)...)
+	subjects = append(subjects, s.reg.Subjects(c.LedgerNo, "customer", c.No)...)
 	for skip := 0; skip < maxExportLookups; skip += register.MaxPage {
 		ls, more, err := s.reg.Lookups(r.Context(), c.LedgerNo, subjects, skip, register.MaxPage)
 		if err != nil {

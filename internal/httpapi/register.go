@@ -77,6 +77,10 @@ func (s *Server) registerLookups(w http.ResponseWriter, r *http.Request, caller 
 	if err != nil {
 		return err
 	}
+	reg, err := s.register()
+	if err != nil {
+		return err
+	}
 	var subjects []string
 	switch {
 	case q.Get("regNo") != "" || q.Get("countryCode") != "":
@@ -84,17 +88,13 @@ func (s *Server) registerLookups(w http.ResponseWriter, r *http.Request, caller 
 		if err != nil {
 			return err
 		}
-		subjects = s.reg.Subjects(caller.LedgerNo, id.CountryCode, id.RegNo)
+		subjects = reg.Subjects(caller.LedgerNo, id.CountryCode, id.RegNo)
 	case q.Get("msisdn") != "":
 		m, err := nordic.ParseMSISDN(q.Get("msisdn"))
 		if err != nil {
 			return customer.ValidationError("msisdn", err.Error())
 		}
-		subjects = s.reg.Subjects(caller.LedgerNo, "phone", m)
-	}
-	reg, err := s.register()
-	if err != nil {
-		return err
+		subjects = reg.Subjects(caller.LedgerNo, "phone", m)
 	}
 	ls, more, err := reg.Lookups(r.Context(), caller.LedgerNo, subjects, skip, take)
 	if err != nil {

@@ -52,6 +52,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 )
 
@@ -435,6 +436,11 @@ func (k *Keyring) Refresh() error {
 // AddKey appends a new random key to the key file at path, one version
 // above its highest, and returns that version.
 func AddKey(path string) (uint32, error) {
+	unlock, err := lockFile(path)
+	if err != nil {
+		return 0, err
+	}
+	defer unlock()
 	kf, _, err := read(path)
 	if err != nil {
 		return 0, err
@@ -456,6 +462,11 @@ func AddKey(path string) (uint32, error) {
 // cannot be retired. When the index key was derived from v, the file
 // names it from now on, so that it does not change.
 func Retire(path string, v uint32) error {
+	unlock, err := lockFile(path)
+	if err != nil {
+		return err
+	}
+	defer unlock()
 	kf, _, err := read(path)
 	if err != nil {
 		return err
@@ -483,9 +494,33 @@ func Retire(path string, v uint32) error {
 	return replace(path, strings.Join(out, "\n")+"\n")
 }
 
-// replace writes text over the key file at path: a synced temporary file
-// of mode 0600 renamed over it.
+// lockFile takes an exclusive lock of the key file at path (on PATH.lock,
+// which the renames of replace leave in place), so that two commands that
+// change the file one after the other both count.
+func lockFile(path string) (unlock func(), err error) {
+	f, err := os.OpenFile(path+".lock", os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("keyring: %w", err)
+	}
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("keyring: lock %s: %w", f.Name(), err)
+	}
+	return func() { f.Close() }, nil
+}
+
+// replace writes text over the key file at path (the file a symbolic link
+// names, when path is one): a synced temporary file of mode 0600 and the
+// file's owner, renamed over it.
 func replace(path, text string) error {
+	path, err := filepath.EvalSymlinks(path)
+	if err != nil {
+		return fmt.Errorf("keyring: %w", err)
+	}
+	fi, err := os.Stat(path)
+	if err != nil {
+		return fmt.Errorf("keyring: %w", err)
+	}
 	dir := filepath.Dir(path)
 	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
 	if err != nil {
@@ -493,6 +528,11 @@ func replace(path, text string) error {
 	}
 	defer os.Remove(tmp.Name())
 	err = tmp.Chmod(0o600)
+	if st, ok := fi.Sys().(*syscall.Stat_t); ok && err == nil {
+		// The Kund that reads the file may run as another user than
+		// the operator who rotates (a root shell).
+		err = tmp.Chown(int(st.Uid), int(st.Gid))
+	}
 	if err == nil {
 		_, err = tmp.WriteString(text)
 	}

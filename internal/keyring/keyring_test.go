@@ -498,3 +498,23 @@ func TestOpenReadsANewerKeyFile(t *testing.T) {
 		t.Fatalf("the server seals under v%d", server.Current())
 	}
 }
+
+// A key file reached through a symbolic link is changed where it is; the
+// link stays.
+func TestAddKeyThroughALink(t *testing.T) {
+	target := writeKeyFile(t, keyLine("v1", 1))
+	link := filepath.Join(t.TempDir(), "kund.key")
+	if err := os.Symlink(target, link); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := keyring.AddKey(link); err != nil {
+		t.Fatal(err)
+	}
+	if fi, err := os.Lstat(link); err != nil || fi.Mode()&os.ModeSymlink == 0 {
+		t.Fatalf("the link: %v %v", fi, err)
+	}
+	k, err := keyring.Load(target)
+	if err != nil || k.Current() != 2 {
+		t.Fatalf("the target after adding a key: %v", err)
+	}
+}

@@ -29,7 +29,8 @@ var migrations embed.FS
 // one writer.
 type DB struct {
 	*sqlstore.DB
-	path string
+	path      string
+	scrubConn *sql.DB // the WAL checkpoints after an erasure
 }
 
 // Open opens (creating if needed) and migrates the database at path.
@@ -74,6 +75,12 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	}
 	check.SetMaxOpenConns(1)
 	db.EnableReadCache(check, "PRAGMA data_version")
+	if db.scrubConn, err = sql.Open("sqlite", scrubDSN(path)); err != nil {
+		db.Close()
+		return nil, err
+	}
+	db.scrubConn.SetMaxOpenConns(1)
+	db.SetScrub(truncateWAL(db.scrubConn))
 	return db, nil
 }
 
@@ -117,27 +124,38 @@ var dialect = sqlstore.Dialect{
 	IsUnique:    isUnique,
 	IsRetryable: isBusy,
 	GroupCommit: true,
-	Scrub:       truncateWAL,
 }
 
 // truncateWAL moves every page of the WAL into the database file and
 // empties the WAL, so that the page images an erasure replaced are gone
-// from both files (secure_delete has zeroed what the erasure freed). A
-// reader that holds an old snapshot keeps the WAL from being emptied; it
-// is asked again for a while, and otherwise SQLite's next checkpoints
-// overwrite the WAL from its start.
-func truncateWAL(ctx context.Context, write *sql.DB) error {
-	var busy, logged, moved int
-	for range 50 {
-		if err := write.QueryRowContext(ctx, "PRAGMA wal_checkpoint(TRUNCATE)").Scan(&busy, &logged, &moved); err != nil {
-			return err
+// from both files (secure_delete has zeroed what the erasure freed). It
+// runs on a connection of its own that does not wait when busy, so the
+// writer goes on; a reader that holds an old snapshot, or a write under
+// way, keeps the WAL from being emptied for a moment, and it is asked again
+// for up to a second. Otherwise SQLite's next checkpoints overwrite the WAL
+// from its start.
+func truncateWAL(conn *sql.DB) func(ctx context.Context) error {
+	return func(ctx context.Context) error {
+		var busy, logged, moved int
+		for range 50 {
+			err := conn.QueryRowContext(ctx, "PRAGMA wal_checkpoint(TRUNCATE)").Scan(&busy, &logged, &moved)
+			if err != nil && !isBusy(err) {
+				return err
+			}
+			if err == nil && busy == 0 {
+				return nil
+			}
+			time.Sleep(20 * time.Millisecond)
 		}
-		if busy == 0 {
-			return nil
-		}
-		time.Sleep(20 * time.Millisecond)
+		return errors.New("sqlite: the WAL could not be emptied: readers kept it busy")
 	}
-	return errors.New("sqlite: the WAL could not be emptied: readers kept it busy")
+}
+
+// scrubDSN is the connection of truncateWAL: it never waits for a lock.
+func scrubDSN(path string) string {
+	q := url.Values{}
+	q.Add("_pragma", "busy_timeout(0)")
+	return "file:" + path + "?" + q.Encode()
 }
 
 func dsn(path string, readOnly bool) string {
@@ -171,7 +189,11 @@ func dsn(path string, readOnly bool) string {
 // Close closes the database.
 func (db *DB) Close() error {
 	db.DB.Stop()
-	return errors.Join(db.CloseReadCache(), db.Read.Close(), db.Write.Close())
+	var scrub error
+	if db.scrubConn != nil {
+		scrub = db.scrubConn.Close()
+	}
+	return errors.Join(db.CloseReadCache(), db.Read.Close(), db.Write.Close(), scrub)
 }
 
 // Ping checks that the file can be read.

@@ -3,6 +3,7 @@ package sqlite_test
 import (
 	"context"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/kund/kund/internal/keyring"
@@ -27,3 +28,27 @@ func open(t *testing.T) storetest.Store {
 }
 
 func TestContract(t *testing.T) { storetest.Run(t, open) }
+
+// A key file whose index key is not the database's is refused: its blind
+// indexes would find nothing.
+func TestAnotherIndexKeyIsRefused(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "kund.db")
+	db := openWithLedger(t, path)
+	db.Close()
+	other, err := keyring.Generate()
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, err := sqlite.Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer again.Close()
+	if err := again.UseKeyring(ctx, other); err == nil || !strings.Contains(err.Error(), "index key") {
+		t.Fatalf("another index key: %v", err)
+	}
+	if err := again.UseKeyring(ctx, testKeys()); err != nil {
+		t.Fatalf("the database's own key: %v", err)
+	}
+}

@@ -72,6 +72,9 @@ func (db *DB) CreateCustomers(ctx context.Context, ledgerNo string, cs []*custom
 			}
 			pending = again
 		}
+		if err := db.erasedMeanwhile(ctx, tx, ledgerNo, cs, stored); err != nil {
+			return err
+		}
 		return db.journalCreated(ctx, tx, ledgerNo, cs, stored)
 	})
 	if err != nil {
@@ -130,6 +133,9 @@ func (db *DB) createCustomersByRow(ctx context.Context, ledgerNo string, cs []*c
 					break
 				}
 			}
+		}
+		if err := db.erasedMeanwhile(ctx, tx, ledgerNo, cs, stored); err != nil {
+			return err
 		}
 		return db.journalCreated(ctx, tx, ledgerNo, cs, stored)
 	})

@@ -46,6 +46,13 @@ type scanner interface{ Scan(dest ...any) error }
 func customerAD(ledgerNo, no string) string { return "customers.sealed\x00" + ledgerNo + "\x00" + no }
 
 func (db *DB) scanCustomer(row scanner) (int64, *customer.Customer, error) {
+	id, c, _, err := db.scanCustomerRow(row)
+	return id, c, err
+}
+
+// scanCustomerRow is scanCustomer that also says whether the row is one
+// an earlier Kund wrote in clear (no sealed value, no blind indexes).
+func (db *DB) scanCustomerRow(row scanner) (int64, *customer.Customer, bool, error) {
 	var (
 		id                                     int64
 		c                                      customer.Customer
@@ -67,15 +74,15 @@ func (db *DB) scanCustomer(row scanner) (int64, *customer.Customer, error) {
 		&bUUID, &bAddressee, &bStreet, &bCo, &bCity, &bZip, &bCountry,
 		&c.Version, &created, &updated, &sealed)
 	if err != nil {
-		return 0, nil, err
+		return 0, nil, false, err
 	}
 	if sealed.Valid {
 		plain, err := db.openText(sealed.String, customerAD(c.LedgerNo, c.No))
 		if err != nil {
-			return 0, nil, err
+			return 0, nil, false, err
 		}
 		if err := unpack(plain, &regNo.String, &c.Email, &c.MSISDN, &c.TaxIdentificationNumber); err != nil {
-			return 0, nil, err
+			return 0, nil, false, err
 		}
 		regNo.Valid = regCountry.Valid
 	}
@@ -89,11 +96,11 @@ func (db *DB) scanCustomer(row scanner) (int64, *customer.Customer, error) {
 		// Most customers have none; json.Unmarshal would say the same.
 		c.ActiveConsents = []string{}
 	} else if err := json.Unmarshal([]byte(consents), &c.ActiveConsents); err != nil {
-		return 0, nil, err
+		return 0, nil, false, err
 	}
 	if meta.Valid {
 		if err := json.Unmarshal([]byte(meta.String), &c.Metadata); err != nil {
-			return 0, nil, err
+			return 0, nil, false, err
 		}
 	}
 	if bUUID.Valid {
@@ -104,7 +111,7 @@ func (db *DB) scanCustomer(row scanner) (int64, *customer.Customer, error) {
 		c.LegalConfirmedAt = fromMicros(confirmed.Int64)
 	}
 	c.CreatedAt, c.UpdatedAt = fromMicros(created), fromMicros(updated)
-	return id, &c, nil
+	return id, &c, !sealed.Valid, nil
 }
 
 // customerArgs are the values of every stored column after ledger_no and
@@ -130,7 +137,7 @@ func (db *DB) customerArgs(c *customer.Customer, seal bool) ([]any, error) {
 	var idx [3]any
 	for i, v := range []struct{ purpose, value string }{{indexRegNo, regNo}, {indexEmail, c.Email}, {indexMSISDN, c.MSISDN}} {
 		var err error
-		if idx[i], err = db.index(v.purpose, v.value); err != nil {
+		if idx[i], err = db.index(v.purpose, c.LedgerNo, v.value); err != nil {
 			return nil, err
 		}
 	}
@@ -233,7 +240,10 @@ func updateStatements() []string {
 // id) and its arguments. (customerArgs' values are strings, numbers,
 // booleans, nil and sql.NullStrings, so == compares them; the sealed
 // value, which differs every time, is in no index group.)
-func (db *DB) updateCustomer(old, cur *customer.Customer, id int64) (string, []any, error) {
+//
+// A row in clear (reindex) has no blind indexes yet: every indexed column
+// is set.
+func (db *DB) updateCustomer(old, cur *customer.Customer, id int64, reindex bool) (string, []any, error) {
 	was, err := db.customerArgs(old, false)
 	if err != nil {
 		return "", nil, err
@@ -244,7 +254,7 @@ func (db *DB) updateCustomer(old, cur *customer.Customer, id int64) (string, []a
 	}
 	mask := 0
 	for i, g := range columnGroup {
-		if g >= 0 && was[i] != now[i] {
+		if g >= 0 && (reindex || was[i] != now[i]) {
 			mask |= 1 << g
 		}
 	}
@@ -289,6 +299,9 @@ func (db *DB) CreateCustomer(ctx context.Context, c *customer.Customer, key *cus
 		if db.d.IsUnique(err) {
 			return errNumberInUse
 		} else if err != nil {
+			return err
+		}
+		if err := db.erasedMeanwhile(ctx, tx, c.LedgerNo, []*customer.Customer{c}, nil); err != nil {
 			return err
 		}
 		if err := db.journalCustomer(ctx, tx, nil, c); err != nil {
@@ -416,7 +429,7 @@ func (db *DB) UpdateCustomer(ctx context.Context, ledgerNo, no string, fn func(*
 // updateInTx reads a customer, lets fn change it and writes it back with
 // its version raised and its change journaled, all within tx.
 func (db *DB) updateInTx(ctx context.Context, tx *sql.Tx, ledgerNo, no string, fn func(*customer.Customer) error) (*customer.Customer, error) {
-	id, cur, err := db.scanCustomer(db.txRow(ctx, tx, db.forUpdate(customerByNoSQL+forUpdateMark), ledgerNo, no))
+	id, cur, clear, err := db.scanCustomerRow(db.txRow(ctx, tx, db.forUpdate(customerByNoSQL+forUpdateMark), ledgerNo, no))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, db.absent(ctx, tx, ledgerNo, no)
 	} else if err != nil {
@@ -430,7 +443,7 @@ func (db *DB) updateInTx(ctx context.Context, tx *sql.Tx, ledgerNo, no string, f
 	if err := db.claimAddressUUIDs(ctx, tx, old, cur); err != nil {
 		return nil, err
 	}
-	query, args, err := db.updateCustomer(old, cur, id)
+	query, args, err := db.updateCustomer(old, cur, id, clear)
 	if err != nil {
 		return nil, err
 	}
@@ -444,7 +457,7 @@ func (db *DB) updateInTx(ctx context.Context, tx *sql.Tx, ledgerNo, no string, f
 // an index lookup of a few rows, which does not follow the cancellation of
 // ctx (see readRow).
 func (db *DB) FindCustomers(ctx context.Context, ledgerNo string, id customer.NationalID, limit int) ([]*customer.Customer, error) {
-	idx, err := db.index(indexRegNo, id.RegNo)
+	idx, err := db.index(indexRegNo, ledgerNo, id.RegNo)
 	if err != nil {
 		return nil, err
 	}
@@ -471,7 +484,7 @@ func (db *DB) ListCustomers(ctx context.Context, ledgerNo string, f customer.Lis
 		var v any = eq.v
 		if eq.purpose != "" {
 			var err error
-			if v, err = db.index(eq.purpose, eq.v); err != nil {
+			if v, err = db.index(eq.purpose, ledgerNo, eq.v); err != nil {
 				return nil, err
 			}
 		}

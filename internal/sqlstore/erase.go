@@ -1,9 +1,12 @@
 package sqlstore
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
+	"strings"
 
 	"github.com/kund/kund/internal/customer"
 )
@@ -33,6 +36,33 @@ func (db *DB) numberUsed(ctx context.Context, q queryer, ledgerNo, no string) (b
 		return taken, err
 	}
 	return db.wasErased(ctx, q, ledgerNo, no)
+}
+
+// erasedMeanwhile refuses, where writers run side by side (PostgreSQL), the
+// insert of a number whose erasure committed while the insert waited for
+// it: the erased row was in customers when the number was checked, and
+// gone when the insert's unique check went on. stored, when not nil,
+// says which of cs were inserted. (SQLite's one writer cannot interleave.)
+func (db *DB) erasedMeanwhile(ctx context.Context, tx *sql.Tx, ledgerNo string, cs []*customer.Customer, stored []bool) error {
+	if db.group != nil {
+		return nil
+	}
+	var written []*customer.Customer
+	for i, c := range cs {
+		if stored == nil || stored[i] {
+			written = append(written, c)
+		}
+	}
+	erased, err := db.erasedAmong(ctx, tx, ledgerNo, written)
+	if err != nil {
+		return err
+	}
+	for _, c := range written {
+		if erased[c.No] {
+			return customer.Errorf(customer.ECUSTOMEREXISTS, "The customer number %s was erased while it was written; the number is not given again.", c.No)
+		}
+	}
+	return nil
 }
 
 // absent is the error for a customer number that customers does not hold:
@@ -126,6 +156,9 @@ func (db *DB) EraseCustomer(ctx context.Context, e *customer.Erasure, redact fun
 		if err := db.claimAddressUUIDs(ctx, tx, was, nil); err != nil {
 			return err
 		}
+		if err := db.forgetReplies(ctx, tx, was); err != nil {
+			return err
+		}
 		if _, err := tx.ExecContext(ctx, db.Q(`INSERT INTO erased_customers (ledger_no, customer_no, legal_entity, created_at, erased_at, reason)
 			VALUES (?, ?, ?, ?, ?, ?)`), e.LedgerNo, e.CustomerNo, e.LegalEntity, micros(e.CreatedAt), micros(e.ErasedAt), e.Reason); err != nil {
 			return err
@@ -135,13 +168,104 @@ func (db *DB) EraseCustomer(ctx context.Context, e *customer.Erasure, redact fun
 	if err != nil {
 		return nil, err
 	}
-	if db.d.Scrub != nil {
+	if db.scrub != nil {
 		// The erasure is committed; what is left is that the engine's files
 		// forget the former pages. A failure leaves that to the engine's
 		// own housekeeping, and is not the caller's error.
-		_ = db.d.Scrub(context.WithoutCancel(ctx), db.Write)
+		_ = db.scrub(context.WithoutCancel(ctx))
 	}
 	return was, nil
+}
+
+// forgetReplies deletes the stored replies (idempotency_keys.answer) of
+// the ledger that show the customer: those of lookups and of writes of
+// its sub-resources are not tied to it by written_customer_no, so each
+// reply of the ledger is opened and looked through for any of the
+// customer's identifiers, in every written form the APIs answer with. A
+// reply deleted wrongly only makes its retry run again.
+func (db *DB) forgetReplies(ctx context.Context, tx *sql.Tx, c *customer.Customer) error {
+	marks := customerMarks(c)
+	rows, err := tx.QueryContext(ctx, db.Q(`SELECT credential, idem_key, answer FROM idempotency_keys WHERE ledger_no = ? AND answer IS NOT NULL`), c.LedgerNo)
+	if err != nil {
+		return err
+	}
+	type pk struct{ credential, key string }
+	var doomed []pk
+	for rows.Next() {
+		var k customer.IdempotencyKey
+		var answer []byte
+		if err := rows.Scan(&k.Credential, &k.Key, &answer); err != nil {
+			rows.Close()
+			return err
+		}
+		k.LedgerNo = c.LedgerNo
+		plain, err := db.open(answer, answerAD(&k))
+		if err != nil {
+			rows.Close()
+			return err
+		}
+		// A reply is kept as JSON with its body in base64 (edge.Reply).
+		var reply struct {
+			Header map[string]string `json:"header"`
+			Body   []byte            `json:"body"`
+		}
+		if json.Unmarshal(plain, &reply) == nil {
+			for _, v := range reply.Header {
+				plain = append(plain, v...)
+			}
+			plain = append(plain, reply.Body...)
+		}
+		for _, m := range marks {
+			if bytes.Contains(plain, m) {
+				doomed = append(doomed, pk{k.Credential, k.Key})
+				break
+			}
+		}
+	}
+	if err := rows.Close(); err != nil {
+		return err
+	}
+	for _, d := range doomed {
+		if _, err := tx.ExecContext(ctx, db.Q(`DELETE FROM idempotency_keys WHERE ledger_no = ? AND credential = ? AND idem_key = ?`),
+			c.LedgerNo, d.credential, d.key); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// customerMarks are byte strings that a reply about c holds: its number as
+// each API names it, its uuid, and its identity number, e-mail address and
+// phone number in the forms the APIs write them.
+func customerMarks(c *customer.Customer) [][]byte {
+	var marks []string
+	for _, name := range []string{"customerNo", "customerNumber", "customer_number"} {
+		marks = append(marks, `"`+name+`":"`+c.No+`"`)
+	}
+	marks = append(marks, "/customers/"+c.No+`"`, "/customers/"+c.No+"/", c.UUID)
+	if c.Email != "" {
+		marks = append(marks, c.Email)
+	}
+	if c.MSISDN != "" {
+		marks = append(marks, c.MSISDN, strings.TrimPrefix(c.MSISDN, "+"))
+	}
+	if id := c.NationalID; id != nil {
+		digits := strings.Map(func(r rune) rune {
+			if r >= '0' && r <= '9' {
+				return r
+			}
+			return -1
+		}, id.RegNo)
+		marks = append(marks, id.RegNo, digits)
+		if len(digits) == 12 { // a Swedish number without its century, as the dialects write it
+			marks = append(marks, digits[2:], digits[2:8]+"-"+digits[8:])
+		}
+	}
+	out := make([][]byte, len(marks))
+	for i, m := range marks {
+		out[i] = []byte(m)
+	}
+	return out
 }
 
 // redactEvents rewrites the customer's earlier events without their

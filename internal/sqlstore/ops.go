@@ -188,6 +188,11 @@ func (db *DB) ListSurpluses(ctx context.Context, ledgerNo, customerNo string, sk
 func (db *DB) UpdateSurplus(ctx context.Context, ledgerNo, customerNo, id string, fn func(*customer.Surplus) error) (*customer.Surplus, error) {
 	var out *customer.Surplus
 	err := db.Tx(ctx, func(tx *sql.Tx) error {
+		// The customer first, as an erasure takes it: a change of a surplus
+		// never comes after the customer's erasure.
+		if err := db.lockCustomer(ctx, tx, ledgerNo, customerNo); err != nil {
+			return err
+		}
 		row, s, err := db.scanSurplus(tx.QueryRowContext(ctx, db.Q(`SELECT id, `+surplusColumns+` FROM surpluses WHERE ledger_no = ? AND customer_no = ? AND surplus_key = ?`+db.d.ForUpdate),
 			ledgerNo, customerNo, customer.SurplusKey(id)))
 		if errors.Is(err, sql.ErrNoRows) {

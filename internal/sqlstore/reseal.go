@@ -308,7 +308,7 @@ func (db *DB) sealClearCustomers(ctx context.Context, progress Progress) error {
 				}
 				var idx [3]any
 				for i, v := range []struct{ purpose, value string }{{indexRegNo, c.regNo.String}, {indexEmail, c.email}, {indexMSISDN, c.msisdn}} {
-					if idx[i], err = db.index(v.purpose, v.value); err != nil {
+					if idx[i], err = db.index(v.purpose, c.ledgerNo, v.value); err != nil {
 						return err
 					}
 				}

@@ -25,8 +25,30 @@ var errNoKey = errors.New("sqlstore: no secret key: open the store with Kund's k
 // replies and personal data, and seals what an earlier version stored in
 // clear (see SealClear for the personal data).
 func (db *DB) UseKeyring(ctx context.Context, k Sealer) error {
+	if err := db.checkIndexKey(ctx, k); err != nil {
+		return err
+	}
 	db.keys = k
 	return db.sealClearSecrets(ctx)
+}
+
+// checkIndexKey records the fingerprint of k's index key in a database
+// that has none, and refuses a key whose index key is not the one the
+// database's blind indexes were made with.
+func (db *DB) checkIndexKey(ctx context.Context, k Sealer) error {
+	fp := k.Index("index key fingerprint", "kund")
+	if _, err := db.Write.ExecContext(ctx, db.Q(`INSERT INTO index_key (id, fingerprint) VALUES (1, ?) ON CONFLICT (id) DO NOTHING`), fp); err != nil {
+		return db.Err(err)
+	}
+	var stored string
+	if err := db.Write.QueryRowContext(ctx, `SELECT fingerprint FROM index_key WHERE id = 1`).Scan(&stored); err != nil {
+		return db.Err(err)
+	}
+	if stored != fp {
+		return errors.New("the key file's index key is not the one this database's blind indexes were made with: " +
+			"lookups by identity number, e-mail or phone would find nothing (was the first key removed from the file by hand? see docs/privacy.md)")
+	}
+	return nil
 }
 
 func (db *DB) seal(plain, ad []byte) ([]byte, error) {
@@ -80,16 +102,17 @@ func sealedBytes(stored string) (b []byte, ok bool, err error) {
 	return b, true, nil
 }
 
-// index is the blind index of a value, or NULL for an empty one (nothing
-// is looked up by an empty value).
-func (db *DB) index(purpose, value string) (any, error) {
+// index is the blind index of a value of a ledger's customer, or NULL for
+// an empty one (nothing is looked up by an empty value). The ledger is part
+// of it, so that a customer of two ledgers cannot be joined by it.
+func (db *DB) index(purpose, ledgerNo, value string) (any, error) {
 	if value == "" {
 		return nil, nil
 	}
 	if db.keys == nil {
 		return nil, errNoKey
 	}
-	return db.keys.Index(purpose, value), nil
+	return db.keys.Index(purpose, ledgerNo+"\x00"+value), nil
 }
 
 // Index is the blind index of value for purpose under Kund's key, for

@@ -40,10 +40,6 @@ type Dialect struct {
 	// rows each: a round trip per statement instead of per row, for an
 	// engine behind a network.
 	MultiRow bool
-	// Scrub, when set, is run after an erasure has committed, so that the
-	// engine's files no longer hold the pages it replaced (SQLite: the
-	// WAL's former page images).
-	Scrub func(ctx context.Context, write *sql.DB) error
 }
 
 // DB is the shared store on an engine's connections. Writes go to Write,
@@ -65,7 +61,14 @@ type DB struct {
 	// pendingEvents are the events of each open transaction that wait for
 	// its end (journal.go), by *sql.Tx.
 	pendingEvents sync.Map
+	// scrub, when set, runs after an erasure has committed (SetScrub).
+	scrub func(ctx context.Context) error
 }
+
+// SetScrub sets what runs after an erasure has committed, so that the
+// engine's files no longer hold the pages it replaced (SQLite: the WAL's
+// former page images).
+func (db *DB) SetScrub(f func(ctx context.Context) error) { db.scrub = f }
 
 // OnCommit sets what is called after each committed write transaction,
 // but those run under Quiet.

@@ -24,3 +24,11 @@ CREATE INDEX customers_msisdn_index ON customers (ledger_no, msisdn_index);
 CREATE TABLE seal_pending (what TEXT PRIMARY KEY);
 INSERT INTO seal_pending (what) SELECT 'clear values' WHERE EXISTS (SELECT 1 FROM customers) OR EXISTS (SELECT 1 FROM events)
 	OR EXISTS (SELECT 1 FROM kyc_answers) OR EXISTS (SELECT 1 FROM surpluses);
+
+-- The blind indexes are made with the index key of the key file; its
+-- fingerprint (an HMAC of a fixed text under it) is kept so that a key file
+-- with another index key is refused instead of every lookup finding nothing.
+CREATE TABLE index_key (
+	id          INTEGER PRIMARY KEY,
+	fingerprint TEXT NOT NULL
+) STRICT;

@@ -1,8 +1,10 @@
 package main_test
 
 import (
+	"path/filepath"
 	"regexp"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/kund/kund/internal/pgtest"
@@ -14,7 +16,8 @@ import (
 // the webhook must get every acknowledged write's event.
 func TestCrashPostgres(t *testing.T) {
 	db := pgtest.URL(t)
-	out := mustRun(t, nil, "crashtest", "--db", db, "--rounds", "10", "--seconds", "0.5", "--workers", "4", "--dir", t.TempDir())
+	dir := t.TempDir()
+	out := mustRun(t, nil, "crashtest", "--db", db, "--rounds", "10", "--seconds", "0.5", "--workers", "4", "--dir", dir)
 	m := regexp.MustCompile(`crashtest ok: 10 rounds survived, (\d+) requests, (\d+) writes acknowledged .*; amcheck: (\d+) B-tree indexes agree.*; the webhook got all (\d+) events`).FindStringSubmatch(out)
 	if m == nil {
 		t.Fatalf("unexpected report:\n%s", out)
@@ -22,8 +25,15 @@ func TestCrashPostgres(t *testing.T) {
 	if acked, _ := strconv.Atoi(m[2]); acked == 0 {
 		t.Fatalf("no write was acknowledged, so nothing was tested:\n%s", out)
 	}
-	// It can run again on the same database (a ledger per run).
-	mustRun(t, nil, "crashtest", "--db", db, "--rounds", "1", "--seconds", "0.3", "--workers", "2", "--dir", t.TempDir())
+	// It can run again on the same database (a ledger per run), with the
+	// database's key: the first run made it in its --dir.
+	mustRun(t, nil, "crashtest", "--db", db, "--rounds", "1", "--seconds", "0.3", "--workers", "2", "--dir", t.TempDir(),
+		"--secret-key-file", filepath.Join(dir, "crash.key"))
+	// Another key is refused: the database's blind indexes are made with the first.
+	if _, errOut, code := run(t, nil, "crashtest", "--db", db, "--rounds", "1", "--seconds", "0.3", "--workers", "2", "--dir", t.TempDir()); code == 0 ||
+		!strings.Contains(errOut, "index key") {
+		t.Fatalf("a crash test with another key: exit %d %s", code, errOut)
+	}
 	t.Log(out)
 }
 

@@ -6,6 +6,7 @@
 package console
 
 import (
+	"context"
 	"embed"
 	"errors"
 	"fmt"
@@ -44,6 +45,9 @@ type Config struct {
 	// PublicURL is where operators reach Kund; its cookies are Secure
 	// unless it is http://.
 	PublicURL string
+	// Export is a customer's access export as the API answers it
+	// (httpapi.Server.Export).
+	Export func(ctx context.Context, ledgerNo, no string) ([]byte, error)
 }
 
 // Console serves the console's pages.
@@ -56,6 +60,8 @@ type Console struct {
 	secure bool // cookies carry Secure
 	pages  map[string]*template.Template
 	auth   *authState
+	// exportDoc is Config.Export.
+	exportDoc func(ctx context.Context, ledgerNo, no string) ([]byte, error)
 }
 
 // Session is a signed-in operator's request: who, the CSRF token of the
@@ -75,7 +81,7 @@ func New(cfg Config) (*Console, error) {
 		cfg.Log = slog.New(slog.DiscardHandler)
 	}
 	c := &Console{svc: cfg.Service, reg: cfg.Register, store: cfg.Store, log: cfg.Log, now: cfg.Now,
-		secure: !strings.HasPrefix(cfg.PublicURL, "http://")}
+		secure: !strings.HasPrefix(cfg.PublicURL, "http://"), exportDoc: cfg.Export}
 	var err error
 	if c.pages, err = parsePages(); err != nil {
 		return nil, err
@@ -86,7 +92,7 @@ func New(cfg Config) (*Console, error) {
 
 // parsePages parses each page with the layout it is drawn in.
 func parsePages() (map[string]*template.Template, error) {
-	layout, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFiles, "templates/layout.html")
+	layout, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFiles, "templates/layout.html", "templates/_*.html")
 	if err != nil {
 		return nil, err
 	}
@@ -97,8 +103,8 @@ func parsePages() (map[string]*template.Template, error) {
 	pages := map[string]*template.Template{}
 	for _, name := range names {
 		page := strings.TrimSuffix(strings.TrimPrefix(name, "templates/"), ".html")
-		if page == "layout" {
-			continue
+		if page == "layout" || strings.HasPrefix(page, "_") {
+			continue // drawn in every page
 		}
 		t, err := template.Must(layout.Clone()).ParseFS(templateFiles, name)
 		if err != nil {

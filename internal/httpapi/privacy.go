@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
 	"time"
@@ -69,10 +70,27 @@ type exportRegistrationRep struct {
 const maxExportLookups = 10000
 
 func (s *Server) exportCustomer(w http.ResponseWriter, r *http.Request, caller edge.Call) error {
-	ctx := r.Context()
-	x, err := s.svc.ExportCustomer(ctx, caller.LedgerNo, r.PathValue("customerNo"))
+	rep, err := s.exportOf(r.Context(), caller.LedgerNo, r.PathValue("customerNo"))
 	if err != nil {
 		return err
+	}
+	return writeJSON(w, http.StatusOK, rep)
+}
+
+// Export is the access export of a customer as the API answers it, for
+// the console's download.
+func (s *Server) Export(ctx context.Context, ledgerNo, no string) ([]byte, error) {
+	rep, err := s.exportOf(ctx, ledgerNo, no)
+	if err != nil {
+		return nil, err
+	}
+	return json.MarshalIndent(rep, "", "  ")
+}
+
+func (s *Server) exportOf(ctx context.Context, ledgerNo, no string) (*exportRep, error) {
+	x, err := s.svc.ExportCustomer(ctx, ledgerNo, no)
+	if err != nil {
+		return nil, err
 	}
 	c := x.Customer
 	rep := &exportRep{
@@ -105,17 +123,17 @@ func (s *Server) exportCustomer(w http.ResponseWriter, r *http.Request, caller e
 	}
 	rep.Products = representProducts(c.LedgerNo, c.No, x.Products).Products
 	if rep.History, err = representEvents(x.History); err != nil {
-		return err
+		return nil, err
 	}
-	if rep.RegisterLookups, err = s.lookupsAbout(r, c); err != nil {
-		return err
+	if rep.RegisterLookups, err = s.lookupsAbout(ctx, c); err != nil {
+		return nil, err
 	}
-	return writeJSON(w, http.StatusOK, rep)
+	return rep, nil
 }
 
 // lookupsAbout are the disclosure log's entries about the person c is:
 // by identity number and by phone number.
-func (s *Server) lookupsAbout(r *http.Request, c *customer.Customer) ([]lookupRep, error) {
+func (s *Server) lookupsAbout(ctx context.Context, c *customer.Customer) ([]lookupRep, error) {
 	out := []lookupRep{}
 	if s.reg == nil {
 		return out, nil
@@ -131,7 +149,7 @@ func (s *Server) lookupsAbout(r *http.Request, c *customer.Customer) ([]lookupRe
 	subjects = append(subjects, s.reg.Subjects(c.LedgerNo, "uuid", c.UUID)...)
 	subjects = append(subjects, s.reg.Subjects(c.LedgerNo, "customer", c.No)...)
 	for skip := 0; skip < maxExportLookups; skip += register.MaxPage {
-		ls, more, err := s.reg.Lookups(r.Context(), c.LedgerNo, subjects, skip, register.MaxPage)
+		ls, more, err := s.reg.Lookups(ctx, c.LedgerNo, subjects, skip, register.MaxPage)
 		if err != nil {
 			return nil, err
 		}

@@ -245,3 +245,22 @@ func (s *Service) Lookups(ctx context.Context, ledgerNo string, subjects []strin
 	}
 	return ls, false, nil
 }
+
+// PurposeConsoleView is the purpose of a console page that showed an
+// operator a protected person's identity number and addresses.
+const PurposeConsoleView = "console-view-protected-identity"
+
+// OutcomeShown: the protected person's data was shown.
+const OutcomeShown = "shown"
+
+// LogView records in the disclosure log that the operator named was shown
+// the identity number and addresses of c, a customer under protected
+// identity, before the page is drawn.
+func (s *Service) LogView(ctx context.Context, operatorName string, c *customer.Customer) error {
+	subject := s.Subject(c.LedgerNo, "customer", c.No)
+	if id := c.NationalID; id != nil {
+		subject = s.Subject(c.LedgerNo, id.CountryCode, id.RegNo)
+	}
+	return s.write(ctx, &Lookup{LedgerNo: c.LedgerNo, TokenID: "operator:" + operatorName, SubjectHash: subject, Purpose: PurposeConsoleView,
+		Source: SourceCustomers, Outcome: OutcomeShown, At: s.now()})
+}

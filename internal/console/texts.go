@@ -18,6 +18,12 @@ var texts = map[string]map[string]string{
 		"error-unavailable": "Not available right now",
 		"error-internal":    "Something went wrong",
 		"back-to-search":    "Back to search",
+		"sign-in":           "Sign in",
+		"operator-name":     "Name",
+		"password":          "Password",
+		"sign-in-failed":    "The name or the password is wrong, or the account is disabled.",
+		"sign-in-throttled": "Too many attempts. Wait a minute and try again.",
+		"sign-in-expired":   "The sign-in form had expired. Sign in again.",
 	},
 	"sv": {
 		"kund":              "Kund backoffice",
@@ -33,6 +39,12 @@ var texts = map[string]map[string]string{
 		"error-unavailable": "Inte tillgängligt just nu",
 		"error-internal":    "Något gick fel",
 		"back-to-search":    "Tillbaka till sökningen",
+		"sign-in":           "Logga in",
+		"operator-name":     "Namn",
+		"password":          "Lösenord",
+		"sign-in-failed":    "Namnet eller lösenordet är fel, eller så är kontot avstängt.",
+		"sign-in-throttled": "För många försök. Vänta en minut och försök igen.",
+		"sign-in-expired":   "Inloggningsformuläret hade gått ut. Logga in igen.",
 	},
 }
 

@@ -26,6 +26,10 @@ const usage = `usage:
                [--register-monitoring on|off]
   kund token create --db DB --ledger LEDGERNO --scope SCOPE [--scope SCOPE ...] [--ttl DURATION] [--rate-limit N]
   kund token revoke --db DB TOKENID
+  kund operator create NAME --db DB --role viewer|agent|admin --ledger LEDGERNO [--ledger LEDGERNO ...] < password
+  kund operator list --db DB
+  kund operator disable NAME --db DB
+  kund operator reset-password NAME --db DB < password
   kund worldline key create --db DB --ledger LEDGERNO
   kund worldline product set --db DB --ledger LEDGERNO --product 9000 --countries SE,NO,DK,FI
   kund payway client create --db DB --ledger LEDGERNO --scope /external/account/r
@@ -137,6 +141,8 @@ func dispatch(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return runLedger(ctx, args, stdout)
 	case "token":
 		return runToken(ctx, args, stdout)
+	case "operator":
+		return runOperator(ctx, args, os.Stdin, stdout)
 	case "worldline":
 		return runWorldline(ctx, args, stdout)
 	case "payway":

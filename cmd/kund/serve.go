@@ -169,7 +169,7 @@ func (m *Main) sweep(ctx context.Context) {
 			m.Log.Warn("sweep failed", slog.String("error", err.Error()))
 		} else if err == nil {
 			m.Log.Info("swept", slog.Int64("idempotency_keys", s.IdempotencyKeys), slog.Int64("tokens", s.Tokens),
-				slog.Int64("sessions", s.Sessions), slog.Int64("signatures", s.Signatures), slog.Int64("disclosure_log", s.Lookups), slog.Int64("events", s.Events), slog.Int64("deliveries", s.Deliveries))
+				slog.Int64("sessions", s.Sessions), slog.Int64("operator_sessions", s.OperatorSessions), slog.Int64("signatures", s.Signatures), slog.Int64("disclosure_log", s.Lookups), slog.Int64("events", s.Events), slog.Int64("deliveries", s.Deliveries))
 		}
 		select {
 		case <-ctx.Done():

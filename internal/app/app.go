@@ -18,6 +18,7 @@ import (
 	"github.com/kund/kund/internal/auth"
 	"github.com/kund/kund/internal/cardgw"
 	"github.com/kund/kund/internal/compat/frontpayment"
+	"github.com/kund/kund/internal/console"
 	"github.com/kund/kund/internal/compat/payway"
 	"github.com/kund/kund/internal/compat/riverty"
 	"github.com/kund/kund/internal/compat/worldline"
@@ -25,6 +26,7 @@ import (
 	"github.com/kund/kund/internal/events"
 	"github.com/kund/kund/internal/httpapi"
 	"github.com/kund/kund/internal/keyring"
+	"github.com/kund/kund/internal/operator"
 	"github.com/kund/kund/internal/postgres"
 	"github.com/kund/kund/internal/register"
 	"github.com/kund/kund/internal/sqlite"
@@ -226,6 +228,16 @@ func New(store Store, cfg Config) *Kund {
 	payway.Mount(e, svc, authn, store, reg, cfg.Log)
 	riverty.Mount(e, svc, reg, cfg.Log)
 	worldline.Mount(e, svc, store, reg, cfg.Log)
+	if ops, ok := store.(operator.Store); ok {
+		// The back-office console (docs/console.md), on the same domain
+		// operations as the APIs.
+		con, err := console.New(console.Config{Service: svc, Register: reg, Store: ops, Log: cfg.Log, Now: cfg.Now,
+			PublicURL: cfg.PublicURL, Export: srv.Export})
+		if err != nil {
+			panic(err) // the pages are embedded: a test sees it first
+		}
+		con.Routes(srv.Handle)
+	}
 	srv.AddReadyCheck("database", store.Ping)
 	if p, ok := store.(interface{ Pools() map[string]*sql.DB }); ok {
 		for name, db := range p.Pools() {

@@ -117,6 +117,12 @@ var texts = map[string]map[string]string{
 		"yes":                    "yes",
 		"your-change":            "Your change",
 		"zip":                    "Postal code",
+		"sign-in":                "Sign in",
+		"operator-name":          "Name",
+		"password":               "Password",
+		"sign-in-failed":         "The name or the password is wrong, or the account is disabled.",
+		"sign-in-throttled":      "Too many attempts. Wait a minute and try again.",
+		"sign-in-expired":        "The sign-in form had expired. Sign in again.",
 	},
 	"sv": {
 		"kund":                   "Kund backoffice",
@@ -231,6 +237,12 @@ var texts = map[string]map[string]string{
 		"yes":                    "ja",
 		"your-change":            "Din ändring",
 		"zip":                    "Postnummer",
+		"sign-in":                "Logga in",
+		"operator-name":          "Namn",
+		"password":               "Lösenord",
+		"sign-in-failed":         "Namnet eller lösenordet är fel, eller så är kontot avstängt.",
+		"sign-in-throttled":      "För många försök. Vänta en minut och försök igen.",
+		"sign-in-expired":        "Inloggningsformuläret hade gått ut. Logga in igen.",
 	},
 }
 

@@ -6,11 +6,14 @@ import (
 	"time"
 
 	"github.com/kund/kund/internal/customer"
+	"github.com/kund/kund/internal/operator"
 )
 
 // Swept counts what one Sweep deleted.
 type Swept struct {
 	IdempotencyKeys, Tokens, Sessions, Signatures, Lookups, Events, Deliveries int64
+	// OperatorSessions are the console's (Sessions the Worldline clients').
+	OperatorSessions int64
 }
 
 // sweepBatch bounds one delete, so that a sweep never holds the writer
@@ -19,7 +22,8 @@ const sweepBatch = 1000
 
 // Sweep deletes what has expired by now: idempotency keys past their day,
 // expired tokens (Payway's live an hour), client sessions, used Worldline
-// signatures past their window, disclosure-log entries older than
+// signatures past their window, console sessions past their idle or
+// absolute timeout, disclosure-log entries older than
 // retention (none when retention is 0), and events older than their
 // ledger's event retention. It deletes in batches, each its own
 // transaction, so writers are never blocked for long.
@@ -29,14 +33,16 @@ func (db *DB) Sweep(ctx context.Context, now time.Time, retention time.Duration)
 	for _, job := range []struct {
 		count *int64
 		query string
-		arg   int64
+		args  []any
 	}{
 		{&s.IdempotencyKeys, `DELETE FROM idempotency_keys WHERE (ledger_no, credential, idem_key) IN
-			(SELECT ledger_no, credential, idem_key FROM idempotency_keys WHERE expires_at <= ? LIMIT ?)`, n},
-		{&s.Tokens, `DELETE FROM tokens WHERE id IN (SELECT id FROM tokens WHERE expires_at IS NOT NULL AND expires_at <= ? LIMIT ?)`, n},
-		{&s.Sessions, `DELETE FROM worldline_sessions WHERE secret_hash IN (SELECT secret_hash FROM worldline_sessions WHERE expires_at <= ? LIMIT ?)`, n},
-		{&s.Signatures, `DELETE FROM worldline_signatures WHERE signature_hash IN (SELECT signature_hash FROM worldline_signatures WHERE expires_at <= ? LIMIT ?)`, n},
-		{&s.Lookups, `DELETE FROM register_lookups WHERE id IN (SELECT id FROM register_lookups WHERE at < ? LIMIT ?)`, micros(now.Add(-retention))},
+			(SELECT ledger_no, credential, idem_key FROM idempotency_keys WHERE expires_at <= ? LIMIT ?)`, []any{n}},
+		{&s.Tokens, `DELETE FROM tokens WHERE id IN (SELECT id FROM tokens WHERE expires_at IS NOT NULL AND expires_at <= ? LIMIT ?)`, []any{n}},
+		{&s.Sessions, `DELETE FROM worldline_sessions WHERE secret_hash IN (SELECT secret_hash FROM worldline_sessions WHERE expires_at <= ? LIMIT ?)`, []any{n}},
+		{&s.Signatures, `DELETE FROM worldline_signatures WHERE signature_hash IN (SELECT signature_hash FROM worldline_signatures WHERE expires_at <= ? LIMIT ?)`, []any{n}},
+		{&s.OperatorSessions, `DELETE FROM operator_sessions WHERE id_hash IN (SELECT id_hash FROM operator_sessions WHERE seen_at <= ? OR created_at <= ? LIMIT ?)`,
+			[]any{micros(now.Add(-operator.IdleTimeout)), micros(now.Add(-operator.AbsoluteTimeout))}},
+		{&s.Lookups, `DELETE FROM register_lookups WHERE id IN (SELECT id FROM register_lookups WHERE at < ? LIMIT ?)`, []any{micros(now.Add(-retention))}},
 	} {
 		if job.count == &s.Lookups && retention <= 0 {
 			continue
@@ -44,7 +50,7 @@ func (db *DB) Sweep(ctx context.Context, now time.Time, retention time.Duration)
 		for {
 			var deleted int64
 			err := db.Tx(ctx, func(tx *sql.Tx) error {
-				res, err := tx.ExecContext(ctx, db.Q(job.query), job.arg, sweepBatch)
+				res, err := tx.ExecContext(ctx, db.Q(job.query), append(job.args, sweepBatch)...)
 				if err != nil {
 					return err
 				}

@@ -72,6 +72,9 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 		{"WebhookLimit", testWebhookLimit},
 		{"Erase", testErase},
 		{"SealedAtRest", testSealedAtRest},
+		{"Operators", testOperators},
+		{"OperatorSessions", testOperatorSessions},
+		{"OperatorSessionSweep", testOperatorSessionSweep},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, open(t)) })

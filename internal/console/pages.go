@@ -26,8 +26,8 @@ func (c *Console) pageRoutes(handle func(string, http.Handler)) {
 	handle("GET "+one, c.authed(c.customerPage))
 	handle("GET "+one+"/contact", c.authed(c.contactForm))
 	handle("POST "+one+"/contact", c.authed(c.saveContact))
-	handle("GET "+one+"/{kind}-address", c.authed(c.addressForm))
-	handle("POST "+one+"/{kind}-address", c.authed(c.saveAddress))
+	handle("GET "+one+"/address/{kind}", c.authed(c.addressForm))
+	handle("POST "+one+"/address/{kind}", c.authed(c.saveAddress))
 	handle("POST "+one+"/update-from-register", c.authed(c.updateFromRegister))
 	handle("GET "+one+"/export", c.authed(c.export))
 	handle("GET "+one+"/erase", c.authed(c.eraseForm))
@@ -129,6 +129,14 @@ func (c *Console) searchPage(w http.ResponseWriter, r *http.Request, s *Session)
 	end := min(skip+searchTake, len(hits))
 	if skip < len(hits) {
 		d.Hits = hits[skip:end]
+	}
+	for _, h := range d.Hits {
+		if h.Customer.ProtectedIdentity && s.Operator.SeesProtected() {
+			// Shown in the results: the disclosure log says to whom.
+			if err := c.reg.LogView(r.Context(), s.Operator.Name, h.Customer); err != nil {
+				return err
+			}
+		}
 	}
 	page := func(from int) string {
 		v := url.Values{"q": {q}}

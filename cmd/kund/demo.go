@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
 	"encoding/json"
 	"flag"
 	"fmt"
@@ -21,6 +22,7 @@ import (
 	"github.com/kund/kund/internal/customer"
 	"github.com/kund/kund/internal/edge"
 	"github.com/kund/kund/internal/events"
+	"github.com/kund/kund/internal/operator"
 	"github.com/kund/kund/internal/register"
 )
 
@@ -72,7 +74,7 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return err
 	}
 	defer rc.srv.Close()
-	token, hook, err := seedDemo(ctx, db, rc.url+"/events")
+	token, hook, password, err := seedDemo(ctx, db, rc.url+"/events")
 	if err != nil {
 		return err
 	}
@@ -117,10 +119,15 @@ which checks each Kund-Signature and prints a line below for each delivery. Chan
 The journal itself:
   curl -s %s '%s/events?after=0&take=10'
 
+The back-office console, for the people who handle customers:
+  http://%s/console/
+  sign in as %s (admin of ledger %s) with the password %s
+
 Stop with Ctrl-C.
 `, demoLedger, len(demoCustomers), dir, demoLedger, token, auth, base, auth, base, auth, base,
 		persons, demoPersons, auth, regNo, base, auth, base,
-		customer.WebhookID(hook.ID), rc.url, auth, base, auth, base, customer.WebhookID(hook.ID), rc.url, auth, base)
+		customer.WebhookID(hook.ID), rc.url, auth, base, auth, base, customer.WebhookID(hook.ID), rc.url, auth, base,
+		m.Addr(), demoOperator, demoLedger, password)
 	return m.Run(ctx)
 }
 
@@ -188,29 +195,50 @@ func (rc *demoReceiver) receive(w http.ResponseWriter, r *http.Request) {
 	rc.mu.Unlock()
 }
 
-// seedDemo creates the demo ledger, its webhook to receiver and its
-// customers, and returns a token with every scope and the webhook.
-func seedDemo(ctx context.Context, db, receiver string) (string, *customer.Webhook, error) {
+// demoOperator is the console's operator of the demo.
+const demoOperator = "demo"
+
+// seedDemo creates the demo ledger, its webhook to receiver, its
+// customers and an admin of the console, and returns a token with every
+// scope, the webhook and the admin's password.
+func seedDemo(ctx context.Context, db, receiver string) (string, *customer.Webhook, string, error) {
 	store, err := app.OpenStore(ctx, db, "")
 	if err != nil {
-		return "", nil, err
+		return "", nil, "", err
 	}
 	defer store.Close()
 	k := app.New(store, app.Config{Webhooks: app.WebhookConfig{AllowInsecure: true}})
 	if err := k.Service.CreateLedger(ctx, &customer.Ledger{No: demoLedger, Country: "SE"}); err != nil {
-		return "", nil, describe(err)
+		return "", nil, "", describe(err)
 	}
 	hook, err := k.Service.CreateWebhook(ctx, demoLedger, receiver, []string{customer.AllEvents}, "kund demo receiver")
 	if err != nil {
-		return "", nil, describe(err)
+		return "", nil, "", describe(err)
 	}
 	for i := range demoCustomers {
 		if _, err := k.Service.CreateCustomer(ctx, demoLedger, &demoCustomers[i]); err != nil {
-			return "", nil, fmt.Errorf("demo customer %s: %w", demoCustomers[i].CustomerNo, describe(err))
+			return "", nil, "", fmt.Errorf("demo customer %s: %w", demoCustomers[i].CustomerNo, describe(err))
 		}
 	}
 	tok, err := k.CreateToken(ctx, demoLedger, []customer.Scope{customer.ScopeAll}, 0)
-	return tok, hook, err
+	if err != nil {
+		return "", nil, "", err
+	}
+	password := rand.Text()[:16] // a fresh one each run: the demo listens on a port others may reach
+	hash, err := operator.HashPassword(password)
+	if err != nil {
+		return "", nil, "", err
+	}
+	now := time.Now().UTC()
+	ops, ok := store.(operator.Store)
+	if !ok {
+		return "", nil, "", fmt.Errorf("this store keeps no operators")
+	}
+	if err := ops.CreateOperator(ctx, &operator.Operator{Name: demoOperator, Role: operator.Admin, Ledgers: []string{demoLedger},
+		PasswordHash: hash, CreatedAt: now, UpdatedAt: now}); err != nil {
+		return "", nil, "", describe(err)
+	}
+	return tok, hook, password, nil
 }
 
 // demoPersons is the size of the demo's synthetic register.

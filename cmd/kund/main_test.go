@@ -9,6 +9,8 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/cookiejar"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -244,12 +246,19 @@ func TestDemo(t *testing.T) {
 	}
 	defer cmd.Process.Kill()
 	var curls []string
-	var dataDir string
+	var dataDir, consoleURL, operatorPassword string
 	sc := bufio.NewScanner(stdout)
+	signIn := regexp.MustCompile(`^sign in as demo \(admin of ledger DEMO\) with the password (\S+)$`)
 	for sc.Scan() {
 		line := strings.TrimSpace(sc.Text())
 		if strings.HasPrefix(line, "curl ") {
 			curls = append(curls, line)
+		}
+		if strings.HasPrefix(line, "http://") && strings.HasSuffix(line, "/console/") {
+			consoleURL = line
+		}
+		if m := signIn.FindStringSubmatch(line); m != nil {
+			operatorPassword = m[1]
 		}
 		if _, d, ok := strings.Cut(line, "data in "); ok {
 			dataDir = d
@@ -262,6 +271,7 @@ func TestDemo(t *testing.T) {
 		t.Fatalf("demo printed %d curl commands, data dir %q", len(curls), dataDir)
 	}
 	checkDemoRegister(t, curls[3:])
+	checkDemoConsole(t, consoleURL, operatorPassword)
 	for n, c := range curls[:3] {
 		out, err := exec.Command("sh", "-c", c+" -w '\n%{http_code}'").Output()
 		if err != nil {
@@ -289,6 +299,42 @@ func TestDemo(t *testing.T) {
 	}
 	if _, err := os.Stat(dataDir); !os.IsNotExist(err) {
 		t.Fatalf("demo left its data dir %s behind", dataDir)
+	}
+}
+
+// checkDemoConsole signs in to the demo's console as it says to.
+func checkDemoConsole(t *testing.T, consoleURL, password string) {
+	t.Helper()
+	if consoleURL == "" || password == "" {
+		t.Fatalf("the demo did not say how to sign in to the console (%q, %q)", consoleURL, password)
+	}
+	jar, _ := cookiejar.New(nil)
+	c := &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	res, err := c.Get(consoleURL + "sign-in")
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	m := regexp.MustCompile(`name="csrf" value="([^"]*)"`).FindSubmatch(page)
+	if m == nil {
+		t.Fatalf("the console's sign-in page: %d %s", res.StatusCode, page)
+	}
+	res, err = c.PostForm(consoleURL+"sign-in", url.Values{"csrf": {string(m[1])}, "name": {"demo"}, "password": {password}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/console/" {
+		t.Fatalf("signing in to the demo's console: %d to %q", res.StatusCode, res.Header.Get("Location"))
+	}
+	res, err = c.Get(consoleURL + "?q=1001")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/console/customers/DEMO/1001" {
+		t.Fatalf("the demo's console finds customer 1001: %d to %q", res.StatusCode, res.Header.Get("Location"))
 	}
 }
 

@@ -340,14 +340,70 @@ func changedFields(e *customer.Event) []string {
 // Contact data.
 
 type contactData struct {
-	C        *customer.Customer
-	Path     string
-	Version  int64
-	Email    string
-	MSISDN   string
-	Language string
-	Conflict *customer.Customer // the customer as stored now, when the save met a newer version
-	Problems []customer.Problem
+	C            *customer.Customer
+	Path         string
+	Version      int64
+	Email        string
+	MSISDN       string
+	Language     string
+	Distribution string
+	Status       string
+	TaxID        string
+	Metadata     string // key=value, a line each
+	Protected    bool
+	Masked       bool // the tax id is not shown, nor changed
+	MayProtect   bool // the protected-identity box is the admin's
+	Languages    []string
+	Conflict     *customer.Customer // the customer as stored now, when the save met a newer version
+	Problems     []customer.Problem
+}
+
+// contactOf is the form of c's contact data and properties for s.
+func contactOf(c *customer.Customer, s *Session) contactData {
+	return contactData{C: c, Path: customerPath(c.LedgerNo, c.No), Version: c.Version, Email: c.Email, MSISDN: c.MSISDN,
+		Language: c.PreferredLanguage, Distribution: c.DistributionType, Status: c.LegalStatus, TaxID: c.TaxIdentificationNumber,
+		Metadata: metadataText(c.Metadata), Protected: c.ProtectedIdentity, Masked: c.ProtectedIdentity && !s.Operator.SeesProtected(),
+		MayProtect: s.Operator.SeesProtected(), Languages: customer.Languages}
+}
+
+// metadataText is metadata as the form shows it: key=value lines by key.
+func metadataText(m map[string]string) string {
+	var b strings.Builder
+	for _, k := range slices.Sorted(maps.Keys(m)) {
+		b.WriteString(k + "=" + m[k] + "\n")
+	}
+	return b.String()
+}
+
+// metadataPatch is what a form's metadata lines change of was: keys
+// gone are removed, others set. A line without "=" is a problem.
+func metadataPatch(was map[string]string, text string) (*customer.Opt[map[string]*string], []customer.Problem) {
+	now := map[string]string{}
+	for i, line := range strings.Split(strings.ReplaceAll(text, "\r\n", "\n"), "\n") {
+		if strings.TrimSpace(line) == "" {
+			continue
+		}
+		k, v, ok := strings.Cut(line, "=")
+		if !ok {
+			return nil, []customer.Problem{{Field: "metadata", Message: "line " + strconv.Itoa(i+1) + " must be key=value"}}
+		}
+		now[strings.TrimSpace(k)] = strings.TrimSpace(v)
+	}
+	patch := map[string]*string{}
+	for k := range was {
+		if _, ok := now[k]; !ok {
+			patch[k] = nil
+		}
+	}
+	for k, v := range now {
+		if was[k] != v {
+			patch[k] = &v
+		}
+	}
+	if len(patch) == 0 {
+		return nil, nil
+	}
+	return customer.Set(patch), nil
 }
 
 func (c *Console) contactForm(w http.ResponseWriter, r *http.Request, s *Session) error {
@@ -358,8 +414,7 @@ func (c *Console) contactForm(w http.ResponseWriter, r *http.Request, s *Session
 	if err != nil {
 		return err
 	}
-	c.render(w, s, s.Lang, http.StatusOK, "contact", contactData{C: cu, Path: customerPath(cu.LedgerNo, cu.No), Version: cu.Version,
-		Email: cu.Email, MSISDN: cu.MSISDN, Language: cu.PreferredLanguage})
+	c.render(w, s, s.Lang, http.StatusOK, "contact", contactOf(cu, s))
 	return nil
 }
 
@@ -371,10 +426,30 @@ func (c *Console) saveContact(w http.ResponseWriter, r *http.Request, s *Session
 	if err != nil {
 		return err
 	}
-	d := contactData{C: cu, Path: customerPath(cu.LedgerNo, cu.No), Version: formVersion(r),
-		Email: strings.TrimSpace(r.PostFormValue("email")), MSISDN: strings.TrimSpace(r.PostFormValue("msisdn")),
-		Language: strings.TrimSpace(r.PostFormValue("language"))}
-	p := &customer.Patch{Email: optional(d.Email), MSISDN: optional(d.MSISDN), PreferredLanguage: optional(d.Language)}
+	d := contactOf(cu, s)
+	d.Version = formVersion(r)
+	d.Email, d.MSISDN = strings.TrimSpace(r.PostFormValue("email")), strings.TrimSpace(r.PostFormValue("msisdn"))
+	d.Language, d.Distribution = r.PostFormValue("language"), r.PostFormValue("distribution")
+	d.Status, d.Metadata = r.PostFormValue("status"), r.PostFormValue("metadata")
+	p := &customer.Patch{Email: optional(d.Email), MSISDN: optional(d.MSISDN), PreferredLanguage: optional(d.Language),
+		DistributionType: optional(d.Distribution)}
+	if d.Status != "" {
+		p.LegalStatus = customer.Set(d.Status)
+	}
+	if !d.Masked {
+		d.TaxID = strings.TrimSpace(r.PostFormValue("taxId"))
+		p.TaxIdentificationNumber = optional(d.TaxID)
+	}
+	if d.MayProtect {
+		d.Protected = r.PostFormValue("protected") != ""
+		p.ProtectedIdentity = customer.Set(d.Protected)
+	}
+	var problems []customer.Problem
+	if p.Metadata, problems = metadataPatch(cu.Metadata, d.Metadata); problems != nil {
+		d.Problems = problems
+		c.render(w, s, s.Lang, http.StatusBadRequest, "contact", d)
+		return nil
+	}
 	_, err = c.svc.PatchCustomer(asOperator(r, w, s), cu.LedgerNo, cu.No, p, etag(d.Version))
 	return c.afterSave(w, r, s, err, "contact", &d, &d.Conflict, &d.Problems, d.Path)
 }

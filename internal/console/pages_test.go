@@ -336,3 +336,48 @@ func TestTexts(t *testing.T) {
 		}
 	}
 }
+
+// TestEditProperties: the form of contact data and properties changes
+// what it shows, metadata line by line; only an admin sets a protected
+// identity.
+func TestEditProperties(t *testing.T) {
+	k := start(t, apitest.SQLite)
+	k.customer("L-1", "100", "Britt-Marie Axelstopp", "19811218-9876", "britt@axelstopp.com", "+46701234567", false)
+	k.operator("agent", operator.Agent, "L-1")
+	k.operator("admin", operator.Admin, "L-1")
+	get := func() map[string]any {
+		return k.Call("GET", "/ledger/customer/v1/L-1/customers/100", k.tok["L-1"], "").JSON(t)
+	}
+	save := func(p *person, version string, extra url.Values) page {
+		form := url.Values{"version": {version}, "email": {"britt@axelstopp.com"}, "msisdn": {"+46701234567"}, "language": {"SV"},
+			"distribution": {"postal"}, "status": {"active"}, "taxId": {"T-1"}, "metadata": {"crm=A-17\r\nnote = ring efter 17\r\n"}}
+		for k, v := range extra {
+			form[k] = v
+		}
+		return p.post("/console/customers/L-1/100/contact", form)
+	}
+	agent := k.signIn("agent")
+	want(t, "save properties", save(agent, "1", url.Values{"protected": {"1"}}), 303)
+	c := get()
+	if c["distributionType"] != "postal" || c["preferredLanguageCode"] != "SV" || c["taxIdentificationNumber"] != "T-1" || c["protectedIdentity"] != false {
+		t.Fatalf("after the agent's save: %v", c)
+	}
+	if m, _ := c["metadata"].(map[string]any); m["crm"] != "A-17" || m["note"] != "ring efter 17" {
+		t.Fatalf("metadata: %v", c["metadata"])
+	}
+	want(t, "a metadata line without =", save(agent, "2", url.Values{"metadata": {"crm A-18"}}), 400)
+	want(t, "a key removed", save(agent, "2", url.Values{"metadata": {"crm=A-18"}}), 303)
+	if m, _ := get()["metadata"].(map[string]any); len(m) != 1 || m["crm"] != "A-18" {
+		t.Fatalf("metadata after removing a key: %v", m)
+	}
+	admin := k.signIn("admin")
+	want(t, "the admin protects", save(admin, "3", url.Values{"metadata": {"crm=A-18"}, "protected": {"1"}}), 303)
+	if get()["protectedIdentity"] != true {
+		t.Fatal("the admin's protection was not saved")
+	}
+	// Now the agent sees neither the tax id nor may change it.
+	form := agent.get("/console/customers/L-1/100/contact")
+	if strings.Contains(form.body, "T-1") || strings.Contains(form.body, `name="taxId"`) {
+		t.Fatal("the agent's form shows a protected identity's tax id")
+	}
+}

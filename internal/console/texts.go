@@ -123,6 +123,11 @@ var texts = map[string]map[string]string{
 		"sign-in-failed":         "The name or the password is wrong, or the account is disabled.",
 		"sign-in-throttled":      "Too many attempts. Wait a minute and try again.",
 		"sign-in-expired":        "The sign-in form had expired. Sign in again.",
+		"distribution-postal":    "Postal",
+		"distribution-none":      "No distribution",
+		"status-active":          "Active",
+		"status-deceased":        "Deceased",
+		"metadata-hint":          "key=value, one a line",
 	},
 	"sv": {
 		"kund":                   "Kund backoffice",
@@ -243,6 +248,11 @@ var texts = map[string]map[string]string{
 		"sign-in-failed":         "Namnet eller lösenordet är fel, eller så är kontot avstängt.",
 		"sign-in-throttled":      "För många försök. Vänta en minut och försök igen.",
 		"sign-in-expired":        "Inloggningsformuläret hade gått ut. Logga in igen.",
+		"distribution-postal":    "Post",
+		"distribution-none":      "Inga utskick",
+		"status-active":          "Aktiv",
+		"status-deceased":        "Avliden",
+		"metadata-hint":          "nyckel=värde, en per rad",
 	},
 }
 

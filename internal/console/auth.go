@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"path"
 	"strings"
+	"strconv"
 	"sync"
 	"time"
 
@@ -57,12 +58,24 @@ const (
 
 type authState struct {
 	names, addrs *throttle
+	// hashing bounds the password checks under way: each holds 19 MiB
+	// (operator.HashPassword), so a burst of sign-ins from many addresses
+	// must not add up to more memory than Kund has.
+	hashing chan struct{}
 }
+
+// hashSlots is how many password checks run at once; hashWait how long an
+// attempt waits for one before it is answered 503.
+const (
+	hashSlots = 2
+	hashWait  = 5 * time.Second
+)
 
 func newAuthState(*Console) *authState {
 	return &authState{
-		names: newThrottle(nameBurst, nameEvery),
-		addrs: newThrottle(addrBurst, addrEvery),
+		names:   newThrottle(nameBurst, nameEvery),
+		addrs:   newThrottle(addrBurst, addrEvery),
+		hashing: make(chan struct{}, hashSlots),
 	}
 }
 
@@ -77,6 +90,14 @@ type throttle struct {
 
 func newThrottle(burst int, every time.Duration) *throttle {
 	return &throttle{burst: burst, every: every, m: map[string]*rate.Limiter{}}
+}
+
+// has reports whether key has an attempt left at now, without taking it.
+func (t *throttle) has(key string, now time.Time) bool {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	l, ok := t.m[key]
+	return !ok || l.TokensAt(now) >= 1
 }
 
 // allow takes one attempt of key at now, or reports that it has none left.
@@ -231,8 +252,24 @@ func (c *Console) signIn(w http.ResponseWriter, r *http.Request) {
 		key = name
 	}
 	now := c.now()
-	if !c.auth.addrs.allow(clientAddr(r), now) || !c.auth.names.allow(key, now) {
+	// Every attempt of an address counts; of a name only the failures, so
+	// that signing in does not use up the operator's own attempts.
+	if !c.auth.addrs.allow(clientAddr(r), now) {
+		w.Header().Set("Retry-After", strconv.Itoa(int(addrEvery/time.Second)))
 		c.drawSignIn(w, r, http.StatusTooManyRequests, name, next, "sign-in-throttled")
+		return
+	}
+	if !c.auth.names.has(key, now) {
+		w.Header().Set("Retry-After", strconv.Itoa(int(nameEvery/time.Second)))
+		c.drawSignIn(w, r, http.StatusTooManyRequests, name, next, "sign-in-throttled")
+		return
+	}
+	select {
+	case c.auth.hashing <- struct{}{}:
+		defer func() { <-c.auth.hashing }()
+	case <-time.After(hashWait):
+		w.Header().Set("Retry-After", "1")
+		c.drawSignIn(w, r, http.StatusServiceUnavailable, name, next, "sign-in-throttled")
 		return
 	}
 	if key == name {
@@ -249,6 +286,7 @@ func (c *Console) signIn(w http.ResponseWriter, r *http.Request) {
 		o = nil
 	}
 	if o == nil {
+		c.auth.names.allow(key, now)
 		c.drawSignIn(w, r, http.StatusUnauthorized, name, next, "sign-in-failed")
 		return
 	}
@@ -308,8 +346,12 @@ func (c *Console) language(w http.ResponseWriter, r *http.Request, st *operator.
 	if err := c.store.UpdateOperatorSession(r.Context(), st); err != nil {
 		return err
 	}
+	// The form names the page it is on (Kund sends no Referer: its
+	// Referrer-Policy is no-referrer); a Referer is the fallback.
 	back := Base
-	if ref, err := url.Parse(r.Referer()); err == nil && (ref.Host == "" || ref.Host == r.Host) {
+	if b := r.PostFormValue("back"); b != "" {
+		back = localPath(b)
+	} else if ref, err := url.Parse(r.Referer()); err == nil && (ref.Host == "" || ref.Host == r.Host) {
 		back = localPath(ref.RequestURI())
 	}
 	redirect(w, r, back)
@@ -394,7 +436,7 @@ func (c *Console) authedStored(h func(w http.ResponseWriter, r *http.Request, st
 			c.fail(w, nil, err)
 			return
 		}
-		s := &Session{Operator: o, CSRF: st.CSRF, Lang: st.Lang}
+		s := &Session{Operator: o, CSRF: st.CSRF, Lang: st.Lang, Here: r.URL.RequestURI()}
 		if !safe && !equalToken(st.CSRF, r.PostFormValue("csrf")) {
 			c.fail(w, s, errCSRF)
 			return

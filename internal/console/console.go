@@ -70,6 +70,7 @@ type Session struct {
 	Operator *operator.Operator
 	CSRF     string
 	Lang     string // "sv" or "en"
+	Here     string // the page's path and query, where the language form comes back to
 }
 
 // New returns a Console.
@@ -170,18 +171,22 @@ func (c *Console) fail(w http.ResponseWriter, s *Session, err error) {
 	var ce *customer.Error
 	if errors.As(err, &ce) {
 		switch ce.Code {
-		case customer.ENOTFOUND, customer.ECUSTOMERNOTFOUND:
+		case customer.EINTERNAL:
+		case customer.ENOTFOUND, customer.ECUSTOMERNOTFOUND, customer.EPERSONNOTFOUND, customer.EBILLINGNOTFOUND, customer.ELEGALADDRESSNOTFOUND:
 			status, msg = http.StatusNotFound, "not-found"
 		case customer.ECUSTOMERERASED:
 			status, msg = http.StatusGone, "erased"
-		case customer.EFORBIDDEN:
+		case customer.EFORBIDDEN, customer.EUNAUTHORIZED:
 			status, msg = http.StatusForbidden, "forbidden"
-		case customer.EVALIDATION:
-			status, msg = http.StatusBadRequest, "invalid"
-		case customer.EPRECONDITION, customer.ECONFLICT, customer.EERASEBLOCKED:
+		case customer.EPRECONDITION, customer.ECONFLICT, customer.EERASEBLOCKED, customer.EBILLINGEXISTS, customer.EAMBIGUOUS,
+			customer.EPERSONDECEASED, customer.ECUSTOMEREXISTS, customer.EKYCCONFIGURATION, customer.EKYCNOTCONFIGURED:
 			status, msg = http.StatusConflict, "conflict"
+		case customer.ETOOMANYREQUESTS:
+			status, msg = http.StatusTooManyRequests, "unavailable"
 		case customer.EUNAVAILABLE, customer.EREGISTERUNAVAILABLE:
 			status, msg = http.StatusServiceUnavailable, "unavailable"
+		default: // a request the domain refused: validation, a body too large, ...
+			status, msg = http.StatusBadRequest, "invalid"
 		}
 	}
 	if status == http.StatusInternalServerError {

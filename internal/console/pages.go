@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"maps"
+	"mime"
 	"net/http"
 	"net/url"
 	"slices"
@@ -74,6 +75,16 @@ func (c *Console) load(r *http.Request, s *Session) (*customer.Customer, error) 
 	return c.svc.Customer(r.Context(), ledgerNo, no)
 }
 
+// disclose writes to the disclosure log that the operator is shown a
+// protected person's identity number and addresses, before the page that
+// shows them is drawn; it does nothing for anyone else.
+func (c *Console) disclose(r *http.Request, s *Session, cu *customer.Customer) error {
+	if !cu.ProtectedIdentity || !s.Operator.SeesProtected() {
+		return nil
+	}
+	return c.reg.LogView(r.Context(), s.Operator.Name, cu)
+}
+
 // Search.
 
 // searchTake is a page of search results.
@@ -122,6 +133,10 @@ func (c *Console) searchPage(w http.ResponseWriter, r *http.Request, s *Session)
 		return err
 	}
 	if exact != nil && skip == 0 {
+		// The number found the protected person: that is a view of them.
+		if err := c.disclose(r, s, exact); err != nil {
+			return err
+		}
 		http.Redirect(w, r, customerPath(exact.LedgerNo, exact.No), http.StatusSeeOther)
 		return nil
 	}
@@ -131,11 +146,8 @@ func (c *Console) searchPage(w http.ResponseWriter, r *http.Request, s *Session)
 		d.Hits = hits[skip:end]
 	}
 	for _, h := range d.Hits {
-		if h.Customer.ProtectedIdentity && s.Operator.SeesProtected() {
-			// Shown in the results: the disclosure log says to whom.
-			if err := c.reg.LogView(r.Context(), s.Operator.Name, h.Customer); err != nil {
-				return err
-			}
+		if err := c.disclose(r, s, h.Customer); err != nil {
+			return err
 		}
 	}
 	page := func(from int) string {
@@ -211,6 +223,11 @@ func (c *Console) search(ctx context.Context, op *operator.Operator, ledgers []s
 				cs, err := c.svc.CustomersByNationalID(ctx, no, customer.NationalID{RegNo: canon, CountryCode: l.Country})
 				if err != nil {
 					return nil, nil, err
+				}
+				if !op.SeesProtected() {
+					// Finding a protected person by the number would tell
+					// whose number it is, which their page hides.
+					cs = slices.DeleteFunc(cs, func(cu *customer.Customer) bool { return cu.ProtectedIdentity })
 				}
 				add("reg-no", cs...)
 				if len(cs) == 1 {
@@ -291,14 +308,14 @@ func (c *Console) customerPage(w http.ResponseWriter, r *http.Request, s *Sessio
 	}
 	d := customerData{C: cu, Path: customerPath(cu.LedgerNo, cu.No), Export: x, MayEdit: s.Operator.MayEdit(),
 		MayAdmin: s.Operator.MayErase(), Saved: r.URL.Query().Get("saved")}
-	switch {
-	case cu.ProtectedIdentity && !s.Operator.SeesProtected():
-		d.Masked = true
-	case cu.ProtectedIdentity:
-		// Shown: the disclosure log says to whom, before it is drawn.
-		if err := c.reg.LogView(r.Context(), s.Operator.Name, cu); err != nil {
-			return err
-		}
+	d.Masked = cu.ProtectedIdentity && !s.Operator.SeesProtected()
+	if err := c.disclose(r, s, cu); err != nil {
+		return err
+	}
+	switch d.Saved {
+	case "", "contact", "address", "register":
+	default:
+		d.Saved = "" // only what this console says it saved
 	}
 	if d.Lookups, err = c.lookupsAbout(r.Context(), cu); err != nil {
 		return err
@@ -414,6 +431,9 @@ func (c *Console) contactForm(w http.ResponseWriter, r *http.Request, s *Session
 	if err != nil {
 		return err
 	}
+	if err := c.disclose(r, s, cu); err != nil {
+		return err
+	}
 	c.render(w, s, s.Lang, http.StatusOK, "contact", contactOf(cu, s))
 	return nil
 }
@@ -485,6 +505,9 @@ func (c *Console) afterSave(w http.ResponseWriter, r *http.Request, s *Session, 
 		if rerr != nil {
 			return rerr
 		}
+		if err := c.disclose(r, s, now); err != nil {
+			return err
+		}
 		*conflict = now
 		c.render(w, s, s.Lang, http.StatusConflict, page, data)
 		return nil
@@ -522,6 +545,9 @@ func (c *Console) addressForm(w http.ResponseWriter, r *http.Request, s *Session
 	}
 	d.A = customer.AddressInput{Addressee: a.Addressee, StreetAddress: a.StreetAddress, CoAddress: a.CoAddress, City: a.City,
 		ZipCode: a.ZipCode, CountryCode: a.CountryCode}
+	if err := c.disclose(r, s, cu); err != nil {
+		return err
+	}
 	c.render(w, s, s.Lang, http.StatusOK, "address", d)
 	return nil
 }
@@ -577,6 +603,9 @@ func (c *Console) updateFromRegister(w http.ResponseWriter, r *http.Request, s *
 	if err != nil {
 		return err
 	}
+	if cu.ProtectedIdentity && !s.Operator.SeesProtected() {
+		return errForbidden("change the addresses of a protected identity")
+	}
 	_, err = c.reg.UpdateLegalAddress(asOperator(r, w, s), c.svc, caller(s, cu.LedgerNo), cu.No, etag(formVersion(r)))
 	if err != nil {
 		return err
@@ -598,13 +627,16 @@ func (c *Console) export(w http.ResponseWriter, r *http.Request, s *Session) err
 	if c.exportDoc == nil {
 		return customer.Errorf(customer.EUNAVAILABLE, "The export is not available.")
 	}
+	if err := c.disclose(r, s, cu); err != nil {
+		return err
+	}
 	b, err := c.exportDoc(r.Context(), cu.LedgerNo, cu.No)
 	if err != nil {
 		return err
 	}
 	h := w.Header()
 	h.Set("Content-Type", "application/json")
-	h.Set("Content-Disposition", `attachment; filename="customer-`+cu.LedgerNo+"-"+cu.No+`.json"`)
+	h.Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": "customer-" + cu.LedgerNo + "-" + cu.No + ".json"}))
 	h.Set("Cache-Control", "no-store")
 	w.Write(b)
 	return nil

@@ -381,3 +381,53 @@ func TestEditProperties(t *testing.T) {
 		t.Fatal("the agent's form shows a protected identity's tax id")
 	}
 }
+
+// TestReviewedHoles: what a review of the console found, each shut.
+func TestReviewedHoles(t *testing.T) {
+	k := start(t, apitest.SQLite)
+	k.customer("L-1", "100", "Britt-Marie Axelstopp", "19811218-9876", "britt@axelstopp.com", "+46701234567", false)
+	k.customer("L-1", "200", "Sven Skyddad", "19121212-1212", "sven@example.se", "+46709876543", true)
+	k.operator("agent", operator.Agent, "L-1")
+	k.operator("admin", operator.Admin, "L-1")
+	views := func() int {
+		log := k.Call("GET", "/ledger/customer/v1/L-1/register-lookups?regNo=19121212-1212&countryCode=SE", k.tok["L-1"], "")
+		return strings.Count(string(log.Body), `"tokenId":"operator:admin"`)
+	}
+	agent := k.signIn("agent")
+	// A protected person's number finds nobody below admin: the search
+	// would tell whose number it is.
+	if res := agent.get("/console/?q=191212121212"); res.status != 200 || strings.Contains(res.body, "Sven Skyddad") {
+		t.Fatalf("an agent finds a protected person by number: %d\n%s", res.status, res.body)
+	}
+	// Nor does an agent change a protected person's legal address from the register.
+	want(t, "an agent updates a protected address", agent.post("/console/customers/L-1/200/update-from-register", url.Values{"version": {"1"}}), 403)
+	// Domain refusals are pages of their own, never a 500.
+	want(t, "without a register", agent.post("/console/customers/L-1/100/update-from-register", url.Values{"version": {"1"}}), 503)
+	want(t, "removing a billing address there is none of", agent.post("/console/customers/L-1/100/address/billing", url.Values{"version": {"1"}, "remove": {"1"}}), 404)
+	// Only what the console saved is announced.
+	if res := agent.get("/console/customers/L-1/100?saved=Ring+08-123+45+67"); strings.Contains(res.body, "Ring 08") || strings.Contains(res.body, "saved-") {
+		t.Fatal("the saved notice repeats what the address said")
+	}
+	// The language form comes back to the page it was on.
+	res := agent.post("/console/language", url.Values{"lang": {"sv"}, "back": {"/console/customers/L-1/100"}})
+	if res.status != http.StatusSeeOther || res.header.Get("Location") != "/console/customers/L-1/100" {
+		t.Fatalf("the language form: %d to %q", res.status, res.header.Get("Location"))
+	}
+	// Every page that shows an admin the protected person is in the disclosure log first.
+	admin := k.signIn("admin")
+	for _, path := range []string{"/console/customers/L-1/200", "/console/customers/L-1/200/contact", "/console/customers/L-1/200/address/legal",
+		"/console/customers/L-1/200/export", "/console/?q=191212121212"} {
+		before := views()
+		if res := admin.get(path); res.status != 200 && res.status != http.StatusSeeOther {
+			t.Fatalf("admin %s: %d", path, res.status)
+		}
+		if views() != before+1 {
+			t.Fatalf("the admin's view of %s is not in the disclosure log", path)
+		}
+	}
+	// Signing in uses none of the name's attempts; failing does.
+	for i := range 8 {
+		k.signIn("agent")
+		_ = i
+	}
+}

@@ -10,8 +10,8 @@ import (
 	"net/netip"
 	"net/url"
 	"path"
-	"strings"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 

@@ -232,7 +232,7 @@ func New(store Store, cfg Config) *Kund {
 		// The back-office console (docs/console.md), on the same domain
 		// operations as the APIs.
 		con, err := console.New(console.Config{Service: svc, Register: reg, Store: ops, Log: cfg.Log, Now: cfg.Now,
-			PublicURL: cfg.PublicURL, Export: srv.Export})
+			PublicURL: cfg.PublicURL, Export: srv.Export, TrustProxy: cfg.HTTP.TrustProxy})
 		if err != nil {
 			panic(err) // the pages are embedded: a test sees it first
 		}

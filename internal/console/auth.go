@@ -7,7 +7,6 @@ import (
 	"encoding/base64"
 	"errors"
 	"net/http"
-	"net/netip"
 	"net/url"
 	"path"
 	"strconv"
@@ -18,6 +17,7 @@ import (
 	"golang.org/x/time/rate"
 
 	"github.com/kund/kund/internal/customer"
+	"github.com/kund/kund/internal/edge"
 	"github.com/kund/kund/internal/operator"
 )
 
@@ -120,24 +120,6 @@ func (t *throttle) allow(key string, now time.Time) bool {
 		t.m[key] = l
 	}
 	return l.AllowN(now, 1)
-}
-
-// clientAddr is the address a sign-in attempt came from, for its
-// throttle: the peer's host, an IPv6 address as its /64. The HTTP front's
-// --trust-proxy is not honoured here (internal/edge's reading of
-// X-Forwarded-For is not exported), so behind a proxy every attempt
-// shares the proxy's address.
-func clientAddr(r *http.Request) string {
-	ap, err := netip.ParseAddrPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	ip := ap.Addr().Unmap()
-	if ip.Is4() {
-		return ip.String()
-	}
-	p, _ := ip.WithZone("").Prefix(64)
-	return p.String()
 }
 
 // randomToken is 32 random bytes in base64url.
@@ -254,7 +236,7 @@ func (c *Console) signIn(w http.ResponseWriter, r *http.Request) {
 	now := c.now()
 	// Every attempt of an address counts; of a name only the failures, so
 	// that signing in does not use up the operator's own attempts.
-	if !c.auth.addrs.allow(clientAddr(r), now) {
+	if !c.auth.addrs.allow(edge.ClientAddr(r, c.trustProxy), now) {
 		w.Header().Set("Retry-After", strconv.Itoa(int(addrEvery/time.Second)))
 		c.drawSignIn(w, r, http.StatusTooManyRequests, name, next, "sign-in-throttled")
 		return

@@ -45,6 +45,9 @@ type Config struct {
 	// PublicURL is where operators reach Kund; its cookies are Secure
 	// unless it is http://.
 	PublicURL string
+	// TrustProxy counts sign-in attempts by the last hop of
+	// X-Forwarded-For, as the HTTP front's limits do (--trust-proxy).
+	TrustProxy bool
 	// Export is a customer's access export as the API answers it
 	// (httpapi.Server.Export).
 	Export func(ctx context.Context, ledgerNo, no string) ([]byte, error)
@@ -52,14 +55,15 @@ type Config struct {
 
 // Console serves the console's pages.
 type Console struct {
-	svc    *customer.Service
-	reg    *register.Service
-	store  operator.Store
-	log    *slog.Logger
-	now    func() time.Time
-	secure bool // cookies carry Secure
-	pages  map[string]*template.Template
-	auth   *authState
+	svc        *customer.Service
+	reg        *register.Service
+	store      operator.Store
+	log        *slog.Logger
+	now        func() time.Time
+	secure     bool // cookies carry Secure
+	pages      map[string]*template.Template
+	auth       *authState
+	trustProxy bool
 	// exportDoc is Config.Export.
 	exportDoc func(ctx context.Context, ledgerNo, no string) ([]byte, error)
 }
@@ -82,7 +86,7 @@ func New(cfg Config) (*Console, error) {
 		cfg.Log = slog.New(slog.DiscardHandler)
 	}
 	c := &Console{svc: cfg.Service, reg: cfg.Register, store: cfg.Store, log: cfg.Log, now: cfg.Now,
-		secure: !strings.HasPrefix(cfg.PublicURL, "http://"), exportDoc: cfg.Export}
+		secure: !strings.HasPrefix(cfg.PublicURL, "http://"), exportDoc: cfg.Export, trustProxy: cfg.TrustProxy}
 	var err error
 	if c.pages, err = parsePages(); err != nil {
 		return nil, err

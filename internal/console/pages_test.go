@@ -9,10 +9,12 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/kund/kund/internal/apitest"
+	"github.com/kund/kund/internal/app"
 	"github.com/kund/kund/internal/console"
 	"github.com/kund/kund/internal/customer"
 	"github.com/kund/kund/internal/operator"
@@ -429,5 +431,35 @@ func TestReviewedHoles(t *testing.T) {
 	for i := range 8 {
 		k.signIn("agent")
 		_ = i
+	}
+}
+
+// TestSignInThrottleBehindAProxy: with --trust-proxy the sign-in
+// throttle counts the client's address the proxy names, as the API's
+// limits do.
+func TestSignInThrottleBehindAProxy(t *testing.T) {
+	e := apitest.StartWith(t, apitest.SQLite, func(c *app.Config) { c.HTTP.TrustProxy = true })
+	k := &kund{Env: e, t: t, tok: map[string]string{}}
+	attempt := func(from string, n int) int {
+		jar, _ := cookiejar.New(nil)
+		p := &person{k: k, c: &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
+		form := p.get("/console/sign-in")
+		m := csrfField.FindStringSubmatch(form.body)
+		body := url.Values{"csrf": {m[1]}, "name": {"someone" + strconv.Itoa(n)}, "password": {"wrong password!"}}
+		req, _ := http.NewRequest("POST", k.URL+"/console/sign-in", strings.NewReader(body.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set("X-Forwarded-For", from)
+		return p.do(req).status
+	}
+	for i := range 20 {
+		if got := attempt("203.0.113.7", i); got != http.StatusUnauthorized {
+			t.Fatalf("attempt %d: %d", i, got)
+		}
+	}
+	if got := attempt("203.0.113.7", 20); got != http.StatusTooManyRequests {
+		t.Fatalf("the 21st attempt of one client: %d", got)
+	}
+	if got := attempt("198.51.100.9", 21); got != http.StatusUnauthorized {
+		t.Fatalf("another client behind the same proxy: %d", got)
 	}
 }

@@ -167,6 +167,11 @@ func (b *buckets) empty(key string, now time.Time) (bool, time.Duration) {
 // clientAddr is the address a request came from: the peer, or behind a
 // trusted proxy the last hop of X-Forwarded-For, which that proxy added.
 // An IPv6 address stands for its /64, which one subscriber holds whole.
+// ClientAddr is the client's address as the limits count it: the peer,
+// or with trustProxy the last hop of X-Forwarded-For; an IPv6 address as
+// its /64. The console's sign-in throttle counts the same way.
+func ClientAddr(r *http.Request, trustProxy bool) string { return clientAddr(r, trustProxy) }
+
 func clientAddr(r *http.Request, trustProxy bool) string {
 	addr := r.RemoteAddr
 	if trustProxy {

@@ -64,6 +64,20 @@ type resealer interface {
 	SealedVersions(ctx context.Context) (map[uint32]int64, error)
 }
 
+// openResealer opens the database of f for a rotation.
+func openResealer(ctx context.Context, f storeFlags) (resealer, func() error, error) {
+	store, err := f.open(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	r, ok := store.(resealer)
+	if !ok {
+		store.Close()
+		return nil, nil, fmt.Errorf("this store cannot rotate keys")
+	}
+	return r, store.Close, nil
+}
+
 // keyFileOf is the key file a command uses: --secret-key-file, or DB.key
 // beside a SQLite file.
 func keyFileOf(f storeFlags) (string, error) {
@@ -106,15 +120,11 @@ func runKeysRotate(ctx context.Context, args []string, stdout, stderr io.Writer)
 		}
 		fmt.Fprintf(stderr, "kund: added key v%d to %s; copy the file to every Kund process of this database now\n", v, path)
 	}
-	store, err := f.open(ctx)
+	r, closeStore, err := openResealer(ctx, f)
 	if err != nil {
 		return err
 	}
-	defer store.Close()
-	r, ok := store.(resealer)
-	if !ok {
-		return fmt.Errorf("this store cannot rotate keys")
-	}
+	defer closeStore()
 	progress := func(what string, n int64) {
 		if n > 0 && n%10000 < 500 {
 			fmt.Fprintf(stderr, "kund: sealing again: %s: %d values\n", what, n)
@@ -182,15 +192,11 @@ func runKeysRetire(ctx context.Context, args []string, stdout io.Writer) error {
 	} else if v == vs[len(vs)-1] {
 		return fmt.Errorf("v%d is the key that seals; rotate to a newer one first (kund keys rotate)", v)
 	}
-	store, err := f.open(ctx)
+	r, closeStore, err := openResealer(ctx, f)
 	if err != nil {
 		return err
 	}
-	defer store.Close()
-	r, ok := store.(resealer)
-	if !ok {
-		return fmt.Errorf("this store cannot rotate keys")
-	}
+	defer closeStore()
 	counts, err := r.SealedVersions(ctx)
 	if err != nil {
 		return err

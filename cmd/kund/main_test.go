@@ -43,8 +43,15 @@ func TestMain(m *testing.M) {
 // run runs kund to completion.
 func run(t *testing.T, env []string, args ...string) (stdout, stderr string, code int) {
 	t.Helper()
+	return runWith(t, env, nil, args...)
+}
+
+// runWith is run with stdin (nil: none).
+func runWith(t *testing.T, env []string, stdin io.Reader, args ...string) (stdout, stderr string, code int) {
+	t.Helper()
 	cmd := exec.Command(kund, args...)
 	cmd.Env = append(os.Environ(), env...)
+	cmd.Stdin = stdin
 	var o, e bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &o, &e
 	err := cmd.Run()

@@ -1,10 +1,7 @@
 package main_test
 
 import (
-	"bytes"
 	"context"
-	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -16,18 +13,7 @@ import (
 // runIn runs kund to completion with stdin as its standard input.
 func runIn(t *testing.T, stdin string, args ...string) (stdout, stderr string, code int) {
 	t.Helper()
-	cmd := exec.Command(kund, args...)
-	cmd.Env = os.Environ()
-	cmd.Stdin = strings.NewReader(stdin)
-	var o, e bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &o, &e
-	err := cmd.Run()
-	if ee, ok := err.(*exec.ExitError); ok {
-		return o.String(), e.String(), ee.ExitCode()
-	} else if err != nil {
-		t.Fatal(err)
-	}
-	return o.String(), e.String(), 0
+	return runWith(t, nil, strings.NewReader(stdin), args...)
 }
 
 func TestOperatorCommands(t *testing.T) {

@@ -114,6 +114,26 @@ func (db *DB) scanCustomerRow(row scanner) (int64, *customer.Customer, bool, err
 	return id, &c, !sealed.Valid, nil
 }
 
+// sealPersonal is a customer's sealed value: its identity number, e-mail
+// address, phone number and tax id together.
+func (db *DB) sealPersonal(ledgerNo, no, regNo, email, msisdn, taxID string) (string, error) {
+	return db.sealText(pack(regNo, email, msisdn, taxID), customerAD(ledgerNo, no))
+}
+
+// personalIndexes are the blind indexes of a customer's identity number,
+// e-mail address and phone number, in the order of reg_index,
+// email_index and msisdn_index.
+func (db *DB) personalIndexes(ledgerNo, regNo, email, msisdn string) ([3]any, error) {
+	var idx [3]any
+	for i, v := range []struct{ purpose, value string }{{indexRegNo, regNo}, {indexEmail, email}, {indexMSISDN, msisdn}} {
+		var err error
+		if idx[i], err = db.index(v.purpose, ledgerNo, v.value); err != nil {
+			return idx, err
+		}
+	}
+	return idx, nil
+}
+
 // customerArgs are the values of every stored column after ledger_no and
 // customer_no, in the order of writeColumns. The identity number, e-mail
 // address, phone number and tax id are sealed together (unless seal is
@@ -128,18 +148,15 @@ func (db *DB) customerArgs(c *customer.Customer, seal bool) ([]any, error) {
 	}
 	var sealed any
 	if seal {
-		text, err := db.sealText(pack(regNo, c.Email, c.MSISDN, c.TaxIdentificationNumber), customerAD(c.LedgerNo, c.No))
+		text, err := db.sealPersonal(c.LedgerNo, c.No, regNo, c.Email, c.MSISDN, c.TaxIdentificationNumber)
 		if err != nil {
 			return nil, err
 		}
 		sealed = text
 	}
-	var idx [3]any
-	for i, v := range []struct{ purpose, value string }{{indexRegNo, regNo}, {indexEmail, c.Email}, {indexMSISDN, c.MSISDN}} {
-		var err error
-		if idx[i], err = db.index(v.purpose, c.LedgerNo, v.value); err != nil {
-			return nil, err
-		}
+	idx, err := db.personalIndexes(c.LedgerNo, regNo, c.Email, c.MSISDN)
+	if err != nil {
+		return nil, err
 	}
 	if c.EDI != nil {
 		ediVAN = sql.NullString{String: c.EDI.VAN, Valid: true}

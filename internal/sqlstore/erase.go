@@ -271,7 +271,7 @@ func customerMarks(c *customer.Customer) [][]byte {
 // redactEvents rewrites the customer's earlier events without their
 // personal data.
 func (db *DB) redactEvents(ctx context.Context, tx *sql.Tx, e *customer.Erasure, redact func(*customer.Event) error) error {
-	rows, err := tx.QueryContext(ctx, db.Q(`SELECT sequence, type, occurred_at, customer_no, actor_type, actor_id, request_id, object, previous
+	rows, err := tx.QueryContext(ctx, db.Q(`SELECT `+eventColumns+`
 		FROM events WHERE ledger_no = ? AND customer_no = ? ORDER BY sequence`), e.LedgerNo, e.CustomerNo)
 	if err != nil {
 		return err

@@ -221,7 +221,7 @@ func (db *DB) Events(ctx context.Context, ledgerNo string, q customer.EventQuery
 		order = "sequence DESC"
 	}
 	args = append(args, q.Limit, q.Skip)
-	rows, err := db.Read.QueryContext(ctx, db.Q(`SELECT sequence, type, occurred_at, customer_no, actor_type, actor_id, request_id, object, previous
+	rows, err := db.Read.QueryContext(ctx, db.Q(`SELECT `+eventColumns+`
 		FROM events WHERE `+strings.Join(where, " AND ")+` ORDER BY `+order+` LIMIT ? OFFSET ?`), args...)
 	if err != nil {
 		return nil, db.Err(err)
@@ -229,6 +229,9 @@ func (db *DB) Events(ctx context.Context, ledgerNo string, q customer.EventQuery
 	evs, err := db.scanEvents(rows, ledgerNo)
 	return evs, db.Err(err)
 }
+
+// eventColumns are what scanEvents reads, in its order.
+const eventColumns = `sequence, type, occurred_at, customer_no, actor_type, actor_id, request_id, object, previous`
 
 // scanEvents reads and closes rows of events of a ledger.
 func (db *DB) scanEvents(rows *sql.Rows, ledgerNo string) ([]*customer.Event, error) {

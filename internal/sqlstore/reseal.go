@@ -302,15 +302,13 @@ func (db *DB) sealClearCustomers(ctx context.Context, progress Progress) error {
 				return err
 			}
 			for _, c := range batch {
-				sealed, err := db.sealText(pack(c.regNo.String, c.email, c.msisdn, c.taxID), customerAD(c.ledgerNo, c.no))
+				sealed, err := db.sealPersonal(c.ledgerNo, c.no, c.regNo.String, c.email, c.msisdn, c.taxID)
 				if err != nil {
 					return err
 				}
-				var idx [3]any
-				for i, v := range []struct{ purpose, value string }{{indexRegNo, c.regNo.String}, {indexEmail, c.email}, {indexMSISDN, c.msisdn}} {
-					if idx[i], err = db.index(v.purpose, c.ledgerNo, v.value); err != nil {
-						return err
-					}
+				idx, err := db.personalIndexes(c.ledgerNo, c.regNo.String, c.email, c.msisdn)
+				if err != nil {
+					return err
 				}
 				if _, err := tx.ExecContext(ctx, db.Q(`UPDATE customers SET sealed = ?, reg_index = ?, email_index = ?, msisdn_index = ?,
 					reg_no = NULL, email = '', msisdn = '', tax_id = '' WHERE id = ?`), sealed, idx[0], idx[1], idx[2], c.id); err != nil {

@@ -263,7 +263,7 @@ func (db *DB) dispatchWebhook(ctx context.Context, tx *sql.Tx, id int64, now tim
 		return nil, 0, err
 	}
 	w.Secret, w.CreatedAt = string(secret), fromMicros(created)
-	rows, err := tx.QueryContext(ctx, db.Q(`SELECT sequence, type, occurred_at, customer_no, actor_type, actor_id, request_id, object, previous
+	rows, err := tx.QueryContext(ctx, db.Q(`SELECT `+eventColumns+`
 		FROM events WHERE ledger_no = ? AND sequence > ? ORDER BY sequence LIMIT ?`), w.LedgerNo, last, limit)
 	if err != nil {
 		return nil, 0, err
@@ -400,7 +400,7 @@ func (db *DB) attachEvents(ctx context.Context, ps []*customer.PendingDelivery) 
 	}
 	found := map[string]map[int64]*customer.Event{}
 	for ledgerNo, seqs := range byLedger {
-		rows, err := db.Read.QueryContext(ctx, db.Q(`SELECT sequence, type, occurred_at, customer_no, actor_type, actor_id, request_id, object, previous
+		rows, err := db.Read.QueryContext(ctx, db.Q(`SELECT `+eventColumns+`
 			FROM events WHERE ledger_no = ? AND sequence IN (?`+strings.Repeat(", ?", len(seqs)-1)+`)`), append([]any{ledgerNo}, seqs...)...)
 		if err != nil {
 			return db.Err(err)

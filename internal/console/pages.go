@@ -329,15 +329,7 @@ func (c *Console) customerPage(w http.ResponseWriter, r *http.Request, s *Sessio
 
 // lookupsAbout are the disclosure log's entries about the person c is.
 func (c *Console) lookupsAbout(ctx context.Context, cu *customer.Customer) ([]*register.Lookup, error) {
-	subjects := c.reg.Subjects(cu.LedgerNo, "customer", cu.No)
-	subjects = append(subjects, c.reg.Subjects(cu.LedgerNo, "uuid", cu.UUID)...)
-	if id := cu.NationalID; id != nil {
-		subjects = append(subjects, c.reg.Subjects(cu.LedgerNo, id.CountryCode, id.RegNo)...)
-	}
-	if cu.MSISDN != "" {
-		subjects = append(subjects, c.reg.Subjects(cu.LedgerNo, "phone", cu.MSISDN)...)
-	}
-	ls, _, err := c.reg.Lookups(ctx, cu.LedgerNo, subjects, 0, register.MaxPage)
+	ls, _, err := c.reg.Lookups(ctx, cu.LedgerNo, c.reg.SubjectsOf(cu), 0, register.MaxPage)
 	return ls, err
 }
 

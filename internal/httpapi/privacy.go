@@ -138,16 +138,7 @@ func (s *Server) lookupsAbout(ctx context.Context, c *customer.Customer) ([]look
 	if s.reg == nil {
 		return out, nil
 	}
-	var subjects []string
-	if id := c.NationalID; id != nil {
-		subjects = append(subjects, s.reg.Subjects(c.LedgerNo, id.CountryCode, id.RegNo)...)
-	}
-	if c.MSISDN != "" {
-		subjects = append(subjects, s.reg.Subjects(c.LedgerNo, "phone", c.MSISDN)...)
-	}
-	// A dialect that looks a customer up by uuid or number logs it so.
-	subjects = append(subjects, s.reg.Subjects(c.LedgerNo, "uuid", c.UUID)...)
-	subjects = append(subjects, s.reg.Subjects(c.LedgerNo, "customer", c.No)...)
+	subjects := s.reg.SubjectsOf(c)
 	for skip := 0; skip < maxExportLookups; skip += register.MaxPage {
 		ls, more, err := s.reg.Lookups(ctx, c.LedgerNo, subjects, skip, register.MaxPage)
 		if err != nil {

@@ -246,6 +246,21 @@ func (s *Service) Lookups(ctx context.Context, ledgerNo string, subjects []strin
 	return ls, false, nil
 }
 
+// SubjectsOf are every name the log may know a customer's person by: by
+// identity number and phone number, and by uuid and customer number,
+// which some dialects look a customer up by.
+func (s *Service) SubjectsOf(c *customer.Customer) []string {
+	var subjects []string
+	if id := c.NationalID; id != nil {
+		subjects = append(subjects, s.Subjects(c.LedgerNo, id.CountryCode, id.RegNo)...)
+	}
+	if c.MSISDN != "" {
+		subjects = append(subjects, s.Subjects(c.LedgerNo, "phone", c.MSISDN)...)
+	}
+	subjects = append(subjects, s.Subjects(c.LedgerNo, "uuid", c.UUID)...)
+	return append(subjects, s.Subjects(c.LedgerNo, "customer", c.No)...)
+}
+
 // PurposeConsoleView is the purpose of a console page that showed an
 // operator a protected person's identity number and addresses.
 const PurposeConsoleView = "console-view-protected-identity"

@@ -13,37 +13,11 @@ import (
 	"github.com/kund/kund/internal/operator"
 )
 
-// browserTools finds node, Chromium and playwright-core (test/browser),
-// which .ci/run installs; without them the browser test is skipped
-// unless KUND_REQUIRE_NODE=1.
-func browserTools(t *testing.T) (node, dir, chromium string) {
-	t.Helper()
-	skip := t.Skipf
-	if os.Getenv("KUND_REQUIRE_NODE") == "1" {
-		skip = t.Fatalf
-	}
-	dir, _ = filepath.Abs("../../test/browser")
-	chromium = os.Getenv("CHROMIUM")
-	if chromium == "" {
-		chromium = "/usr/bin/chromium"
-	}
-	node, err := exec.LookPath("node")
-	if err != nil {
-		skip("no node on PATH")
-	}
-	for _, need := range []string{chromium, filepath.Join(dir, "node_modules", "playwright-core")} {
-		if _, err := os.Stat(need); err != nil {
-			skip("%s is missing (.ci/run installs it)", need)
-		}
-	}
-	return node, dir, chromium
-}
-
 // TestConsoleInABrowser is the console as its users meet it, in Chromium
 // (test/browser/console.mjs). KUND_SCREENSHOTS=DIR keeps its screenshots
 // there (docs/console holds those of docs/console.md).
 func TestConsoleInABrowser(t *testing.T) {
-	node, dir, chromium := browserTools(t)
+	node, dir, chromium := apitest.BrowserTools(t)
 	k := start(t, apitest.SQLite)
 	k.customer("L-1", "4711", "Britt-Marie Axelstopp", "19811218-9876", "britt@axelstopp.com", "+46701234567", false)
 	k.customer("L-1", "4712", "Sven Svensson", "19900101-0017", "sven@example.se", "+46702222222", false)

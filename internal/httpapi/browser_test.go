@@ -3,7 +3,8 @@ package httpapi_test
 // A browser test of the sandbox card gateway: headless Chromium driven by
 // playwright-core (test/browser) types a card on the verification page, or
 // cancels, and lands on completeUrl or cancelUrl. .ci/run installs Chromium
-// and playwright-core; without them the test is skipped.
+// and playwright-core; without them the test is skipped (fails with
+// KUND_REQUIRE_NODE=1, as in CI).
 
 import (
 	"context"
@@ -17,29 +18,8 @@ import (
 	"github.com/kund/kund/internal/customer"
 )
 
-// browserTools are node, the directory of the browser scripts and
-// Chromium; the test is skipped without them.
-func browserTools(t *testing.T) (node, dir, chromium string) {
-	t.Helper()
-	dir, _ = filepath.Abs("../../test/browser")
-	chromium = os.Getenv("CHROMIUM")
-	if chromium == "" {
-		chromium = "/usr/bin/chromium"
-	}
-	node, err := exec.LookPath("node")
-	if err != nil {
-		t.Skip("no node on PATH")
-	}
-	for _, need := range []string{chromium, filepath.Join(dir, "node_modules", "playwright-core")} {
-		if _, err := os.Stat(need); err != nil {
-			t.Skipf("%s is missing (.ci/run installs it)", need)
-		}
-	}
-	return node, dir, chromium
-}
-
 func TestSandboxPageInABrowser(t *testing.T) {
-	node, dir, chromium := browserTools(t)
+	node, dir, chromium := apitest.BrowserTools(t)
 	e := apitest.StartWith(t, apitest.SQLite, sandbox)
 	tok := seedLedger(e)
 	want(t, e.Call("POST", ledgerPath+"/customers", tok, seedCreate), 201)
@@ -76,7 +56,7 @@ func TestSandboxPageInABrowser(t *testing.T) {
 // Chromium, lists the customer routes, and asks no other host for
 // anything (test/browser/docs.mjs).
 func TestReferencePageInABrowser(t *testing.T) {
-	node, dir, chromium := browserTools(t)
+	node, dir, chromium := apitest.BrowserTools(t)
 	e := apitest.Start(t, apitest.SQLite)
 	ctx, stop := context.WithTimeout(context.Background(), 90*time.Second)
 	defer stop()

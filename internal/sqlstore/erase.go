@@ -38,18 +38,18 @@ func (db *DB) numberUsed(ctx context.Context, q queryer, ledgerNo, no string) (b
 	return db.wasErased(ctx, q, ledgerNo, no)
 }
 
-// erasedMeanwhile refuses, where writers run side by side (PostgreSQL), the
-// insert of a number whose erasure committed while the insert waited for
-// it: the erased row was in customers when the number was checked, and
-// gone when the insert's unique check went on. stored, when not nil,
-// says which of cs were inserted. (SQLite's one writer cannot interleave.)
+// erasedMeanwhile refuses, where writers run side by side (PostgreSQL), a
+// bulk insert of a number whose erasure committed while the insert waited
+// for it: the erased row was in customers when erasedAmong looked, and
+// gone when the insert's unique check went on. stored says which of cs
+// were inserted. (SQLite's one writer cannot interleave.)
 func (db *DB) erasedMeanwhile(ctx context.Context, tx *sql.Tx, ledgerNo string, cs []*customer.Customer, stored []bool) error {
 	if db.group != nil {
 		return nil
 	}
 	var written []*customer.Customer
 	for i, c := range cs {
-		if stored == nil || stored[i] {
+		if stored[i] {
 			written = append(written, c)
 		}
 	}

@@ -125,11 +125,7 @@ func runKeysRotate(ctx context.Context, args []string, stdout, stderr io.Writer)
 		return err
 	}
 	defer closeStore()
-	progress := func(what string, n int64) {
-		if n > 0 && n%10000 < 500 {
-			fmt.Fprintf(stderr, "kund: sealing again: %s: %d values\n", what, n)
-		}
-	}
+	progress := app.SealProgress(stderr, "sealing again")
 	var moved int64
 	// Passes until one finds nothing to move once every Kund seals under
 	// the new key: what a Kund sealed under the old key before it read

@@ -98,20 +98,20 @@ func OpenStore(ctx context.Context, db, keyFile string) (Store, error) {
 	// A database of a Kund before encryption at rest is sealed in place
 	// before anything reads it; the walk is resumable, so an interrupted
 	// start continues where it stopped.
-	if err := s.SealClear(ctx, sealProgress(os.Stderr)); err != nil {
+	if err := s.SealClear(ctx, SealProgress(os.Stderr, "encrypting at rest")); err != nil {
 		s.Close()
 		return nil, fmt.Errorf("sealing what is stored in clear: %w", err)
 	}
 	return s, nil
 }
 
-// sealProgress reports the sealing of values stored in clear on w, every
-// 10,000 values of a column.
-func sealProgress(w io.Writer) sqlstore.Progress {
+// SealProgress reports a walk over the sealed values (sqlstore.Progress)
+// on w, every 10,000 values of a column: "kund: <doing>: <column>: <n> values".
+func SealProgress(w io.Writer, doing string) sqlstore.Progress {
 	last := map[string]int64{}
 	return func(what string, n int64) {
 		if n/10000 > last[what]/10000 {
-			fmt.Fprintf(w, "kund: encrypting at rest: %s: %d values\n", what, n)
+			fmt.Fprintf(w, "kund: %s: %s: %d values\n", doing, what, n)
 		}
 		last[what] = n
 	}

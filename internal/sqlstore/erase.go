@@ -325,14 +325,5 @@ func (db *DB) surpluses(ctx context.Context, q queryer, ledgerNo, customerNo, fo
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	list := []*customer.Surplus{}
-	for rows.Next() {
-		_, s, err := db.scanSurplus(rows)
-		if err != nil {
-			return nil, err
-		}
-		list = append(list, s)
-	}
-	return list, rows.Err()
+	return db.scanSurpluses(rows)
 }

@@ -172,16 +172,22 @@ func (db *DB) ListSurpluses(ctx context.Context, ledgerNo, customerNo string, sk
 	if err != nil {
 		return nil, db.Err(err)
 	}
+	list, err := db.scanSurpluses(rows)
+	return list, db.Err(err)
+}
+
+// scanSurpluses reads and closes rows of surpluses.
+func (db *DB) scanSurpluses(rows *sql.Rows) ([]*customer.Surplus, error) {
 	defer rows.Close()
 	list := []*customer.Surplus{}
 	for rows.Next() {
 		_, s, err := db.scanSurplus(rows)
 		if err != nil {
-			return nil, db.Err(err)
+			return nil, err
 		}
 		list = append(list, s)
 	}
-	return list, db.Err(rows.Err())
+	return list, rows.Err()
 }
 
 // UpdateSurplus reads, changes and writes one surplus in one transaction.

@@ -17,6 +17,7 @@ import (
 
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
+	zs "zombiezen.com/go/sqlite"
 
 	"github.com/kund/kund/internal/sqlstore"
 )
@@ -31,6 +32,7 @@ type DB struct {
 	*sqlstore.DB
 	path      string
 	scrubConn *sql.DB // the WAL checkpoints after an erasure
+	reader    *reader
 }
 
 // Open opens (creating if needed) and migrates the database at path.
@@ -66,6 +68,11 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	read.SetConnMaxIdleTime(0)
 	read.SetConnMaxLifetime(0)
 	db := &DB{DB: sqlstore.New(write, read, dialect), path: path}
+	if db.reader, err = openReader(path, n); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("sqlite: %w", err)
+	}
+	db.SetReader(db.reader)
 	// The read cache's freshness check has a connection of its own, which
 	// no transaction ever holds.
 	check, err := sql.Open("sqlite", dsn(path, true))
@@ -193,7 +200,11 @@ func (db *DB) Close() error {
 	if db.scrubConn != nil {
 		scrub = db.scrubConn.Close()
 	}
-	return errors.Join(db.CloseReadCache(), db.Read.Close(), db.Write.Close(), scrub)
+	var reads error
+	if db.reader != nil {
+		reads = db.reader.close()
+	}
+	return errors.Join(db.CloseReadCache(), reads, db.Read.Close(), db.Write.Close(), scrub)
 }
 
 // Ping checks that the file can be read.
@@ -242,6 +253,11 @@ func isBusy(err error) bool {
 	var e *sqlite.Error
 	if errors.As(err, &e) {
 		return e.Code()&0xff == sqlite3.SQLITE_BUSY || e.Code()&0xff == sqlite3.SQLITE_LOCKED
+	}
+	// The reader's connections (reader.go) report zombiezen's errors.
+	switch zs.ErrCode(err).ToPrimary() {
+	case zs.ResultBusy, zs.ResultLocked:
+		return true
 	}
 	return false
 }

@@ -41,8 +41,11 @@ func (db *DB) stmt(ctx context.Context, pool *sql.DB, query string) (*sql.Stmt, 
 // database/sql and the SQLite driver each start a goroutine per query to
 // watch it (3 % of the CPU of a GET). PostgreSQL's calls have a time bound
 // of their own (internal/postgres/bounded.go).
-func (db *DB) readRow(ctx context.Context, query string, args ...any) *sql.Row {
+func (db *DB) readRow(ctx context.Context, query string, args ...any) Row {
 	ctx = context.WithoutCancel(ctx)
+	if db.reader != nil {
+		return db.reader.QueryRow(ctx, db.Q(query), args...)
+	}
 	s, err := db.stmt(ctx, db.Read, query)
 	if err != nil {
 		// The unprepared query reports the same error through Scan.
@@ -52,7 +55,10 @@ func (db *DB) readRow(ctx context.Context, query string, args ...any) *sql.Row {
 }
 
 // readRows runs a read query, prepared.
-func (db *DB) readRows(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+func (db *DB) readRows(ctx context.Context, query string, args ...any) (Rows, error) {
+	if db.reader != nil {
+		return db.reader.Query(ctx, db.Q(query), args...)
+	}
 	s, err := db.stmt(ctx, db.Read, query)
 	if err != nil {
 		return nil, err

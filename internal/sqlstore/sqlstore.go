@@ -53,6 +53,8 @@ type DB struct {
 	stmts sync.Map // prepared statements, by stmtKey
 	cache *readCache
 	keys  Sealer // nil: sealed values can be neither written nor read
+	// reader, when set, runs readRow and readRows instead of Read.
+	reader Reader
 	// committed is called after each committed write transaction (the
 	// webhook deliverer's wake-up); it must not block.
 	committed atomic.Pointer[func()]

@@ -33,7 +33,8 @@ var migrations embed.FS
 // pool that serves both reads and writes.
 type DB struct {
 	*sqlstore.DB
-	pool *sql.DB
+	pool   *sql.DB
+	reader *reader
 }
 
 // How long Kund waits for the server before it answers 503: a connection
@@ -76,6 +77,11 @@ func Open(ctx context.Context, url string) (*DB, error) {
 	pool.SetConnMaxLifetime(30 * time.Minute)
 	pool.SetConnMaxIdleTime(5 * time.Minute)
 	db := &DB{DB: sqlstore.New(pool, pool, dialect), pool: pool}
+	if db.reader, err = openReader(ctx, cfg); err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("postgres: %w", err)
+	}
+	db.SetReader(db.reader)
 	// The read cache asks for the server's current snapshot: every
 	// transaction that ends, of any client of the server, changes it.
 	check := sql.OpenDB(boundedConnector{stdlib.GetConnector(*cfg)})
@@ -104,7 +110,10 @@ func setAckTimeout(network, address string, c syscall.RawConn) error {
 }
 
 // Close closes the pool.
-func (db *DB) Close() error { return errors.Join(db.CloseReadCache(), db.pool.Close()) }
+func (db *DB) Close() error {
+	db.reader.close()
+	return errors.Join(db.CloseReadCache(), db.pool.Close())
+}
 
 // Ping checks that the server answers.
 func (db *DB) Ping(ctx context.Context) error {

@@ -86,7 +86,7 @@ func Open(ctx context.Context, url string) (*DB, error) {
 	// transaction that ends, of any client of the server, changes it.
 	check := sql.OpenDB(boundedConnector{stdlib.GetConnector(*cfg)})
 	check.SetMaxOpenConns(1)
-	db.EnableReadCache(check, `SELECT pg_current_snapshot()::text`)
+	db.EnableReadCache(sqlstore.SQLChecker(check, `SELECT pg_current_snapshot()::text`))
 	return db, nil
 }
 

@@ -49,25 +49,81 @@ type stmt struct {
 func openReader(path string, n int) (*reader, error) {
 	r := &reader{free: make(chan *conn, n)}
 	for range n {
-		c, err := zs.OpenConn("file:"+path, zs.OpenReadWrite|zs.OpenURI|zs.OpenNoMutex)
+		c, err := openReadConn(path)
 		if err != nil {
 			r.close()
 			return nil, err
 		}
 		rc := &conn{c: c, stmts: map[string]*stmt{}}
 		r.all = append(r.all, rc)
-		c.SetBusyTimeout(10 * time.Second)
-		// The pragmas of dsn's read connections: a page cache of 8 MiB,
-		// no writes.
-		for _, p := range []string{"PRAGMA cache_size = -8192", "PRAGMA query_only = 1"} {
-			if err := exec(c, p); err != nil {
-				r.close()
-				return nil, err
-			}
-		}
 		r.free <- rc
 	}
 	return r, nil
+}
+
+// openReadConn opens a connection with the pragmas of dsn's read
+// connections: a page cache of 8 MiB, no writes.
+func openReadConn(path string) (*zs.Conn, error) {
+	c, err := zs.OpenConn("file:"+path, zs.OpenReadWrite|zs.OpenURI|zs.OpenNoMutex)
+	if err != nil {
+		return nil, err
+	}
+	c.SetBusyTimeout(10 * time.Second)
+	for _, p := range []string{"PRAGMA cache_size = -8192", "PRAGMA query_only = 1"} {
+		if err := exec(c, p); err != nil {
+			c.Close()
+			return nil, err
+		}
+	}
+	return c, nil
+}
+
+// dataVersion is the read cache's check (sqlstore.Checker): PRAGMA
+// data_version on a connection of its own, which changes whenever another
+// connection, of this process or another, has committed.
+type dataVersion struct {
+	path string
+	c    *zs.Conn // nil after a failure
+	s    *zs.Stmt
+}
+
+func (k *dataVersion) Version(ctx context.Context) (string, error) {
+	if k.c == nil {
+		c, err := openReadConn(k.path)
+		if err != nil {
+			return "", err
+		}
+		s, _, err := c.PrepareTransient("PRAGMA data_version")
+		if err != nil {
+			c.Close()
+			return "", err
+		}
+		k.c, k.s = c, s
+	}
+	ok, err := k.s.Step()
+	if err == nil && !ok {
+		err = errors.New("sqlite: PRAGMA data_version gave no row")
+	}
+	if err != nil {
+		k.Close()
+		return "", err
+	}
+	v := k.s.ColumnText(0)
+	if err := k.s.Reset(); err != nil {
+		k.Close()
+		return "", err
+	}
+	return v, nil
+}
+
+func (k *dataVersion) Close() error {
+	if k.c == nil {
+		return nil
+	}
+	k.s.Finalize()
+	err := k.c.Close()
+	k.c, k.s = nil, nil
+	return err
 }
 
 func exec(c *zs.Conn, query string) error {

@@ -75,13 +75,7 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	db.SetReader(db.reader)
 	// The read cache's freshness check has a connection of its own, which
 	// no transaction ever holds.
-	check, err := sql.Open("sqlite", dsn(path, true))
-	if err != nil {
-		db.Close()
-		return nil, err
-	}
-	check.SetMaxOpenConns(1)
-	db.EnableReadCache(check, "PRAGMA data_version")
+	db.EnableReadCache(&dataVersion{path: path})
 	if db.scrubConn, err = sql.Open("sqlite", scrubDSN(path)); err != nil {
 		db.Close()
 		return nil, err

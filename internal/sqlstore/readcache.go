@@ -44,8 +44,7 @@ type version struct {
 }
 
 type readCache struct {
-	pool  *sql.DB
-	query string
+	check Checker
 
 	// The freshness barrier.
 	mu      sync.Mutex
@@ -55,8 +54,7 @@ type readCache struct {
 	done    uint64 // sequence number of the last check finished
 	seen    version
 	seenErr error
-	conn    *sql.Conn // of the current epoch; nil after a failure
-	stmt    *sql.Stmt // the query, prepared on conn
+	failed  bool // the last check failed: the next begins a new epoch
 	epoch   uint64
 
 	// The entries, valid for ver only.
@@ -66,33 +64,75 @@ type readCache struct {
 	ledgers map[string]*customer.Ledger
 }
 
-// EnableReadCache turns the read cache on. query must return one value
-// that differs from every earlier one once a commit has become visible; pool is a pool of its own
-// (one connection is enough) that no transaction ever holds. The store
-// closes it.
-func (db *DB) EnableReadCache(pool *sql.DB, query string) {
-	c := &readCache{pool: pool, query: query}
+// Checker asks the read cache's question on a connection of its own that
+// no transaction ever holds: its answer must differ from every earlier one
+// once a commit has become visible. After a failed call the next one must
+// ask on a new connection, since answers of two connections are not
+// comparable (the cache starts a new epoch).
+type Checker interface {
+	Version(ctx context.Context) (string, error)
+	Close() error
+}
+
+// EnableReadCache turns the read cache on. The store closes check.
+func (db *DB) EnableReadCache(check Checker) {
+	c := &readCache{check: check, failed: true} // epochs start at 1
 	c.cond = sync.NewCond(&c.mu)
 	db.cache = c
 }
 
-// CloseReadCache closes the read cache's pool, if there is one.
+// CloseReadCache closes the read cache's connection, if there is one.
 func (db *DB) CloseReadCache() error {
 	if db.cache == nil {
 		return nil
 	}
-	return db.cache.close()
+	db.cache.mu.Lock()
+	defer db.cache.mu.Unlock()
+	return db.cache.check.Close()
 }
 
-func (c *readCache) close() error {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.conn != nil {
-		c.stmt.Close()
-		c.conn.Close()
-		c.conn, c.stmt = nil, nil
+// SQLChecker is a Checker that runs query on a pool of its own (one
+// connection is enough), prepared once per connection: parsing it took a
+// fifth of the check's time.
+func SQLChecker(pool *sql.DB, query string) Checker { return &sqlChecker{pool: pool, query: query} }
+
+type sqlChecker struct {
+	pool  *sql.DB
+	query string
+	conn  *sql.Conn // nil after a failure
+	stmt  *sql.Stmt // query, prepared on conn
+}
+
+func (k *sqlChecker) Version(ctx context.Context) (string, error) {
+	if k.conn == nil {
+		conn, err := k.pool.Conn(ctx)
+		if err != nil {
+			return "", err
+		}
+		stmt, err := conn.PrepareContext(ctx, k.query)
+		if err != nil {
+			conn.Close()
+			return "", err
+		}
+		k.conn, k.stmt = conn, stmt
 	}
-	return c.pool.Close()
+	var v string
+	if err := k.stmt.QueryRowContext(ctx).Scan(&v); err != nil {
+		k.stmt.Close()
+		k.conn.Close()
+		k.conn, k.stmt = nil, nil
+		return "", err
+	}
+	return v, nil
+}
+
+func (k *sqlChecker) Close() error {
+	if k.conn != nil {
+		k.stmt.Close()
+		k.conn.Close()
+		k.conn, k.stmt = nil, nil
+	}
+	return k.pool.Close()
 }
 
 // fresh returns the database's version as seen by a check that began after
@@ -109,34 +149,19 @@ func (c *readCache) fresh(ctx context.Context) (version, error) {
 		c.running = true
 		c.started++
 		seq := c.started
-		conn, stmt, epoch := c.conn, c.stmt, c.epoch
+		if c.failed {
+			c.epoch++
+			c.failed = false
+		}
+		epoch := c.epoch
 		c.mu.Unlock()
 		// The check runs for every waiter, so it does not take the
-		// context of the one that happens to run it.
-		ctx := context.WithoutCancel(ctx)
-		var err error
-		if conn == nil {
-			epoch++
-			if conn, err = c.pool.Conn(ctx); err == nil {
-				// Prepared once per connection: parsing it took a fifth
-				// of the check's time.
-				if stmt, err = conn.PrepareContext(ctx, c.query); err != nil {
-					conn.Close()
-					conn = nil
-				}
-			}
-		}
-		var v string
-		if err == nil {
-			if err = stmt.QueryRowContext(ctx).Scan(&v); err != nil {
-				stmt.Close()
-				conn.Close()
-				conn, stmt = nil, nil
-			}
-		}
+		// context of the one that happens to run it; only one runs at a
+		// time, so the checker needs no lock of its own.
+		v, err := c.check.Version(context.WithoutCancel(ctx))
 		c.mu.Lock()
 		c.running = false
-		c.conn, c.stmt, c.epoch = conn, stmt, epoch
+		c.failed = err != nil
 		c.done, c.seen, c.seenErr = seq, version{epoch, v}, err
 		c.cond.Broadcast()
 	}

@@ -400,8 +400,18 @@ type queryer interface {
 
 func (db *DB) numberTaken(ctx context.Context, q queryer, ledgerNo, no string) (bool, error) {
 	var n int
-	err := q.QueryRowContext(ctx, db.Q(numberTakenSQL), ledgerNo, no).Scan(&n)
+	err := db.queryRow(ctx, q, numberTakenSQL, ledgerNo, no).Scan(&n)
 	return n > 0, err
+}
+
+// queryRow runs a one-row query through q, on a transaction prepared when
+// it can be (an unprepared check of an erased number was a tenth of a
+// create's CPU).
+func (db *DB) queryRow(ctx context.Context, q queryer, query string, args ...any) *sql.Row {
+	if tx, ok := q.(*sql.Tx); ok {
+		return db.txRow(ctx, tx, query, args...)
+	}
+	return q.QueryRowContext(ctx, db.Q(query), args...)
 }
 
 // Customer returns one customer.

@@ -24,7 +24,7 @@ const (
 // erased customer.
 func (db *DB) wasErased(ctx context.Context, q queryer, ledgerNo, no string) (bool, error) {
 	var n int
-	err := q.QueryRowContext(ctx, db.Q(wasErasedSQL), ledgerNo, no).Scan(&n)
+	err := db.queryRow(ctx, q, wasErasedSQL, ledgerNo, no).Scan(&n)
 	return n > 0, err
 }
 

@@ -76,6 +76,7 @@ var writeQueries = []string{
 	customerByNoSQL + forUpdateMark,
 	nextSeqSQL,
 	numberTakenSQL,
+	wasErasedSQL,
 	`DELETE FROM address_uuids WHERE uuid = ?`,
 	`INSERT INTO address_uuids (uuid) VALUES (?)`,
 	`SAVEPOINT g`,

@@ -138,6 +138,13 @@ func testBulkUUIDTaken(t *testing.T, s Store) {
 					t.Fatal(err)
 				}
 				equal(t, got, c)
+				// Its created event shows it as stored, with the uuids it
+				// drew last.
+				evs := events(t, s, "L", customer.EventQuery{CustomerNo: c.No, Limit: 10})
+				if len(evs) != 1 || evs[0].Type != customer.EventCustomerCreated {
+					t.Fatalf("events of %s: %+v", c.No, evs)
+				}
+				equal(t, ptr(snapshot[customer.Customer](t, evs[0])), c)
 			}
 			if n := len(exported(t, b, "L")); n != before+2 {
 				t.Fatalf("%d customers, want %d", n, before+2)

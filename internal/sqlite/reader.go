@@ -64,7 +64,7 @@ func openReader(path string, n int) (*reader, error) {
 // openReadConn opens a connection with the pragmas of dsn's read
 // connections: a page cache of 8 MiB, no writes.
 func openReadConn(path string) (*zs.Conn, error) {
-	c, err := zs.OpenConn("file:"+path, zs.OpenReadWrite|zs.OpenURI|zs.OpenNoMutex)
+	c, err := zs.OpenConn("file:"+path, zs.OpenReadWrite|zs.OpenURI)
 	if err != nil {
 		return nil, err
 	}

@@ -62,9 +62,12 @@ func Open(ctx context.Context, path string) (*DB, error) {
 		write.Close()
 		return nil, err
 	}
+	// The hottest reads run on the reader's connections (reader.go); the
+	// database/sql pool serves the others, with fewer connections, so that
+	// the page caches of both stay within the memory target.
 	n := max(4, 2*runtime.NumCPU())
-	read.SetMaxOpenConns(n)
-	read.SetMaxIdleConns(n)
+	read.SetMaxOpenConns(n / 2)
+	read.SetMaxIdleConns(n / 2)
 	read.SetConnMaxIdleTime(0)
 	read.SetConnMaxLifetime(0)
 	db := &DB{DB: sqlstore.New(write, read, dialect), path: path}

@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/kund/kund/internal/customer"
+	"github.com/kund/kund/internal/httpapi"
 	"github.com/kund/kund/internal/operator"
 	"github.com/kund/kund/internal/register"
 )
@@ -174,23 +175,23 @@ func (c *Console) fail(w http.ResponseWriter, s *Session, err error) {
 	status, msg := http.StatusInternalServerError, "internal"
 	var ce *customer.Error
 	if errors.As(err, &ce) {
-		switch ce.Code {
-		case customer.EINTERNAL:
-		case customer.ENOTFOUND, customer.ECUSTOMERNOTFOUND, customer.EPERSONNOTFOUND, customer.EBILLINGNOTFOUND, customer.ELEGALADDRESSNOTFOUND:
-			status, msg = http.StatusNotFound, "not-found"
-		case customer.ECUSTOMERERASED:
-			status, msg = http.StatusGone, "erased"
-		case customer.EFORBIDDEN, customer.EUNAUTHORIZED:
+		// The native API's status of the code: one table for both.
+		status = httpapi.Status(ce.Code)
+		switch {
+		case status == http.StatusNotFound:
+			msg = "not-found"
+		case status == http.StatusGone:
+			msg = "erased"
+		case status == http.StatusUnauthorized, status == http.StatusForbidden:
+			// The console's own sign-in decides who is signed in; a refusal
+			// of the domain's is a missing right.
 			status, msg = http.StatusForbidden, "forbidden"
-		case customer.EPRECONDITION, customer.ECONFLICT, customer.EERASEBLOCKED, customer.EBILLINGEXISTS, customer.EAMBIGUOUS,
-			customer.EPERSONDECEASED, customer.ECUSTOMEREXISTS, customer.EKYCCONFIGURATION, customer.EKYCNOTCONFIGURED:
-			status, msg = http.StatusConflict, "conflict"
-		case customer.ETOOMANYREQUESTS:
-			status, msg = http.StatusTooManyRequests, "unavailable"
-		case customer.EUNAVAILABLE, customer.EREGISTERUNAVAILABLE:
-			status, msg = http.StatusServiceUnavailable, "unavailable"
-		default: // a request the domain refused: validation, a body too large, ...
-			status, msg = http.StatusBadRequest, "invalid"
+		case status == http.StatusConflict, status == http.StatusPreconditionFailed:
+			msg = "conflict"
+		case status == http.StatusTooManyRequests, status >= 500 && status != http.StatusInternalServerError:
+			msg = "unavailable"
+		case status >= 400 && status < 500:
+			msg = "invalid"
 		}
 	}
 	if status == http.StatusInternalServerError {

@@ -126,6 +126,7 @@ func (db *DB) Ping(ctx context.Context) error {
 var dialect = sqlstore.Dialect{
 	Numbered:      true,
 	MultiRow:      true,
+	Copy:          copyRows,
 	ForUpdate:     " FOR UPDATE",
 	IsUnique:      isUnique,
 	IsRetryable:   isRetryable,

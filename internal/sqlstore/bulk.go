@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"strings"
 
 	"github.com/kund/kund/internal/customer"
@@ -53,18 +54,33 @@ func (db *DB) CreateCustomers(ctx context.Context, ledgerNo string, cs []*custom
 				pending = append(pending, i)
 			}
 		}
+		// The values of attempt 0, kept for the statements when a copy
+		// meets a taken key (redrawn uuids change them).
+		var args map[int][]any
+		if db.d.Copy != nil && len(pending) >= copyMin {
+			var copied bool
+			if copied, args, err = db.copyCustomers(ctx, tx, ledgerNo, cs, pending); err != nil {
+				return err
+			} else if copied {
+				for _, i := range pending {
+					stored[i] = true
+				}
+				pending = nil
+			}
+		}
 		for attempt := 0; len(pending) > 0; attempt++ {
 			if attempt == maxRedraws {
 				return customer.ErrUUIDTaken
 			}
 			if attempt > 0 {
+				args = nil
 				for _, i := range pending {
 					redraw(cs[i])
 				}
 			}
 			var again []int
 			for from := 0; from < len(pending); from += bulkRows {
-				retry, err := db.insertChunk(ctx, tx, ledgerNo, cs, pending[from:min(from+bulkRows, len(pending))], stored)
+				retry, err := db.insertChunk(ctx, tx, ledgerNo, cs, pending[from:min(from+bulkRows, len(pending))], args, stored)
 				if err != nil {
 					return err
 				}
@@ -145,19 +161,74 @@ func (db *DB) createCustomersByRow(ctx context.Context, ledgerNo string, cs []*c
 	return stored, nil
 }
 
+// copyMin is the fewest customers (or events) a bulk write copies, where
+// the engine has Copy, instead of writing them with statements: fewer fit
+// in the one statement that a savepoint and two copies would replace.
+const copyMin = bulkRows
+
+// copyColumns are the columns of a customer row, in customerArgs' order.
+var copyColumns = append([]string{"ledger_no", "customer_no"}, writeColumnNames...)
+
+// copyCustomers writes the customers cs[i] of pending and claims their
+// address uuids with the engine's Copy, which stops at the first key that
+// is taken (a number in use, a uuid drawn before): then it writes nothing,
+// returns false and the values of each customer, and the statements that
+// leave out taken keys write them instead. A reimport meets its first
+// taken number at once.
+func (db *DB) copyCustomers(ctx context.Context, tx *sql.Tx, ledgerNo string, cs []*customer.Customer, pending []int) (bool, map[int][]any, error) {
+	conn, ok := db.txConns.Load(tx)
+	if !ok {
+		return false, nil, errors.New("sqlstore: a copy outside a write transaction")
+	}
+	args := make(map[int][]any, len(pending))
+	rows := make([][]any, 0, len(pending))
+	var uuids [][]any
+	for _, i := range pending {
+		vals, err := db.customerArgs(cs[i], true)
+		if err != nil {
+			return false, nil, err
+		}
+		args[i] = vals
+		rows = append(rows, append([]any{ledgerNo, cs[i].No}, vals...))
+		for _, u := range newAddressUUIDs(cs[i]) {
+			uuids = append(uuids, []any{u})
+		}
+	}
+	if _, err := tx.ExecContext(ctx, `SAVEPOINT bulk_copy`); err != nil {
+		return false, nil, err
+	}
+	err := db.d.Copy(ctx, conn.(*sql.Conn), "customers", copyColumns, rows)
+	if err == nil && len(uuids) > 0 {
+		err = db.d.Copy(ctx, conn.(*sql.Conn), "address_uuids", []string{"uuid"}, uuids)
+	}
+	if err != nil {
+		if db.d.IsUnique == nil || !db.d.IsUnique(err) {
+			return false, nil, err
+		}
+		_, err := tx.ExecContext(ctx, `ROLLBACK TO SAVEPOINT bulk_copy`)
+		return false, args, err
+	}
+	_, err = tx.ExecContext(ctx, `RELEASE SAVEPOINT bulk_copy`)
+	return err == nil, nil, err
+}
+
 // insertChunk writes the customers cs[i] of chunk with one statement and
 // claims their address uuids with another, each leaving out a row whose
 // key is taken. It marks the customers it stored, and returns those that
 // must draw new uuids. Rows that clash within the statement are decided
-// in the chunk's order: the first keeps the key.
-func (db *DB) insertChunk(ctx context.Context, tx *sql.Tx, ledgerNo string, cs []*customer.Customer, chunk []int, stored []bool) ([]int, error) {
+// in the chunk's order: the first keeps the key. known holds the values
+// of customers already computed, if any.
+func (db *DB) insertChunk(ctx context.Context, tx *sql.Tx, ledgerNo string, cs []*customer.Customer, chunk []int, known map[int][]any, stored []bool) ([]int, error) {
 	cols := strings.Count(writeColumns, ",") + 3
 	row := "(?" + strings.Repeat(", ?", cols-1) + ")"
 	args := make([]any, 0, len(chunk)*cols)
 	for _, i := range chunk {
-		vals, err := db.customerArgs(cs[i], true)
-		if err != nil {
-			return nil, err
+		vals, ok := known[i]
+		if !ok {
+			var err error
+			if vals, err = db.customerArgs(cs[i], true); err != nil {
+				return nil, err
+			}
 		}
 		args = append(append(args, ledgerNo, cs[i].No), vals...)
 	}

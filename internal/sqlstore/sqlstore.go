@@ -40,6 +40,10 @@ type Dialect struct {
 	// rows each: a round trip per statement instead of per row, for an
 	// engine behind a network.
 	MultiRow bool
+	// Copy, where the engine has a bulk-load protocol (PostgreSQL's COPY),
+	// writes rows into table on conn, inside the transaction open there.
+	// A row that breaks a constraint fails the whole call.
+	Copy func(ctx context.Context, conn *sql.Conn, table string, columns []string, rows [][]any) error
 }
 
 // DB is the shared store on an engine's connections. Writes go to Write,
@@ -63,6 +67,9 @@ type DB struct {
 	// pendingEvents are the events of each open transaction that wait for
 	// its end (journal.go), by *sql.Tx.
 	pendingEvents sync.Map
+	// txConns are the connections of open write transactions, by *sql.Tx,
+	// where the dialect has Copy (which runs on the connection).
+	txConns sync.Map
 	// scrub, when set, runs after an erasure has committed (SetScrub).
 	scrub func(ctx context.Context) error
 }
@@ -156,10 +163,11 @@ func (db *DB) tx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	// once they have run, the client leaving neither rolls it back nor cuts
 	// off its COMMIT (which the engine's call timeout bounds), as with group
 	// commit.
-	tx, err := db.Write.BeginTx(context.WithoutCancel(ctx), nil)
+	tx, err := db.begin(context.WithoutCancel(ctx))
 	if err != nil {
 		return err
 	}
+	defer db.release(tx) // after the rollback
 	defer tx.Rollback()
 	defer db.pendingEvents.Delete(tx)
 	if err := fn(tx); err != nil {
@@ -169,6 +177,34 @@ func (db *DB) tx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 		return err
 	}
 	return tx.Commit()
+}
+
+// begin starts a write transaction; where the dialect has Copy, on a
+// connection of its own that copyRows finds and that is given back when
+// the transaction ends.
+func (db *DB) begin(ctx context.Context) (*sql.Tx, error) {
+	if db.d.Copy == nil {
+		return db.Write.BeginTx(ctx, nil)
+	}
+	conn, err := db.Write.Conn(ctx)
+	if err != nil {
+		return nil, err
+	}
+	tx, err := conn.BeginTx(ctx, nil)
+	if err != nil {
+		conn.Close()
+		return nil, err
+	}
+	db.txConns.Store(tx, conn)
+	return tx, nil
+}
+
+// release gives back the connection of tx, after it has ended, if begin
+// took one.
+func (db *DB) release(tx *sql.Tx) {
+	if conn, ok := db.txConns.LoadAndDelete(tx); ok {
+		conn.(*sql.Conn).Close()
+	}
 }
 
 // Err maps driver errors to the domain: a database that cannot be reached,

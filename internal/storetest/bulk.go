@@ -167,3 +167,100 @@ func newAddressUUIDs(c *customer.Customer) []string {
 	added, _ := customer.AddressUUIDChanges(nil, c)
 	return added
 }
+
+// testBulkMany: a batch of many new customers (which an engine may copy
+// rather than insert row by row) stores each as it was, findable by its
+// identity number, journals each once, and claims every address uuid. In
+// a second such batch one customer's address uuid is taken: the batch is
+// still stored whole, and only that customer draws new uuids.
+func testBulkMany(t *testing.T, s Store) {
+	b := bulk(t, s)
+	ledger(t, s, "L", customer.NumbersClient)
+	var first []*customer.Customer
+	for i := range 600 {
+		c := minimal("L", fmt.Sprint(i))
+		if i%3 == 0 {
+			c = sample("L", fmt.Sprint(i))
+			c.NationalID.RegNo = fmt.Sprintf("19121212-%04d", i)
+		}
+		first = append(first, c)
+	}
+	stored, err := b.CreateCustomers(as(customer.ActorSystem, "kund import", ""), "L", first, customer.RedrawUUIDs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := count(stored); n != len(first) {
+		t.Fatalf("stored %d of %d", n, len(first))
+	}
+	for _, i := range []int{0, 1, 299, 300, 599} {
+		got, err := s.Customer(ctx, "L", first[i].No)
+		if err != nil {
+			t.Fatal(err)
+		}
+		equal(t, got, first[i])
+	}
+	if found, err := s.FindCustomers(ctx, "L", *first[300].NationalID, 10); err != nil || len(found) != 1 || found[0].No != "300" {
+		t.Fatalf("found %v, %v", found, err)
+	}
+	evs := events(t, s, "L", customer.EventQuery{})
+	gapFree(t, evs)
+	if len(evs) != len(first) {
+		t.Fatalf("%d events for %d customers", len(evs), len(first))
+	}
+	for _, i := range []int{0, 599} {
+		if evs[i].CustomerNo != first[i].No || evs[i].Type != customer.EventCustomerCreated || evs[i].Actor.ID != "kund import" {
+			t.Fatalf("event %d: %+v", i, evs[i])
+		}
+		equal(t, ptr(snapshot[customer.Customer](t, evs[i])), first[i])
+	}
+	// Every address uuid of the batch is claimed: a customer that brings
+	// one is refused.
+	taken := minimal("L", "taken")
+	taken.LegalAddress.UUID = first[300].BillingAddress.UUID
+	if err := s.CreateCustomer(ctx, taken, nil); !errors.Is(err, customer.ErrUUIDTaken) {
+		t.Fatalf("an address uuid of the batch again: %v, want ErrUUIDTaken", err)
+	}
+
+	var second []*customer.Customer
+	for i := range 400 {
+		second = append(second, minimal("L", fmt.Sprint(1000+i)))
+	}
+	clash := second[250]
+	clash.LegalAddress.UUID = first[3].LegalAddress.UUID
+	keep := second[251].LegalAddress.UUID
+	stored, err = b.CreateCustomers(ctx, "L", second, customer.RedrawUUIDs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := count(stored); n != len(second) {
+		t.Fatalf("stored %d of %d", n, len(second))
+	}
+	if clash.LegalAddress.UUID == first[3].LegalAddress.UUID || second[251].LegalAddress.UUID != keep {
+		t.Fatalf("uuids after the clash: %s (was taken), %s (was %s)", clash.LegalAddress.UUID, second[251].LegalAddress.UUID, keep)
+	}
+	for _, c := range []*customer.Customer{clash, second[251], second[399]} {
+		got, err := s.Customer(ctx, "L", c.No)
+		if err != nil {
+			t.Fatal(err)
+		}
+		equal(t, got, c)
+	}
+	if evs := events(t, s, "L", customer.EventQuery{}); len(evs) != len(first)+len(second) {
+		t.Fatalf("%d events, want %d", len(evs), len(first)+len(second))
+	} else {
+		gapFree(t, evs)
+	}
+	if n := len(exported(t, b, "L")); n != len(first)+len(second) {
+		t.Fatalf("exported %d", n)
+	}
+}
+
+func count(stored []bool) int {
+	n := 0
+	for _, ok := range stored {
+		if ok {
+			n++
+		}
+	}
+	return n
+}

@@ -62,6 +62,7 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 		{"BulkCreateAndExport", testBulk},
 		{"FailingWritesAmongManyUndoOnlyThemselves", testFailingAmongMany},
 		{"BulkUUIDTakenDrawsAgain", testBulkUUIDTaken},
+		{"BulkManyCustomers", testBulkMany},
 		{"Sweep", testSweep},
 		{"Journal", testJournal},
 		{"JournalRefusedWrites", testJournalRefusedWrites},

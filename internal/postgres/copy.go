@@ -1,0 +1,33 @@
+package postgres
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// copyRowTime is what the bound of a copy allows for each row, beyond
+// callTimeout: a copy of a bulk write's 100,000 rows is one call of
+// seconds, still bounded when the server stops answering.
+const copyRowTime = 200 * time.Microsecond
+
+// copyRows writes rows into table with COPY, on conn's pgx connection and
+// inside the transaction open on it (sqlstore.Dialect.Copy).
+func copyRows(ctx context.Context, conn *sql.Conn, table string, columns []string, rows [][]any) error {
+	return conn.Raw(func(dc any) error {
+		bc, ok := dc.(*boundedConn)
+		if !ok {
+			return fmt.Errorf("postgres: unexpected driver connection %T", dc)
+		}
+		ctx, cancel := context.WithTimeout(ctx, callTimeout+time.Duration(len(rows))*copyRowTime)
+		defer cancel()
+		n, err := bc.Conn.Conn().CopyFrom(ctx, pgx.Identifier{table}, columns, pgx.CopyFromRows(rows))
+		if err == nil && n != int64(len(rows)) {
+			err = fmt.Errorf("postgres: copied %d rows of %d into %s", n, len(rows), table)
+		}
+		return err
+	})
+}

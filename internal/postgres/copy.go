@@ -14,19 +14,26 @@ import (
 // seconds, still bounded when the server stops answering.
 const copyRowTime = 200 * time.Microsecond
 
-// copyRows writes rows into table with COPY, on conn's pgx connection and
-// inside the transaction open on it (sqlstore.Dialect.Copy).
-func copyRows(ctx context.Context, conn *sql.Conn, table string, columns []string, rows [][]any) error {
+// copyRows writes n rows into table with COPY, on conn's pgx connection
+// and inside the transaction open on it (sqlstore.Dialect.Copy).
+func copyRows(ctx context.Context, conn *sql.Conn, table string, columns []string, n int, row func(k int) ([]any, error)) error {
 	return conn.Raw(func(dc any) error {
 		bc, ok := dc.(*boundedConn)
 		if !ok {
 			return fmt.Errorf("postgres: unexpected driver connection %T", dc)
 		}
-		ctx, cancel := context.WithTimeout(ctx, callTimeout+time.Duration(len(rows))*copyRowTime)
+		ctx, cancel := context.WithTimeout(ctx, callTimeout+time.Duration(n)*copyRowTime)
 		defer cancel()
-		n, err := bc.Conn.Conn().CopyFrom(ctx, pgx.Identifier{table}, columns, pgx.CopyFromRows(rows))
-		if err == nil && n != int64(len(rows)) {
-			err = fmt.Errorf("postgres: copied %d rows of %d into %s", n, len(rows), table)
+		k := 0
+		copied, err := bc.Conn.Conn().CopyFrom(ctx, pgx.Identifier{table}, columns, pgx.CopyFromFunc(func() ([]any, error) {
+			if k == n {
+				return nil, nil
+			}
+			k++
+			return row(k - 1)
+		}))
+		if err == nil && copied != int64(n) {
+			err = fmt.Errorf("postgres: copied %d rows of %d into %s", copied, n, table)
 		}
 		return err
 	})

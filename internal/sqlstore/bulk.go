@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"slices"
 	"strings"
 
 	"github.com/kund/kund/internal/customer"
@@ -58,14 +59,8 @@ func (db *DB) CreateCustomers(ctx context.Context, ledgerNo string, cs []*custom
 		// meets a taken key (redrawn uuids change them).
 		var args map[int][]any
 		if db.d.Copy != nil && len(pending) >= copyMin {
-			var copied bool
-			if copied, args, err = db.copyCustomers(ctx, tx, ledgerNo, cs, pending); err != nil {
+			if pending, args, err = db.copyCustomers(ctx, tx, ledgerNo, cs, pending, stored, redraw); err != nil {
 				return err
-			} else if copied {
-				for _, i := range pending {
-					stored[i] = true
-				}
-				pending = nil
 			}
 		}
 		for attempt := 0; len(pending) > 0; attempt++ {
@@ -169,47 +164,120 @@ const copyMin = bulkRows
 // copyColumns are the columns of a customer row, in customerArgs' order.
 var copyColumns = append([]string{"ledger_no", "customer_no"}, writeColumnNames...)
 
-// copyCustomers writes the customers cs[i] of pending and claims their
-// address uuids with the engine's Copy, which stops at the first key that
-// is taken (a number in use, a uuid drawn before): then it writes nothing,
-// returns false and the values of each customer, and the statements that
-// leave out taken keys write them instead. A reimport meets its first
-// taken number at once.
-func (db *DB) copyCustomers(ctx context.Context, tx *sql.Tx, ledgerNo string, cs []*customer.Customer, pending []int) (bool, map[int][]any, error) {
+// copyCustomers writes the new customers cs[i] of pending and claims
+// their address uuids with the engine's Copy. A copy stops at the first
+// key that is taken, and with random uuids a batch of 100,000 nearly always
+// holds one (three uuids a customer among 10^10), so the keys are looked
+// up first: a number the ledger has, or one that came earlier in the
+// batch, is left out; a customer whose uuid is in use, or came earlier in
+// the batch, draws new ones until they are free. Only a key taken
+// meanwhile by another writer makes the copy fail: then it writes
+// nothing, and it returns the customers still to write, with their
+// values, for the statements that leave out taken keys.
+func (db *DB) copyCustomers(ctx context.Context, tx *sql.Tx, ledgerNo string, cs []*customer.Customer, pending []int, stored []bool,
+	redraw func(*customer.Customer)) ([]int, map[int][]any, error) {
 	conn, ok := db.txConns.Load(tx)
 	if !ok {
-		return false, nil, errors.New("sqlstore: a copy outside a write transaction")
+		return nil, nil, errors.New("sqlstore: a copy outside a write transaction")
 	}
-	args := make(map[int][]any, len(pending))
-	rows := make([][]any, 0, len(pending))
-	var uuids [][]any
+	nos := make([]string, len(pending))
+	for k, i := range pending {
+		nos[k] = cs[i].No
+	}
+	taken, err := db.amongTaken(ctx, tx, `SELECT customer_no FROM customers WHERE ledger_no = ? AND customer_no = ANY(?)`, ledgerNo, nos)
+	if err != nil {
+		return nil, nil, err
+	}
+	var todo []int
 	for _, i := range pending {
-		vals, err := db.customerArgs(cs[i], true)
+		if !taken[cs[i].No] {
+			taken[cs[i].No] = true // a number twice: the first keeps it
+			todo = append(todo, i)
+		}
+	}
+	claimed := map[string]bool{} // the uuids of the customers that keep theirs
+	check := todo
+	for attempt := 0; len(check) > 0; attempt++ {
+		if attempt == maxRedraws {
+			return nil, nil, customer.ErrUUIDTaken
+		}
+		var uuids []string
+		for _, i := range check {
+			uuids = append(append(uuids, cs[i].UUID), newAddressUUIDs(cs[i])...)
+		}
+		used, err := db.amongTaken(ctx, tx, `SELECT uuid FROM customers WHERE uuid = ANY(?) UNION ALL SELECT uuid FROM address_uuids WHERE uuid = ANY(?)`, uuids, uuids)
 		if err != nil {
-			return false, nil, err
+			return nil, nil, err
 		}
-		args[i] = vals
-		rows = append(rows, append([]any{ledgerNo, cs[i].No}, vals...))
-		for _, u := range newAddressUUIDs(cs[i]) {
-			uuids = append(uuids, []any{u})
+		var again []int
+		for _, i := range check {
+			mine := append([]string{cs[i].UUID}, newAddressUUIDs(cs[i])...)
+			if slices.ContainsFunc(mine, func(u string) bool { return used[u] || claimed[u] }) {
+				redraw(cs[i])
+				again = append(again, i)
+				continue
+			}
+			for _, u := range mine {
+				claimed[u] = true // a uuid twice in the batch: the first keeps it
+			}
 		}
+		check = again
 	}
+	if len(todo) == 0 {
+		return nil, nil, nil
+	}
+	args := make(map[int][]any, len(todo))
+	var claims []string
 	if _, err := tx.ExecContext(ctx, `SAVEPOINT bulk_copy`); err != nil {
-		return false, nil, err
+		return nil, nil, err
 	}
-	err := db.d.Copy(ctx, conn.(*sql.Conn), "customers", copyColumns, rows)
-	if err == nil && len(uuids) > 0 {
-		err = db.d.Copy(ctx, conn.(*sql.Conn), "address_uuids", []string{"uuid"}, uuids)
+	err = db.d.Copy(ctx, conn.(*sql.Conn), "customers", copyColumns, len(todo), func(k int) ([]any, error) {
+		c := cs[todo[k]]
+		vals, err := db.customerArgs(c, true)
+		if err != nil {
+			return nil, err
+		}
+		args[todo[k]] = vals
+		claims = append(claims, newAddressUUIDs(c)...)
+		return append([]any{ledgerNo, c.No}, vals...), nil
+	})
+	if err == nil && len(claims) > 0 {
+		err = db.d.Copy(ctx, conn.(*sql.Conn), "address_uuids", []string{"uuid"}, len(claims), func(k int) ([]any, error) { return []any{claims[k]}, nil })
 	}
 	if err != nil {
 		if db.d.IsUnique == nil || !db.d.IsUnique(err) {
-			return false, nil, err
+			return nil, nil, err
 		}
+		// args holds the values of the rows the copy got to.
 		_, err := tx.ExecContext(ctx, `ROLLBACK TO SAVEPOINT bulk_copy`)
-		return false, args, err
+		return todo, args, err
 	}
-	_, err = tx.ExecContext(ctx, `RELEASE SAVEPOINT bulk_copy`)
-	return err == nil, nil, err
+	if _, err := tx.ExecContext(ctx, `RELEASE SAVEPOINT bulk_copy`); err != nil {
+		return nil, nil, err
+	}
+	for _, i := range todo {
+		stored[i] = true
+	}
+	return nil, nil, nil
+}
+
+// amongTaken runs query, whose arguments may be lists (= ANY(?)), and
+// returns the set of the one column it selects.
+func (db *DB) amongTaken(ctx context.Context, tx *sql.Tx, query string, args ...any) (map[string]bool, error) {
+	rows, err := tx.QueryContext(ctx, db.Q(query), args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	got := map[string]bool{}
+	for rows.Next() {
+		var s string
+		if err := rows.Scan(&s); err != nil {
+			return nil, err
+		}
+		got[s] = true
+	}
+	return got, rows.Err()
 }
 
 // insertChunk writes the customers cs[i] of chunk with one statement and
@@ -333,13 +401,15 @@ func (db *DB) insertChunk(ctx context.Context, tx *sql.Tx, ledgerNo string, cs [
 func (db *DB) journalCreated(ctx context.Context, tx *sql.Tx, ledgerNo string, cs []*customer.Customer, stored []bool) error {
 	j := customer.JournalOf(ctx)
 	var evs []*customer.Event
+	snapshots := map[*customer.Event]*customer.Customer{}
 	for i, c := range cs {
 		if stored[i] {
-			evs = append(evs, &customer.Event{Type: customer.EventCustomerCreated, OccurredAt: c.UpdatedAt, CustomerNo: c.No,
-				Actor: j.Actor, RequestID: j.RequestID, Object: customer.EncodeSnapshot(c)})
+			e := &customer.Event{Type: customer.EventCustomerCreated, OccurredAt: c.UpdatedAt, CustomerNo: c.No, Actor: j.Actor, RequestID: j.RequestID}
+			evs = append(evs, e)
+			snapshots[e] = c
 		}
 	}
-	return db.appendEvents(ctx, tx, ledgerNo, evs)
+	return db.appendSnapshots(ctx, tx, ledgerNo, evs, snapshots)
 }
 
 // insertIfFree writes c and claims its address uuids, or writes nothing and

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -65,7 +66,40 @@ func (db *DB) appendEvents(ctx context.Context, tx *sql.Tx, ledgerNo string, evs
 }
 
 // pendingEvents are the events of a transaction not yet written.
-type pendingEvents struct{ evs []*customer.Event }
+type pendingEvents struct {
+	evs []*customer.Event
+	// snapshots are the customers whose snapshots events without an
+	// Object get when they are written: a copy encodes them as it sends
+	// them, while the engine writes the events before.
+	snapshots map[*customer.Event]*customer.Customer
+}
+
+// fill gives e its snapshot if it waits for one.
+func (p *pendingEvents) fill(e *customer.Event) {
+	if c, ok := p.snapshots[e]; ok && e.Object == nil {
+		e.Object = customer.EncodeSnapshot(c)
+	}
+}
+
+// appendSnapshots appends events of created customers, each the customer
+// of snapshots; where events wait for the transaction's end, their
+// snapshots are encoded only when they are written.
+func (db *DB) appendSnapshots(ctx context.Context, tx *sql.Tx, ledgerNo string, evs []*customer.Event, snapshots map[*customer.Event]*customer.Customer) error {
+	if db.group == nil && len(evs) > 0 {
+		v, _ := db.pendingEvents.LoadOrStore(tx, &pendingEvents{})
+		p := v.(*pendingEvents)
+		if p.snapshots == nil {
+			p.snapshots = snapshots
+		} else {
+			maps.Copy(p.snapshots, snapshots)
+		}
+		return db.appendEvents(ctx, tx, ledgerNo, evs)
+	}
+	for _, e := range evs {
+		e.Object = customer.EncodeSnapshot(snapshots[e])
+	}
+	return db.appendEvents(ctx, tx, ledgerNo, evs)
+}
 
 // flushEvents writes the events appendEvents kept for tx, each ledger's
 // with one statement per eventRows events that raises its head and
@@ -75,7 +109,8 @@ func (db *DB) flushEvents(ctx context.Context, tx *sql.Tx) error {
 	if !ok {
 		return nil
 	}
-	evs := v.(*pendingEvents).evs
+	p := v.(*pendingEvents)
+	evs := p.evs
 	var ledgers []string
 	byLedger := map[string][]*customer.Event{}
 	for _, e := range evs {
@@ -88,7 +123,7 @@ func (db *DB) flushEvents(ctx context.Context, tx *sql.Tx) error {
 	for _, no := range ledgers {
 		all := byLedger[no]
 		if db.d.Copy != nil && len(all) >= copyMin {
-			if err := db.copyEvents(ctx, tx, no, all); err != nil {
+			if err := db.copyEvents(ctx, tx, no, all, p); err != nil {
 				return err
 			}
 			continue
@@ -98,6 +133,7 @@ func (db *DB) flushEvents(ctx context.Context, tx *sql.Tx) error {
 			args := []any{no, len(chunk), no}
 			const row = "(?::bigint, ?, ?::bigint, ?, ?, ?, ?, ?, ?)"
 			for i, e := range chunk {
+				p.fill(e)
 				object, previous, err := db.sealEvent(e)
 				if err != nil {
 					return err
@@ -143,7 +179,7 @@ var eventCopyColumns = []string{"ledger_no", "sequence", "type", "occurred_at", 
 
 // copyEvents writes the events evs of a ledger with the engine's Copy,
 // after raising the ledger's head by their number (which takes its lock).
-func (db *DB) copyEvents(ctx context.Context, tx *sql.Tx, ledgerNo string, evs []*customer.Event) error {
+func (db *DB) copyEvents(ctx context.Context, tx *sql.Tx, ledgerNo string, evs []*customer.Event, p *pendingEvents) error {
 	conn, ok := db.txConns.Load(tx)
 	if !ok {
 		return errors.New("sqlstore: a copy outside a write transaction")
@@ -152,16 +188,12 @@ func (db *DB) copyEvents(ctx context.Context, tx *sql.Tx, ledgerNo string, evs [
 	if err := tx.QueryRowContext(ctx, db.Q(raiseHeadSQL), ledgerNo, len(evs)).Scan(&last); err != nil {
 		return err
 	}
-	rows := make([][]any, len(evs))
-	for i, e := range evs {
-		e.Sequence = last - int64(len(evs)-1-i)
-		args, err := db.eventArgs(e)
-		if err != nil {
-			return err
-		}
-		rows[i] = args
-	}
-	return db.d.Copy(ctx, conn.(*sql.Conn), "events", eventCopyColumns, rows)
+	return db.d.Copy(ctx, conn.(*sql.Conn), "events", eventCopyColumns, len(evs), func(k int) ([]any, error) {
+		e := evs[k]
+		e.Sequence = last - int64(len(evs)-1-k)
+		p.fill(e)
+		return db.eventArgs(e)
+	})
 }
 
 // eventRows is how many events one statement of flushEvents inserts.

@@ -41,9 +41,11 @@ type Dialect struct {
 	// engine behind a network.
 	MultiRow bool
 	// Copy, where the engine has a bulk-load protocol (PostgreSQL's COPY),
-	// writes rows into table on conn, inside the transaction open there.
-	// A row that breaks a constraint fails the whole call.
-	Copy func(ctx context.Context, conn *sql.Conn, table string, columns []string, rows [][]any) error
+	// writes n rows into table on conn, inside the transaction open there.
+	// It asks for row k (0 to n-1, in order) when it sends it, so what a
+	// row costs to compute overlaps the engine's writing of the rows
+	// before. A row that breaks a constraint fails the whole call.
+	Copy func(ctx context.Context, conn *sql.Conn, table string, columns []string, n int, row func(k int) ([]any, error)) error
 }
 
 // DB is the shared store on an engine's connections. Writes go to Write,

@@ -184,7 +184,7 @@ func (db *DB) copyCustomers(ctx context.Context, tx *sql.Tx, ledgerNo string, cs
 	for k, i := range pending {
 		nos[k] = cs[i].No
 	}
-	taken, err := db.amongTaken(ctx, tx, `SELECT customer_no FROM customers WHERE ledger_no = ? AND customer_no = ANY(?)`, ledgerNo, nos)
+	taken, err := db.amongTaken(ctx, tx, `SELECT customer_no FROM customers WHERE ledger_no = ? AND customer_no = ANY(?)`, []any{ledgerNo}, nos)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -205,7 +205,7 @@ func (db *DB) copyCustomers(ctx context.Context, tx *sql.Tx, ledgerNo string, cs
 		for _, i := range check {
 			uuids = append(append(uuids, cs[i].UUID), newAddressUUIDs(cs[i])...)
 		}
-		used, err := db.amongTaken(ctx, tx, `SELECT uuid FROM customers WHERE uuid = ANY(?) UNION ALL SELECT uuid FROM address_uuids WHERE uuid = ANY(?)`, uuids, uuids)
+		used, err := db.amongTaken(ctx, tx, `SELECT uuid FROM customers WHERE uuid = ANY(?) UNION ALL SELECT uuid FROM address_uuids WHERE uuid = ANY(?)`, nil, uuids)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -261,23 +261,40 @@ func (db *DB) copyCustomers(ctx context.Context, tx *sql.Tx, ledgerNo string, cs
 	return nil, nil, nil
 }
 
-// amongTaken runs query, whose arguments may be lists (= ANY(?)), and
-// returns the set of the one column it selects.
-func (db *DB) amongTaken(ctx context.Context, tx *sql.Tx, query string, args ...any) (map[string]bool, error) {
-	rows, err := tx.QueryContext(ctx, db.Q(query), args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
+// lookupKeys is how many keys one lookup of amongTaken sends: a lookup
+// is one call, bounded like the others.
+const lookupKeys = 10_000
+
+// amongTaken returns which of keys query finds. query selects one column
+// and takes the list of keys (= ANY(?)) as its last argument, the same
+// list once for each ? it has after the fixed arguments.
+func (db *DB) amongTaken(ctx context.Context, tx *sql.Tx, query string, fixed []any, keys []string) (map[string]bool, error) {
+	lists := strings.Count(query, "?") - len(fixed)
 	got := map[string]bool{}
-	for rows.Next() {
-		var s string
-		if err := rows.Scan(&s); err != nil {
+	for from := 0; from < len(keys); from += lookupKeys {
+		chunk := keys[from:min(from+lookupKeys, len(keys))]
+		args := slices.Clone(fixed)
+		for range lists {
+			args = append(args, chunk)
+		}
+		rows, err := tx.QueryContext(ctx, db.Q(query), args...)
+		if err != nil {
 			return nil, err
 		}
-		got[s] = true
+		for rows.Next() {
+			var s string
+			if err := rows.Scan(&s); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			got[s] = true
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
 	}
-	return got, rows.Err()
+	return got, nil
 }
 
 // insertChunk writes the customers cs[i] of chunk with one statement and

@@ -184,7 +184,7 @@ func (db *DB) copyCustomers(ctx context.Context, tx *sql.Tx, ledgerNo string, cs
 	for k, i := range pending {
 		nos[k] = cs[i].No
 	}
-	taken, err := db.amongTaken(ctx, tx, `SELECT customer_no FROM customers WHERE ledger_no = ? AND customer_no = ANY(?)`, []any{ledgerNo}, nos)
+	taken, err := db.amongTaken(ctx, tx, `SELECT c.customer_no FROM unnest(?::text[]) AS k (no) JOIN customers c ON c.ledger_no = ? AND c.customer_no = k.no`, nos, ledgerNo)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -205,7 +205,8 @@ func (db *DB) copyCustomers(ctx context.Context, tx *sql.Tx, ledgerNo string, cs
 		for _, i := range check {
 			uuids = append(append(uuids, cs[i].UUID), newAddressUUIDs(cs[i])...)
 		}
-		used, err := db.amongTaken(ctx, tx, `SELECT uuid FROM customers WHERE uuid = ANY(?) UNION ALL SELECT uuid FROM address_uuids WHERE uuid = ANY(?)`, nil, uuids)
+		used, err := db.amongTaken(ctx, tx, `SELECT c.uuid FROM unnest(?::text[]) AS k (u) JOIN customers c ON c.uuid = k.u
+			UNION ALL SELECT a.uuid FROM unnest(?::text[]) AS k (u) JOIN address_uuids a ON a.uuid = k.u`, uuids)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -265,18 +266,21 @@ func (db *DB) copyCustomers(ctx context.Context, tx *sql.Tx, ledgerNo string, cs
 // is one call, bounded like the others.
 const lookupKeys = 10_000
 
-// amongTaken returns which of keys query finds. query selects one column
-// and takes the list of keys (= ANY(?)) as its last argument, the same
-// list once for each ? it has after the fixed arguments.
-func (db *DB) amongTaken(ctx context.Context, tx *sql.Tx, query string, fixed []any, keys []string) (map[string]bool, error) {
-	lists := strings.Count(query, "?") - len(fixed)
+// amongTaken returns which of keys query finds. query selects one column;
+// each of its ?::text[] is the list of keys, joined to the table as
+// unnest(?::text[]) so that each key is an index lookup (a generic plan of
+// = ANY(?) compared every row with every key); fixed are its arguments
+// after them.
+func (db *DB) amongTaken(ctx context.Context, tx *sql.Tx, query string, keys []string, fixed ...any) (map[string]bool, error) {
+	lists := strings.Count(query, "?::text[]")
 	got := map[string]bool{}
 	for from := 0; from < len(keys); from += lookupKeys {
 		chunk := keys[from:min(from+lookupKeys, len(keys))]
-		args := slices.Clone(fixed)
+		var args []any
 		for range lists {
 			args = append(args, chunk)
 		}
+		args = append(args, fixed...)
 		rows, err := tx.QueryContext(ctx, db.Q(query), args...)
 		if err != nil {
 			return nil, err

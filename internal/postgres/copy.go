@@ -16,7 +16,9 @@ import (
 const copyRowTime = time.Millisecond
 
 // copyRows writes n rows into table with COPY, on conn's pgx connection
-// and inside the transaction open on it (sqlstore.Dialect.Copy).
+// and inside the transaction open on it (sqlstore.Dialect.Copy). pgx asks
+// for the rows on a goroutine of its own, and has returned from it when
+// CopyFrom returns.
 func copyRows(ctx context.Context, conn *sql.Conn, table string, columns []string, n int, row func(k int) ([]any, error)) error {
 	return conn.Raw(func(dc any) error {
 		bc, ok := dc.(*boundedConn)
@@ -26,13 +28,25 @@ func copyRows(ctx context.Context, conn *sql.Conn, table string, columns []strin
 		ctx, cancel := context.WithTimeout(ctx, callTimeout+time.Duration(n)*copyRowTime)
 		defer cancel()
 		k := 0
-		copied, err := bc.Conn.Conn().CopyFrom(ctx, pgx.Identifier{table}, columns, pgx.CopyFromFunc(func() ([]any, error) {
+		var rowErr error // the server only hears that the copy was given up
+		copied, err := bc.Conn.Conn().CopyFrom(ctx, pgx.Identifier{table}, columns, pgx.CopyFromFunc(func() (values []any, err error) {
 			if k == n {
 				return nil, nil
 			}
+			defer func() {
+				// Nothing recovers a panic on pgx's goroutine: it would end
+				// the process.
+				if p := recover(); p != nil {
+					err = fmt.Errorf("postgres: row %d of a copy into %s: %v", k, table, p)
+				}
+				rowErr = err
+			}()
 			k++
 			return row(k - 1)
 		}))
+		if rowErr != nil {
+			return rowErr
+		}
 		if err == nil && copied != int64(n) {
 			err = fmt.Errorf("postgres: copied %d rows of %d into %s", copied, n, table)
 		}

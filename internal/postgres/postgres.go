@@ -46,7 +46,9 @@ const (
 )
 
 // Open connects to the server at url (postgres://...) and migrates it.
-func Open(ctx context.Context, url string) (*DB, error) {
+func Open(ctx context.Context, url string) (*DB, error) { return open(ctx, url, dialect) }
+
+func open(ctx context.Context, url string, dialect sqlstore.Dialect) (*DB, error) {
 	cfg, err := pgx.ParseConfig(url)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: %w", err)

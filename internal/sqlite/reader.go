@@ -46,6 +46,14 @@ type stmt struct {
 	bound []any
 }
 
+// forget makes the next bind bind every argument: after an error, what
+// bound holds may not be what the statement has (zombiezen reports a
+// failed bind only at the next step).
+func (st *stmt) forget() {
+	st.bound = nil
+	st.s.ClearBindings()
+}
+
 func openReader(path string, n int) (*reader, error) {
 	r := &reader{free: make(chan *conn, n)}
 	for range n {
@@ -136,7 +144,21 @@ func exec(c *zs.Conn, query string) error {
 	return err
 }
 
+// closeWait is how long close waits for the connections in use to come
+// back before it closes them anyway.
+const closeWait = 5 * time.Second
+
 func (r *reader) close() error {
+	// A connection is closed only once it is back (or never will be).
+	timeout := time.After(closeWait)
+wait:
+	for range r.all {
+		select {
+		case <-r.free:
+		case <-timeout:
+			break wait
+		}
+	}
 	var errs []error
 	for _, c := range r.all {
 		for _, s := range c.stmts {
@@ -163,7 +185,7 @@ func (r *reader) take(ctx context.Context) (*conn, error) {
 }
 
 // prepared takes a connection and binds args to query's statement on it.
-func (r *reader) prepared(ctx context.Context, query string, args []any) (*conn, *zs.Stmt, error) {
+func (r *reader) prepared(ctx context.Context, query string, args []any) (*conn, *stmt, error) {
 	c, err := r.take(ctx)
 	if err != nil {
 		return nil, nil, err
@@ -180,10 +202,11 @@ func (r *reader) prepared(ctx context.Context, query string, args []any) (*conn,
 	}
 	if err := st.bind(args); err != nil {
 		st.s.Reset()
+		st.forget()
 		r.free <- c
 		return nil, nil, err
 	}
-	return c, st.s, nil
+	return c, st, nil
 }
 
 func (r *reader) QueryRow(ctx context.Context, query string, args ...any) sqlstore.Row {
@@ -191,7 +214,7 @@ func (r *reader) QueryRow(ctx context.Context, query string, args ...any) sqlsto
 	if err != nil {
 		return &row{err: err}
 	}
-	return &row{r: r, c: c, s: s}
+	return &row{r: r, c: c, st: s, s: s.s}
 }
 
 func (r *reader) Query(ctx context.Context, query string, args ...any) (sqlstore.Rows, error) {
@@ -199,13 +222,14 @@ func (r *reader) Query(ctx context.Context, query string, args ...any) (sqlstore
 	if err != nil {
 		return nil, err
 	}
-	return &rows{r: r, c: c, s: s}, nil
+	return &rows{r: r, c: c, st: s, s: s.s}, nil
 }
 
 type row struct {
 	r   *reader
 	c   *conn
-	s   *zs.Stmt
+	st  *stmt
+	s   *zs.Stmt // st.s
 	err error
 }
 
@@ -213,9 +237,13 @@ func (w *row) Scan(dest ...any) error {
 	if w.err != nil {
 		return w.err
 	}
+	if w.s == nil {
+		return errors.New("sqlite: Scan of a row scanned before")
+	}
 	defer w.release()
 	ok, err := w.s.Step()
 	if err != nil {
+		w.st.forget()
 		return err
 	}
 	if !ok {
@@ -227,13 +255,14 @@ func (w *row) Scan(dest ...any) error {
 func (w *row) release() {
 	w.s.Reset()
 	w.r.free <- w.c
-	w.c, w.s = nil, nil
+	w.c, w.st, w.s = nil, nil, nil
 }
 
 type rows struct {
 	r   *reader
 	c   *conn
-	s   *zs.Stmt
+	st  *stmt
+	s   *zs.Stmt // st.s
 	err error
 	row bool
 }
@@ -243,6 +272,9 @@ func (w *rows) Next() bool {
 		return false
 	}
 	w.row, w.err = w.s.Step()
+	if w.err != nil {
+		w.st.forget()
+	}
 	if !w.row {
 		w.Close()
 	}
@@ -262,7 +294,7 @@ func (w *rows) Close() error {
 	if w.s != nil {
 		w.s.Reset()
 		w.r.free <- w.c
-		w.c, w.s, w.row = nil, nil, false
+		w.c, w.st, w.s, w.row = nil, nil, nil, false
 	}
 	return nil
 }

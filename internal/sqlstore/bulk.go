@@ -47,11 +47,15 @@ func (db *DB) CreateCustomers(ctx context.Context, ledgerNo string, cs []*custom
 		if err != nil {
 			return err
 		}
+		// A number twice in the batch: the first keeps it, whether or not
+		// it has to draw new uuids (as a statement a row decides).
+		seen := make(map[string]bool, len(cs))
 		pending := make([]int, 0, len(cs))
 		for i, c := range cs {
 			c.LedgerNo = ledgerNo
 			c.Version = 1
-			if !erased[c.No] {
+			if !erased[c.No] && !seen[c.No] {
+				seen[c.No] = true
 				pending = append(pending, i)
 			}
 		}
@@ -191,7 +195,6 @@ func (db *DB) copyCustomers(ctx context.Context, tx *sql.Tx, ledgerNo string, cs
 	var todo []int
 	for _, i := range pending {
 		if !taken[cs[i].No] {
-			taken[cs[i].No] = true // a number twice: the first keeps it
 			todo = append(todo, i)
 		}
 	}

@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"sync"
 
 	"github.com/kund/kund/internal/auth"
@@ -56,6 +57,7 @@ type readCache struct {
 	seenErr error
 	failed  bool // the last check failed: the next begins a new epoch
 	epoch   uint64
+	closed  bool // no check runs any more
 
 	// The entries, valid for ver only.
 	emu     sync.RWMutex
@@ -86,9 +88,17 @@ func (db *DB) CloseReadCache() error {
 	if db.cache == nil {
 		return nil
 	}
-	db.cache.mu.Lock()
-	defer db.cache.mu.Unlock()
-	return db.cache.check.Close()
+	c := db.cache
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for c.running { // a check runs outside the lock, on the checker
+		c.cond.Wait()
+	}
+	if c.closed {
+		return nil
+	}
+	c.closed = true
+	return c.check.Close()
 }
 
 // SQLChecker is a Checker that runs query on a pool of its own (one
@@ -135,6 +145,8 @@ func (k *sqlChecker) Close() error {
 	return k.pool.Close()
 }
 
+var errCacheClosed = errors.New("sqlstore: the read cache is closed")
+
 // fresh returns the database's version as seen by a check that began after
 // the call.
 func (c *readCache) fresh(ctx context.Context) (version, error) {
@@ -142,6 +154,9 @@ func (c *readCache) fresh(ctx context.Context) (version, error) {
 	defer c.mu.Unlock()
 	want := c.started + 1
 	for c.done < want {
+		if c.closed {
+			return version{}, errCacheClosed
+		}
 		if c.running {
 			c.cond.Wait()
 			continue

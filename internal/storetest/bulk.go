@@ -264,3 +264,38 @@ func count(stored []bool) int {
 	}
 	return n
 }
+
+// testBulkTwiceFirstKeeps: of two customers of a batch with one number,
+// the first is stored, even when it has to draw new uuids, in a small
+// batch and in one of many.
+func testBulkTwiceFirstKeeps(t *testing.T, s Store) {
+	b := bulk(t, s)
+	ledger(t, s, "L", customer.NumbersClient)
+	old := create(t, s, minimal("L", "old"))
+	for _, n := range []int{2, 300} {
+		no := fmt.Sprint("twice-", n)
+		first, second := minimal("L", no), minimal("L", no)
+		first.UUID = old.UUID
+		second.Name = "Ola Nordmann"
+		batch := []*customer.Customer{first}
+		for i := range n - 2 {
+			batch = append(batch, minimal("L", fmt.Sprint(n, "-", i)))
+		}
+		batch = append(batch, second)
+		stored, err := b.CreateCustomers(ctx, "L", batch, customer.RedrawUUIDs)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !stored[0] || stored[len(batch)-1] || count(stored) != n-1 {
+			t.Fatalf("batch of %d: first stored %v, second %v, %d in all", n, stored[0], stored[len(batch)-1], count(stored))
+		}
+		if first.UUID == old.UUID {
+			t.Fatalf("batch of %d: the first kept a taken uuid", n)
+		}
+		got, err := s.Customer(ctx, "L", no)
+		if err != nil {
+			t.Fatal(err)
+		}
+		equal(t, got, first)
+	}
+}

@@ -63,6 +63,7 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 		{"FailingWritesAmongManyUndoOnlyThemselves", testFailingAmongMany},
 		{"BulkUUIDTakenDrawsAgain", testBulkUUIDTaken},
 		{"BulkManyCustomers", testBulkMany},
+		{"BulkNumberTwiceFirstKeeps", testBulkTwiceFirstKeeps},
 		{"Sweep", testSweep},
 		{"Journal", testJournal},
 		{"JournalRefusedWrites", testJournalRefusedWrites},

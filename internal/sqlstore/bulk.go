@@ -171,35 +171,28 @@ var copyColumns = append([]string{"ledger_no", "customer_no"}, writeColumnNames.
 // copyCustomers writes the new customers cs[i] of pending and claims
 // their address uuids with the engine's Copy. A copy stops at the first
 // key that is taken, and with random uuids a batch of 100,000 nearly always
-// holds one (three uuids a customer among 10^10), so the keys are looked
-// up first: a number the ledger has, or one that came earlier in the
-// batch, is left out; a customer whose uuid is in use, or came earlier in
-// the batch, draws new ones until they are free. Only a key taken
-// meanwhile by another writer makes the copy fail: then it writes
-// nothing, and it returns the customers still to write, with their
-// values, for the statements that leave out taken keys.
+// holds one (three uuids a customer among 10^10), so the uuids are looked
+// up first: a customer whose uuid is in use, or came earlier in the batch,
+// draws new ones until they are free. Numbers are not looked up (but the
+// first): a batch of new customers has none taken, and a copy that meets
+// one (a file imported again in part, a key another writer took
+// meanwhile) stops there, at the cost of the rows sent so far. Then it writes nothing, and it
+// returns the customers still to write, with the values computed, for
+// the statements that leave out taken keys.
 func (db *DB) copyCustomers(ctx context.Context, tx *sql.Tx, ledgerNo string, cs []*customer.Customer, pending []int, stored []bool,
 	redraw func(*customer.Customer)) ([]int, map[int][]any, error) {
 	conn, ok := db.txConns.Load(tx)
 	if !ok {
 		return nil, nil, errors.New("sqlstore: a copy outside a write transaction")
 	}
-	nos := make([]string, len(pending))
-	for k, i := range pending {
-		nos[k] = cs[i].No
-	}
-	taken, err := db.amongTaken(ctx, tx, `SELECT c.customer_no FROM unnest(?::text[]) AS k (no) JOIN customers c ON c.ledger_no = ? AND c.customer_no = k.no`, nos, ledgerNo)
-	if err != nil {
-		return nil, nil, err
-	}
-	var todo []int
-	for _, i := range pending {
-		if !taken[cs[i].No] {
-			todo = append(todo, i)
-		}
+	// A batch whose first number the ledger has is most likely a file
+	// imported again: the statements skip its rows without a copy that
+	// would stop at once.
+	if taken, err := db.numberTaken(ctx, tx, ledgerNo, cs[pending[0]].No); err != nil || taken {
+		return pending, nil, err
 	}
 	claimed := map[string]bool{} // the uuids of the customers that keep theirs
-	check := todo
+	check := pending
 	for attempt := 0; len(check) > 0; attempt++ {
 		if attempt == maxRedraws {
 			return nil, nil, customer.ErrUUIDTaken
@@ -208,8 +201,8 @@ func (db *DB) copyCustomers(ctx context.Context, tx *sql.Tx, ledgerNo string, cs
 		for _, i := range check {
 			uuids = append(append(uuids, cs[i].UUID), newAddressUUIDs(cs[i])...)
 		}
-		used, err := db.amongTaken(ctx, tx, `SELECT c.uuid FROM unnest(?::text[]) AS k (u) JOIN customers c ON c.uuid = k.u
-			UNION ALL SELECT a.uuid FROM unnest(?::text[]) AS k (u) JOIN address_uuids a ON a.uuid = k.u`, uuids)
+		used, err := db.amongTaken(ctx, tx, `SELECT c.uuid FROM unnest(?::text[]) AS k (u) CROSS JOIN LATERAL (SELECT uuid FROM customers WHERE uuid = k.u LIMIT 1) AS c
+			UNION ALL SELECT a.uuid FROM unnest(?::text[]) AS k (u) CROSS JOIN LATERAL (SELECT uuid FROM address_uuids WHERE uuid = k.u LIMIT 1) AS a`, uuids)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -227,21 +220,21 @@ func (db *DB) copyCustomers(ctx context.Context, tx *sql.Tx, ledgerNo string, cs
 		}
 		check = again
 	}
-	if len(todo) == 0 {
+	if len(pending) == 0 {
 		return nil, nil, nil
 	}
-	args := make(map[int][]any, len(todo))
+	args := make(map[int][]any, len(pending))
 	var claims []string
 	if _, err := tx.ExecContext(ctx, `SAVEPOINT bulk_copy`); err != nil {
 		return nil, nil, err
 	}
-	err = db.d.Copy(ctx, conn.(*sql.Conn), "customers", copyColumns, len(todo), func(k int) ([]any, error) {
-		c := cs[todo[k]]
+	err := db.d.Copy(ctx, conn.(*sql.Conn), "customers", copyColumns, len(pending), func(k int) ([]any, error) {
+		c := cs[pending[k]]
 		vals, err := db.customerArgs(c, true)
 		if err != nil {
 			return nil, err
 		}
-		args[todo[k]] = vals
+		args[pending[k]] = vals
 		claims = append(claims, newAddressUUIDs(c)...)
 		return append([]any{ledgerNo, c.No}, vals...), nil
 	})
@@ -254,26 +247,30 @@ func (db *DB) copyCustomers(ctx context.Context, tx *sql.Tx, ledgerNo string, cs
 		}
 		// args holds the values of the rows the copy got to.
 		_, err := tx.ExecContext(ctx, `ROLLBACK TO SAVEPOINT bulk_copy`)
-		return todo, args, err
+		return pending, args, err
 	}
 	if _, err := tx.ExecContext(ctx, `RELEASE SAVEPOINT bulk_copy`); err != nil {
 		return nil, nil, err
 	}
-	for _, i := range todo {
+	for _, i := range pending {
 		stored[i] = true
 	}
 	return nil, nil, nil
 }
 
 // lookupKeys is how many keys one lookup of amongTaken sends: a lookup
-// is one call, bounded like the others.
-const lookupKeys = 10_000
+// is one call, bounded like the others, and below PostgreSQL's default
+// jit_above_cost (compiling the query took longer than running it).
+const lookupKeys = 4_000
 
 // amongTaken returns which of keys query finds. query selects one column;
-// each of its ?::text[] is the list of keys, joined to the table as
-// unnest(?::text[]) so that each key is an index lookup (a generic plan of
-// = ANY(?) compared every row with every key); fixed are its arguments
-// after them.
+// each of its ?::text[] is the list of keys, unnest(?::text[]), and each
+// key is looked up by a LATERAL subquery with LIMIT 1, which the planner
+// cannot turn into a join (a join, planned for the array's 4,000 rows,
+// hashed a scan of the whole table). It must name a table whose only
+// index the keys can use: a plan cached while the table was empty looked
+// customer numbers up by another index of ledger_no, scanning the ledger.
+// fixed are the query's arguments after the lists.
 func (db *DB) amongTaken(ctx context.Context, tx *sql.Tx, query string, keys []string, fixed ...any) (map[string]bool, error) {
 	lists := strings.Count(query, "?::text[]")
 	got := map[string]bool{}

@@ -253,6 +253,19 @@ func testBulkMany(t *testing.T, s Store) {
 	if n := len(exported(t, b, "L")); n != len(first)+len(second) {
 		t.Fatalf("exported %d", n)
 	}
+	// The first batch again, with one new customer at its end: only that
+	// one is stored and journaled.
+	again := append(slices.Clone(first), minimal("L", "new"))
+	stored, err = b.CreateCustomers(ctx, "L", again, customer.RedrawUUIDs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if count(stored) != 1 || !stored[len(again)-1] {
+		t.Fatalf("the batch again stored %d, the new one %v", count(stored), stored[len(again)-1])
+	}
+	if evs := events(t, s, "L", customer.EventQuery{}); len(evs) != len(first)+len(second)+1 || evs[len(evs)-1].CustomerNo != "new" {
+		t.Fatalf("%d events after the batch again", len(evs))
+	}
 }
 
 func count(stored []bool) int {

@@ -41,8 +41,9 @@ func copyRows(ctx context.Context, conn *sql.Conn, table string, columns []strin
 				}
 				rowErr = err
 			}()
+			values, err = row(k)
 			k++
-			return row(k - 1)
+			return values, err
 		}))
 		if rowErr != nil {
 			return rowErr

@@ -6,6 +6,7 @@ import (
 	"database/sql/driver"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	zs "zombiezen.com/go/sqlite"
@@ -25,8 +26,11 @@ import (
 // index lookups that do not follow cancellation (see sqlstore's readRow),
 // and a page of a list is bounded by its limit.
 type reader struct {
-	free chan *conn
-	all  []*conn
+	free   chan *conn
+	closed chan struct{} // closed by close: no connection is taken or given back
+
+	mu       sync.Mutex // orders close against give
+	isClosed bool
 }
 
 // conn is a reader connection with its prepared statements.
@@ -55,7 +59,7 @@ func (st *stmt) forget() {
 }
 
 func openReader(path string, n int) (*reader, error) {
-	r := &reader{free: make(chan *conn, n)}
+	r := &reader{free: make(chan *conn, n), closed: make(chan struct{})}
 	for range n {
 		c, err := openReadConn(path)
 		if err != nil {
@@ -63,7 +67,6 @@ func openReader(path string, n int) (*reader, error) {
 			return nil, err
 		}
 		rc := &conn{c: c, stmts: map[string]*stmt{}}
-		r.all = append(r.all, rc)
 		r.free <- rc
 	}
 	return r, nil
@@ -144,31 +147,47 @@ func exec(c *zs.Conn, query string) error {
 	return err
 }
 
-// closeWait is how long close waits for the connections in use to come
-// back before it closes them anyway.
-const closeWait = 5 * time.Second
-
+// close closes the connections that are free now; one in use is closed
+// when it is given back, so none is closed under a read.
 func (r *reader) close() error {
-	// A connection is closed only once it is back (or never will be).
-	timeout := time.After(closeWait)
-wait:
-	for range r.all {
-		select {
-		case <-r.free:
-		case <-timeout:
-			break wait
-		}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.isClosed {
+		return nil
 	}
+	r.isClosed = true
+	close(r.closed)
 	var errs []error
-	for _, c := range r.all {
-		for _, s := range c.stmts {
-			errs = append(errs, s.s.Finalize())
+	for {
+		select {
+		case c := <-r.free:
+			errs = append(errs, c.close())
+		default:
+			return errors.Join(errs...)
 		}
-		errs = append(errs, c.c.Close())
 	}
-	r.all = nil
-	return errors.Join(errs...)
 }
+
+// give gives c back, or closes it if the reader is closed.
+func (r *reader) give(c *conn) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.isClosed {
+		c.close()
+		return
+	}
+	r.free <- c
+}
+
+func (c *conn) close() error {
+	var errs []error
+	for _, s := range c.stmts {
+		errs = append(errs, s.s.Finalize())
+	}
+	return errors.Join(append(errs, c.c.Close())...)
+}
+
+var errReaderClosed = errors.New("sqlite: the store is closed")
 
 func (r *reader) take(ctx context.Context) (*conn, error) {
 	select {
@@ -179,6 +198,8 @@ func (r *reader) take(ctx context.Context) (*conn, error) {
 	select {
 	case c := <-r.free:
 		return c, nil
+	case <-r.closed:
+		return nil, errReaderClosed
 	case <-ctx.Done():
 		return nil, ctx.Err()
 	}
@@ -194,7 +215,7 @@ func (r *reader) prepared(ctx context.Context, query string, args []any) (*conn,
 	if st == nil {
 		s, _, err := c.c.PrepareTransient(query)
 		if err != nil {
-			r.free <- c
+			r.give(c)
 			return nil, nil, err
 		}
 		st = &stmt{s: s}
@@ -203,7 +224,7 @@ func (r *reader) prepared(ctx context.Context, query string, args []any) (*conn,
 	if err := st.bind(args); err != nil {
 		st.s.Reset()
 		st.forget()
-		r.free <- c
+		r.give(c)
 		return nil, nil, err
 	}
 	return c, st, nil
@@ -254,7 +275,7 @@ func (w *row) Scan(dest ...any) error {
 
 func (w *row) release() {
 	w.s.Reset()
-	w.r.free <- w.c
+	w.r.give(w.c)
 	w.c, w.st, w.s = nil, nil, nil
 }
 
@@ -293,7 +314,7 @@ func (w *rows) Err() error { return w.err }
 func (w *rows) Close() error {
 	if w.s != nil {
 		w.s.Reset()
-		w.r.free <- w.c
+		w.r.give(w.c)
 		w.c, w.st, w.s, w.row = nil, nil, nil, false
 	}
 	return nil

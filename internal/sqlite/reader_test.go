@@ -6,6 +6,7 @@ import (
 	"errors"
 	"path/filepath"
 	"testing"
+	"time"
 )
 
 // The reader's connections (reader.go) against the writer's database/sql
@@ -156,5 +157,37 @@ func TestReaderGivesConnectionsBack(t *testing.T) {
 	var n int
 	if err := db.reader.QueryRow(ctx, `SELECT n FROM r WHERE k = 'a'`).Scan(&n); err != nil || n != 9 {
 		t.Fatalf("after the write: %d %v", n, err)
+	}
+}
+
+// Closing the reader closes the free connections at once and one in use
+// when it is given back: the read in flight still gets its row, and a read
+// after the close fails rather than waiting for a connection.
+func TestReaderClose(t *testing.T) {
+	db := readerDB(t)
+	ctx := context.Background()
+	inFlight := db.reader.QueryRow(ctx, `SELECT n FROM r WHERE k = ?`, "c")
+	if err := db.reader.close(); err != nil {
+		t.Fatal(err)
+	}
+	var n int
+	if err := inFlight.Scan(&n); err != nil || n != 3 {
+		t.Fatalf("the read in flight: %d %v", n, err)
+	}
+	if got := len(db.reader.free); got != 0 {
+		t.Fatalf("%d connections given back after the close", got)
+	}
+	done := make(chan error, 1)
+	go func() { done <- db.reader.QueryRow(ctx, `SELECT n FROM r WHERE k = ?`, "a").Scan(&n) }()
+	select {
+	case err := <-done:
+		if !errors.Is(err, errReaderClosed) {
+			t.Fatalf("a read after the close: %v", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("a read after the close waits for a connection")
+	}
+	if err := db.reader.close(); err != nil {
+		t.Fatalf("a second close: %v", err)
 	}
 }

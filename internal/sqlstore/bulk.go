@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"maps"
 	"slices"
 	"strings"
 
@@ -197,19 +198,31 @@ func (db *DB) copyCustomers(ctx context.Context, tx *sql.Tx, ledgerNo string, cs
 		if attempt == maxRedraws {
 			return nil, nil, customer.ErrUUIDTaken
 		}
-		var uuids []string
+		var custs, addrs []string
 		for _, i := range check {
-			uuids = append(append(uuids, cs[i].UUID), newAddressUUIDs(cs[i])...)
+			custs = append(custs, cs[i].UUID)
+			addrs = append(addrs, newAddressUUIDs(cs[i])...)
 		}
-		used, err := db.amongTaken(ctx, tx, `SELECT c.uuid FROM unnest(?::text[]) AS k (u) CROSS JOIN LATERAL (SELECT uuid FROM customers WHERE uuid = k.u LIMIT 1) AS c
-			UNION ALL SELECT a.uuid FROM unnest(?::text[]) AS k (u) CROSS JOIN LATERAL (SELECT uuid FROM address_uuids WHERE uuid = k.u LIMIT 1) AS a`, uuids)
+		used, err := db.amongTaken(ctx, tx, `SELECT c.uuid FROM unnest(?::text[]) AS k (u)
+			CROSS JOIN LATERAL (SELECT uuid FROM customers WHERE uuid = k.u LIMIT 1) AS c`, custs)
 		if err != nil {
 			return nil, nil, err
 		}
+		usedAddrs, err := db.amongTaken(ctx, tx, `SELECT a.uuid FROM unnest(?::text[]) AS k (u)
+			CROSS JOIN LATERAL (SELECT uuid FROM address_uuids WHERE uuid = k.u LIMIT 1) AS a`, addrs)
+		if err != nil {
+			return nil, nil, err
+		}
+		maps.Copy(used, usedAddrs)
 		var again []int
 		for _, i := range check {
 			mine := append([]string{cs[i].UUID}, newAddressUUIDs(cs[i])...)
 			if slices.ContainsFunc(mine, func(u string) bool { return used[u] || claimed[u] }) {
+				// One whose number the ledger has is not written, and
+				// keeps its uuids: the copy would stop at it.
+				if taken, err := db.numberTaken(ctx, tx, ledgerNo, cs[i].No); err != nil || taken {
+					return pending, nil, err
+				}
 				redraw(cs[i])
 				again = append(again, i)
 				continue
@@ -264,24 +277,17 @@ func (db *DB) copyCustomers(ctx context.Context, tx *sql.Tx, ledgerNo string, cs
 const lookupKeys = 4_000
 
 // amongTaken returns which of keys query finds. query selects one column;
-// each of its ?::text[] is the list of keys, unnest(?::text[]), and each
+// its ?::text[] is the list of keys, unnest(?::text[]), and each
 // key is looked up by a LATERAL subquery with LIMIT 1, which the planner
 // cannot turn into a join (a join, planned for the array's 4,000 rows,
 // hashed a scan of the whole table). It must name a table whose only
 // index the keys can use: a plan cached while the table was empty looked
 // customer numbers up by another index of ledger_no, scanning the ledger.
-// fixed are the query's arguments after the lists.
-func (db *DB) amongTaken(ctx context.Context, tx *sql.Tx, query string, keys []string, fixed ...any) (map[string]bool, error) {
-	lists := strings.Count(query, "?::text[]")
+func (db *DB) amongTaken(ctx context.Context, tx *sql.Tx, query string, keys []string) (map[string]bool, error) {
 	got := map[string]bool{}
 	for from := 0; from < len(keys); from += lookupKeys {
 		chunk := keys[from:min(from+lookupKeys, len(keys))]
-		var args []any
-		for range lists {
-			args = append(args, chunk)
-		}
-		args = append(args, fixed...)
-		rows, err := tx.QueryContext(ctx, db.Q(query), args...)
+		rows, err := tx.QueryContext(ctx, db.Q(query), chunk)
 		if err != nil {
 			return nil, err
 		}

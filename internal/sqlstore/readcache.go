@@ -91,13 +91,13 @@ func (db *DB) CloseReadCache() error {
 	c := db.cache
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	for c.running { // a check runs outside the lock, on the checker
-		c.cond.Wait()
-	}
 	if c.closed {
 		return nil
 	}
-	c.closed = true
+	c.closed = true // no check begins after this
+	for c.running { // a check runs outside the lock, on the checker
+		c.cond.Wait()
+	}
 	return c.check.Close()
 }
 

@@ -253,15 +253,20 @@ func testBulkMany(t *testing.T, s Store) {
 	if n := len(exported(t, b, "L")); n != len(first)+len(second) {
 		t.Fatalf("exported %d", n)
 	}
-	// The first batch again, with one new customer at its end: only that
-	// one is stored and journaled.
-	again := append(slices.Clone(first), minimal("L", "new"))
-	stored, err = b.CreateCustomers(ctx, "L", again, customer.RedrawUUIDs)
+	// The first batch again, after one new customer: only that one is
+	// stored and journaled, and the others, whose numbers are taken, draw
+	// no new uuids (theirs are taken too: by themselves).
+	again := append([]*customer.Customer{minimal("L", "new")}, first...)
+	was := first[7].UUID
+	stored, err = b.CreateCustomers(ctx, "L", again, func(c *customer.Customer) { t.Errorf("customer %s drew new uuids", c.No) })
 	if err != nil {
 		t.Fatal(err)
 	}
-	if count(stored) != 1 || !stored[len(again)-1] {
-		t.Fatalf("the batch again stored %d, the new one %v", count(stored), stored[len(again)-1])
+	if count(stored) != 1 || !stored[0] {
+		t.Fatalf("the batch again stored %d, the new one %v", count(stored), stored[0])
+	}
+	if first[7].UUID != was {
+		t.Fatalf("a customer not stored has uuid %s, was %s", first[7].UUID, was)
 	}
 	if evs := events(t, s, "L", customer.EventQuery{}); len(evs) != len(first)+len(second)+1 || evs[len(evs)-1].CustomerNo != "new" {
 		t.Fatalf("%d events after the batch again", len(evs))

@@ -287,24 +287,30 @@ func (db *DB) amongTaken(ctx context.Context, tx *sql.Tx, query string, keys []s
 	got := map[string]bool{}
 	for from := 0; from < len(keys); from += lookupKeys {
 		chunk := keys[from:min(from+lookupKeys, len(keys))]
-		rows, err := tx.QueryContext(ctx, db.Q(query), chunk)
-		if err != nil {
-			return nil, err
-		}
-		for rows.Next() {
-			var s string
-			if err := rows.Scan(&s); err != nil {
-				rows.Close()
-				return nil, err
-			}
-			got[s] = true
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
+		if err := addStrings(got)(tx.QueryContext(ctx, db.Q(query), chunk)); err != nil {
 			return nil, err
 		}
 	}
 	return got, nil
+}
+
+// addStrings returns what adds the one text column of a query's rows to
+// set and closes them.
+func addStrings(set map[string]bool) func(*sql.Rows, error) error {
+	return func(rows *sql.Rows, err error) error {
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var s string
+			if err := rows.Scan(&s); err != nil {
+				return err
+			}
+			set[s] = true
+		}
+		return rows.Err()
+	}
 }
 
 // insertChunk writes the customers cs[i] of chunk with one statement and
@@ -378,22 +384,9 @@ func (db *DB) insertChunk(ctx context.Context, tx *sql.Tx, ledgerNo string, cs [
 		for k, c := range claims {
 			uargs[k] = c.uuid
 		}
-		rows, err := tx.QueryContext(ctx, db.Q(`INSERT INTO address_uuids (uuid) VALUES (?)`+strings.Repeat(", (?)", len(claims)-1)+
-			` ON CONFLICT DO NOTHING RETURNING uuid`), uargs...)
-		if err != nil {
-			return nil, err
-		}
 		got := map[string]bool{}
-		for rows.Next() {
-			var u string
-			if err := rows.Scan(&u); err != nil {
-				rows.Close()
-				return nil, err
-			}
-			got[u] = true
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
+		if err := addStrings(got)(tx.QueryContext(ctx, db.Q(`INSERT INTO address_uuids (uuid) VALUES (?)`+strings.Repeat(", (?)", len(claims)-1)+
+			` ON CONFLICT DO NOTHING RETURNING uuid`), uargs...)); err != nil {
 			return nil, err
 		}
 		for _, c := range claims {
@@ -517,20 +510,8 @@ func (db *DB) erasedAmong(ctx context.Context, tx *sql.Tx, ledgerNo string, cs [
 		for _, c := range chunk {
 			args = append(args, c.No)
 		}
-		rows, err := tx.QueryContext(ctx, db.Q(`SELECT customer_no FROM erased_customers WHERE ledger_no = ? AND customer_no IN (?`+
-			strings.Repeat(", ?", len(chunk)-1)+`)`), args...)
-		if err != nil {
-			return nil, err
-		}
-		for rows.Next() {
-			var no string
-			if err := rows.Scan(&no); err != nil {
-				rows.Close()
-				return nil, err
-			}
-			erased[no] = true
-		}
-		if err := rows.Close(); err != nil {
+		if err := addStrings(erased)(tx.QueryContext(ctx, db.Q(`SELECT customer_no FROM erased_customers WHERE ledger_no = ? AND customer_no IN (?`+
+			strings.Repeat(", ?", len(chunk)-1)+`)`), args...)); err != nil {
 			return nil, err
 		}
 	}

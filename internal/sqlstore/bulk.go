@@ -272,14 +272,15 @@ func (db *DB) copyCustomers(ctx context.Context, tx *sql.Tx, ledgerNo string, cs
 }
 
 // lookupKeys is how many keys one lookup of amongTaken sends: a lookup
-// is one call, bounded like the others, and below PostgreSQL's default
+// is one call, bounded like the others (even when each key's index page
+// has to be read from the disk), and below PostgreSQL's default
 // jit_above_cost (compiling the query took longer than running it).
-const lookupKeys = 4_000
+const lookupKeys = 2_000
 
 // amongTaken returns which of keys query finds. query selects one column;
 // its ?::text[] is the list of keys, unnest(?::text[]), and each
 // key is looked up by a LATERAL subquery with LIMIT 1, which the planner
-// cannot turn into a join (a join, planned for the array's 4,000 rows,
+// cannot turn into a join (a join, planned for an array of 4,000 rows,
 // hashed a scan of the whole table). It must name a table whose only
 // index the keys can use: a plan cached while the table was empty looked
 // customer numbers up by another index of ledger_no, scanning the ledger.

@@ -235,7 +235,7 @@ func (r *reader) QueryRow(ctx context.Context, query string, args ...any) sqlsto
 	if err != nil {
 		return &row{err: err}
 	}
-	return &row{r: r, c: c, st: s, s: s.s}
+	return &row{r: r, c: c, st: s}
 }
 
 func (r *reader) Query(ctx context.Context, query string, args ...any) (sqlstore.Rows, error) {
@@ -243,14 +243,13 @@ func (r *reader) Query(ctx context.Context, query string, args ...any) (sqlstore
 	if err != nil {
 		return nil, err
 	}
-	return &rows{r: r, c: c, st: s, s: s.s}, nil
+	return &rows{r: r, c: c, st: s}, nil
 }
 
 type row struct {
 	r   *reader
 	c   *conn
 	st  *stmt
-	s   *zs.Stmt // st.s
 	err error
 }
 
@@ -258,11 +257,11 @@ func (w *row) Scan(dest ...any) error {
 	if w.err != nil {
 		return w.err
 	}
-	if w.s == nil {
+	if w.st == nil {
 		return errors.New("sqlite: Scan of a row scanned before")
 	}
 	defer w.release()
-	ok, err := w.s.Step()
+	ok, err := w.st.s.Step()
 	if err != nil {
 		w.st.forget()
 		return err
@@ -270,29 +269,28 @@ func (w *row) Scan(dest ...any) error {
 	if !ok {
 		return sql.ErrNoRows
 	}
-	return scan(w.s, dest)
+	return scan(w.st.s, dest)
 }
 
 func (w *row) release() {
-	w.s.Reset()
+	w.st.s.Reset()
 	w.r.give(w.c)
-	w.c, w.st, w.s = nil, nil, nil
+	w.c, w.st = nil, nil
 }
 
 type rows struct {
 	r   *reader
 	c   *conn
 	st  *stmt
-	s   *zs.Stmt // st.s
 	err error
 	row bool
 }
 
 func (w *rows) Next() bool {
-	if w.s == nil || w.err != nil {
+	if w.st == nil || w.err != nil {
 		return false
 	}
-	w.row, w.err = w.s.Step()
+	w.row, w.err = w.st.s.Step()
 	if w.err != nil {
 		w.st.forget()
 	}
@@ -306,16 +304,16 @@ func (w *rows) Scan(dest ...any) error {
 	if !w.row {
 		return errors.New("sqlite: Scan without a row")
 	}
-	return scan(w.s, dest)
+	return scan(w.st.s, dest)
 }
 
 func (w *rows) Err() error { return w.err }
 
 func (w *rows) Close() error {
-	if w.s != nil {
-		w.s.Reset()
+	if w.st != nil {
+		w.st.s.Reset()
 		w.r.give(w.c)
-		w.c, w.st, w.s, w.row = nil, nil, nil, false
+		w.c, w.st, w.row = nil, nil, false
 	}
 	return nil
 }

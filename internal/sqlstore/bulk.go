@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"maps"
 	"slices"
 	"strings"
 
@@ -177,15 +176,11 @@ var copyColumns = append([]string{"ledger_no", "customer_no"}, writeColumnNames.
 // draws new ones until they are free. Numbers are not looked up (but the
 // first): a batch of new customers has none taken, and a copy that meets
 // one (a file imported again in part, a key another writer took
-// meanwhile) stops there, at the cost of the rows sent so far. Then it writes nothing, and it
-// returns the customers still to write, with the values computed, for
-// the statements that leave out taken keys.
+// meanwhile) stops there, at the cost of the rows sent so far. Then it
+// writes nothing, and it returns the customers still to write, with the
+// values computed, for the statements that leave out taken keys.
 func (db *DB) copyCustomers(ctx context.Context, tx *sql.Tx, ledgerNo string, cs []*customer.Customer, pending []int, stored []bool,
 	redraw func(*customer.Customer)) ([]int, map[int][]any, error) {
-	conn, ok := db.txConns.Load(tx)
-	if !ok {
-		return nil, nil, errors.New("sqlstore: a copy outside a write transaction")
-	}
 	// A batch whose first number the ledger has is most likely a file
 	// imported again: the statements skip its rows without a copy that
 	// would stop at once.
@@ -199,25 +194,24 @@ func (db *DB) copyCustomers(ctx context.Context, tx *sql.Tx, ledgerNo string, cs
 			return nil, nil, customer.ErrUUIDTaken
 		}
 		var custs, addrs []string
-		for _, i := range check {
-			custs = append(custs, cs[i].UUID)
-			addrs = append(addrs, newAddressUUIDs(cs[i])...)
+		mine := make([][]string, len(check)) // each customer's uuids
+		for k, i := range check {
+			addr := newAddressUUIDs(cs[i])
+			custs, addrs = append(custs, cs[i].UUID), append(addrs, addr...)
+			mine[k] = append([]string{cs[i].UUID}, addr...)
 		}
-		used, err := db.amongTaken(ctx, tx, `SELECT c.uuid FROM unnest(?::text[]) AS k (u)
-			CROSS JOIN LATERAL (SELECT uuid FROM customers WHERE uuid = k.u LIMIT 1) AS c`, custs)
-		if err != nil {
+		used := map[string]bool{}
+		if err := db.amongTaken(ctx, tx, used, `SELECT c.uuid FROM unnest(?::text[]) AS k (u)
+			CROSS JOIN LATERAL (SELECT uuid FROM customers WHERE uuid = k.u LIMIT 1) AS c`, custs); err != nil {
 			return nil, nil, err
 		}
-		usedAddrs, err := db.amongTaken(ctx, tx, `SELECT a.uuid FROM unnest(?::text[]) AS k (u)
-			CROSS JOIN LATERAL (SELECT uuid FROM address_uuids WHERE uuid = k.u LIMIT 1) AS a`, addrs)
-		if err != nil {
+		if err := db.amongTaken(ctx, tx, used, `SELECT a.uuid FROM unnest(?::text[]) AS k (u)
+			CROSS JOIN LATERAL (SELECT uuid FROM address_uuids WHERE uuid = k.u LIMIT 1) AS a`, addrs); err != nil {
 			return nil, nil, err
 		}
-		maps.Copy(used, usedAddrs)
 		var again []int
-		for _, i := range check {
-			mine := append([]string{cs[i].UUID}, newAddressUUIDs(cs[i])...)
-			if slices.ContainsFunc(mine, func(u string) bool { return used[u] || claimed[u] }) {
+		for k, i := range check {
+			if slices.ContainsFunc(mine[k], func(u string) bool { return used[u] || claimed[u] }) {
 				// One whose number the ledger has is not written, and
 				// keeps its uuids: the copy would stop at it.
 				if taken, err := db.numberTaken(ctx, tx, ledgerNo, cs[i].No); err != nil || taken {
@@ -227,21 +221,18 @@ func (db *DB) copyCustomers(ctx context.Context, tx *sql.Tx, ledgerNo string, cs
 				again = append(again, i)
 				continue
 			}
-			for _, u := range mine {
+			for _, u := range mine[k] {
 				claimed[u] = true // a uuid twice in the batch: the first keeps it
 			}
 		}
 		check = again
-	}
-	if len(pending) == 0 {
-		return nil, nil, nil
 	}
 	args := make(map[int][]any, len(pending))
 	var claims []string
 	if _, err := tx.ExecContext(ctx, `SAVEPOINT bulk_copy`); err != nil {
 		return nil, nil, err
 	}
-	err := db.d.Copy(ctx, conn.(*sql.Conn), "customers", copyColumns, len(pending), func(k int) ([]any, error) {
+	err := db.copy(ctx, tx, "customers", copyColumns, len(pending), func(k int) ([]any, error) {
 		c := cs[pending[k]]
 		vals, err := db.customerArgs(c, true)
 		if err != nil {
@@ -252,7 +243,7 @@ func (db *DB) copyCustomers(ctx context.Context, tx *sql.Tx, ledgerNo string, cs
 		return append([]any{ledgerNo, c.No}, vals...), nil
 	})
 	if err == nil && len(claims) > 0 {
-		err = db.d.Copy(ctx, conn.(*sql.Conn), "address_uuids", []string{"uuid"}, len(claims), func(k int) ([]any, error) { return []any{claims[k]}, nil })
+		err = db.copy(ctx, tx, "address_uuids", []string{"uuid"}, len(claims), func(k int) ([]any, error) { return []any{claims[k]}, nil })
 	}
 	if err != nil {
 		if db.d.IsUnique == nil || !db.d.IsUnique(err) {
@@ -271,28 +262,36 @@ func (db *DB) copyCustomers(ctx context.Context, tx *sql.Tx, ledgerNo string, cs
 	return nil, nil, nil
 }
 
+// copy runs the dialect's Copy on the connection of tx.
+func (db *DB) copy(ctx context.Context, tx *sql.Tx, table string, columns []string, n int, row func(k int) ([]any, error)) error {
+	conn, ok := db.txConns.Load(tx)
+	if !ok {
+		return errors.New("sqlstore: a copy outside a write transaction")
+	}
+	return db.d.Copy(ctx, conn.(*sql.Conn), table, columns, n, row)
+}
+
 // lookupKeys is how many keys one lookup of amongTaken sends: a lookup
 // is one call, bounded like the others (even when each key's index page
 // has to be read from the disk), and below PostgreSQL's default
 // jit_above_cost (compiling the query took longer than running it).
 const lookupKeys = 2_000
 
-// amongTaken returns which of keys query finds. query selects one column;
-// its ?::text[] is the list of keys, unnest(?::text[]), and each
+// amongTaken adds to set which of keys query finds. query selects one
+// column; its ?::text[] is the list of keys, unnest(?::text[]), and each
 // key is looked up by a LATERAL subquery with LIMIT 1, which the planner
 // cannot turn into a join (a join, planned for an array of 4,000 rows,
 // hashed a scan of the whole table). It must name a table whose only
 // index the keys can use: a plan cached while the table was empty looked
 // customer numbers up by another index of ledger_no, scanning the ledger.
-func (db *DB) amongTaken(ctx context.Context, tx *sql.Tx, query string, keys []string) (map[string]bool, error) {
-	got := map[string]bool{}
+func (db *DB) amongTaken(ctx context.Context, tx *sql.Tx, set map[string]bool, query string, keys []string) error {
 	for from := 0; from < len(keys); from += lookupKeys {
 		chunk := keys[from:min(from+lookupKeys, len(keys))]
-		if err := addStrings(got)(tx.QueryContext(ctx, db.Q(query), chunk)); err != nil {
-			return nil, err
+		if err := addStrings(set)(tx.QueryContext(ctx, db.Q(query), chunk)); err != nil {
+			return err
 		}
 	}
-	return got, nil
+	return nil
 }
 
 // addStrings returns what adds the one text column of a query's rows to

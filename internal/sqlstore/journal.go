@@ -3,7 +3,6 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"maps"
 	"slices"
@@ -41,8 +40,7 @@ func (db *DB) appendEvents(ctx context.Context, tx *sql.Tx, ledgerNo string, evs
 		for _, e := range evs {
 			e.LedgerNo = ledgerNo
 		}
-		v, _ := db.pendingEvents.LoadOrStore(tx, &pendingEvents{})
-		p := v.(*pendingEvents)
+		p := db.pending(tx)
 		p.evs = append(p.evs, evs...)
 		return nil
 	}
@@ -65,6 +63,12 @@ func (db *DB) appendEvents(ctx context.Context, tx *sql.Tx, ledgerNo string, evs
 	return nil
 }
 
+// pending are the events of tx that wait for its end.
+func (db *DB) pending(tx *sql.Tx) *pendingEvents {
+	v, _ := db.pendingEvents.LoadOrStore(tx, &pendingEvents{})
+	return v.(*pendingEvents)
+}
+
 // pendingEvents are the events of a transaction not yet written.
 type pendingEvents struct {
 	evs []*customer.Event
@@ -85,18 +89,19 @@ func (p *pendingEvents) fill(e *customer.Event) {
 // of snapshots; where events wait for the transaction's end, their
 // snapshots are encoded only when they are written.
 func (db *DB) appendSnapshots(ctx context.Context, tx *sql.Tx, ledgerNo string, evs []*customer.Event, snapshots map[*customer.Event]*customer.Customer) error {
-	if db.group == nil && len(evs) > 0 {
-		v, _ := db.pendingEvents.LoadOrStore(tx, &pendingEvents{})
-		p := v.(*pendingEvents)
+	switch {
+	case len(evs) == 0:
+		return nil
+	case db.group == nil:
+		p := db.pending(tx)
 		if p.snapshots == nil {
-			p.snapshots = snapshots
-		} else {
-			maps.Copy(p.snapshots, snapshots)
+			p.snapshots = map[*customer.Event]*customer.Customer{}
 		}
-		return db.appendEvents(ctx, tx, ledgerNo, evs)
-	}
-	for _, e := range evs {
-		e.Object = customer.EncodeSnapshot(snapshots[e])
+		maps.Copy(p.snapshots, snapshots)
+	default:
+		for _, e := range evs {
+			e.Object = customer.EncodeSnapshot(snapshots[e])
+		}
 	}
 	return db.appendEvents(ctx, tx, ledgerNo, evs)
 }
@@ -180,15 +185,11 @@ var eventCopyColumns = []string{"ledger_no", "sequence", "type", "occurred_at", 
 // copyEvents writes the events evs of a ledger with the engine's Copy,
 // after raising the ledger's head by their number (which takes its lock).
 func (db *DB) copyEvents(ctx context.Context, tx *sql.Tx, ledgerNo string, evs []*customer.Event, p *pendingEvents) error {
-	conn, ok := db.txConns.Load(tx)
-	if !ok {
-		return errors.New("sqlstore: a copy outside a write transaction")
-	}
 	var last int64
 	if err := tx.QueryRowContext(ctx, db.Q(raiseHeadSQL), ledgerNo, len(evs)).Scan(&last); err != nil {
 		return err
 	}
-	return db.d.Copy(ctx, conn.(*sql.Conn), "events", eventCopyColumns, len(evs), func(k int) ([]any, error) {
+	return db.copy(ctx, tx, "events", eventCopyColumns, len(evs), func(k int) ([]any, error) {
 		e := evs[k]
 		e.Sequence = last - int64(len(evs)-1-k)
 		p.fill(e)

@@ -156,7 +156,7 @@ func addressUUIDs(c *Customer) []string {
 
 // AddressUUIDChanges says which address uuids a change from old to c
 // (old nil: a new customer) brings into use and which it frees, so that a
-// store can keep address uuids unique.
+// store can forget the uuids drawn at random before migration 0014 that it frees.
 func AddressUUIDChanges(old, c *Customer) (added, removed []string) {
 	before, after := addressUUIDs(old), addressUUIDs(c)
 	for _, u := range after {

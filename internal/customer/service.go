@@ -2,9 +2,6 @@ package customer
 
 import (
 	"context"
-	"crypto/rand"
-	"errors"
-	"math/big"
 	"net/url"
 	"strconv"
 	"strings"
@@ -98,21 +95,10 @@ func (s *Service) CreateCustomer(ctx context.Context, ledgerNo string, in *NewCu
 		return nil, err
 	}
 	c.CreatedAt, c.UpdatedAt = now, now
-	for attempt := 0; ; attempt++ {
-		c.UUID = newUUID("CSRT")
-		c.LegalAddress.UUID = newUUID("ADRS")
-		if c.BillingAddress != nil {
-			c.BillingAddress.UUID = newUUID("ADRS")
-		}
-		if l.CustomerNumbers == NumbersGenerated {
-			c.No = ""
-		}
-		err = s.store.CreateCustomer(ctx, c, options(opts).key)
-		if !errors.Is(err, ErrUUIDTaken) || attempt == 5 {
-			break
-		}
+	if l.CustomerNumbers == NumbersGenerated {
+		c.No = ""
 	}
-	if err != nil {
+	if err := s.store.CreateCustomer(ctx, c, options(opts).key); err != nil {
 		return nil, err
 	}
 	return c, nil
@@ -160,16 +146,14 @@ func (s *Service) AddBillingAddress(ctx context.Context, ledgerNo, no string, in
 	if err != nil {
 		return nil, err
 	}
-	return s.withNewUUID(func() (*Customer, error) {
-		a.UUID = newUUID("ADRS")
-		return s.update(ctx, ledgerNo, no, ifMatch, func(c *Customer) error {
-			if c.BillingAddress != nil {
-				return Errorf(EBILLINGEXISTS, "The customer already has a billing address; replace it with PUT.")
-			}
-			c.BillingAddress = &a
-			return nil
-		}, opts...)
-	})
+	a.UUID = "" // the store gives a new address its uuid
+	return s.update(ctx, ledgerNo, no, ifMatch, func(c *Customer) error {
+		if c.BillingAddress != nil {
+			return Errorf(EBILLINGEXISTS, "The customer already has a billing address; replace it with PUT.")
+		}
+		c.BillingAddress = &a
+		return nil
+	}, opts...)
 }
 
 // PutBillingAddress replaces the billing address.
@@ -291,16 +275,6 @@ func (s *Service) update(ctx context.Context, ledgerNo, no, ifMatch string, fn f
 	}, options(opts).key)
 }
 
-// withNewUUID runs op again while the uuid it drew is taken.
-func (s *Service) withNewUUID(op func() (*Customer, error)) (*Customer, error) {
-	for attempt := 0; ; attempt++ {
-		c, err := op()
-		if !errors.Is(err, ErrUUIDTaken) || attempt == 5 {
-			return c, err
-		}
-	}
-}
-
 // GeneratedCustomerNo is the n-th (from 1) customer number of a ledger that
 // generates them: seven digits from 1000000 (the Norwegian and Danish
 // standard length) and never a leading zero (the Swedish Autogiro rule).
@@ -311,18 +285,6 @@ func GeneratedCustomerNo(n int64) string {
 // NameKey is the form in which names are compared for a case-insensitive
 // prefix search.
 func NameKey(name string) string { return strings.ToLower(name) }
-
-var tenDigits = big.NewInt(10_000_000_000)
-
-// newUUID draws prefix + 10 random digits.
-func newUUID(prefix string) string {
-	n, err := rand.Int(rand.Reader, tenDigits)
-	if err != nil {
-		panic(err) // crypto/rand never fails on supported platforms
-	}
-	s := n.String()
-	return prefix + strings.Repeat("0", 10-len(s)) + s
-}
 
 func validUUID(prefix, s string) bool {
 	if len(s) != len(prefix)+10 || !strings.HasPrefix(s, prefix) {

@@ -2,7 +2,6 @@ package customer
 
 import (
 	"context"
-	"errors"
 	"time"
 )
 
@@ -18,8 +17,9 @@ type Store interface {
 	// CreateCustomer stores a new customer with Version 1. When c.No is empty
 	// the store allocates the ledger's next generated number
 	// (GeneratedCustomerNo of the ledger's sequence, skipping numbers in use)
-	// in the same transaction and sets c.No. A number in use is
-	// ECUSTOMEREXISTS; a uuid in use is ErrUUIDTaken. A key, when not nil,
+	// in the same transaction and sets c.No. It gives the customer its uuid
+	// and its addresses theirs (whatever c carried). A number in use is
+	// ECUSTOMEREXISTS. A key, when not nil,
 	// is completed in the same transaction (Done, Written); a key whose
 	// lease was taken over rolls the create back (ErrIdempotencyLost).
 	CreateCustomer(ctx context.Context, c *Customer, key *IdempotencyKey) error
@@ -30,8 +30,9 @@ type Store interface {
 	CustomerByUUID(ctx context.Context, ledgerNo, uuid string) (*Customer, error)
 	// UpdateCustomer reads the customer, lets fn change it, and writes it
 	// back with Version+1, all in one transaction. An error from fn aborts
-	// the update and is returned as is. A new address uuid in use is
-	// ErrUUIDTaken. A key is completed as by CreateCustomer.
+	// the update and is returned as is. An address with a uuid the customer
+	// did not have (a new address: the empty uuid) gets a new one from the
+	// store. A key is completed as by CreateCustomer.
 	UpdateCustomer(ctx context.Context, ledgerNo, no string, fn func(*Customer) error, key *IdempotencyKey) (*Customer, error)
 	// FindCustomers returns up to limit customers of the ledger carrying id.
 	FindCustomers(ctx context.Context, ledgerNo string, id NationalID, limit int) ([]*Customer, error)
@@ -92,10 +93,6 @@ type Store interface {
 	WebhookStore
 	ErasureStore
 }
-
-// ErrUUIDTaken is returned by a Store when a freshly drawn customer or
-// address uuid is already in use; the service draws again.
-var ErrUUIDTaken = errors.New("uuid already in use")
 
 // ListFilter selects customers of a ledger. Empty fields do not filter.
 type ListFilter struct {

@@ -133,6 +133,10 @@ var dialect = sqlstore.Dialect{
 	IsUnique:      isUnique,
 	IsRetryable:   isRetryable,
 	IsUnavailable: isUnavailable,
+	// The customers' numbers are their identity column's; a number taken
+	// and not used (a transaction rolled back) is a gap.
+	NextValuesSQL: `SELECT 0, nextval('customers_id_seq'), 1 FROM generate_series(1, ?::int)
+		UNION ALL SELECT 1, nextval('address_uuid_seq'), 1 FROM generate_series(1, ?::int)`,
 }
 
 func sqlState(err error) string {

@@ -2,7 +2,10 @@ package postgres_test
 
 import (
 	"context"
+	"database/sql"
 	"testing"
+
+	_ "github.com/jackc/pgx/v5/stdlib"
 
 	"github.com/kund/kund/internal/keyring"
 	"github.com/kund/kund/internal/pgtest"
@@ -41,4 +44,47 @@ func TestReadCacheIsNeverStale(t *testing.T) {
 		dbs[i] = db
 	}
 	storetest.ReadCacheIsNeverStale(t, dbs[0], dbs[1])
+}
+
+func TestDrawnUUIDs(t *testing.T) {
+	url := pgtest.URL(t)
+	keys, err := keyring.Generate()
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, err := sql.Open("pgx", url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	storetest.RunDrawnUUIDs(t, storetest.DrawnUUIDs{
+		Open: func(t *testing.T) storetest.Store {
+			db, err := postgres.Open(context.Background(), url)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := db.UseKeyring(context.Background(), keys); err != nil {
+				t.Fatal(err)
+			}
+			return db
+		},
+		Close: func(s storetest.Store) { s.(*postgres.DB).Close() },
+		Exec: func(t *testing.T, query string) {
+			if _, err := raw.Exec(query); err != nil {
+				t.Fatalf("%s: %v", query, err)
+			}
+		},
+		Count: func(t *testing.T, query string) int {
+			var n int
+			if err := raw.QueryRow(query).Scan(&n); err != nil {
+				t.Fatalf("%s: %v", query, err)
+			}
+			return n
+		},
+		Undo: []string{`DROP TABLE drawn_uuids`, `DROP TABLE uuid_keys`, `DROP SEQUENCE address_uuid_seq`,
+			`CREATE UNIQUE INDEX customers_uuid ON customers (uuid)`, `DELETE FROM schema_migrations WHERE version = 14`},
+		// setval(..., false): the next nextval gives the value itself.
+		Rewind: []string{`SELECT setval('customers_id_seq', (SELECT last_value FROM customers_id_seq), false)`,
+			`SELECT setval('address_uuid_seq', (SELECT last_value - 1 FROM address_uuid_seq), false)`},
+	})
 }

@@ -46,13 +46,13 @@ func useKey(t testing.TB, db *sqlite.DB) {
 	}
 }
 
-// newCustomer is a minimal valid customer numbered no, with fresh uuids.
+// newCustomer is a minimal valid customer numbered no (the store gives
+// its uuids).
 func newCustomer(ledgerNo, no string) *customer.Customer {
 	now := time.Now()
 	c := &customer.Customer{LedgerNo: ledgerNo, No: no, LegalEntity: customer.Consumer, Name: "Kund Kundsson",
 		Email: "kund@example.se", LegalStatus: customer.StatusActive, ActiveConsents: []string{},
 		LegalAddress: customer.Address{Addressee: "Kund Kundsson", City: "STOCKHOLM", ZipCode: "11122", CountryCode: "SE"},
 		CreatedAt:    now, UpdatedAt: now}
-	customer.RedrawUUIDs(c)
 	return c
 }

@@ -128,6 +128,9 @@ var dialect = sqlstore.Dialect{
 	IsUnique:    isUnique,
 	IsRetryable: isBusy,
 	GroupCommit: true,
+	NextValuesSQL: `UPDATE sequences SET next = next + CASE name WHEN 'customers' THEN ?1 ELSE ?2 END
+		RETURNING CASE name WHEN 'customers' THEN 0 ELSE 1 END, next - CASE name WHEN 'customers' THEN ?1 ELSE ?2 END,
+			CASE name WHEN 'customers' THEN ?1 ELSE ?2 END`,
 }
 
 // truncateWAL moves every page of the WAL into the database file and

@@ -2,6 +2,7 @@ package sqlite_test
 
 import (
 	"context"
+	"database/sql"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -51,4 +52,51 @@ func TestAnotherIndexKeyIsRefused(t *testing.T) {
 	if err := again.UseKeyring(ctx, testKeys()); err != nil {
 		t.Fatalf("the database's own key: %v", err)
 	}
+}
+
+func TestDrawnUUIDs(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "kund.db")
+	keys, err := keyring.Generate()
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw := func(t *testing.T) *sql.DB {
+		db, err := sql.Open("sqlite", path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return db
+	}
+	storetest.RunDrawnUUIDs(t, storetest.DrawnUUIDs{
+		Open: func(t *testing.T) storetest.Store {
+			db, err := sqlite.Open(context.Background(), path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := db.UseKeyring(context.Background(), keys); err != nil {
+				t.Fatal(err)
+			}
+			return db
+		},
+		Close: func(s storetest.Store) { s.(*sqlite.DB).Close() },
+		Exec: func(t *testing.T, query string) {
+			db := raw(t)
+			defer db.Close()
+			if _, err := db.Exec(query); err != nil {
+				t.Fatalf("%s: %v", query, err)
+			}
+		},
+		Count: func(t *testing.T, query string) int {
+			db := raw(t)
+			defer db.Close()
+			var n int
+			if err := db.QueryRow(query).Scan(&n); err != nil {
+				t.Fatalf("%s: %v", query, err)
+			}
+			return n
+		},
+		Undo: []string{`DROP TABLE drawn_uuids`, `DROP TABLE uuid_keys`, `DROP TABLE sequences`,
+			`CREATE UNIQUE INDEX customers_uuid ON customers (uuid)`, `DELETE FROM schema_migrations WHERE version = 14`},
+		Rewind: []string{`UPDATE sequences SET next = next - 1 WHERE name = 'customers'`, `UPDATE sequences SET next = next - 2 WHERE name = 'addresses'`},
+	})
 }

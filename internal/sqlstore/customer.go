@@ -198,7 +198,7 @@ const writeColumns = `uuid, reg_country, reg_no, vat_no, legal_entity, name, nam
 	billing_uuid, billing_addressee, billing_street, billing_co, billing_city, billing_zip, billing_country,
 	version, created_at, updated_at, sealed, reg_index, email_index, msisdn_index`
 
-var insertCustomerSQL = `INSERT INTO customers (ledger_no, customer_no, ` + writeColumns + `) VALUES (?, ?` + strings.Repeat(", ?", strings.Count(writeColumns, ",")+1) + `)`
+var insertCustomerSQL = `INSERT INTO customers (id, ledger_no, customer_no, ` + writeColumns + `) VALUES (?, ?, ?` + strings.Repeat(", ?", strings.Count(writeColumns, ",")+1) + `)`
 
 // An UPDATE rewrites every index of a column in its SET list, whether the
 // value changed or not: setting all columns made a PATCH of an e-mail
@@ -210,7 +210,6 @@ var insertCustomerSQL = `INSERT INTO customers (ledger_no, customer_no, ` + writ
 // column is always set. A mask of the groups that changed picks one of
 // 2^len(indexGroups) statements, all prepared.
 var indexGroups = [][]string{
-	{"uuid"},
 	{"reg_country", "reg_index"},
 	{"created_at"},
 	{"name_key"},
@@ -301,14 +300,15 @@ func (db *DB) CreateCustomer(ctx context.Context, c *customer.Customer, key *cus
 			}
 		}
 		c.Version = 1
-		if err := db.claimAddressUUIDs(ctx, tx, nil, c); err != nil {
+		ids := make([]int64, 1)
+		if err := db.giveUUIDs(ctx, tx, []*customer.Customer{c}, ids, nil); err != nil {
 			return err
 		}
 		args, err := db.customerArgs(c, true)
 		if err != nil {
 			return err
 		}
-		_, err = db.txExec(ctx, tx, insertCustomerSQL, append([]any{c.LedgerNo, c.No}, args...)...)
+		_, err = db.txExec(ctx, tx, insertCustomerSQL, append([]any{ids[0], c.LedgerNo, c.No}, args...)...)
 		if db.d.IsUnique(err) {
 			return errNumberInUse
 		} else if err != nil {
@@ -336,16 +336,9 @@ func (db *DB) CreateCustomer(ctx context.Context, c *customer.Customer, key *cus
 	if !errors.Is(err, errNumberInUse) {
 		return err
 	}
-	// Either the customer number or the customer's uuid is taken; the
-	// number can only be taken for good, so it decides.
-	taken, err := db.numberTaken(ctx, db.Write, c.LedgerNo, c.No)
-	if err != nil {
-		return db.Err(err)
-	}
-	if taken {
-		return customer.Errorf(customer.ECUSTOMEREXISTS, "A customer with this customer number already exists.")
-	}
-	return customer.ErrUUIDTaken
+	// The number is the only key of a new row that can be taken (its id
+	// and uuids come from sequences).
+	return customer.Errorf(customer.ECUSTOMEREXISTS, "A customer with this customer number already exists.")
 }
 
 const (
@@ -371,21 +364,25 @@ func (db *DB) nextCustomerNo(ctx context.Context, tx *sql.Tx, ledgerNo string) (
 	}
 }
 
-// claimAddressUUIDs records the address uuids that c has and old had not,
-// and frees those that old had and c has not. A uuid in use is
-// ErrUUIDTaken.
-func (db *DB) claimAddressUUIDs(ctx context.Context, tx *sql.Tx, old, c *customer.Customer) error {
-	added, removed := customer.AddressUUIDChanges(old, c)
-	for _, u := range removed {
-		if _, err := db.txExec(ctx, tx, `DELETE FROM address_uuids WHERE uuid = ?`, u); err != nil {
+// forgetDrawnUUIDs takes the uuids that old had and c has not (c nil: a
+// customer erased) out of the tables of uuids drawn at random before
+// migration 0014, where they may be.
+func (db *DB) forgetDrawnUUIDs(ctx context.Context, tx *sql.Tx, old, c *customer.Customer) error {
+	s, err := db.uuidKeys(ctx, tx)
+	if err != nil {
+		return err
+	}
+	if s.drawnCustomers && c == nil {
+		if _, err := db.txExec(ctx, tx, `DELETE FROM drawn_uuids WHERE uuid = ?`, old.UUID); err != nil {
 			return err
 		}
 	}
-	for _, u := range added {
-		_, err := db.txExec(ctx, tx, `INSERT INTO address_uuids (uuid) VALUES (?)`, u)
-		if db.d.IsUnique(err) {
-			return customer.ErrUUIDTaken
-		} else if err != nil {
+	if !s.drawnAddresses {
+		return nil
+	}
+	_, removed := customer.AddressUUIDChanges(old, c)
+	for _, u := range removed {
+		if _, err := db.txExec(ctx, tx, `DELETE FROM address_uuids WHERE uuid = ?`, u); err != nil {
 			return err
 		}
 	}
@@ -419,14 +416,28 @@ func (db *DB) Customer(ctx context.Context, ledgerNo, no string) (*customer.Cust
 	return db.one(ctx, customerByNoSQL, ledgerNo, no)
 }
 
-// CustomerByUUID returns one customer by uuid.
+// CustomerByUUID returns one customer by uuid: the row whose id the uuid
+// is made of, or the one that drew it at random before migration 0014.
 func (db *DB) CustomerByUUID(ctx context.Context, ledgerNo, uuid string) (*customer.Customer, error) {
-	return db.one(ctx, customerByUUIDSQL, uuid, ledgerNo)
+	s, err := db.uuidKeys(ctx, db.Read)
+	if err != nil {
+		return nil, db.Err(err)
+	}
+	id, ok := s.customers.numberOf(customerPrefix, uuid)
+	if !ok {
+		return nil, customer.Errorf(customer.ECUSTOMERNOTFOUND, "The customer does not exist.")
+	}
+	if !s.drawnCustomers {
+		return db.one(ctx, customerByIDSQL, id, uuid, ledgerNo)
+	}
+	return db.one(ctx, customerByUUIDSQL, id, uuid, uuid, ledgerNo)
 }
 
 const (
 	customerByNoSQL   = `SELECT ` + customerColumns + ` FROM customers WHERE ledger_no = ? AND customer_no = ?`
-	customerByUUIDSQL = `SELECT ` + customerColumns + ` FROM customers WHERE uuid = ? AND ledger_no = ?`
+	customerByIDSQL   = `SELECT ` + customerColumns + ` FROM customers WHERE id = ? AND uuid = ? AND ledger_no = ?`
+	customerByUUIDSQL = `SELECT ` + customerColumns + ` FROM customers
+		WHERE id IN (?, (SELECT id FROM drawn_uuids WHERE uuid = ?)) AND uuid = ? AND ledger_no = ?`
 )
 
 func (db *DB) one(ctx context.Context, query string, args ...any) (*customer.Customer, error) {
@@ -471,7 +482,10 @@ func (db *DB) updateInTx(ctx context.Context, tx *sql.Tx, ledgerNo, no string, f
 		return nil, err
 	}
 	cur.Version++
-	if err := db.claimAddressUUIDs(ctx, tx, old, cur); err != nil {
+	if err := db.giveUUIDs(ctx, tx, []*customer.Customer{cur}, nil, []*customer.Customer{old}); err != nil {
+		return nil, err
+	}
+	if err := db.forgetDrawnUUIDs(ctx, tx, old, cur); err != nil {
 		return nil, err
 	}
 	query, args, err := db.updateCustomer(old, cur, id, clear)

@@ -153,7 +153,7 @@ func (db *DB) EraseCustomer(ctx context.Context, e *customer.Erasure, redact fun
 				return err
 			}
 		}
-		if err := db.claimAddressUUIDs(ctx, tx, was, nil); err != nil {
+		if err := db.forgetDrawnUUIDs(ctx, tx, was, nil); err != nil {
 			return err
 		}
 		if err := db.forgetReplies(ctx, tx, was); err != nil {

@@ -78,7 +78,6 @@ var writeQueries = []string{
 	numberTakenSQL,
 	wasErasedSQL,
 	`DELETE FROM address_uuids WHERE uuid = ?`,
-	`INSERT INTO address_uuids (uuid) VALUES (?)`,
 	`SAVEPOINT g`,
 	`ROLLBACK TO SAVEPOINT g`,
 	`RELEASE SAVEPOINT g`,
@@ -90,7 +89,8 @@ var writeQueries = []string{
 const forUpdateMark = "\x00forupdate"
 
 func (db *DB) prepareWrites() {
-	for _, q := range append(writeQueries, updateCustomerSQL...) {
+	qs := append(append(writeQueries, updateCustomerSQL...), db.d.NextValuesSQL)
+	for _, q := range qs {
 		db.stmt(context.Background(), db.Write, db.forUpdate(q))
 	}
 }

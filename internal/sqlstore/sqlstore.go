@@ -46,6 +46,12 @@ type Dialect struct {
 	// row costs to compute overlaps the engine's writing of the rows
 	// before. A row that breaks a constraint fails the whole call.
 	Copy func(ctx context.Context, conn *sql.Conn, table string, columns []string, n int, row func(k int) ([]any, error)) error
+	// NextValuesSQL takes numbers from the two sequences of uuids.go, in a
+	// write transaction: its parameters are how many customer numbers and
+	// how many address numbers, its rows (kind, first, n) the numbers
+	// first to first+n-1 of the customers' sequence (kind 0) or the
+	// addresses' (kind 1).
+	NextValuesSQL string
 }
 
 // DB is the shared store on an engine's connections. Writes go to Write,
@@ -72,6 +78,8 @@ type DB struct {
 	// txConns are the connections of open write transactions, by *sql.Tx,
 	// where the dialect has Copy (which runs on the connection).
 	txConns sync.Map
+	// uuids holds the uuid keys once loaded (uuids.go).
+	uuids atomic.Pointer[uuidState]
 	// scrub, when set, runs after an erasure has committed (SetScrub).
 	scrub func(ctx context.Context) error
 }
@@ -215,7 +223,7 @@ func (db *DB) release(tx *sql.Tx) {
 func (db *DB) Err(err error) error {
 	var de *customer.Error
 	switch {
-	case err == nil, errors.As(err, &de), errors.Is(err, customer.ErrUUIDTaken):
+	case err == nil, errors.As(err, &de):
 		return err
 	case errors.Is(err, context.DeadlineExceeded),
 		db.d.IsRetryable != nil && db.d.IsRetryable(err),

@@ -44,7 +44,7 @@ func testBulk(t *testing.T, s Store) {
 		cs = append(cs, c)
 	}
 	cs = append(cs, minimal("L", "7"))
-	stored, err := b.CreateCustomers(ctx, "L", cs, customer.RedrawUUIDs)
+	stored, err := b.CreateCustomers(ctx, "L", cs)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -75,7 +75,7 @@ func testBulk(t *testing.T, s Store) {
 		t.Fatalf("ledger M exported %d, want 1", len(m))
 	}
 	// Running the same batch again writes nothing twice.
-	again, err := b.CreateCustomers(ctx, "L", []*customer.Customer{minimal("L", "3"), minimal("L", "1000")}, customer.RedrawUUIDs)
+	again, err := b.CreateCustomers(ctx, "L", []*customer.Customer{minimal("L", "3"), minimal("L", "1000")})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -89,89 +89,51 @@ func testBulk(t *testing.T, s Store) {
 	}
 }
 
-// A customer of a batch whose uuid is in use (or used by another customer
-// of the batch) draws again and is written; the others keep theirs. One
-// that keeps drawing taken uuids fails the batch, which writes nothing.
-func testBulkUUIDTaken(t *testing.T, s Store) {
+// testBulkUUIDs: customers of a batch that bring uuids in use, and the
+// same uuids more than once, are stored with uuids of their own, each
+// found by its uuid and journaled with it; the customer whose uuids they
+// brought keeps its own.
+func testBulkUUIDs(t *testing.T, s Store) {
 	b := bulk(t, s)
 	ledger(t, s, "L", customer.NumbersClient)
 	a := create(t, s, sample("L", "1"))
-	for i, tt := range []struct {
-		name   string
-		mutate func(c *customer.Customer, shared string)
-	}{
-		{"customer uuid in use", func(c *customer.Customer, _ string) { c.UUID = a.UUID }},
-		{"address uuid in use", func(c *customer.Customer, _ string) { c.LegalAddress.UUID = a.BillingAddress.UUID }},
-		{"billing uuid in use", func(c *customer.Customer, _ string) {
-			c.BillingAddress = &customer.Address{UUID: a.LegalAddress.UUID, Addressee: "B", City: "C", ZipCode: "11122", CountryCode: "SE"}
-		}},
-		{"uuid twice in the batch", func(c *customer.Customer, shared string) { c.LegalAddress.UUID = shared }},
-	} {
-		name, shared := tt.name, fmt.Sprintf("ADRS00000001%02d", i)
-		t.Run(name, func(t *testing.T) {
-			before := len(exported(t, b, "L"))
-			keep, clash := minimal("L", "k"+name), minimal("L", "c"+name)
-			keep.LegalAddress.UUID = shared
-			tt.mutate(clash, shared)
-			keepUUIDs := []string{keep.UUID, keep.LegalAddress.UUID}
-			clashUUIDs := append([]string{clash.UUID}, newAddressUUIDs(clash)...)
-			// A redraw that draws the same uuids again never helps.
-			if _, err := b.CreateCustomers(ctx, "L", []*customer.Customer{keep, clash}, func(*customer.Customer) {}); !errors.Is(err, customer.ErrUUIDTaken) {
-				t.Fatalf("got %v, want ErrUUIDTaken", err)
-			}
-			if n := len(exported(t, b, "L")); n != before {
-				t.Fatalf("%d customers after a failed batch, want %d", n, before)
-			}
-			stored, err := b.CreateCustomers(ctx, "L", []*customer.Customer{keep, clash}, customer.RedrawUUIDs)
-			if err != nil || !slices.Equal(stored, []bool{true, true}) {
-				t.Fatalf("stored %v, %v", stored, err)
-			}
-			if got := []string{keep.UUID, keep.LegalAddress.UUID}; !slices.Equal(got, keepUUIDs) {
-				t.Fatalf("a customer without a clash drew new uuids: %v, was %v", got, keepUUIDs)
-			}
-			if got := append([]string{clash.UUID}, newAddressUUIDs(clash)...); slices.Equal(got, clashUUIDs) {
-				t.Fatalf("the clashing customer kept its uuids %v", got)
-			}
-			for _, c := range []*customer.Customer{keep, clash} {
-				got, err := s.Customer(ctx, "L", c.No)
-				if err != nil {
-					t.Fatal(err)
-				}
-				equal(t, got, c)
-				// Its created event shows it as stored, with the uuids it
-				// drew last.
-				evs := events(t, s, "L", customer.EventQuery{CustomerNo: c.No, Limit: 10})
-				if len(evs) != 1 || evs[0].Type != customer.EventCustomerCreated {
-					t.Fatalf("events of %s: %+v", c.No, evs)
-				}
-				equal(t, ptr(snapshot[customer.Customer](t, evs[0])), c)
-			}
-			if n := len(exported(t, b, "L")); n != before+2 {
-				t.Fatalf("%d customers, want %d", n, before+2)
-			}
-			// The clashing customer's first uuids that were free before are
-			// free again: what it wrote before meeting the clash was taken back.
-			for _, u := range clashUUIDs[1:] {
-				if u == shared || u == a.LegalAddress.UUID || u == a.BillingAddress.UUID {
-					continue
-				}
-				c := minimal("L", "f"+u)
-				c.LegalAddress.UUID = u
-				create(t, s, c)
-			}
-		})
+	was := a.Clone()
+	var cs []*customer.Customer
+	for i := range 4 {
+		c := sample("L", fmt.Sprint(10+i))
+		c.UUID, c.LegalAddress.UUID, c.BillingAddress.UUID = a.UUID, a.LegalAddress.UUID, a.BillingAddress.UUID
+		cs = append(cs, c)
 	}
-}
-
-func newAddressUUIDs(c *customer.Customer) []string {
-	added, _ := customer.AddressUUIDChanges(nil, c)
-	return added
+	stored, err := b.CreateCustomers(ctx, "L", cs)
+	if err != nil || !slices.Equal(stored, []bool{true, true, true, true}) {
+		t.Fatalf("stored %v, %v", stored, err)
+	}
+	seen := map[string]bool{}
+	for _, c := range append([]*customer.Customer{a}, cs...) {
+		for _, u := range []string{c.UUID, c.LegalAddress.UUID, c.BillingAddress.UUID} {
+			if seen[u] {
+				t.Fatalf("uuid %s twice", u)
+			}
+			seen[u] = true
+		}
+		got, err := s.CustomerByUUID(ctx, "L", c.UUID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		equal(t, got, c)
+		evs := events(t, s, "L", customer.EventQuery{CustomerNo: c.No, Limit: 10})
+		if len(evs) != 1 || evs[0].Type != customer.EventCustomerCreated {
+			t.Fatalf("events of %s: %+v", c.No, evs)
+		}
+		equal(t, ptr(snapshot[customer.Customer](t, evs[0])), c)
+	}
+	equal(t, a, was)
 }
 
 // testBulkMany: a batch of many new customers (which an engine may copy
 // rather than insert row by row) stores each as it was, findable by its
-// identity number, journals each once, and claims every address uuid. In
-// a second such batch one customer's address uuid is taken: the batch is
+// identity number and its uuid, and journals each once. In a second such
+// batch one customer brings an address uuid of the first: the batch is
 // still stored whole, and only that customer draws new uuids.
 func testBulkMany(t *testing.T, s Store) {
 	b := bulk(t, s)
@@ -185,7 +147,7 @@ func testBulkMany(t *testing.T, s Store) {
 		}
 		first = append(first, c)
 	}
-	stored, err := b.CreateCustomers(as(customer.ActorSystem, "kund import", ""), "L", first, customer.RedrawUUIDs)
+	stored, err := b.CreateCustomers(as(customer.ActorSystem, "kund import", ""), "L", first)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -213,12 +175,17 @@ func testBulkMany(t *testing.T, s Store) {
 		}
 		equal(t, ptr(snapshot[customer.Customer](t, evs[i])), first[i])
 	}
-	// Every address uuid of the batch is claimed: a customer that brings
-	// one is refused.
+	for _, i := range []int{0, 300, 599} {
+		if got, err := s.CustomerByUUID(ctx, "L", first[i].UUID); err != nil || got.No != first[i].No {
+			t.Fatalf("customer %s by its uuid: %v, %v", first[i].No, got, err)
+		}
+	}
+	// A customer that brings an address uuid of the batch gets its own.
 	taken := minimal("L", "taken")
 	taken.LegalAddress.UUID = first[300].BillingAddress.UUID
-	if err := s.CreateCustomer(ctx, taken, nil); !errors.Is(err, customer.ErrUUIDTaken) {
-		t.Fatalf("an address uuid of the batch again: %v, want ErrUUIDTaken", err)
+	create(t, s, taken)
+	if taken.LegalAddress.UUID == first[300].BillingAddress.UUID {
+		t.Fatalf("a new customer has the address uuid %s of customer 300", taken.LegalAddress.UUID)
 	}
 
 	var second []*customer.Customer
@@ -227,16 +194,15 @@ func testBulkMany(t *testing.T, s Store) {
 	}
 	clash := second[250]
 	clash.LegalAddress.UUID = first[3].LegalAddress.UUID
-	keep := second[251].LegalAddress.UUID
-	stored, err = b.CreateCustomers(ctx, "L", second, customer.RedrawUUIDs)
+	stored, err = b.CreateCustomers(ctx, "L", second)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if n := count(stored); n != len(second) {
 		t.Fatalf("stored %d of %d", n, len(second))
 	}
-	if clash.LegalAddress.UUID == first[3].LegalAddress.UUID || second[251].LegalAddress.UUID != keep {
-		t.Fatalf("uuids after the clash: %s (was taken), %s (was %s)", clash.LegalAddress.UUID, second[251].LegalAddress.UUID, keep)
+	if clash.LegalAddress.UUID == first[3].LegalAddress.UUID {
+		t.Fatalf("customer %s has the address uuid %s of customer 3", clash.No, clash.LegalAddress.UUID)
 	}
 	for _, c := range []*customer.Customer{clash, second[251], second[399]} {
 		got, err := s.Customer(ctx, "L", c.No)
@@ -245,20 +211,20 @@ func testBulkMany(t *testing.T, s Store) {
 		}
 		equal(t, got, c)
 	}
-	if evs := events(t, s, "L", customer.EventQuery{}); len(evs) != len(first)+len(second) {
-		t.Fatalf("%d events, want %d", len(evs), len(first)+len(second))
+	if evs := events(t, s, "L", customer.EventQuery{}); len(evs) != len(first)+len(second)+1 {
+		t.Fatalf("%d events, want %d", len(evs), len(first)+len(second)+1)
 	} else {
 		gapFree(t, evs)
 	}
-	if n := len(exported(t, b, "L")); n != len(first)+len(second) {
+	if n := len(exported(t, b, "L")); n != len(first)+len(second)+1 {
 		t.Fatalf("exported %d", n)
 	}
 	// The first batch again, after one new customer: only that one is
-	// stored and journaled, and the others, whose numbers are taken, draw
-	// no new uuids (theirs are taken too: by themselves).
+	// stored and journaled, and the others, whose numbers are taken, keep
+	// the uuids they have.
 	again := append([]*customer.Customer{minimal("L", "new")}, first...)
 	was := first[7].UUID
-	stored, err = b.CreateCustomers(ctx, "L", again, func(c *customer.Customer) { t.Errorf("customer %s drew new uuids", c.No) })
+	stored, err = b.CreateCustomers(ctx, "L", again)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -268,7 +234,7 @@ func testBulkMany(t *testing.T, s Store) {
 	if first[7].UUID != was {
 		t.Fatalf("a customer not stored has uuid %s, was %s", first[7].UUID, was)
 	}
-	if evs := events(t, s, "L", customer.EventQuery{}); len(evs) != len(first)+len(second)+1 || evs[len(evs)-1].CustomerNo != "new" {
+	if evs := events(t, s, "L", customer.EventQuery{}); len(evs) != len(first)+len(second)+2 || evs[len(evs)-1].CustomerNo != "new" {
 		t.Fatalf("%d events after the batch again", len(evs))
 	}
 }
@@ -300,7 +266,7 @@ func testBulkTwiceFirstKeeps(t *testing.T, s Store) {
 			batch = append(batch, minimal("L", fmt.Sprint(n, "-", i)))
 		}
 		batch = append(batch, second)
-		stored, err := b.CreateCustomers(ctx, "L", batch, customer.RedrawUUIDs)
+		stored, err := b.CreateCustomers(ctx, "L", batch)
 		if err != nil {
 			t.Fatal(err)
 		}

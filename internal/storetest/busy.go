@@ -1,7 +1,6 @@
 package storetest
 
 import (
-	"errors"
 	"fmt"
 	"sync"
 	"testing"
@@ -18,20 +17,21 @@ func testFailingAmongMany(t *testing.T, s Store) {
 	const n = 120
 	errs := make([]error, n)
 	cs := make([]*customer.Customer, n)
+	keys := make([]*customer.IdempotencyKey, n)
 	var wg sync.WaitGroup
 	for i := 0; i < n; i++ {
 		c := sample("L", fmt.Sprint(i+1))
 		switch i % 3 {
-		case 1: // the legal address uuid is claimed, then the billing one fails
-			c.BillingAddress.UUID = taken.BillingAddress.UUID
-		case 2: // the number is taken after the address uuids were claimed
+		case 1: // everything is written, then the key's lease is found lost
+			keys[i] = lostKey(t, s, "L", fmt.Sprint(i))
+		case 2: // the number is taken, after the sequences gave its uuids
 			c.No = "0"
 		}
 		cs[i] = c
 		wg.Add(1)
 		go func(i int) {
 			defer wg.Done()
-			errs[i] = s.CreateCustomer(ctx, cs[i], nil)
+			errs[i] = s.CreateCustomer(ctx, cs[i], keys[i])
 		}(i)
 	}
 	wg.Wait()
@@ -49,9 +49,7 @@ func testFailingAmongMany(t *testing.T, s Store) {
 				t.Fatalf("customer %s lost: %v", cs[i].No, err)
 			}
 		case 1:
-			if !errors.Is(err, customer.ErrUUIDTaken) {
-				t.Fatalf("create %d: got %v, want ErrUUIDTaken", i, err)
-			}
+			code(t, err, customer.ECONFLICT)
 			if _, err := s.Customer(ctx, "L", cs[i].No); customer.ErrorCode(err) != customer.ECUSTOMERNOTFOUND {
 				t.Fatalf("failed create %d was written: %v", i, err)
 			}
@@ -59,16 +57,25 @@ func testFailingAmongMany(t *testing.T, s Store) {
 			code(t, err, customer.ECUSTOMEREXISTS)
 		}
 	}
-	// The address uuids the failed creates had claimed are free again.
+	// The numbers of the failed creates are free; the uuids of all are
+	// distinct.
+	seen := map[string]bool{}
 	for i := 1; i < n; i += 3 {
-		c := minimal("L", fmt.Sprintf("again-%d", i))
-		c.LegalAddress.UUID = cs[i].LegalAddress.UUID
-		create(t, s, c)
+		c := create(t, s, minimal("L", cs[i].No))
+		for _, u := range []string{c.UUID, c.LegalAddress.UUID} {
+			if seen[u] {
+				t.Fatalf("uuid %s twice", u)
+			}
+			seen[u] = true
+		}
 	}
-	for i := 2; i < n; i += 3 {
-		c := minimal("L", fmt.Sprintf("again-%d", i))
-		c.LegalAddress.UUID = cs[i].LegalAddress.UUID
-		create(t, s, c)
+	for i := 0; i < n; i += 3 {
+		for _, u := range []string{cs[i].UUID, cs[i].LegalAddress.UUID, cs[i].BillingAddress.UUID} {
+			if seen[u] {
+				t.Fatalf("uuid %s twice", u)
+			}
+			seen[u] = true
+		}
 	}
 	got, err := s.Customer(ctx, "L", "0")
 	if err != nil {

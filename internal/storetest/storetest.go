@@ -5,7 +5,6 @@ package storetest
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"math/rand/v2"
 	"reflect"
@@ -36,7 +35,7 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 		{"Ledgers", testLedgers},
 		{"CreateAndRead", testCreateAndRead},
 		{"CustomerNumberConflict", testNumberConflict},
-		{"UUIDConflict", testUUIDConflict},
+		{"UUIDsFromTheStore", testUUIDs},
 		{"GeneratedNumbers", testGeneratedNumbers},
 		{"GeneratedNumbersConcurrently", testGeneratedConcurrently},
 		{"Update", testUpdate},
@@ -61,7 +60,7 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 		{"Idempotency", testIdempotency},
 		{"BulkCreateAndExport", testBulk},
 		{"FailingWritesAmongManyUndoOnlyThemselves", testFailingAmongMany},
-		{"BulkUUIDTakenDrawsAgain", testBulkUUIDTaken},
+		{"BulkUUIDsFromTheStore", testBulkUUIDs},
 		{"BulkManyCustomers", testBulkMany},
 		{"BulkNumberTwiceFirstKeeps", testBulkTwiceFirstKeeps},
 		{"Sweep", testSweep},
@@ -212,24 +211,106 @@ func testNumberConflict(t *testing.T, s Store) {
 	}
 }
 
-func testUUIDConflict(t *testing.T, s Store) {
+// testUUIDs: the store gives every customer and every new address its
+// uuid, whatever the customer brought: a create that brings another
+// customer's uuids gets its own, an address added later gets its own and a
+// kept one keeps its uuid, every uuid has its form and is distinct, and a
+// lookup by uuid finds the customer in its own ledger only.
+func testUUIDs(t *testing.T, s Store) {
 	ledger(t, s, "L", customer.NumbersClient)
-	a := create(t, s, minimal("L", "1"))
-	b := minimal("L", "2")
-	b.UUID = a.UUID
-	if err := s.CreateCustomer(ctx, b, nil); !errors.Is(err, customer.ErrUUIDTaken) {
-		t.Fatalf("same customer uuid: got %v, want ErrUUIDTaken", err)
+	ledger(t, s, "G", customer.NumbersGenerated)
+	a := create(t, s, sample("L", "1"))
+	b := sample("L", "2")
+	b.UUID, b.LegalAddress.UUID, b.BillingAddress.UUID = a.UUID, a.LegalAddress.UUID, a.LegalAddress.UUID
+	create(t, s, b)
+	for i := range 30 {
+		create(t, s, minimal("L", fmt.Sprint(10+i)))
+		create(t, s, sample("G", ""))
 	}
-	c := minimal("L", "3")
-	c.LegalAddress.UUID = a.LegalAddress.UUID
-	if err := s.CreateCustomer(ctx, c, nil); !errors.Is(err, customer.ErrUUIDTaken) {
-		t.Fatalf("same address uuid: got %v, want ErrUUIDTaken", err)
+	added, err := s.UpdateCustomer(ctx, "L", "10", func(c *customer.Customer) error {
+		c.BillingAddress = &customer.Address{UUID: a.LegalAddress.UUID, Addressee: "A", City: "B", ZipCode: "11122", CountryCode: "SE"}
+		return nil
+	}, nil)
+	if err != nil {
+		t.Fatal(err)
 	}
-	for _, no := range []string{"2", "3"} {
-		if _, err := s.Customer(ctx, "L", no); customer.ErrorCode(err) != customer.ECUSTOMERNOTFOUND {
-			t.Fatalf("customer %s was written by a failed create: %v", no, err)
+	moved, err := s.UpdateCustomer(ctx, "L", "1", func(c *customer.Customer) error {
+		c.LegalAddress = customer.Address{UUID: c.LegalAddress.UUID, Addressee: "A", City: "MALMÖ", ZipCode: "21122", CountryCode: "SE"}
+		return nil
+	}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if moved.LegalAddress.UUID != a.LegalAddress.UUID || moved.UUID != a.UUID || moved.BillingAddress.UUID != a.BillingAddress.UUID {
+		t.Fatalf("a replaced address lost its uuid: %+v, was %+v", moved, a)
+	}
+	if added.BillingAddress.UUID == a.LegalAddress.UUID {
+		t.Fatalf("an address added later kept another customer's uuid %s", a.LegalAddress.UUID)
+	}
+	seen := map[string]string{}
+	for _, ledgerNo := range []string{"L", "G"} {
+		cs, err := s.ListCustomers(ctx, ledgerNo, customer.ListFilter{Limit: 100})
+		if err != nil || len(cs) < 30 {
+			t.Fatalf("%s: %d customers, %v", ledgerNo, len(cs), err)
+		}
+		for _, c := range cs {
+			uuids := map[string]string{c.UUID: "CSRT", c.LegalAddress.UUID: "ADRS"}
+			if c.BillingAddress != nil {
+				uuids[c.BillingAddress.UUID] = "ADRS"
+			}
+			for u, prefix := range uuids {
+				if !uuidForm(prefix, u) {
+					t.Fatalf("customer %s: uuid %q is not %s and 10 digits", c.No, u, prefix)
+				}
+				if other, ok := seen[u]; ok {
+					t.Fatalf("uuid %s of customer %s is customer %s's too", u, c.No, other)
+				}
+				seen[u] = c.No
+			}
+			got, err := s.CustomerByUUID(ctx, ledgerNo, c.UUID)
+			if err != nil {
+				t.Fatalf("customer %s by its uuid %s: %v", c.No, c.UUID, err)
+			}
+			equal(t, got, c)
+			other := map[string]string{"L": "G", "G": "L"}[ledgerNo]
+			if _, err := s.CustomerByUUID(ctx, other, c.UUID); customer.ErrorCode(err) != customer.ECUSTOMERNOTFOUND {
+				t.Fatalf("customer %s of %s by uuid in ledger %s: %v", c.No, ledgerNo, other, err)
+			}
 		}
 	}
+	if len(seen) != 2*3+30*2+1+30*3 {
+		t.Fatalf("%d distinct uuids", len(seen))
+	}
+	for _, u := range []string{"ADRS" + a.UUID[4:], a.LegalAddress.UUID, "CSRT123", a.UUID + "0", ""} {
+		if _, err := s.CustomerByUUID(ctx, "L", u); customer.ErrorCode(err) != customer.ECUSTOMERNOTFOUND {
+			t.Fatalf("by uuid %q: %v", u, err)
+		}
+	}
+}
+
+func uuidForm(prefix, u string) bool {
+	if len(u) != len(prefix)+10 || u[:len(prefix)] != prefix {
+		return false
+	}
+	for _, r := range u[len(prefix):] {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// lostKey is an idempotency key whose lease another request has taken
+// over: a write with it fails at its end, after its statements ran.
+func lostKey(t *testing.T, s Store, ledgerNo, name string) *customer.IdempotencyKey {
+	t.Helper()
+	svc := customer.NewService(s, func() time.Time { return t0 })
+	key, _, err := svc.BeginIdempotent(ctx, customer.Caller{LedgerNo: ledgerNo, TokenID: "tok"}, name, "f")
+	if err != nil {
+		t.Fatal(err)
+	}
+	key.Lease = "someone else's"
+	return key
 }
 
 func testGeneratedNumbers(t *testing.T, s Store) {
@@ -315,13 +396,16 @@ func testUpdate(t *testing.T, s Store) {
 	}
 	equal(t, read, want)
 
-	// A new billing address is stored with its uuid.
+	// A new billing address is stored with the uuid the store gives it.
 	got, err = s.UpdateCustomer(ctx, "L", "7", func(c *customer.Customer) error {
-		c.BillingAddress = &customer.Address{UUID: uuid("ADRS"), Addressee: "A", City: "B", ZipCode: "11122", CountryCode: "SE"}
+		c.BillingAddress = &customer.Address{Addressee: "A", City: "B", ZipCode: "11122", CountryCode: "SE"}
 		return nil
 	}, nil)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if !uuidForm("ADRS", got.BillingAddress.UUID) {
+		t.Fatalf("a new billing address has uuid %q", got.BillingAddress.UUID)
 	}
 	read, err = s.Customer(ctx, "L", "7")
 	if err != nil {
@@ -336,7 +420,6 @@ func testUpdate(t *testing.T, s Store) {
 func testUpdateRollsBack(t *testing.T, s Store) {
 	ledger(t, s, "L", customer.NumbersClient)
 	before := create(t, s, sample("L", "7"))
-	other := create(t, s, minimal("L", "8"))
 
 	boom := customer.Errorf(customer.EVALIDATION, "refused")
 	_, err := s.UpdateCustomer(ctx, "L", "7", func(c *customer.Customer) error {
@@ -346,15 +429,14 @@ func testUpdateRollsBack(t *testing.T, s Store) {
 	if err != boom {
 		t.Fatalf("the error of fn: got %v, want it returned as is", err)
 	}
-	// A uuid clash in the write itself rolls back too.
+	// A write that fails at its end, after its statements, rolls back too
+	// (the new billing address and its uuid with it).
 	_, err = s.UpdateCustomer(ctx, "L", "7", func(c *customer.Customer) error {
 		c.Name = "changed"
-		c.BillingAddress.UUID = other.LegalAddress.UUID
+		c.BillingAddress = &customer.Address{Addressee: "A", City: "B", ZipCode: "11122", CountryCode: "SE"}
 		return nil
-	}, nil)
-	if !errors.Is(err, customer.ErrUUIDTaken) {
-		t.Fatalf("uuid clash: got %v, want ErrUUIDTaken", err)
-	}
+	}, lostKey(t, s, "L", "u"))
+	code(t, err, customer.ECONFLICT)
 	got, err := s.Customer(ctx, "L", "7")
 	if err != nil {
 		t.Fatal(err)

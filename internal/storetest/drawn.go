@@ -1,0 +1,115 @@
+package storetest
+
+import (
+	"testing"
+
+	"github.com/kund/kund/internal/customer"
+)
+
+// DrawnUUIDs is what RunDrawnUUIDs needs of an engine to build a database
+// whose customers drew their uuids at random, as before migration 0014.
+type DrawnUUIDs struct {
+	// Open opens the one database of the test (migrating it), Close
+	// closes what Open returned.
+	Open  func(t *testing.T) Store
+	Close func(s Store)
+	// Exec runs statements on the database directly, while it is closed;
+	// Count runs a query of one count.
+	Exec  func(t *testing.T, query string)
+	Count func(t *testing.T, query string) int
+	// Undo takes migration 0014 back: what it made is dropped, the index
+	// customers_uuid made again, the version forgotten.
+	Undo []string
+	// Rewind takes the customers' sequence back by one number and the
+	// addresses' by two.
+	Rewind []string
+}
+
+// RunDrawnUUIDs: a database whose customers drew their uuids at random
+// keeps them through migration 0014: a lookup by one finds its customer,
+// no new customer or address gets one of them (also when the sequence
+// arrives at one), and an erasure or a removed address takes them out of
+// the tables that keep them.
+func RunDrawnUUIDs(t *testing.T, e DrawnUUIDs) {
+	s := e.Open(t)
+	ledger(t, s, "L", customer.NumbersClient)
+	a := create(t, s, sample("L", "A"))
+	b := create(t, s, minimal("L", "B"))
+	e.Close(s)
+
+	drawn := map[string][3]string{"A": {"CSRT7777777701", "ADRS7777777701", "ADRS7777777702"}, "B": {"CSRT7777777703", "ADRS7777777704"}}
+	e.Exec(t, `UPDATE customers SET uuid = 'CSRT7777777701', legal_uuid = 'ADRS7777777701', billing_uuid = 'ADRS7777777702' WHERE customer_no = 'A'`)
+	e.Exec(t, `UPDATE customers SET uuid = 'CSRT7777777703', legal_uuid = 'ADRS7777777704' WHERE customer_no = 'B'`)
+	e.Exec(t, `INSERT INTO address_uuids (uuid) VALUES ('ADRS7777777701'), ('ADRS7777777702'), ('ADRS7777777704')`)
+	for _, q := range e.Undo {
+		e.Exec(t, q)
+	}
+
+	s = e.Open(t)
+	for no, u := range drawn {
+		got, err := s.CustomerByUUID(ctx, "L", u[0])
+		if err != nil {
+			t.Fatalf("customer %s by the uuid it drew: %v", no, err)
+		}
+		if got.No != no || got.LegalAddress.UUID != u[1] || (u[2] != "") != (got.BillingAddress != nil) ||
+			(got.BillingAddress != nil && got.BillingAddress.UUID != u[2]) {
+			t.Fatalf("customer %s: %+v, want the uuids %v", no, got, u)
+		}
+	}
+	for _, old := range []*customer.Customer{a, b} {
+		if _, err := s.CustomerByUUID(ctx, "L", old.UUID); customer.ErrorCode(err) != customer.ECUSTOMERNOTFOUND {
+			t.Fatalf("uuid %s, which customer %s no longer has: %v", old.UUID, old.No, err)
+		}
+	}
+	c := create(t, s, sample("L", "C"))
+	if got, err := s.CustomerByUUID(ctx, "L", c.UUID); err != nil || got.No != "C" {
+		t.Fatalf("a new customer by its uuid: %v, %v", got, err)
+	}
+	e.Close(s)
+
+	// The sequences taken back to C's numbers, and C's uuids drawn (as if
+	// at random) by another: the next customer passes over them.
+	e.Exec(t, `DELETE FROM customers WHERE customer_no = 'C'`)
+	for _, q := range e.Rewind {
+		e.Exec(t, q)
+	}
+	e.Exec(t, `INSERT INTO drawn_uuids (uuid, id) VALUES ('`+c.UUID+`', 0)`)
+	e.Exec(t, `INSERT INTO address_uuids (uuid) VALUES ('`+c.LegalAddress.UUID+`')`)
+	s = e.Open(t)
+	d := create(t, s, sample("L", "D"))
+	if d.UUID == c.UUID || d.LegalAddress.UUID == c.LegalAddress.UUID {
+		t.Fatalf("the new customer got the uuids %s, %s that were drawn before", d.UUID, d.LegalAddress.UUID)
+	}
+	for _, u := range []string{d.UUID, d.LegalAddress.UUID, d.BillingAddress.UUID} {
+		for _, other := range []string{"CSRT7777777701", "ADRS7777777701", "ADRS7777777702", "CSRT7777777703", "ADRS7777777704", c.UUID, c.LegalAddress.UUID} {
+			if u == other {
+				t.Fatalf("the new customer has the uuid %s drawn before", u)
+			}
+		}
+	}
+	if got, err := s.CustomerByUUID(ctx, "L", d.UUID); err != nil || got.No != "D" {
+		t.Fatalf("customer D by its uuid: %v, %v", got, err)
+	}
+	if _, err := s.CustomerByUUID(ctx, "L", c.UUID); customer.ErrorCode(err) != customer.ECUSTOMERNOTFOUND {
+		t.Fatalf("by a drawn uuid of no customer: %v", err)
+	}
+
+	// A removed billing address and an erased customer leave nothing in
+	// the tables of drawn uuids.
+	if _, err := s.UpdateCustomer(ctx, "L", "A", func(c *customer.Customer) error { c.BillingAddress = nil; return nil }, nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.EraseCustomer(ctx, erasure("L", "B"), customer.RedactEvent); err != nil {
+		t.Fatal(err)
+	}
+	e.Close(s)
+	if n := e.Count(t, `SELECT count(*) FROM address_uuids WHERE uuid IN ('ADRS7777777702', 'ADRS7777777704')`); n != 0 {
+		t.Fatalf("%d address uuids of a removed address and an erased customer left", n)
+	}
+	if n := e.Count(t, `SELECT count(*) FROM drawn_uuids WHERE uuid = 'CSRT7777777703'`); n != 0 {
+		t.Fatal("the erased customer's drawn uuid is left")
+	}
+	if n := e.Count(t, `SELECT count(*) FROM drawn_uuids WHERE uuid = 'CSRT7777777701'`); n != 1 {
+		t.Fatal("customer A's drawn uuid is gone")
+	}
+}

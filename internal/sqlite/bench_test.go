@@ -67,6 +67,27 @@ func BenchmarkCustomer(b *testing.B) {
 	})
 }
 
+// BenchmarkCustomerByUUID: the Frontpayment dialect's lookup.
+func BenchmarkCustomerByUUID(b *testing.B) {
+	db := benchStore(b)
+	ctx := requestContext(b)
+	var uuids []string
+	if err := db.EachCustomer(ctx, bench.Ledger, func(c *customer.Customer) error { uuids = append(uuids, c.UUID); return nil }); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		rnd := rand.New(rand.NewPCG(rand.Uint64(), 1))
+		for pb.Next() {
+			if _, err := db.CustomerByUUID(ctx, bench.Ledger, uuids[rnd.IntN(len(uuids))]); err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
+}
+
 func BenchmarkFindCustomers(b *testing.B) {
 	db := benchStore(b)
 	ctx := requestContext(b)

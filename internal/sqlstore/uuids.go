@@ -43,40 +43,46 @@ func newPermutation(key []byte) (permutation, error) {
 	return permutation{b}, err
 }
 
-func (p permutation) f(round int, x uint64) uint64 {
-	var in, out [aes.BlockSize]byte
-	in[0] = byte(round)
-	binary.BigEndian.PutUint64(in[8:], x)
-	p.b.Encrypt(out[:], in[:])
-	return binary.BigEndian.Uint64(out[:8]) & feistelMask
+// block is the round function's input and output. A slice passed to
+// cipher.Block escapes, so one block serves every round of a mapping.
+type block [2 * aes.BlockSize]byte
+
+func (p permutation) f(b *block, round int, x uint64) uint64 {
+	clear(b[:aes.BlockSize])
+	b[0] = byte(round)
+	binary.BigEndian.PutUint64(b[8:aes.BlockSize], x)
+	p.b.Encrypt(b[aes.BlockSize:], b[:aes.BlockSize])
+	return binary.BigEndian.Uint64(b[aes.BlockSize:]) & feistelMask
 }
 
-func (p permutation) forward(x uint64) uint64 {
+func (p permutation) forward(b *block, x uint64) uint64 {
 	l, r := x>>feistelHalf, x&feistelMask
 	for i := range feistelRound {
-		l, r = r, l^p.f(i, r)
+		l, r = r, l^p.f(b, i, r)
 	}
 	return l<<feistelHalf | r
 }
 
-func (p permutation) backward(y uint64) uint64 {
+func (p permutation) backward(b *block, y uint64) uint64 {
 	l, r := y>>feistelHalf, y&feistelMask
 	for i := feistelRound - 1; i >= 0; i-- {
-		l, r = r^p.f(i, l), l
+		l, r = r^p.f(b, i, l), l
 	}
 	return l<<feistelHalf | r
 }
 
 // apply maps n (below uuidSpace) to its image below uuidSpace.
 func (p permutation) apply(n uint64) uint64 {
-	for n = p.forward(n); n >= uuidSpace; n = p.forward(n) {
+	b := new(block)
+	for n = p.forward(b, n); n >= uuidSpace; n = p.forward(b, n) {
 	}
 	return n
 }
 
 // invert is apply's inverse.
 func (p permutation) invert(n uint64) uint64 {
-	for n = p.backward(n); n >= uuidSpace; n = p.backward(n) {
+	b := new(block)
+	for n = p.backward(b, n); n >= uuidSpace; n = p.backward(b, n) {
 	}
 	return n
 }

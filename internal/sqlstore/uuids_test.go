@@ -55,14 +55,15 @@ func TestPermutation(t *testing.T) {
 // 34 bits (checked on a slice of it), so the walk below 10^10 is too.
 func TestPermutationWholeDomain(t *testing.T) {
 	p := testPermutation(t, 3)
+	b := new(block)
 	for x := uint64(0); x < 1<<18; x++ {
-		if got := p.backward(p.forward(x)); got != x {
+		if got := p.backward(b, p.forward(b, x)); got != x {
 			t.Fatalf("backward(forward(%d)) = %d", x, got)
 		}
-		if got := p.forward(p.backward(x)); got != x {
+		if got := p.forward(b, p.backward(b, x)); got != x {
 			t.Fatalf("forward(backward(%d)) = %d", x, got)
 		}
-		if y := p.forward(x); y >= 1<<34 {
+		if y := p.forward(b, x); y >= 1<<34 {
 			t.Fatalf("forward(%d) = %d, outside 34 bits", x, y)
 		}
 	}

@@ -10,12 +10,13 @@ import (
 )
 
 // Bulk inserts meet the one key that can be taken, the customer number,
-// head on: ON CONFLICT DO NOTHING (SQLite, PostgreSQL and the distributed
-// engines all have it) leaves a row out instead of failing the
-// transaction. Looking up every number of a batch before inserting it
-// cost a sixth of the writer's time. (Row ids and uuids come from
-// sequences, uuids.go.)
-var insertCustomerIfFreeSQL = insertCustomerSQL + ` ON CONFLICT DO NOTHING`
+// head on: ON CONFLICT (ledger_no, customer_no) DO NOTHING (SQLite,
+// PostgreSQL and the distributed engines all have it) leaves a row out
+// instead of failing the transaction. Looking up every number of a batch
+// before inserting it cost a sixth of the writer's time. Row ids and
+// uuids come from sequences (uuids.go); a row id in use (a sequence
+// behind its table: a database edited by hand) fails the transaction.
+var insertCustomerIfFreeSQL = insertCustomerSQL + ` ON CONFLICT (ledger_no, customer_no) DO NOTHING`
 
 // bulkRows is how many customers one multi-row statement writes: a round
 // trip to PostgreSQL per statement instead of per row, within both
@@ -23,15 +24,19 @@ var insertCustomerIfFreeSQL = insertCustomerSQL + ` ON CONFLICT DO NOTHING`
 const bulkRows = 200
 
 // CreateCustomers stores many new customers in one transaction. Numbers
-// the ledger has (or that come twice: the first keeps it) are skipped.
+// the ledger has (or that come twice: the first keeps it) are skipped. A
+// customer not stored keeps the uuids it had.
 func (db *DB) CreateCustomers(ctx context.Context, ledgerNo string, cs []*customer.Customer) ([]bool, error) {
 	stored := make([]bool, len(cs))
+	had := make([][3]string, len(cs))
+	for i, c := range cs {
+		had[i] = uuidsOf(c)
+	}
 	err := db.Tx(ctx, func(tx *sql.Tx) error {
-		clear(stored) // a transaction run again starts over
-		// A customer not stored keeps the uuids it had.
-		had := make([][3]string, len(cs))
+		// A transaction run again starts over.
+		clear(stored)
 		for i, c := range cs {
-			had[i] = uuidsOf(c)
+			setUUIDs(c, had[i])
 		}
 		pending, ids, err := db.newCustomers(ctx, tx, ledgerNo, cs)
 		if err != nil {
@@ -42,11 +47,6 @@ func (db *DB) CreateCustomers(ctx context.Context, ledgerNo string, cs []*custom
 		} else {
 			err = db.insertByChunk(ctx, tx, ledgerNo, cs, ids, pending, stored)
 		}
-		for i, c := range cs {
-			if !stored[i] || err != nil {
-				setUUIDs(c, had[i])
-			}
-		}
 		if err != nil {
 			return err
 		}
@@ -55,6 +55,11 @@ func (db *DB) CreateCustomers(ctx context.Context, ledgerNo string, cs []*custom
 		}
 		return db.journalCreated(ctx, tx, ledgerNo, cs, stored)
 	})
+	for i, c := range cs {
+		if err != nil || !stored[i] {
+			setUUIDs(c, had[i])
+		}
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -277,7 +282,7 @@ func (db *DB) insertChunk(ctx context.Context, tx *sql.Tx, ledgerNo string, cs [
 	}
 	written := map[string]bool{}
 	if err := addStrings(written)(tx.QueryContext(ctx, db.Q(`INSERT INTO customers (id, ledger_no, customer_no, `+writeColumns+`) VALUES `+
-		row+strings.Repeat(", "+row, len(chunk)-1)+` ON CONFLICT DO NOTHING RETURNING customer_no`), args...)); err != nil {
+		row+strings.Repeat(", "+row, len(chunk)-1)+` ON CONFLICT (ledger_no, customer_no) DO NOTHING RETURNING customer_no`), args...)); err != nil {
 		return err
 	}
 	for _, i := range chunk {

@@ -336,8 +336,16 @@ func (db *DB) CreateCustomer(ctx context.Context, c *customer.Customer, key *cus
 	if !errors.Is(err, errNumberInUse) {
 		return err
 	}
-	// The number is the only key of a new row that can be taken (its id
-	// and uuids come from sequences).
+	// The number is the only key of a new row a client can take (its id
+	// and uuids come from sequences): a taken id means a sequence behind
+	// its table.
+	taken, err := db.numberTaken(ctx, db.Write, c.LedgerNo, c.No)
+	if err != nil {
+		return db.Err(err)
+	}
+	if !taken {
+		return errors.New("sqlstore: a row id from the customers' sequence is in use; the sequence is behind the table")
+	}
 	return customer.Errorf(customer.ECUSTOMEREXISTS, "A customer with this customer number already exists.")
 }
 

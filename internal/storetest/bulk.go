@@ -134,7 +134,7 @@ func testBulkUUIDs(t *testing.T, s Store) {
 // rather than insert row by row) stores each as it was, findable by its
 // identity number and its uuid, and journals each once. In a second such
 // batch one customer brings an address uuid of the first: the batch is
-// still stored whole, and only that customer draws new uuids.
+// still stored whole, and that customer has an address uuid of its own.
 func testBulkMany(t *testing.T, s Store) {
 	b := bulk(t, s)
 	ledger(t, s, "L", customer.NumbersClient)

@@ -21,7 +21,7 @@ type DrawnUUIDs struct {
 	// customers_uuid made again, the version forgotten.
 	Undo []string
 	// Rewind takes the customers' sequence back by one number and the
-	// addresses' by two.
+	// addresses' by two (run three times in a test).
 	Rewind []string
 }
 
@@ -61,11 +61,17 @@ func RunDrawnUUIDs(t *testing.T, e DrawnUUIDs) {
 			t.Fatalf("uuid %s, which customer %s no longer has: %v", old.UUID, old.No, err)
 		}
 	}
+	// E's row will hold another uuid than the one its id makes (as a
+	// customer that drew its uuid at random does): the one its id makes
+	// then finds nothing.
+	made := create(t, s, minimal("L", "E")).UUID
 	c := create(t, s, sample("L", "C"))
 	if got, err := s.CustomerByUUID(ctx, "L", c.UUID); err != nil || got.No != "C" {
 		t.Fatalf("a new customer by its uuid: %v, %v", got, err)
 	}
 	e.Close(s)
+	e.Exec(t, `UPDATE customers SET uuid = 'CSRT7777777705' WHERE customer_no = 'E'`)
+	e.Exec(t, `INSERT INTO drawn_uuids (uuid, id) SELECT uuid, id FROM customers WHERE customer_no = 'E'`)
 
 	// The sequences taken back to C's numbers, and C's uuids drawn (as if
 	// at random) by another: the next customer passes over them.
@@ -76,6 +82,12 @@ func RunDrawnUUIDs(t *testing.T, e DrawnUUIDs) {
 	e.Exec(t, `INSERT INTO drawn_uuids (uuid, id) VALUES ('`+c.UUID+`', 0)`)
 	e.Exec(t, `INSERT INTO address_uuids (uuid) VALUES ('`+c.LegalAddress.UUID+`')`)
 	s = e.Open(t)
+	if _, err := s.CustomerByUUID(ctx, "L", made); customer.ErrorCode(err) != customer.ECUSTOMERNOTFOUND {
+		t.Fatalf("by the uuid %s of E's row id, which E does not have: %v", made, err)
+	}
+	if got, err := s.CustomerByUUID(ctx, "L", "CSRT7777777705"); err != nil || got.No != "E" {
+		t.Fatalf("E by its uuid: %v, %v", got, err)
+	}
 	d := create(t, s, sample("L", "D"))
 	if d.UUID == c.UUID || d.LegalAddress.UUID == c.LegalAddress.UUID {
 		t.Fatalf("the new customer got the uuids %s, %s that were drawn before", d.UUID, d.LegalAddress.UUID)
@@ -92,6 +104,31 @@ func RunDrawnUUIDs(t *testing.T, e DrawnUUIDs) {
 	}
 	if _, err := s.CustomerByUUID(ctx, "L", c.UUID); customer.ErrorCode(err) != customer.ECUSTOMERNOTFOUND {
 		t.Fatalf("by a drawn uuid of no customer: %v", err)
+	}
+
+	// A sequence taken back behind its table (a database edited by hand)
+	// gives a row id in use: a create fails, and not as a taken number,
+	// and a bulk write fails rather than leave its customers out.
+	e.Close(s)
+	for _, q := range e.Rewind {
+		e.Exec(t, q)
+	}
+	s = e.Open(t)
+	if err := s.CreateCustomer(ctx, minimal("L", "F"), nil); err == nil || customer.ErrorCode(err) == customer.ECUSTOMEREXISTS {
+		t.Fatalf("a create on a row id in use: %v", err)
+	}
+	if _, ok := s.(customer.BulkStore); ok {
+		// The failed create may have moved the sequence on (PostgreSQL's
+		// are not transactional): back again.
+		e.Close(s)
+		for _, q := range e.Rewind {
+			e.Exec(t, q)
+		}
+		s = e.Open(t)
+		b := s.(customer.BulkStore)
+		if stored, err := b.CreateCustomers(ctx, "L", []*customer.Customer{minimal("L", "F")}); err == nil {
+			t.Fatalf("a bulk write on a row id in use stored %v", stored)
+		}
 	}
 
 	// A removed billing address and an erased customer leave nothing in

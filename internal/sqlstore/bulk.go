@@ -334,17 +334,27 @@ func (db *DB) erasedAmong(ctx context.Context, tx *sql.Tx, ledgerNo string, cs [
 	if err != nil || some == 0 {
 		return nil, err
 	}
+	nos := make([]string, len(cs))
+	for i, c := range cs {
+		nos[i] = c.No
+	}
 	erased := map[string]bool{}
-	for from := 0; from < len(cs); from += bulkRows {
-		chunk := cs[from:min(from+bulkRows, len(cs))]
-		args := []any{ledgerNo}
-		for _, c := range chunk {
-			args = append(args, c.No)
+	return erased, db.amongListed(ctx, tx, erased, `SELECT customer_no FROM erased_customers WHERE ledger_no = ? AND customer_no IN `, []any{ledgerNo}, nos)
+}
+
+// amongListed adds to set which of keys query finds: query selects one
+// text column and ends in IN, which gets a list of up to bulkRows keys a
+// call, after the arguments of fixed.
+func (db *DB) amongListed(ctx context.Context, tx *sql.Tx, set map[string]bool, query string, fixed []any, keys []string) error {
+	for from := 0; from < len(keys); from += bulkRows {
+		chunk := keys[from:min(from+bulkRows, len(keys))]
+		args := append([]any{}, fixed...)
+		for _, k := range chunk {
+			args = append(args, k)
 		}
-		if err := addStrings(erased)(tx.QueryContext(ctx, db.Q(`SELECT customer_no FROM erased_customers WHERE ledger_no = ? AND customer_no IN (?`+
-			strings.Repeat(", ?", len(chunk)-1)+`)`), args...)); err != nil {
-			return nil, err
+		if err := addStrings(set)(tx.QueryContext(ctx, db.Q(query+`(?`+strings.Repeat(", ?", len(chunk)-1)+`)`), args...)); err != nil {
+			return err
 		}
 	}
-	return erased, nil
+	return nil
 }

@@ -119,6 +119,14 @@ func (db *DB) txExec(ctx context.Context, tx *sql.Tx, query string, args ...any)
 	return tx.ExecContext(ctx, db.Q(query), args...)
 }
 
+// txQuery runs a query in tx, prepared when it can be.
+func (db *DB) txQuery(ctx context.Context, tx *sql.Tx, query string, args ...any) (*sql.Rows, error) {
+	if s := db.txStmt(ctx, tx, query); s != nil {
+		return s.QueryContext(ctx, args...)
+	}
+	return tx.QueryContext(ctx, db.Q(query), args...)
+}
+
 // txRow runs a one-row query in tx, prepared when it can be.
 func (db *DB) txRow(ctx context.Context, tx *sql.Tx, query string, args ...any) *sql.Row {
 	if s := db.txStmt(ctx, tx, query); s != nil {

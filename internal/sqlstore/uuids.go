@@ -9,7 +9,6 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
-	"strings"
 
 	"github.com/kund/kund/internal/customer"
 )
@@ -242,14 +241,7 @@ func (db *DB) giveUUIDs(ctx context.Context, tx *sql.Tx, cs []*customer.Customer
 // addresses from the addresses' (the dialect's NextValuesSQL).
 func (db *DB) nextValues(ctx context.Context, tx *sql.Tx, customers, addresses int) ([2][]int64, error) {
 	var got [2][]int64
-	s := db.txStmt(ctx, tx, db.d.NextValuesSQL)
-	var rows *sql.Rows
-	var err error
-	if s != nil {
-		rows, err = s.QueryContext(ctx, customers, addresses)
-	} else {
-		rows, err = tx.QueryContext(ctx, db.Q(db.d.NextValuesSQL), customers, addresses)
-	}
+	rows, err := db.txQuery(ctx, tx, db.d.NextValuesSQL, customers, addresses)
 	if err != nil {
 		return got, err
 	}
@@ -286,17 +278,7 @@ func (db *DB) drawnAmong(ctx context.Context, tx *sql.Tx, set map[string]bool, t
 		return db.amongTaken(ctx, tx, set, `SELECT d.uuid FROM unnest(?::text[]) AS k (u)
 			CROSS JOIN LATERAL (SELECT uuid FROM `+table+` WHERE uuid = k.u LIMIT 1) AS d`, keys)
 	}
-	for from := 0; from < len(keys); from += bulkRows {
-		chunk := keys[from:min(from+bulkRows, len(keys))]
-		args := make([]any, len(chunk))
-		for k, u := range chunk {
-			args[k] = u
-		}
-		if err := addStrings(set)(tx.QueryContext(ctx, `SELECT uuid FROM `+table+` WHERE uuid IN (?`+strings.Repeat(", ?", len(chunk)-1)+`)`, args...)); err != nil {
-			return err
-		}
-	}
-	return nil
+	return db.amongListed(ctx, tx, set, `SELECT uuid FROM `+table+` WHERE uuid IN `, nil, keys)
 }
 
 // hasAddressUUID says whether one of c's addresses has uuid u.

@@ -69,18 +69,7 @@ func TestDrawnUUIDs(t *testing.T) {
 			return db
 		},
 		Close: func(s storetest.Store) { s.(*postgres.DB).Close() },
-		Exec: func(t *testing.T, query string) {
-			if _, err := raw.Exec(query); err != nil {
-				t.Fatalf("%s: %v", query, err)
-			}
-		},
-		Count: func(t *testing.T, query string) int {
-			var n int
-			if err := raw.QueryRow(query).Scan(&n); err != nil {
-				t.Fatalf("%s: %v", query, err)
-			}
-			return n
-		},
+		DB:    raw,
 		Undo: []string{`DROP TABLE drawn_uuids`, `DROP TABLE uuid_keys`, `DROP SEQUENCE address_uuid_seq`,
 			`CREATE UNIQUE INDEX customers_uuid ON customers (uuid)`, `DELETE FROM schema_migrations WHERE version = 14`},
 		// setval(..., false): the next nextval gives the value itself.

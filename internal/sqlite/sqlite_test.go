@@ -60,13 +60,11 @@ func TestDrawnUUIDs(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	raw := func(t *testing.T) *sql.DB {
-		db, err := sql.Open("sqlite", path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return db
+	raw, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
 	}
+	defer raw.Close()
 	storetest.RunDrawnUUIDs(t, storetest.DrawnUUIDs{
 		Open: func(t *testing.T) storetest.Store {
 			db, err := sqlite.Open(context.Background(), path)
@@ -79,22 +77,7 @@ func TestDrawnUUIDs(t *testing.T) {
 			return db
 		},
 		Close: func(s storetest.Store) { s.(*sqlite.DB).Close() },
-		Exec: func(t *testing.T, query string) {
-			db := raw(t)
-			defer db.Close()
-			if _, err := db.Exec(query); err != nil {
-				t.Fatalf("%s: %v", query, err)
-			}
-		},
-		Count: func(t *testing.T, query string) int {
-			db := raw(t)
-			defer db.Close()
-			var n int
-			if err := db.QueryRow(query).Scan(&n); err != nil {
-				t.Fatalf("%s: %v", query, err)
-			}
-			return n
-		},
+		DB:    raw,
 		Undo: []string{`DROP TABLE drawn_uuids`, `DROP TABLE uuid_keys`, `DROP TABLE sequences`,
 			`CREATE UNIQUE INDEX customers_uuid ON customers (uuid)`, `DELETE FROM schema_migrations WHERE version = 14`},
 		Rewind: []string{`UPDATE sequences SET next = next - 1 WHERE name = 'customers'`, `UPDATE sequences SET next = next - 2 WHERE name = 'addresses'`},

@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"database/sql"
 	"testing"
 
 	"github.com/kund/kund/internal/customer"
@@ -13,16 +14,30 @@ type DrawnUUIDs struct {
 	// closes what Open returned.
 	Open  func(t *testing.T) Store
 	Close func(s Store)
-	// Exec runs statements on the database directly, while it is closed;
-	// Count runs a query of one count.
-	Exec  func(t *testing.T, query string)
-	Count func(t *testing.T, query string) int
+	// DB reaches the database directly, used while the store is closed.
+	DB *sql.DB
 	// Undo takes migration 0014 back: what it made is dropped, the index
 	// customers_uuid made again, the version forgotten.
 	Undo []string
 	// Rewind takes the customers' sequence back by one number and the
 	// addresses' by two (run three times in a test).
 	Rewind []string
+}
+
+func (e DrawnUUIDs) exec(t *testing.T, query string) {
+	t.Helper()
+	if _, err := e.DB.Exec(query); err != nil {
+		t.Fatalf("%s: %v", query, err)
+	}
+}
+
+func (e DrawnUUIDs) count(t *testing.T, query string) int {
+	t.Helper()
+	var n int
+	if err := e.DB.QueryRow(query).Scan(&n); err != nil {
+		t.Fatalf("%s: %v", query, err)
+	}
+	return n
 }
 
 // RunDrawnUUIDs: a database whose customers drew their uuids at random
@@ -38,11 +53,11 @@ func RunDrawnUUIDs(t *testing.T, e DrawnUUIDs) {
 	e.Close(s)
 
 	drawn := map[string][3]string{"A": {"CSRT7777777701", "ADRS7777777701", "ADRS7777777702"}, "B": {"CSRT7777777703", "ADRS7777777704"}}
-	e.Exec(t, `UPDATE customers SET uuid = 'CSRT7777777701', legal_uuid = 'ADRS7777777701', billing_uuid = 'ADRS7777777702' WHERE customer_no = 'A'`)
-	e.Exec(t, `UPDATE customers SET uuid = 'CSRT7777777703', legal_uuid = 'ADRS7777777704' WHERE customer_no = 'B'`)
-	e.Exec(t, `INSERT INTO address_uuids (uuid) VALUES ('ADRS7777777701'), ('ADRS7777777702'), ('ADRS7777777704')`)
+	e.exec(t, `UPDATE customers SET uuid = 'CSRT7777777701', legal_uuid = 'ADRS7777777701', billing_uuid = 'ADRS7777777702' WHERE customer_no = 'A'`)
+	e.exec(t, `UPDATE customers SET uuid = 'CSRT7777777703', legal_uuid = 'ADRS7777777704' WHERE customer_no = 'B'`)
+	e.exec(t, `INSERT INTO address_uuids (uuid) VALUES ('ADRS7777777701'), ('ADRS7777777702'), ('ADRS7777777704')`)
 	for _, q := range e.Undo {
-		e.Exec(t, q)
+		e.exec(t, q)
 	}
 
 	s = e.Open(t)
@@ -70,17 +85,17 @@ func RunDrawnUUIDs(t *testing.T, e DrawnUUIDs) {
 		t.Fatalf("a new customer by its uuid: %v, %v", got, err)
 	}
 	e.Close(s)
-	e.Exec(t, `UPDATE customers SET uuid = 'CSRT7777777705' WHERE customer_no = 'E'`)
-	e.Exec(t, `INSERT INTO drawn_uuids (uuid, id) SELECT uuid, id FROM customers WHERE customer_no = 'E'`)
+	e.exec(t, `UPDATE customers SET uuid = 'CSRT7777777705' WHERE customer_no = 'E'`)
+	e.exec(t, `INSERT INTO drawn_uuids (uuid, id) SELECT uuid, id FROM customers WHERE customer_no = 'E'`)
 
 	// The sequences taken back to C's numbers, and C's uuids drawn (as if
 	// at random) by another: the next customer passes over them.
-	e.Exec(t, `DELETE FROM customers WHERE customer_no = 'C'`)
+	e.exec(t, `DELETE FROM customers WHERE customer_no = 'C'`)
 	for _, q := range e.Rewind {
-		e.Exec(t, q)
+		e.exec(t, q)
 	}
-	e.Exec(t, `INSERT INTO drawn_uuids (uuid, id) VALUES ('`+c.UUID+`', 0)`)
-	e.Exec(t, `INSERT INTO address_uuids (uuid) VALUES ('`+c.LegalAddress.UUID+`')`)
+	e.exec(t, `INSERT INTO drawn_uuids (uuid, id) VALUES ('`+c.UUID+`', 0)`)
+	e.exec(t, `INSERT INTO address_uuids (uuid) VALUES ('`+c.LegalAddress.UUID+`')`)
 	s = e.Open(t)
 	if _, err := s.CustomerByUUID(ctx, "L", made); customer.ErrorCode(err) != customer.ECUSTOMERNOTFOUND {
 		t.Fatalf("by the uuid %s of E's row id, which E does not have: %v", made, err)
@@ -111,7 +126,7 @@ func RunDrawnUUIDs(t *testing.T, e DrawnUUIDs) {
 	// and a bulk write fails rather than leave its customers out.
 	e.Close(s)
 	for _, q := range e.Rewind {
-		e.Exec(t, q)
+		e.exec(t, q)
 	}
 	s = e.Open(t)
 	if err := s.CreateCustomer(ctx, minimal("L", "F"), nil); err == nil || customer.ErrorCode(err) == customer.ECUSTOMEREXISTS {
@@ -122,7 +137,7 @@ func RunDrawnUUIDs(t *testing.T, e DrawnUUIDs) {
 		// are not transactional): back again.
 		e.Close(s)
 		for _, q := range e.Rewind {
-			e.Exec(t, q)
+			e.exec(t, q)
 		}
 		s = e.Open(t)
 		b := s.(customer.BulkStore)
@@ -140,13 +155,13 @@ func RunDrawnUUIDs(t *testing.T, e DrawnUUIDs) {
 		t.Fatal(err)
 	}
 	e.Close(s)
-	if n := e.Count(t, `SELECT count(*) FROM address_uuids WHERE uuid IN ('ADRS7777777702', 'ADRS7777777704')`); n != 0 {
+	if n := e.count(t, `SELECT count(*) FROM address_uuids WHERE uuid IN ('ADRS7777777702', 'ADRS7777777704')`); n != 0 {
 		t.Fatalf("%d address uuids of a removed address and an erased customer left", n)
 	}
-	if n := e.Count(t, `SELECT count(*) FROM drawn_uuids WHERE uuid = 'CSRT7777777703'`); n != 0 {
+	if n := e.count(t, `SELECT count(*) FROM drawn_uuids WHERE uuid = 'CSRT7777777703'`); n != 0 {
 		t.Fatal("the erased customer's drawn uuid is left")
 	}
-	if n := e.Count(t, `SELECT count(*) FROM drawn_uuids WHERE uuid = 'CSRT7777777701'`); n != 1 {
+	if n := e.count(t, `SELECT count(*) FROM drawn_uuids WHERE uuid = 'CSRT7777777701'`); n != 1 {
 		t.Fatal("customer A's drawn uuid is gone")
 	}
 }
